@@ -1,0 +1,18 @@
+//! Server functions: the typed calls the UI makes to the server.
+//!
+//! Each function is a thin adapter. Its server body finds the [`PortalService`] that the
+//! `server` crate put into Leptos's context and calls one method on it; the behaviour lives
+//! there, shared with the REST API. In the browser build only the client stubs exist.
+//!
+//! **Invariant:** no storage or business logic here, so that editing the server's services
+//! never rebuilds the WebAssembly bundle.
+
+mod summary;
+
+pub use summary::get_catalog_summary;
+
+#[cfg(feature = "ssr")]
+mod service;
+
+#[cfg(feature = "ssr")]
+pub use service::{PortalService, ServiceError, ServiceFuture, Services};

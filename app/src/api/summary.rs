@@ -1,0 +1,12 @@
+//! The catalog overview shown on the home page.
+
+use leptos::prelude::*;
+
+use crate::model::catalog::CatalogSummary;
+
+/// How many entities of each kind the catalog holds.
+#[server]
+pub async fn get_catalog_summary() -> Result<CatalogSummary, ServerFnError> {
+    let services = super::Services::from_context()?;
+    services.catalog_summary().await.map_err(ServerFnError::new)
+}

@@ -1,0 +1,61 @@
+//! Components and pages, named after what the user sees.
+//!
+//! [`shell`] is the HTML document the server sends; [`App`] is the part the browser
+//! hydrates: the layout and the router with one route per page in [`pages`].
+
+mod layout;
+pub mod pages;
+mod theme;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    SsrMode, StaticSegment,
+};
+
+/// The HTML document around [`App`], rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = theme::initial_preference();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=theme.as_str()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href="/pkg/portico.css" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The whole interactive application: layout, navigation and pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let theme = RwSignal::new(theme::initial_preference());
+    theme::mark_hydrated();
+
+    view! {
+        <Title formatter=|page: String| format!("{page} · Portico") />
+        <Router>
+            <layout::Layout theme>
+                <Routes fallback=pages::NotFoundPage>
+                    <Route path=StaticSegment("") view=pages::HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("catalog") view=pages::CatalogPage />
+                    <Route path=StaticSegment("create") view=pages::CreatePage />
+                    <Route path=StaticSegment("docs") view=pages::DocsPage />
+                    <Route path=StaticSegment("graph") view=pages::GraphPage />
+                    <Route path=StaticSegment("search") view=pages::SearchPage />
+                </Routes>
+            </layout::Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,129 @@
+//! `/`: what the portal holds and where to go next.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::{api::get_catalog_summary, model::catalog::CatalogSummary};
+
+/// The portal's sections, each with what a person finds there.
+const SECTIONS: [(&str, &str, &str); 5] = [
+    (
+        "/catalog",
+        "Software Catalog",
+        "Every service, website, library, API, resource, system and domain, with the teams \
+         and people who own them and how they relate. Read from your existing \
+         catalog-info.yaml files, unchanged.",
+    ),
+    (
+        "/create",
+        "Create",
+        "Start a new component from a Software Template: fill in a form that checks your \
+         answers as you type, watch the task run, and find the result in the catalog.",
+    ),
+    (
+        "/docs",
+        "Docs",
+        "TechDocs: Markdown documentation kept next to the code, rendered here.",
+    ),
+    (
+        "/graph",
+        "Graph",
+        "See how entities depend on each other, provide and consume APIs, and belong to \
+         systems and domains.",
+    ),
+    (
+        "/search",
+        "Search",
+        "Find any entity or document by name, title, description or tag.",
+    ),
+];
+
+/// The home page.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let summary = Resource::new(|| (), |_| get_catalog_summary());
+    view! {
+        <Title text="Home" />
+        <section class="hero">
+            <h1>"Your developer portal"</h1>
+            <p class="hero__lead">
+                "Portico brings your organisation's software together in one place: who owns \
+                 what, how it fits together, how to build something new, and the docs to go \
+                 with it."
+            </p>
+        </section>
+        <section class="catalog-summary" aria-labelledby="summary-heading">
+            <h2 id="summary-heading">"In the catalog"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Counting entities…"</p> }>
+                {move || Suspend::new(async move {
+                    match summary.await {
+                        Ok(summary) => view! { <SummaryView summary /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <p class="notice notice--error" role="alert">
+                                    {format!("The catalog could not be read: {error}")}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section aria-labelledby="sections-heading">
+            <h2 id="sections-heading">"What you can do here"</h2>
+            <ul class="card-grid">
+                {SECTIONS
+                    .into_iter()
+                    .map(|(href, title, text)| {
+                        view! {
+                            <li class="card">
+                                <h3>
+                                    <A href=href>{title}</A>
+                                </h3>
+                                <p>{text}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The catalog's contents as counts per kind, or how to fill an empty catalog.
+#[component]
+fn SummaryView(summary: CatalogSummary) -> impl IntoView {
+    if summary.is_empty() {
+        return view! {
+            <p class="notice" data-testid="catalog-empty">
+                "The catalog is empty. Portico will list your entities here once catalog \
+                 locations are registered."
+            </p>
+        }
+        .into_any();
+    }
+    let total = summary.total();
+    view! {
+        <p data-testid="catalog-total">
+            {format!("{total} {} in the catalog.", if total == 1 { "entity" } else { "entities" })}
+        </p>
+        <ul class="kind-counts">
+            {summary
+                .kinds
+                .into_iter()
+                .map(|kind| {
+                    view! {
+                        <li>
+                            <span class="kind-counts__count">{kind.count}</span>
+                            " "
+                            <span class="kind-counts__kind">{kind.kind}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}

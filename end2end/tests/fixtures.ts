@@ -1,0 +1,24 @@
+import { test as base, expect, type Page } from "@playwright/test";
+
+/** Waits until the wasm bundle has hydrated the page (the app marks `<body data-hydrated>`). */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated]")).toBeAttached({ timeout: 15_000 });
+}
+
+/** Every test fails on an uncaught error or a console error in the page. */
+export const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      page.on("console", (message) => {
+        if (message.type() === "error") errors.push(message.text());
+      });
+      await use(errors);
+      expect(errors, "errors in the page").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };

@@ -1,0 +1,232 @@
+//! Settings: the command line, then `PORTICO_*` environment variables, then the TOML file
+//! named by `--config`, then defaults, in that order of precedence.
+//!
+//! This module only parses and resolves; it opens no database and binds no socket.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+/// The address Portico listens on when none is given.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+/// The database Portico uses when none is given: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://portico.db";
+/// Where the browser bundle (`pkg/portico.js`, wasm, CSS) and public assets are read from.
+pub const DEFAULT_SITE_ROOT: &str = "target/site";
+
+/// `portico`: a developer portal in one binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "portico",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, accepted without the subcommand too.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The `portico` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal over HTTP (the default).
+    Serve(ServeArgs),
+}
+
+/// Options of `portico serve`.
+#[derive(Debug, Default, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:3000].
+    #[arg(long, env = "PORTICO_ADDR", value_name = "HOST:PORT")]
+    pub addr: Option<SocketAddr>,
+    /// Database URL: `sqlite://FILE` or `postgres://…`; DATABASE_URL is read too
+    /// [default: sqlite://portico.db].
+    #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A TOML file with any of the settings above (`addr`, `database_url`, `site_root`).
+    #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Folder holding the browser bundle under `pkg/` [default: target/site].
+    #[arg(long, env = "PORTICO_SITE_ROOT", value_name = "DIR")]
+    pub site_root: Option<PathBuf>,
+}
+
+/// The settings in a `--config` file. Every key is optional; unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    addr: Option<SocketAddr>,
+    database_url: Option<String>,
+    site_root: Option<PathBuf>,
+}
+
+/// Settings resolved from every source, ready to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Which database to open.
+    pub database_url: String,
+    /// Where the browser bundle lives.
+    pub site_root: PathBuf,
+}
+
+/// A configuration that cannot be used, with the file and line at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The `--config` file could not be read.
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        /// The file named by `--config`.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: std::io::Error,
+    },
+    /// The `--config` file is not valid TOML or has a wrong or unknown key.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file named by `--config`.
+        path: PathBuf,
+        /// The parser's message, which names the line, column and key.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Resolves the settings. `env` looks up an environment variable; it is only asked
+    /// for `DATABASE_URL`, as clap reads the `PORTICO_*` variables itself.
+    pub fn resolve(
+        args: ServeArgs,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_config_file(path)?,
+            None => ConfigFile::default(),
+        };
+        let default_addr: SocketAddr = DEFAULT_ADDR.parse().expect("the default address is valid");
+        Ok(Self {
+            addr: args.addr.or(file.addr).unwrap_or(default_addr),
+            database_url: args
+                .database_url
+                .or_else(|| env("DATABASE_URL").filter(|url| !url.is_empty()))
+                .or(file.database_url)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            site_root: args
+                .site_root
+                .or(file.site_root)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT)),
+        })
+    }
+}
+
+fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|error| ConfigError::Parse {
+        path: path.to_owned(),
+        message: error.to_string().trim_end().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn config_file(text: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        file
+    }
+
+    #[test]
+    fn defaults_to_sqlite_in_the_working_directory() {
+        let config = Config::resolve(ServeArgs::default(), no_env).unwrap();
+        assert_eq!(config.addr, DEFAULT_ADDR.parse().unwrap());
+        assert_eq!(config.database_url, "sqlite://portico.db");
+        assert_eq!(config.site_root, PathBuf::from("target/site"));
+    }
+
+    #[test]
+    fn command_line_beats_environment_beats_file() {
+        let file = config_file(
+            "addr = \"0.0.0.0:8080\"\ndatabase_url = \"sqlite://file.db\"\nsite_root = \"/srv\"\n",
+        );
+        let args = ServeArgs {
+            config: Some(file.path().to_owned()),
+            ..Default::default()
+        };
+        let env = |name: &str| (name == "DATABASE_URL").then(|| "postgres://env/db".to_owned());
+
+        let from_file = Config::resolve(args.clone(), no_env).unwrap();
+        assert_eq!(from_file.addr, "0.0.0.0:8080".parse().unwrap());
+        assert_eq!(from_file.database_url, "sqlite://file.db");
+        assert_eq!(from_file.site_root, PathBuf::from("/srv"));
+
+        assert_eq!(
+            Config::resolve(args.clone(), env).unwrap().database_url,
+            "postgres://env/db"
+        );
+
+        let cli = ServeArgs {
+            database_url: Some("sqlite://cli.db".into()),
+            ..args
+        };
+        assert_eq!(
+            Config::resolve(cli, env).unwrap().database_url,
+            "sqlite://cli.db"
+        );
+    }
+
+    #[test]
+    fn a_bad_config_file_names_the_file_line_and_key() {
+        let file = config_file("addr = \"127.0.0.1:3000\"\ndatabse_url = \"x\"\n");
+        let args = ServeArgs {
+            config: Some(file.path().to_owned()),
+            ..Default::default()
+        };
+        let message = Config::resolve(args, no_env).unwrap_err().to_string();
+        assert!(
+            message.contains(&file.path().display().to_string()),
+            "{message}"
+        );
+        assert!(message.contains("line 2"), "{message}");
+        assert!(message.contains("databse_url"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error() {
+        let args = ServeArgs {
+            config: Some(PathBuf::from("/nonexistent/portico.toml")),
+            ..Default::default()
+        };
+        let message = Config::resolve(args, no_env).unwrap_err().to_string();
+        assert!(message.contains("/nonexistent/portico.toml"), "{message}");
+    }
+
+    #[test]
+    fn the_command_line_parses() {
+        let cli = Cli::try_parse_from(["portico", "serve", "--addr", "127.0.0.1:4000"]).unwrap();
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("expected serve")
+        };
+        assert_eq!(args.addr, Some("127.0.0.1:4000".parse().unwrap()));
+        let cli = Cli::try_parse_from(["portico", "--database-url", "sqlite://x.db"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.database_url.as_deref(), Some("sqlite://x.db"));
+    }
+}

@@ -1,0 +1,74 @@
+//! The HTTP surface: one router, grouped by who calls it.
+//!
+//! Handlers are thin: they parse the request, call [`crate::services::Portal`] and shape
+//! the response. Pages and server functions are Leptos's, rendered by `app`.
+
+mod health;
+
+use std::sync::Arc;
+
+use app::api::Services;
+use axum::{extract::FromRef, routing::get, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+
+use crate::{config::Config, services::Portal};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Leptos's settings: where the browser bundle is and what it is called.
+    pub leptos_options: LeptosOptions,
+    /// Portico's services.
+    pub portal: Arc<Portal>,
+}
+
+impl AppState {
+    /// The state for a portal configured by `config`.
+    pub fn new(config: &Config, portal: Arc<Portal>) -> Self {
+        let leptos_options = LeptosOptions::builder()
+            .output_name("portico")
+            .site_root(config.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(config.addr)
+            .build();
+        Self {
+            leptos_options,
+            portal,
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The whole application: health checks, pages, server functions and static files.
+pub fn router(state: AppState) -> Router {
+    let services = Services(state.portal.clone());
+    let provide_services = move || provide_context(services.clone());
+    let options = state.leptos_options.clone();
+    let shell = move |options: LeptosOptions| app::ui::shell(options);
+
+    Router::new()
+        // Probes, for load balancers and orchestrators.
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        // Pages (server-rendered, then hydrated) and the server functions they call.
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(app::ui::App),
+            provide_services.clone(),
+            move || shell(options.clone()),
+        )
+        // The browser bundle and public assets; anything else is the 404 page.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_services, shell))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

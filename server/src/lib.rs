@@ -1,0 +1,87 @@
+//! The `portico` server: configuration, storage, Portico's services and the HTTP server.
+//!
+//! - [`config`]: settings from the command line, `PORTICO_*` environment variables and a
+//!   TOML file, resolved once at start-up into a [`config::Config`].
+//! - [`store`]: the database (SQLite or PostgreSQL through sqlx): connections, migrations
+//!   and queries. Nothing above it writes SQL.
+//! - [`services`]: the behaviour. [`services::Portal`] implements `app`'s
+//!   [`app::api::PortalService`]; server functions and REST handlers both call it.
+//! - [`http`]: the axum router. Handlers are thin adapters over [`services`].
+//!
+//! **Invariant:** `app` never depends on this crate; this crate reaches the UI only through
+//! `app::ui::shell` and the server functions `app` declares.
+
+pub mod config;
+pub mod http;
+pub mod services;
+pub mod store;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::{config::Config, services::Portal, store::Store};
+
+/// Opens the database, migrates it, and serves the portal until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                store::redact(&config.database_url)
+            )
+        })?;
+    store.migrate().await.context("migrating the database")?;
+    tracing::info!(database = %store::redact(&config.database_url), "database ready");
+
+    let bundle = config.site_root.join("pkg").join("portico.js");
+    if !bundle.exists() {
+        tracing::warn!(
+            "the browser bundle is missing ({}): pages render but will not become interactive; \
+             build it with `bash .ci/start` or set PORTICO_SITE_ROOT",
+            bundle.display()
+        );
+    }
+
+    let portal = Arc::new(Portal::new(store));
+    let router = http::router(http::AppState::new(&config, portal));
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("listening on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        "Portico is ready at http://{addr} (started in {} ms)",
+        started.elapsed().as_millis()
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("Portico stopped");
+    Ok(())
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

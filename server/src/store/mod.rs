@@ -1,0 +1,175 @@
+//! The database: SQLite (the default, embedded) or PostgreSQL, behind one [`Store`].
+//!
+//! This module owns the connection pools, the migrations (`server/migrations/{sqlite,
+//! postgres}`, embedded in the binary and run at start-up) and every SQL statement.
+//! Both back ends must behave the same; the storage tests run against each.
+//!
+//! **Invariant:** nothing outside `store` writes SQL or sees a sqlx type.
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    migrate::Migrator,
+    postgres::{PgPool, PgPoolOptions},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
+};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A storage failure, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no database Portico supports.
+    #[error("unsupported database URL '{0}': use sqlite://FILE or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    /// The database could not be opened.
+    #[error("cannot connect: {0}")]
+    Connect(#[source] sqlx::Error),
+    /// A migration failed; the database is left at the last migration that succeeded.
+    #[error("cannot migrate the schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("query failed: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A pool of connections to Portico's database.
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// An embedded SQLite file (the default).
+    Sqlite(SqlitePool),
+    /// A PostgreSQL server, which several Portico replicas can share.
+    Postgres(PgPool),
+}
+
+impl Store {
+    /// Opens the database named by `url`, creating a SQLite file if it does not exist.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(StoreError::Connect)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Connect)?;
+            Ok(Self::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(StoreError::Connect)?;
+            Ok(Self::Postgres(pool))
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
+
+    /// Brings the schema up to date. Safe to run on every start and from several replicas
+    /// at once (sqlx takes a lock around the migrations).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Which engine this store talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Checks that the database answers a query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            }
+            Self::Postgres(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many entities of each kind are stored, as `(kind, count)` in no set order.
+    /// Kinds differing only in case count as one, as they do in entity refs.
+    pub async fn entity_counts_by_kind(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        const SQL: &str = "SELECT MIN(kind), COUNT(*) FROM entities GROUP BY LOWER(kind)";
+        Ok(match self {
+            Self::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await?,
+            Self::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await?,
+        })
+    }
+
+    /// Closes every connection, waiting for queries under way.
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`, for logs and error messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, None), |(a, p)| (a, Some(p)));
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    match path {
+        Some(path) => format!("{scheme}://{authority}/{path}"),
+        None => format!("{scheme}://{authority}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/portico"),
+            "postgres://app:***@db:5432/portico"
+        );
+        assert_eq!(
+            redact("postgres://app@db/portico"),
+            "postgres://app@db/portico"
+        );
+        assert_eq!(redact("sqlite://portico.db"), "sqlite://portico.db");
+        assert_eq!(redact("not a url"), "not a url");
+    }
+}

@@ -1,0 +1,153 @@
+//! The HTTP surface through the real router: probes, server-rendered pages, 404s.
+
+mod support;
+
+use std::sync::Arc;
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+    Router,
+};
+use server::{
+    config::{Config, DEFAULT_ADDR},
+    http::{router, AppState},
+    services::Portal,
+    store::Store,
+};
+use tower::ServiceExt;
+
+fn app(store: Store) -> Router {
+    let config = Config {
+        addr: DEFAULT_ADDR.parse().unwrap(),
+        database_url: String::new(),
+        site_root: "target/site-for-tests".into(),
+    };
+    router(AppState::new(&config, Arc::new(Portal::new(store))))
+}
+
+async fn get(app: &Router, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn probes_report_live_and_ready() {
+    let db = support::sqlite().await;
+    let app = app(db.store.clone());
+    assert_eq!(
+        get(&app, "/healthz", None).await,
+        (StatusCode::OK, r#"{"status":"ok"}"#.into())
+    );
+    assert_eq!(
+        get(&app, "/readyz", None).await,
+        (StatusCode::OK, r#"{"status":"ready"}"#.into())
+    );
+
+    db.store.close().await;
+    let (status, body) = get(&app, "/readyz", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains(r#""status":"unavailable""#), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_home_page_is_rendered_on_the_server() {
+    let db = support::sqlite().await;
+    let (status, html) = get(&app(db.store.clone()), "/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("<title>Home · Portico</title>"), "{html}");
+    assert!(html.contains("Your developer portal"), "{html}");
+    for section in ["/catalog", "/create", "/docs", "/graph", "/search"] {
+        assert!(
+            html.contains(&format!("href=\"{section}\"")),
+            "no link to {section}"
+        );
+    }
+    // The catalog summary is resolved on the server, not left to the browser.
+    assert!(html.contains("The catalog is empty"), "{html}");
+    assert!(
+        html.contains("/pkg/portico.js"),
+        "no hydration script: {html}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_home_page_counts_what_the_catalog_holds() {
+    let db = support::sqlite().await;
+    let Store::Sqlite(pool) = &db.store else {
+        unreachable!()
+    };
+    sqlx::raw_sql(
+        "INSERT INTO entities (entity_ref, uid, kind, namespace, name, body, etag) VALUES
+           ('component:default/a', 'u1', 'Component', 'default', 'a', '{}', 'e1'),
+           ('component:default/b', 'u2', 'Component', 'default', 'b', '{}', 'e2'),
+           ('group:default/c', 'u3', 'Group', 'default', 'c', '{}', 'e3');",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let (_, html) = get(&app(db.store.clone()), "/", None).await;
+    assert!(html.contains("3 entities in the catalog."), "{html}");
+    assert!(html.contains("Component"), "{html}");
+    assert!(html.contains("Group"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_theme_cookie_is_rendered_into_the_page() {
+    let db = support::sqlite().await;
+    let app = app(db.store.clone());
+    let (_, html) = get(&app, "/", None).await;
+    assert!(
+        html.contains(r#"<html lang="en" data-theme="system">"#),
+        "{html}"
+    );
+    let (_, html) = get(&app, "/", Some("x=1; portico_theme=dark")).await;
+    assert!(
+        html.contains(r#"<html lang="en" data-theme="dark">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-theme-choice="dark""#), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sections_not_built_yet_say_so() {
+    let db = support::sqlite().await;
+    let app = app(db.store.clone());
+    for (path, title) in [
+        ("/catalog", "Software Catalog"),
+        ("/create", "Create"),
+        ("/docs", "Docs"),
+        ("/graph", "Graph"),
+        ("/search", "Search"),
+    ] {
+        let (status, html) = get(&app, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            html.contains(&format!("<h1>{title}</h1>")),
+            "{path}: {html}"
+        );
+        assert!(html.contains("Not built yet."), "{path}: {html}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_paths_get_the_404_page() {
+    let db = support::sqlite().await;
+    let (status, html) = get(&app(db.store.clone()), "/no/such/page", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page not found"), "{html}");
+    assert!(html.contains("/no/such/page"), "{html}");
+}
