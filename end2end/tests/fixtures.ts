@@ -12,7 +12,12 @@ export const test = base.extend<{ pageErrors: string[] }>({
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
       page.on("console", (message) => {
-        if (message.type() === "error") errors.push(message.text());
+        if (message.type() !== "error") return;
+        // A page answered with an error status (the 404 page) logs its own load; that
+        // is the test's subject, not a fault. Failed scripts, wasm or styles still count.
+        const ownDocument = message.location().url === page.url();
+        if (ownDocument && message.text().startsWith("Failed to load resource")) return;
+        errors.push(message.text());
       });
       await use(errors);
       expect(errors, "errors in the page").toEqual([]);
