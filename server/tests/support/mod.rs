@@ -134,6 +134,10 @@ fn run(mut command: Command, what: &str) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
+#[expect(
+    clippy::zombie_processes,
+    reason = "the watchdog outlives this process by design; init reaps it"
+)]
 fn start_throwaway_cluster() -> String {
     let mut mktemp = as_postgres_user(Path::new("mktemp"));
     mktemp.args(["-d", "/tmp/portico-pg-XXXXXX"]);
