@@ -3,6 +3,18 @@
 //! **Invariant:** nothing here depends on Leptos, axum, sqlx or the browser. The same code
 //! runs on the server and in WebAssembly, which is what lets the browser validate exactly
 //! as the server does.
+//!
+//! - [`entity`], [`entity_ref`]: the catalog's entities and the refs between them.
+//! - [`names`], [`kinds`], [`validation`]: Backstage's rules for descriptors, and the
+//!   validator that reports each problem with its field path.
+//! - [`relations`]: the relations each entity's spec implies, in both directions.
+//! - [`catalog`], [`theme`]: what the home page and the theme switch need.
 
 pub mod catalog;
+pub mod entity;
+pub mod entity_ref;
+pub mod kinds;
+pub mod names;
+pub mod relations;
 pub mod theme;
+pub mod validation;
