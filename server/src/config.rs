@@ -40,6 +40,17 @@ pub struct Cli {
 pub enum Command {
     /// Serve the portal over HTTP (the default).
     Serve(ServeArgs),
+    /// Check descriptor files (catalog-info.yaml) and print each problem as
+    /// `file:line:col: message`; exits with status 1 when there are problems.
+    Validate(ValidateArgs),
+}
+
+/// Options of `portico validate`.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// Files or folders to check. Folders are searched for *.yaml and *.yml files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// Options of `portico serve`.

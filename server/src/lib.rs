@@ -1,5 +1,8 @@
 //! The `portico` server: configuration, storage, Portico's services and the HTTP server.
 //!
+//! - [`catalog`]: reading descriptor files into validated entities, with the file, line
+//!   and column of every problem.
+//! - [`validate`]: `portico validate`, the command-line check for CI pipelines.
 //! - [`config`]: settings from the command line, `PORTICO_*` environment variables and a
 //!   TOML file, resolved once at start-up into a [`config::Config`].
 //! - [`store`]: the database (SQLite or PostgreSQL through sqlx): connections, migrations
@@ -11,10 +14,12 @@
 //! **Invariant:** `app` never depends on this crate; this crate reaches the UI only through
 //! `app::ui::shell` and the server functions `app` declares.
 
+pub mod catalog;
 pub mod config;
 pub mod http;
 pub mod services;
 pub mod store;
+pub mod validate;
 
 use std::sync::Arc;
 

@@ -1,15 +1,15 @@
 //! `portico`: the developer portal in one binary. See `portico --help`.
 
-use std::process::ExitCode;
+use std::{io::IsTerminal, process::ExitCode};
 
 use clap::Parser;
-use server::config::{Cli, Command, Config};
+use server::config::{Cli, Command, Config, ValidateArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("portico: error: {error:#}");
             ExitCode::FAILURE
@@ -17,16 +17,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => {
             let config = Config::resolve(args, |name| std::env::var(name).ok())?;
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?
-                .block_on(server::serve(config))
+                .block_on(server::serve(config))?;
+            Ok(ExitCode::SUCCESS)
         }
+        Command::Validate(args) => validate(args),
     }
+}
+
+fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let progress = std::io::stderr().is_terminal();
+    let summary = server::validate::validate_paths(&args.paths, &mut std::io::stdout(), progress)?;
+    eprintln!(
+        "portico validate: {} files, {} entities, {} problems",
+        summary.files, summary.entities, summary.problems
+    );
+    Ok(if summary.problems == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: `info`, with sqlx's per-query lines

@@ -72,7 +72,9 @@ impl EntityRef {
             Some(kind) => kind,
             None => return Err(RefError::MissingKind(text.to_owned())),
         };
-        let namespace = namespace.or(context.default_namespace).unwrap_or(DEFAULT_NAMESPACE);
+        let namespace = namespace
+            .or(context.default_namespace)
+            .unwrap_or(DEFAULT_NAMESPACE);
         if kind.is_empty() || namespace.is_empty() || name.is_empty() {
             return Err(RefError::EmptyPart(text.to_owned()));
         }
@@ -124,7 +126,10 @@ mod tests {
     use super::*;
 
     fn owner_context(namespace: &str) -> RefContext<'_> {
-        RefContext { default_kind: Some("Group"), default_namespace: Some(namespace) }
+        RefContext {
+            default_kind: Some("Group"),
+            default_namespace: Some(namespace),
+        }
     }
 
     #[test]
@@ -155,17 +160,35 @@ mod tests {
             EntityRef::parse_full("artists-db"),
             Err(RefError::MissingKind("artists-db".into()))
         );
-        assert!(matches!(EntityRef::parse_full(""), Err(RefError::MissingKind(_))));
-        assert!(matches!(EntityRef::parse_full("component:"), Err(RefError::EmptyPart(_))));
-        assert!(matches!(EntityRef::parse_full(":default/x"), Err(RefError::EmptyPart(_))));
-        assert!(matches!(EntityRef::parse_full("component:a/b/c"), Err(RefError::Malformed(_))));
-        assert!(matches!(EntityRef::parse_full("a:b:c"), Err(RefError::Malformed(_))));
+        assert!(matches!(
+            EntityRef::parse_full(""),
+            Err(RefError::MissingKind(_))
+        ));
+        assert!(matches!(
+            EntityRef::parse_full("component:"),
+            Err(RefError::EmptyPart(_))
+        ));
+        assert!(matches!(
+            EntityRef::parse_full(":default/x"),
+            Err(RefError::EmptyPart(_))
+        ));
+        assert!(matches!(
+            EntityRef::parse_full("component:a/b/c"),
+            Err(RefError::Malformed(_))
+        ));
+        assert!(matches!(
+            EntityRef::parse_full("a:b:c"),
+            Err(RefError::Malformed(_))
+        ));
     }
 
     #[test]
     fn serialises_as_its_string() {
         let r = EntityRef::new("API", "default", "Petstore");
-        assert_eq!(serde_json::to_string(&r).unwrap(), "\"api:default/petstore\"");
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            "\"api:default/petstore\""
+        );
         let back: EntityRef = serde_json::from_str("\"API:default/petstore\"").unwrap();
         assert_eq!(back, r);
     }

@@ -56,7 +56,12 @@ pub struct KindRules {
 }
 
 const fn field(name: &'static str, shape: Shape, required: bool) -> SpecField {
-    SpecField { name, shape, required, relation: None }
+    SpecField {
+        name,
+        shape,
+        required,
+        relation: None,
+    }
 }
 
 const fn refs(
@@ -71,7 +76,11 @@ const fn refs(
         name,
         shape,
         required,
-        relation: Some(RelationRule { default_kind, forward, reverse }),
+        relation: Some(RelationRule {
+            default_kind,
+            forward,
+            reverse,
+        }),
     }
 }
 
@@ -93,11 +102,46 @@ pub const KINDS: &[KindRules] = &[
             field("lifecycle", Text, true),
             OWNER,
             SYSTEM,
-            refs("subcomponentOf", Text, false, Some("Component"), "partOf", "hasPart"),
-            refs("providesApis", TextList, false, Some("API"), "providesApi", "apiProvidedBy"),
-            refs("consumesApis", TextList, false, Some("API"), "consumesApi", "apiConsumedBy"),
-            refs("dependsOn", TextList, false, None, "dependsOn", "dependencyOf"),
-            refs("dependencyOf", TextList, false, None, "dependencyOf", "dependsOn"),
+            refs(
+                "subcomponentOf",
+                Text,
+                false,
+                Some("Component"),
+                "partOf",
+                "hasPart",
+            ),
+            refs(
+                "providesApis",
+                TextList,
+                false,
+                Some("API"),
+                "providesApi",
+                "apiProvidedBy",
+            ),
+            refs(
+                "consumesApis",
+                TextList,
+                false,
+                Some("API"),
+                "consumesApi",
+                "apiConsumedBy",
+            ),
+            refs(
+                "dependsOn",
+                TextList,
+                false,
+                None,
+                "dependsOn",
+                "dependencyOf",
+            ),
+            refs(
+                "dependencyOf",
+                TextList,
+                false,
+                None,
+                "dependencyOf",
+                "dependsOn",
+            ),
         ],
     },
     KindRules {
@@ -118,8 +162,22 @@ pub const KINDS: &[KindRules] = &[
             field("type", Text, true),
             OWNER,
             SYSTEM,
-            refs("dependsOn", TextList, false, None, "dependsOn", "dependencyOf"),
-            refs("dependencyOf", TextList, false, None, "dependencyOf", "dependsOn"),
+            refs(
+                "dependsOn",
+                TextList,
+                false,
+                None,
+                "dependsOn",
+                "dependencyOf",
+            ),
+            refs(
+                "dependencyOf",
+                TextList,
+                false,
+                None,
+                "dependencyOf",
+                "dependsOn",
+            ),
         ],
     },
     KindRules {
@@ -136,7 +194,14 @@ pub const KINDS: &[KindRules] = &[
         api_versions: BACKSTAGE,
         fields: &[
             OWNER,
-            refs("subdomainOf", Text, false, Some("Domain"), "partOf", "hasPart"),
+            refs(
+                "subdomainOf",
+                Text,
+                false,
+                Some("Domain"),
+                "partOf",
+                "hasPart",
+            ),
             field("type", Text, false),
         ],
     },
@@ -148,7 +213,14 @@ pub const KINDS: &[KindRules] = &[
             field("profile", Object, false),
             refs("parent", Text, false, GROUP, "childOf", "parentOf"),
             refs("children", TextList, true, GROUP, "parentOf", "childOf"),
-            refs("members", TextList, false, Some("User"), "hasMember", "memberOf"),
+            refs(
+                "members",
+                TextList,
+                false,
+                Some("User"),
+                "hasMember",
+                "memberOf",
+            ),
         ],
     },
     KindRules {
@@ -185,7 +257,9 @@ pub const KINDS: &[KindRules] = &[
 
 /// The rules of `kind` (compared without case), or `None` for a kind Portico does not know.
 pub fn rules_for(kind: &str) -> Option<&'static KindRules> {
-    KINDS.iter().find(|rules| rules.kind.eq_ignore_ascii_case(kind))
+    KINDS
+        .iter()
+        .find(|rules| rules.kind.eq_ignore_ascii_case(kind))
 }
 
 #[cfg(test)]

@@ -18,7 +18,10 @@ fn check_length(value: &str, max: usize) -> Result<(), String> {
         return Err("must not be empty".into());
     }
     if value.len() > max {
-        return Err(format!("is {} characters long; at most {max} are allowed", value.len()));
+        return Err(format!(
+            "is {} characters long; at most {max} are allowed",
+            value.len()
+        ));
     }
     Ok(())
 }
@@ -27,7 +30,10 @@ fn check_length(value: &str, max: usize) -> Result<(), String> {
 /// starting and ending with a letter or digit, at most 63 characters.
 pub fn check_name(value: &str) -> Result<(), String> {
     check_length(value, MAX_NAME_LENGTH)?;
-    if let Some(c) = value.chars().find(|&c| !(is_alphanumeric(c) || matches!(c, '-' | '_' | '.'))) {
+    if let Some(c) = value
+        .chars()
+        .find(|&c| !(is_alphanumeric(c) || matches!(c, '-' | '_' | '.')))
+    {
         return Err(format!(
             "may only contain letters, digits, '-', '_' and '.' (found {c:?})"
         ));
@@ -42,7 +48,10 @@ pub fn check_name(value: &str) -> Result<(), String> {
 /// digit, at most 63 characters. Used for `metadata.namespace`.
 pub fn check_dns_label(value: &str) -> Result<(), String> {
     check_length(value, MAX_NAME_LENGTH)?;
-    if let Some(c) = value.chars().find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')) {
+    if let Some(c) = value
+        .chars()
+        .find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    {
         return Err(format!(
             "may only contain lower-case letters, digits and '-' (found {c:?})"
         ));
@@ -71,7 +80,8 @@ pub fn check_namespace(value: &str) -> Result<(), String> {
 /// `kind`: a letter followed by letters and digits, at most 63 characters.
 pub fn check_kind(value: &str) -> Result<(), String> {
     check_length(value, MAX_NAME_LENGTH)?;
-    if !value.starts_with(|c: char| c.is_ascii_alphabetic()) || !value.chars().all(is_alphanumeric) {
+    if !value.starts_with(|c: char| c.is_ascii_alphabetic()) || !value.chars().all(is_alphanumeric)
+    {
         return Err("must be a letter followed by letters and digits".into());
     }
     Ok(())
@@ -87,7 +97,10 @@ pub fn check_api_version(value: &str) -> Result<(), String> {
         check_dns_subdomain(group).map_err(|why| format!("has a group that {why}"))?;
     }
     check_length(version, MAX_NAME_LENGTH)?;
-    if !version.chars().all(|c| is_alphanumeric(c) || matches!(c, '-' | '.' | '_')) {
+    if !version
+        .chars()
+        .all(|c| is_alphanumeric(c) || matches!(c, '-' | '.' | '_'))
+    {
         return Err("must look like 'group/version', for example 'backstage.io/v1alpha1'".into());
     }
     Ok(())
@@ -97,7 +110,8 @@ pub fn check_api_version(value: &str) -> Result<(), String> {
 /// most 63 characters.
 pub fn check_tag(value: &str) -> Result<(), String> {
     check_length(value, MAX_NAME_LENGTH)?;
-    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '+' | '#');
+    let allowed =
+        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '+' | '#');
     if let Some(c) = value.chars().find(|&c| !(allowed(c) || c == '-')) {
         return Err(format!(
             "may only contain lower-case letters, digits, ':', '+', '#' and '-' (found {c:?})"
@@ -139,11 +153,15 @@ mod tests {
         for ok in ["a", "petstore", "Foo_Bar.v2", "x-1", "A9"] {
             assert!(check_name(ok).is_ok(), "{ok}");
         }
-        assert!(check_name("Foo Bar").unwrap_err().contains("letters, digits"));
+        assert!(check_name("Foo Bar")
+            .unwrap_err()
+            .contains("letters, digits"));
         assert!(check_name("-lead").unwrap_err().contains("start and end"));
         assert!(check_name("trail.").unwrap_err().contains("start and end"));
         assert!(check_name("").unwrap_err().contains("empty"));
-        assert!(check_name(&"a".repeat(64)).unwrap_err().contains("at most 63"));
+        assert!(check_name(&"a".repeat(64))
+            .unwrap_err()
+            .contains("at most 63"));
         assert!(check_name(&"a".repeat(63)).is_ok());
     }
 
@@ -183,11 +201,18 @@ mod tests {
 
     #[test]
     fn keys_and_label_values() {
-        for ok in ["backstage.io/techdocs-ref", "github.com/project-slug", "owner", "a.b/C_d"] {
+        for ok in [
+            "backstage.io/techdocs-ref",
+            "github.com/project-slug",
+            "owner",
+            "a.b/C_d",
+        ] {
             assert!(check_key(ok).is_ok(), "{ok}");
         }
         assert!(check_key("Backstage.io/x").unwrap_err().contains("prefix"));
-        assert!(check_key("backstage.io/").unwrap_err().contains("name part"));
+        assert!(check_key("backstage.io/")
+            .unwrap_err()
+            .contains("name part"));
         assert!(check_key("a/b/c").is_err());
         assert!(check_label_value("").is_ok());
         assert!(check_label_value("prod").is_ok());

@@ -45,13 +45,19 @@ pub fn relations_of(entity: &Entity) -> Vec<RelationEdge> {
             _ => continue,
         };
         for text in texts {
-            let Ok(target) = EntityRef::parse(text, context) else { continue };
+            let Ok(target) = EntityRef::parse(text, context) else {
+                continue;
+            };
             edges.push(RelationEdge {
                 source: me.clone(),
                 relation_type: rule.forward,
                 target: target.clone(),
             });
-            edges.push(RelationEdge { source: target, relation_type: rule.reverse, target: me.clone() });
+            edges.push(RelationEdge {
+                source: target,
+                relation_type: rule.reverse,
+                target: me.clone(),
+            });
         }
     }
     edges.sort();

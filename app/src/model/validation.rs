@@ -17,7 +17,7 @@ use super::{
 };
 
 /// One step of a path into a descriptor.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathSegment {
     /// A key of a mapping.
     Key(String),
@@ -26,7 +26,7 @@ pub enum PathSegment {
 }
 
 /// Where a value sits in a descriptor: `metadata.tags[2]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FieldPath(pub Vec<PathSegment>);
 
 impl FieldPath {
@@ -46,7 +46,11 @@ impl FieldPath {
 
     /// The path `a.b.c` from its keys.
     pub fn of(keys: &[&str]) -> Self {
-        Self(keys.iter().map(|k| PathSegment::Key((*k).to_owned())).collect())
+        Self(
+            keys.iter()
+                .map(|k| PathSegment::Key((*k).to_owned()))
+                .collect(),
+        )
     }
 }
 
@@ -118,7 +122,10 @@ pub fn validate_entity(value: &Value) -> Result<Entity, Vec<FieldError>> {
     let api_version = required_text(root, &FieldPath::default(), "apiVersion", &mut problems);
     if let Some(api_version) = api_version {
         if let Err(why) = names::check_api_version(api_version) {
-            problems.add(FieldPath::of(&["apiVersion"]), format!("apiVersion '{api_version}' {why}"));
+            problems.add(
+                FieldPath::of(&["apiVersion"]),
+                format!("apiVersion '{api_version}' {why}"),
+            );
         }
     }
     let kind = required_text(root, &FieldPath::default(), "kind", &mut problems);
@@ -171,7 +178,10 @@ pub fn validate_entity(value: &Value) -> Result<Entity, Vec<FieldError>> {
         root.remove("status");
     }
     serde_json::from_value(value).map_err(|error| {
-        vec![FieldError { path: FieldPath::default(), message: error.to_string() }]
+        vec![FieldError {
+            path: FieldPath::default(),
+            message: error.to_string(),
+        }]
     })
 }
 
@@ -201,19 +211,30 @@ fn text<'a>(value: &'a Value, path: &FieldPath, problems: &mut Problems) -> Opti
         }
         Value::String(s) => Some(s),
         other => {
-            problems.add(path.clone(), format!("{path} must be a string, not {}", describe(other)));
+            problems.add(
+                path.clone(),
+                format!("{path} must be a string, not {}", describe(other)),
+            );
             None
         }
     }
 }
 
 /// An optional string field (may be empty, as `description` may).
-fn optional_string(object: &Map<String, Value>, at: &FieldPath, key: &str, problems: &mut Problems) {
+fn optional_string(
+    object: &Map<String, Value>,
+    at: &FieldPath,
+    key: &str,
+    problems: &mut Problems,
+) {
     match object.get(key) {
         None | Some(Value::String(_)) => {}
         Some(other) => {
             let path = at.key(key);
-            problems.add(path.clone(), format!("{path} must be a string, not {}", describe(other)));
+            problems.add(
+                path.clone(),
+                format!("{path} must be a string, not {}", describe(other)),
+            );
         }
     }
 }
@@ -228,7 +249,10 @@ fn check_metadata(metadata: Option<&Value>, problems: &mut Problems) -> Option<S
         }
         Some(Value::Object(metadata)) => metadata,
         Some(other) => {
-            problems.add(at, format!("metadata must be a mapping, not {}", describe(other)));
+            problems.add(
+                at,
+                format!("metadata must be a mapping, not {}", describe(other)),
+            );
             return None;
         }
     };
@@ -269,7 +293,10 @@ fn check_metadata(metadata: Option<&Value>, problems: &mut Problems) -> Option<S
         }
         Some(other) => problems.add(
             at.key("tags"),
-            format!("metadata.tags must be a list of strings, not {}", describe(other)),
+            format!(
+                "metadata.tags must be a list of strings, not {}",
+                describe(other)
+            ),
         ),
     }
 
@@ -287,7 +314,10 @@ fn check_metadata(metadata: Option<&Value>, problems: &mut Problems) -> Option<S
                     }
                     other => problems.add(
                         path.clone(),
-                        format!("{path} must be a mapping with a url, not {}", describe(other)),
+                        format!(
+                            "{path} must be a mapping with a url, not {}",
+                            describe(other)
+                        ),
                     ),
                 }
             }
@@ -313,7 +343,10 @@ fn check_string_map(
         None => return,
         Some(Value::Object(map)) => map,
         Some(other) => {
-            problems.add(path.clone(), format!("{path} must be a mapping, not {}", describe(other)));
+            problems.add(
+                path.clone(),
+                format!("{path} must be a mapping, not {}", describe(other)),
+            );
             return;
         }
     };
@@ -351,7 +384,10 @@ fn check_spec(
         let value = match spec.get(field.name) {
             None | Some(Value::Null) => {
                 if field.required {
-                    problems.add(path.clone(), format!("{path} is required for kind {}", rules.kind));
+                    problems.add(
+                        path.clone(),
+                        format!("{path} is required for kind {}", rules.kind),
+                    );
                 }
                 continue;
             }
@@ -390,7 +426,10 @@ fn check_spec(
             },
             Shape::Object => {
                 if !value.is_object() {
-                    problems.add(path.clone(), format!("{path} must be a mapping, not {}", describe(value)));
+                    problems.add(
+                        path.clone(),
+                        format!("{path} must be a mapping, not {}", describe(value)),
+                    );
                 }
             }
             Shape::ObjectList => check_object_list(value, &path, problems),
@@ -431,7 +470,10 @@ fn check_object_list(value: &Value, path: &FieldPath, problems: &mut Problems) {
                 }
             }
         }
-        other => problems.add(path.clone(), format!("{path} must be a list, not {}", describe(other))),
+        other => problems.add(
+            path.clone(),
+            format!("{path} must be a list, not {}", describe(other)),
+        ),
     }
 }
 
@@ -452,17 +494,28 @@ mod tests {
     }
 
     fn messages(value: &Value) -> Vec<String> {
-        validate_entity(value).unwrap_err().into_iter().map(|e| e.message).collect()
+        validate_entity(value)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.message)
+            .collect()
     }
 
     fn paths(value: &Value) -> Vec<String> {
-        validate_entity(value).unwrap_err().into_iter().map(|e| e.path.to_string()).collect()
+        validate_entity(value)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.path.to_string())
+            .collect()
     }
 
     #[test]
     fn a_valid_component_becomes_an_entity() {
         let entity = validate_entity(&component()).unwrap();
-        assert_eq!(entity.entity_ref().to_string(), "component:default/petstore");
+        assert_eq!(
+            entity.entity_ref().to_string(),
+            "component:default/petstore"
+        );
         assert_eq!(entity.metadata.namespace, "default");
         assert_eq!(entity.spec_str("owner"), Some("team-a"));
     }
@@ -471,7 +524,10 @@ mod tests {
     fn missing_required_fields_are_named_with_the_kind() {
         let mut value = component();
         value["spec"].as_object_mut().unwrap().remove("owner");
-        assert_eq!(messages(&value), ["spec.owner is required for kind Component"]);
+        assert_eq!(
+            messages(&value),
+            ["spec.owner is required for kind Component"]
+        );
         assert_eq!(paths(&value), ["spec.owner"]);
     }
 
@@ -492,8 +548,13 @@ mod tests {
         value["spec"]["providesApis"] = json!("petstore");
         value["metadata"]["tags"] = json!(["ok", 3]);
         let found = messages(&value);
-        assert!(found.contains(&"metadata.name must be a string, not a number".to_owned()), "{found:?}");
-        assert!(found.contains(&"spec.providesApis must be a list of strings, not a string".to_owned()));
+        assert!(
+            found.contains(&"metadata.name must be a string, not a number".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"spec.providesApis must be a list of strings, not a string".to_owned())
+        );
         assert!(found.contains(&"metadata.tags[1] must be a string, not a number".to_owned()));
     }
 
@@ -507,10 +568,7 @@ mod tests {
 
     #[test]
     fn the_envelope_is_required() {
-        assert_eq!(
-            paths(&json!({})),
-            ["apiVersion", "kind", "metadata"]
-        );
+        assert_eq!(paths(&json!({})), ["apiVersion", "kind", "metadata"]);
         assert!(messages(&json!(["a"]))[0].contains("must be a mapping"));
         assert_eq!(
             messages(&json!({"apiVersion": "v1", "kind": "Thing", "metadata": {}})),
@@ -571,7 +629,10 @@ mod tests {
             "metadata": {"name": "t"},
             "spec": {"type": "service", "steps": [{"id": "x"}], "parameters": [{"title": "a"}, 3]}
         });
-        assert_eq!(paths(&value), ["spec.parameters[1]", "spec.steps[0].action"]);
+        assert_eq!(
+            paths(&value),
+            ["spec.parameters[1]", "spec.steps[0].action"]
+        );
     }
 
     #[test]

@@ -1,0 +1,215 @@
+//! Descriptor files: YAML text in, validated entities or problems out, each problem with
+//! the file, line and column it is about.
+//!
+//! This module reads and checks; it stores nothing. Ingestion and `portico validate`
+//! both use it, so they report the same problems in the same words.
+
+use std::{collections::HashMap, fmt};
+
+use app::model::{entity::Entity, validation::validate_entity};
+use serde_json::Value;
+
+use super::yaml::{parse_documents, Position};
+
+/// The largest descriptor file Portico reads.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// A problem in a descriptor file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file (or URL) as the user named it.
+    pub file: String,
+    /// Where in the file.
+    pub position: Position,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.position.line, self.position.column, self.message
+        )
+    }
+}
+
+/// An entity read from a file, with where its document starts.
+#[derive(Clone, Debug)]
+pub struct ReadEntity {
+    /// The validated entity.
+    pub entity: Entity,
+    /// The start of its document.
+    pub position: Position,
+}
+
+/// Everything read from one file.
+#[derive(Debug, Default)]
+pub struct FileContents {
+    /// The entities that passed validation.
+    pub entities: Vec<ReadEntity>,
+    /// The problems found; a document with any problem yields no entity.
+    pub problems: Vec<Problem>,
+    /// Documents that were not descriptors and were skipped (see [`Documents`]).
+    pub skipped: usize,
+}
+
+/// Which documents of a file are descriptors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Documents {
+    /// Every document must be a descriptor (files named explicitly).
+    AllDescriptors,
+    /// Documents with neither `apiVersion` nor `kind` are skipped (files found by
+    /// walking a folder, which may hold other YAML, such as OpenAPI definitions).
+    SkipOthers,
+}
+
+/// Reads the descriptors in `text`, the contents of `file`.
+pub fn read_descriptors(file: &str, text: &str, documents: Documents) -> FileContents {
+    let mut contents = FileContents::default();
+    let problem = |position, message| Problem {
+        file: file.to_owned(),
+        position,
+        message,
+    };
+    if text.len() > MAX_FILE_BYTES {
+        contents.problems.push(problem(
+            Position { line: 1, column: 1 },
+            format!(
+                "the file is {} bytes; descriptor files may be at most {MAX_FILE_BYTES} bytes",
+                text.len()
+            ),
+        ));
+        return contents;
+    }
+    let parsed = match parse_documents(text) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            contents
+                .problems
+                .push(problem(error.position, error.message));
+            return contents;
+        }
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for document in parsed {
+        if document.value.is_null() {
+            continue;
+        }
+        if documents == Documents::SkipOthers && !looks_like_descriptor(&document.value) {
+            contents.skipped += 1;
+            continue;
+        }
+        match validate_entity(&document.value) {
+            Ok(entity) => {
+                let entity_ref = entity.entity_ref().to_string();
+                if let Some(line) = seen.get(&entity_ref) {
+                    contents.problems.push(problem(
+                        document.start,
+                        format!("{entity_ref} is already defined at line {line} of this file"),
+                    ));
+                    continue;
+                }
+                seen.insert(entity_ref, document.start.line);
+                contents.entities.push(ReadEntity {
+                    entity,
+                    position: document.start,
+                });
+            }
+            Err(errors) => {
+                for error in errors {
+                    contents
+                        .problems
+                        .push(problem(document.position_of(&error.path), error.message));
+                }
+            }
+        }
+    }
+    contents
+}
+
+fn looks_like_descriptor(value: &Value) -> bool {
+    value.get("apiVersion").is_some() || value.get("kind").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: petstore
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+";
+
+    fn lines(contents: &FileContents) -> Vec<String> {
+        contents.problems.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn reads_valid_documents() {
+        let contents = read_descriptors("c.yaml", GOOD, Documents::AllDescriptors);
+        assert!(contents.problems.is_empty());
+        assert_eq!(contents.entities.len(), 1);
+        assert_eq!(contents.entities[0].position.line, 1);
+    }
+
+    #[test]
+    fn problems_name_file_line_and_column() {
+        let text = GOOD
+            .replace("  owner: team-a\n", "")
+            .replace("name: petstore", "name: Pet Store");
+        let contents = read_descriptors("c.yaml", &text, Documents::AllDescriptors);
+        assert_eq!(
+            lines(&contents),
+            [
+                "c.yaml:4:3: metadata.name 'Pet Store' may only contain letters, digits, '-', '_' and '.' (found ' ')",
+                "c.yaml:5:1: spec.owner is required for kind Component",
+            ]
+        );
+        assert!(contents.entities.is_empty());
+    }
+
+    #[test]
+    fn one_bad_document_does_not_hide_the_good_ones() {
+        let text = format!("{GOOD}---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: g\nspec:\n  type: team\n");
+        let contents = read_descriptors("c.yaml", &text, Documents::AllDescriptors);
+        assert_eq!(
+            lines(&contents),
+            ["c.yaml:14:1: spec.children is required for kind Group"]
+        );
+        assert_eq!(contents.entities.len(), 1);
+    }
+
+    #[test]
+    fn the_same_entity_twice_in_a_file_is_an_error() {
+        let text = format!("{GOOD}---\n{GOOD}");
+        let contents = read_descriptors("c.yaml", &text, Documents::AllDescriptors);
+        assert_eq!(
+            lines(&contents),
+            ["c.yaml:9:1: component:default/petstore is already defined at line 1 of this file"]
+        );
+    }
+
+    #[test]
+    fn other_yaml_is_skipped_only_when_asked() {
+        let text = "openapi: 3.0.0\ninfo:\n  title: x\n";
+        let walked = read_descriptors("o.yaml", text, Documents::SkipOthers);
+        assert_eq!((walked.skipped, walked.problems.len()), (1, 0));
+        let named = read_descriptors("o.yaml", text, Documents::AllDescriptors);
+        assert_eq!(named.problems.len(), 3);
+    }
+
+    #[test]
+    fn huge_files_are_refused() {
+        let text = "a: b\n".repeat(MAX_FILE_BYTES / 4);
+        let contents = read_descriptors("huge.yaml", &text, Documents::AllDescriptors);
+        assert!(lines(&contents)[0].starts_with("huge.yaml:1:1: the file is"));
+    }
+}
