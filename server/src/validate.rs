@@ -44,7 +44,12 @@ pub fn validate_paths(
         let name = file.display().to_string();
         let contents = match std::fs::read(&file) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => read_descriptors(&name, &text, documents),
+                Ok(text) => {
+                    let dir = file.parent().unwrap_or(Path::new(".")).to_owned();
+                    read_descriptors(&name, &text, documents, &mut |target: &str| {
+                        read_placeholder_target(&dir, target)
+                    })
+                }
                 Err(_) => unreadable(&name, "the file is not UTF-8 text"),
             },
             Err(error) => unreadable(&name, &format!("cannot read the file: {error}")),
@@ -63,6 +68,17 @@ pub fn validate_paths(
         }
     }
     Ok(summary)
+}
+
+/// Reads a placeholder's target next to the descriptor. URLs are not fetched when
+/// validating: the placeholder's shape is checked, the remote content is not.
+fn read_placeholder_target(dir: &Path, target: &str) -> Result<String, String> {
+    if target.starts_with("http://") || target.starts_with("https://") {
+        return Ok(format!("(not fetched when validating: {target})"));
+    }
+    let path = dir.join(target);
+    std::fs::read_to_string(&path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))
 }
 
 fn unreadable(file: &str, message: &str) -> crate::catalog::descriptor::FileContents {

@@ -31,6 +31,32 @@ pub struct RelationRule {
     pub reverse: &'static str,
 }
 
+/// When a spec field must be present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Required {
+    /// Always.
+    Yes,
+    /// Never.
+    No,
+    /// Unless `spec.type` is the given value (an API's `definition`, which an
+    /// `mcp-server` API replaces by `remotes`).
+    UnlessType(&'static str),
+    /// Only when `spec.type` is the given value.
+    ForType(&'static str),
+}
+
+impl Required {
+    /// Whether the field is required in a spec whose `type` is `spec_type`.
+    pub fn applies(self, spec_type: Option<&str>) -> bool {
+        match self {
+            Self::Yes => true,
+            Self::No => false,
+            Self::UnlessType(t) => spec_type != Some(t),
+            Self::ForType(t) => spec_type == Some(t),
+        }
+    }
+}
+
 /// One field of a kind's `spec`.
 #[derive(Clone, Copy, Debug)]
 pub struct SpecField {
@@ -38,8 +64,8 @@ pub struct SpecField {
     pub name: &'static str,
     /// The shape its value must have.
     pub shape: Shape,
-    /// Whether the entity is invalid without it.
-    pub required: bool,
+    /// When the entity is invalid without it.
+    pub required: Required,
     /// The relation each ref in it creates, for fields that name entities.
     pub relation: Option<RelationRule>,
 }
@@ -59,7 +85,11 @@ const fn field(name: &'static str, shape: Shape, required: bool) -> SpecField {
     SpecField {
         name,
         shape,
-        required,
+        required: if required {
+            Required::Yes
+        } else {
+            Required::No
+        },
         relation: None,
     }
 }
@@ -75,7 +105,11 @@ const fn refs(
     SpecField {
         name,
         shape,
-        required,
+        required: if required {
+            Required::Yes
+        } else {
+            Required::No
+        },
         relation: Some(RelationRule {
             default_kind,
             forward,
@@ -152,7 +186,18 @@ pub const KINDS: &[KindRules] = &[
             field("lifecycle", Text, true),
             OWNER,
             SYSTEM,
-            field("definition", Text, true),
+            SpecField {
+                name: "definition",
+                shape: Text,
+                required: Required::UnlessType("mcp-server"),
+                relation: None,
+            },
+            SpecField {
+                name: "remotes",
+                shape: ObjectList,
+                required: Required::ForType("mcp-server"),
+                relation: None,
+            },
         ],
     },
     KindRules {

@@ -160,7 +160,7 @@ pub fn validate_entity(value: &Value) -> Result<Entity, Vec<FieldError>> {
                     ),
                 );
             }
-            if root.get("spec").is_none() && rules.fields.iter().any(|f| f.required) {
+            if root.get("spec").is_none() && rules.fields.iter().any(|f| f.required.applies(None)) {
                 problems.add(
                     FieldPath::of(&["spec"]),
                     format!("spec is required for kind {}", rules.kind),
@@ -379,11 +379,12 @@ fn check_spec(
     problems: &mut Problems,
 ) {
     let at = FieldPath::of(&["spec"]);
+    let spec_type = spec.get("type").and_then(Value::as_str);
     for field in rules.fields {
         let path = at.key(field.name);
         let value = match spec.get(field.name) {
             None | Some(Value::Null) => {
-                if field.required {
+                if field.required.applies(spec_type) {
                     problems.add(
                         path.clone(),
                         format!("{path} is required for kind {}", rules.kind),
@@ -652,5 +653,21 @@ mod tests {
         let entity = validate_entity(&value).unwrap();
         assert!(entity.relations.is_empty());
         assert!(entity.status.is_none());
+    }
+
+    #[test]
+    fn mcp_server_apis_need_remotes_instead_of_a_definition() {
+        let mut value = json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "API", "metadata": {"name": "mcp"},
+            "spec": {"type": "mcp-server", "lifecycle": "experimental", "owner": "team-a"}
+        });
+        assert_eq!(messages(&value), ["spec.remotes is required for kind API"]);
+        value["spec"]["remotes"] = json!([{"type": "streamable-http", "url": "http://x"}]);
+        assert!(validate_entity(&value).is_ok());
+        value["spec"]["type"] = json!("openapi");
+        assert_eq!(
+            messages(&value),
+            ["spec.definition is required for kind API"]
+        );
     }
 }

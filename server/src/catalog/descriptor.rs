@@ -9,7 +9,10 @@ use std::{collections::HashMap, fmt};
 use app::model::{entity::Entity, validation::validate_entity};
 use serde_json::Value;
 
-use super::yaml::{parse_documents, Position};
+use super::{
+    placeholder::{resolve_placeholders, ReadTarget},
+    yaml::{parse_documents, Position},
+};
 
 /// The largest descriptor file Portico reads.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
@@ -65,8 +68,14 @@ pub enum Documents {
     SkipOthers,
 }
 
-/// Reads the descriptors in `text`, the contents of `file`.
-pub fn read_descriptors(file: &str, text: &str, documents: Documents) -> FileContents {
+/// Reads the descriptors in `text`, the contents of `file`. Placeholders (`$text`…) are
+/// read through `read`, which resolves targets relative to `file`.
+pub fn read_descriptors(
+    file: &str,
+    text: &str,
+    documents: Documents,
+    read: &mut ReadTarget<'_>,
+) -> FileContents {
     let mut contents = FileContents::default();
     let problem = |position, message| Problem {
         file: file.to_owned(),
@@ -93,12 +102,21 @@ pub fn read_descriptors(file: &str, text: &str, documents: Documents) -> FileCon
         }
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for document in parsed {
+    for mut document in parsed {
         if document.value.is_null() {
             continue;
         }
         if documents == Documents::SkipOthers && !looks_like_descriptor(&document.value) {
             contents.skipped += 1;
+            continue;
+        }
+        let unresolved = resolve_placeholders(&mut document.value, read);
+        if !unresolved.is_empty() {
+            for error in unresolved {
+                contents
+                    .problems
+                    .push(problem(document.position_of(&error.path), error.message));
+            }
             continue;
         }
         match validate_entity(&document.value) {
@@ -148,13 +166,25 @@ spec:
   owner: team-a
 ";
 
+    fn read(text: &str, documents: Documents) -> FileContents {
+        read_descriptors(
+            "c.yaml",
+            text,
+            documents,
+            &mut |target: &str| match target {
+                "./api.yaml" => Ok("openapi: 3.0.0\n".into()),
+                _ => Err("no such file".into()),
+            },
+        )
+    }
+
     fn lines(contents: &FileContents) -> Vec<String> {
         contents.problems.iter().map(ToString::to_string).collect()
     }
 
     #[test]
     fn reads_valid_documents() {
-        let contents = read_descriptors("c.yaml", GOOD, Documents::AllDescriptors);
+        let contents = read(GOOD, Documents::AllDescriptors);
         assert!(contents.problems.is_empty());
         assert_eq!(contents.entities.len(), 1);
         assert_eq!(contents.entities[0].position.line, 1);
@@ -165,7 +195,7 @@ spec:
         let text = GOOD
             .replace("  owner: team-a\n", "")
             .replace("name: petstore", "name: Pet Store");
-        let contents = read_descriptors("c.yaml", &text, Documents::AllDescriptors);
+        let contents = read(&text, Documents::AllDescriptors);
         assert_eq!(
             lines(&contents),
             [
@@ -179,7 +209,7 @@ spec:
     #[test]
     fn one_bad_document_does_not_hide_the_good_ones() {
         let text = format!("{GOOD}---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: g\nspec:\n  type: team\n");
-        let contents = read_descriptors("c.yaml", &text, Documents::AllDescriptors);
+        let contents = read(&text, Documents::AllDescriptors);
         assert_eq!(
             lines(&contents),
             ["c.yaml:14:1: spec.children is required for kind Group"]
@@ -190,7 +220,7 @@ spec:
     #[test]
     fn the_same_entity_twice_in_a_file_is_an_error() {
         let text = format!("{GOOD}---\n{GOOD}");
-        let contents = read_descriptors("c.yaml", &text, Documents::AllDescriptors);
+        let contents = read(&text, Documents::AllDescriptors);
         assert_eq!(
             lines(&contents),
             ["c.yaml:9:1: component:default/petstore is already defined at line 1 of this file"]
@@ -200,16 +230,35 @@ spec:
     #[test]
     fn other_yaml_is_skipped_only_when_asked() {
         let text = "openapi: 3.0.0\ninfo:\n  title: x\n";
-        let walked = read_descriptors("o.yaml", text, Documents::SkipOthers);
+        let walked = read(text, Documents::SkipOthers);
         assert_eq!((walked.skipped, walked.problems.len()), (1, 0));
-        let named = read_descriptors("o.yaml", text, Documents::AllDescriptors);
+        let named = read(text, Documents::AllDescriptors);
         assert_eq!(named.problems.len(), 3);
     }
 
     #[test]
     fn huge_files_are_refused() {
         let text = "a: b\n".repeat(MAX_FILE_BYTES / 4);
-        let contents = read_descriptors("huge.yaml", &text, Documents::AllDescriptors);
-        assert!(lines(&contents)[0].starts_with("huge.yaml:1:1: the file is"));
+        let contents = read(&text, Documents::AllDescriptors);
+        assert!(lines(&contents)[0].starts_with("c.yaml:1:1: the file is"));
+    }
+
+    #[test]
+    fn placeholders_are_resolved_before_validation() {
+        let api = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pets\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./api.yaml\n";
+        let contents = read(api, Documents::AllDescriptors);
+        assert!(contents.problems.is_empty(), "{:?}", contents.problems);
+        assert_eq!(
+            contents.entities[0].entity.spec_str("definition"),
+            Some("openapi: 3.0.0\n")
+        );
+
+        let missing = api.replace("./api.yaml", "./gone.yaml");
+        let contents = read(&missing, Documents::AllDescriptors);
+        assert_eq!(
+            lines(&contents),
+            ["c.yaml:10:5: spec.definition: $text './gone.yaml': no such file"]
+        );
+        assert!(contents.entities.is_empty());
     }
 }
