@@ -156,3 +156,58 @@ fn relations_match_what_backstage_derives() {
         assert!(has_reverse, "{edge} has no reverse");
     }
 }
+
+#[test]
+fn acme_corp_yaml_leads_to_the_whole_organisation() {
+    let contents =
+        server::catalog::location::read_file_location(&fixtures().join("acme-corp.yaml"));
+    assert!(contents.problems.is_empty(), "{:#?}", contents.problems);
+    assert_eq!(contents.entities.len(), 27);
+    let refs: BTreeSet<String> = contents
+        .entities
+        .iter()
+        .map(|e| e.entity.entity_ref().to_string())
+        .collect();
+    for expected in [
+        "location:default/acme-corp",
+        "group:default/acme-corp",
+        "user:development/guest",
+        "group:default/team-d",
+    ] {
+        assert!(refs.contains(expected), "missing {expected}");
+    }
+}
+
+#[test]
+fn all_yaml_leads_to_every_example_but_remote_definitions_are_not_fetched() {
+    let contents = server::catalog::location::read_file_location(&fixtures().join("all.yaml"));
+    // 40 entities are reachable; the three APIs whose definitions are `$text` URLs on
+    // github.com cannot be read without network access and URL locations.
+    assert_eq!(contents.entities.len(), 37);
+    let failed: Vec<String> = contents
+        .problems
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                Path::new(&p.file).file_name().unwrap().to_string_lossy(),
+                p.message
+            )
+        })
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:#?}");
+    for (file, problem) in [
+        "spotify-api.yaml",
+        "wayback-archive-api.yaml",
+        "wayback-search-api.yaml",
+    ]
+    .iter()
+    .zip(&failed)
+    {
+        assert!(
+            problem.starts_with(file) && problem.contains("reading URLs is not supported yet"),
+            "{problem}"
+        );
+    }
+    assert_eq!(contents.files.len(), 40);
+}

@@ -2,11 +2,13 @@
 //!
 //! - [`yaml`]: YAML to JSON with the position of every field.
 //! - [`placeholder`]: `$text`, `$json` and `$yaml` substitutions.
+//! - [`location`]: a file, folder or glob location and the Location entities it leads to.
 //! - [`descriptor`]: descriptor files to validated entities, or problems with file, line
 //!   and column.
 //!
 //! **Invariant:** nothing here writes to the database; storage is `crate::store`'s job.
 
 pub mod descriptor;
+pub mod location;
 pub mod placeholder;
 pub mod yaml;

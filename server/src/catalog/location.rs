@@ -1,0 +1,484 @@
+//! Reading a file location: a descriptor file, a folder of `catalog-info.yaml` files, or
+//! a glob, and every file that `Location` entities in them lead to.
+//!
+//! Targets of `Location` entities are resolved relative to the file that holds them and
+//! must stay inside the folder of the location being read: a descriptor cannot make
+//! Portico read `/etc/passwd`. Each entity is annotated with where it came from
+//! (`backstage.io/managed-by-location`, `backstage.io/managed-by-origin-location`).
+//!
+//! This module reads and checks; it stores nothing.
+
+use std::{
+    collections::BTreeSet,
+    path::{Component, Path, PathBuf},
+};
+
+use app::model::entity::{annotations, Entity};
+
+use super::{
+    descriptor::{read_descriptors, Documents, Problem},
+    yaml::Position,
+};
+
+/// How many files one location may lead to.
+pub const MAX_FILES: usize = 100_000;
+
+/// An entity with the file it was read from.
+#[derive(Clone, Debug)]
+pub struct LocatedEntity {
+    /// The entity, annotated with its location.
+    pub entity: Entity,
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// Where its document starts.
+    pub position: Position,
+}
+
+/// Everything a location yields.
+#[derive(Debug, Default)]
+pub struct LocationContents {
+    /// Entities that passed validation, in reading order.
+    pub entities: Vec<LocatedEntity>,
+    /// Problems, each with its file and line.
+    pub problems: Vec<Problem>,
+    /// Every file read.
+    pub files: Vec<PathBuf>,
+}
+
+/// Reads the location `target` (a file, folder or glob) and everything it leads to.
+pub fn read_file_location(target: &Path) -> LocationContents {
+    let mut contents = LocationContents::default();
+    let root = absolute(target);
+    let origin = format!("file:{}", root.display());
+    let confine = confinement_of(&root);
+    let mut queue: Vec<PathBuf> = Vec::new();
+    let mut seen = BTreeSet::new();
+    expand(
+        &root,
+        &confine,
+        "the location",
+        &mut queue,
+        &mut contents.problems,
+    );
+
+    while let Some(file) = queue.pop() {
+        if !seen.insert(file.clone()) {
+            continue;
+        }
+        if seen.len() > MAX_FILES {
+            contents.problems.push(problem(
+                &file,
+                format!("the location leads to more than {MAX_FILES} files; stopped here"),
+            ));
+            break;
+        }
+        let name = file.display().to_string();
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(error) => {
+                contents
+                    .problems
+                    .push(problem(&file, format!("cannot read the file: {error}")));
+                continue;
+            }
+        };
+        contents.files.push(file.clone());
+        let dir = file.parent().unwrap_or(Path::new("/")).to_owned();
+        let read = read_descriptors(&name, &text, Documents::AllDescriptors, &mut |t: &str| {
+            read_placeholder(&dir, &confine, t)
+        });
+        contents.problems.extend(read.problems);
+        let mut targets = Vec::new();
+        for found in read.entities {
+            let mut entity = found.entity;
+            if entity.kind.eq_ignore_ascii_case("Location") {
+                targets.extend(
+                    location_targets(&entity)
+                        .into_iter()
+                        .map(|t| (t, found.position)),
+                );
+            }
+            let annotations = &mut entity.metadata.annotations;
+            annotations.insert(
+                annotations::MANAGED_BY_LOCATION.into(),
+                format!("file:{}", file.display()),
+            );
+            annotations.insert(
+                annotations::MANAGED_BY_ORIGIN_LOCATION.into(),
+                origin.clone(),
+            );
+            contents.entities.push(LocatedEntity {
+                entity,
+                file: file.clone(),
+                position: found.position,
+            });
+        }
+        // Read targets in the order they are written: the queue is a stack.
+        let mut next = Vec::new();
+        for (target, position) in targets {
+            if target.starts_with("http://") || target.starts_with("https://") {
+                contents.problems.push(Problem {
+                    file: name.clone(),
+                    position,
+                    message: format!(
+                        "target '{target}': URL locations are not supported yet; use a file path"
+                    ),
+                });
+                continue;
+            }
+            let mut problems = Vec::new();
+            expand(
+                &dir.join(&target),
+                &confine,
+                &format!("target '{target}'"),
+                &mut next,
+                &mut problems,
+            );
+            contents
+                .problems
+                .extend(
+                    problems
+                        .into_iter()
+                        .map(|p| Problem { position, ..p })
+                        .map(|p| Problem {
+                            file: name.clone(),
+                            ..p
+                        }),
+                );
+        }
+        next.reverse();
+        queue.extend(next);
+    }
+    contents
+}
+
+fn problem(file: &Path, message: String) -> Problem {
+    Problem {
+        file: file.display().to_string(),
+        position: Position { line: 1, column: 1 },
+        message,
+    }
+}
+
+/// `spec.target` and `spec.targets` of a Location entity.
+fn location_targets(entity: &Entity) -> Vec<String> {
+    let mut targets: Vec<String> = entity
+        .spec_str("target")
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    if let Some(list) = entity.spec_field("targets").and_then(|v| v.as_array()) {
+        targets.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_owned));
+    }
+    targets
+}
+
+/// The folder every file of a location must stay in: the location's own folder, or the
+/// folder above its first wildcard.
+fn confinement_of(root: &Path) -> PathBuf {
+    if root.is_dir() {
+        return root.to_owned();
+    }
+    let mut base = PathBuf::new();
+    for component in root.components() {
+        if component.as_os_str().to_string_lossy().contains(['*', '?']) {
+            return base;
+        }
+        base.push(component);
+    }
+    base.parent().map(Path::to_owned).unwrap_or(base)
+}
+
+/// `path` made absolute and normalised (`.` and `..` resolved), without touching the disk.
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// True when `path` (normalised) is inside `confine`, following symbolic links.
+fn is_inside(path: &Path, confine: &Path) -> bool {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let confine = std::fs::canonicalize(confine).unwrap_or_else(|_| confine.to_owned());
+    real.starts_with(confine)
+}
+
+/// Adds the files `target` names to `out`: the file itself, every `catalog-info.yaml`
+/// below a folder, or every file a glob matches.
+fn expand(
+    target: &Path,
+    confine: &Path,
+    what: &str,
+    out: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+) {
+    let target = absolute(target);
+    if !is_inside(&target, confine) {
+        problems.push(problem(
+            &target,
+            format!(
+                "{what} leaves the location's folder {}; refused",
+                confine.display()
+            ),
+        ));
+        return;
+    }
+    let text = target.to_string_lossy();
+    if text.contains(['*', '?']) {
+        let base = confinement_of(&target);
+        let mut found = Vec::new();
+        walk(&base, &mut |file| {
+            if glob_matches(&text, &file.to_string_lossy()) {
+                found.push(file.to_owned());
+            }
+        });
+        if found.is_empty() {
+            problems.push(problem(&target, format!("{what} matches no file")));
+        }
+        found.sort();
+        out.extend(found.into_iter().filter(|f| is_inside(f, confine)));
+    } else if target.is_dir() {
+        let mut found = Vec::new();
+        walk(&target, &mut |file| {
+            let name = file.file_name().unwrap_or_default();
+            if name == "catalog-info.yaml" || name == "catalog-info.yml" {
+                found.push(file.to_owned());
+            }
+        });
+        if found.is_empty() {
+            problems.push(problem(
+                &target,
+                format!("{what} is a folder with no catalog-info.yaml file"),
+            ));
+        }
+        found.sort();
+        out.extend(found.into_iter().filter(|f| is_inside(f, confine)));
+    } else if target.is_file() {
+        out.push(target);
+    } else {
+        problems.push(problem(&target, format!("{what}: no such file or folder")));
+    }
+}
+
+/// Calls `visit` for every file below `dir`, skipping hidden folders, `node_modules` and
+/// `target`.
+fn walk(dir: &Path, visit: &mut dyn FnMut(&Path)) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => {
+                if !(name.starts_with('.') || name == "node_modules" || name == "target") {
+                    walk(&path, visit);
+                }
+            }
+            Ok(kind) if kind.is_file() => visit(&path),
+            _ => {}
+        }
+    }
+}
+
+/// Matches a path against a glob: `*` and `?` within one path segment, `**` across any
+/// number of segments.
+pub fn glob_matches(pattern: &str, path: &str) -> bool {
+    let pattern: Vec<&str> = pattern.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    segments_match(&pattern, &path)
+}
+
+fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|skip| segments_match(rest, &path[skip..])),
+        Some((first, rest)) => match path.split_first() {
+            Some((segment, path_rest)) => {
+                segment_matches(first, segment) && segments_match(rest, path_rest)
+            }
+            None => false,
+        },
+    }
+}
+
+fn segment_matches(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t, mut star, mut mark) = (0, 0, None, 0);
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = t;
+            p += 1;
+        } else if let Some(s) = star {
+            p = s + 1;
+            mark += 1;
+            t = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
+/// Reads a placeholder target next to the descriptor, inside the location's folder.
+fn read_placeholder(dir: &Path, confine: &Path, target: &str) -> Result<String, String> {
+    if target.starts_with("http://") || target.starts_with("https://") {
+        return Err("reading URLs is not supported yet; use a file path".into());
+    }
+    let path = absolute(&dir.join(target));
+    if !is_inside(&path, confine) {
+        return Err(format!(
+            "leaves the location's folder {}; refused",
+            confine.display()
+        ));
+    }
+    std::fs::read_to_string(&path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches(
+            "/a/*/catalog-info.yaml",
+            "/a/svc/catalog-info.yaml"
+        ));
+        assert!(!glob_matches(
+            "/a/*/catalog-info.yaml",
+            "/a/b/svc/catalog-info.yaml"
+        ));
+        assert!(glob_matches(
+            "/a/**/catalog-info.yaml",
+            "/a/b/svc/catalog-info.yaml"
+        ));
+        assert!(glob_matches(
+            "/a/**/catalog-info.yaml",
+            "/a/catalog-info.yaml"
+        ));
+        assert!(glob_matches("/a/*.yaml", "/a/x.yaml"));
+        assert!(!glob_matches("/a/*.yaml", "/a/x.yml"));
+        assert!(glob_matches("/a/svc-?/c.yaml", "/a/svc-1/c.yaml"));
+    }
+
+    fn write(dir: &Path, file: &str, text: &str) {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    const GROUP: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: NAME\nspec:\n  type: team\n  children: []\n";
+
+    #[test]
+    fn follows_locations_and_annotates_entities() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "all.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  targets:\n    - ./teams/a.yaml\n    - ./teams/*.yml\n    - ../outside.yaml\n    - ./missing.yaml\n");
+        write(root, "teams/a.yaml", &GROUP.replace("NAME", "a"));
+        write(root, "teams/b.yml", &GROUP.replace("NAME", "b"));
+        write(root, "teams/loop.yml", "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loop\nspec:\n  target: ../all.yaml\n");
+        std::fs::write(
+            root.parent().unwrap().join("outside.yaml"),
+            GROUP.replace("NAME", "outside"),
+        )
+        .ok();
+
+        let contents = read_file_location(&root.join("all.yaml"));
+        let names: Vec<_> = contents
+            .entities
+            .iter()
+            .map(|e| e.entity.entity_ref().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "location:default/all",
+                "group:default/a",
+                "group:default/b",
+                "location:default/loop"
+            ]
+        );
+        let problems: Vec<String> = contents.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(
+            problems[0]
+                .contains("all.yaml:1:1: target '../outside.yaml' leaves the location's folder"),
+            "{problems:#?}"
+        );
+        assert!(
+            problems[1].contains("all.yaml:1:1: target './missing.yaml': no such file or folder"),
+            "{problems:#?}"
+        );
+
+        let a = &contents.entities[1].entity;
+        let file = root.join("teams/a.yaml");
+        assert_eq!(
+            a.metadata.annotations[annotations::MANAGED_BY_LOCATION],
+            format!("file:{}", file.display())
+        );
+        assert_eq!(
+            a.metadata.annotations[annotations::MANAGED_BY_ORIGIN_LOCATION],
+            format!("file:{}", root.join("all.yaml").display())
+        );
+    }
+
+    #[test]
+    fn folders_yield_their_catalog_info_files() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "svc/catalog-info.yaml",
+            &GROUP.replace("NAME", "svc"),
+        );
+        write(
+            dir.path(),
+            "svc/other.yaml",
+            &GROUP.replace("NAME", "ignored"),
+        );
+        write(
+            dir.path(),
+            "node_modules/x/catalog-info.yaml",
+            &GROUP.replace("NAME", "dep"),
+        );
+        let contents = read_file_location(dir.path());
+        assert!(contents.problems.is_empty(), "{:?}", contents.problems);
+        assert_eq!(contents.entities.len(), 1);
+        assert_eq!(contents.entities[0].entity.metadata.name, "svc");
+    }
+
+    #[test]
+    fn placeholders_cannot_leave_the_location() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "c.yaml", "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: x\nspec:\n  type: openapi\n  lifecycle: production\n  owner: a\n  definition:\n    $text: ../../../../etc/passwd\n");
+        let contents = read_file_location(&dir.path().join("c.yaml"));
+        assert!(contents.entities.is_empty());
+        assert!(
+            contents.problems[0]
+                .message
+                .contains("leaves the location's folder"),
+            "{:?}",
+            contents.problems
+        );
+    }
+}
