@@ -10,7 +10,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use crate::catalog::descriptor::{read_descriptors, Documents, Problem};
+use crate::catalog::{
+    descriptor::{read_descriptors, Documents, Problem},
+    location::walk,
+};
 
 /// What a validation run found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,7 +37,7 @@ pub fn validate_paths(
     let mut summary = Summary::default();
     for path in paths {
         if path.is_dir() {
-            collect_yaml_files(path, &mut files)?;
+            collect_yaml_files(path, &mut files);
         } else {
             files.push((path.clone(), Documents::AllDescriptors));
         }
@@ -93,22 +96,13 @@ fn unreadable(file: &str, message: &str) -> crate::catalog::descriptor::FileCont
 }
 
 /// Every YAML file below `dir`, in a stable order.
-fn collect_yaml_files(dir: &Path, files: &mut Vec<(PathBuf, Documents)>) -> io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|entry| entry.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if entry.file_type()?.is_dir() {
-            if !(name.starts_with('.') || name == "node_modules" || name == "target") {
-                collect_yaml_files(&path, files)?;
-            }
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            files.push((path, Documents::SkipOthers));
+fn collect_yaml_files(dir: &Path, files: &mut Vec<(PathBuf, Documents)>) {
+    walk(dir, &mut |file| {
+        let name = file.to_string_lossy();
+        if name.ends_with(".yaml") || name.ends_with(".yml") {
+            files.push((file.to_owned(), Documents::SkipOthers));
         }
-    }
-    Ok(())
+    });
 }
 
 #[cfg(test)]

@@ -273,22 +273,21 @@ fn expand(
     }
 }
 
-/// Calls `visit` for every file below `dir`, skipping hidden folders, `node_modules` and
-/// `target`.
-fn walk(dir: &Path, visit: &mut dyn FnMut(&Path)) {
+/// Calls `visit` for every file below `dir`, in name order, skipping hidden folders,
+/// `node_modules` and `target`.
+pub fn walk(dir: &Path, visit: &mut dyn FnMut(&Path)) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    for entry in entries.flatten() {
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
         let path = entry.path();
         let name = entry.file_name();
-        let name = name.to_string_lossy();
+        let skipped =
+            name.to_string_lossy().starts_with('.') || name == "node_modules" || name == "target";
         match entry.file_type() {
-            Ok(kind) if kind.is_dir() => {
-                if !(name.starts_with('.') || name == "node_modules" || name == "target") {
-                    walk(&path, visit);
-                }
-            }
+            Ok(kind) if kind.is_dir() && !skipped => walk(&path, visit),
             Ok(kind) if kind.is_file() => visit(&path),
             _ => {}
         }
