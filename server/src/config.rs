@@ -15,6 +15,8 @@ use serde::Deserialize;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 /// The database Portico uses when none is given: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://portico.db";
+/// Seconds between re-reads of the catalog's locations when none is given.
+pub const DEFAULT_REFRESH_SECONDS: u64 = 120;
 /// Where the browser bundle (`pkg/portico.js`, wasm, CSS) and public assets are read from.
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
 
@@ -63,12 +65,25 @@ pub struct ServeArgs {
     /// [default: sqlite://portico.db].
     #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
-    /// A TOML file with any of the settings above (`addr`, `database_url`, `site_root`).
+    /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
+    /// `catalog`, `refresh_interval`).
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Folder holding the browser bundle under `pkg/` [default: target/site].
     #[arg(long, env = "PORTICO_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,
+    /// A catalog location to load: a catalog-info.yaml file, a folder of them, or a glob.
+    /// Repeat for several; PORTICO_CATALOG takes a comma-separated list.
+    #[arg(
+        long = "catalog",
+        env = "PORTICO_CATALOG",
+        value_name = "PATH",
+        value_delimiter = ','
+    )]
+    pub catalog: Vec<PathBuf>,
+    /// Seconds between re-reads of every location [default: 120].
+    #[arg(long, env = "PORTICO_REFRESH_INTERVAL", value_name = "SECONDS")]
+    pub refresh_interval: Option<u64>,
 }
 
 /// The settings in a `--config` file. Every key is optional; unknown keys are errors.
@@ -78,6 +93,8 @@ struct ConfigFile {
     addr: Option<SocketAddr>,
     database_url: Option<String>,
     site_root: Option<PathBuf>,
+    catalog: Option<Vec<PathBuf>>,
+    refresh_interval: Option<u64>,
 }
 
 /// Settings resolved from every source, ready to use.
@@ -89,6 +106,10 @@ pub struct Config {
     pub database_url: String,
     /// Where the browser bundle lives.
     pub site_root: PathBuf,
+    /// Catalog locations to load at start (files, folders or globs).
+    pub catalog: Vec<PathBuf>,
+    /// Time between re-reads of every location.
+    pub refresh_interval: std::time::Duration,
 }
 
 /// A configuration that cannot be used, with the file and line at fault.
@@ -135,6 +156,17 @@ impl Config {
                 .site_root
                 .or(file.site_root)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT)),
+            catalog: if args.catalog.is_empty() {
+                file.catalog.unwrap_or_default()
+            } else {
+                args.catalog
+            },
+            refresh_interval: std::time::Duration::from_secs(
+                args.refresh_interval
+                    .or(file.refresh_interval)
+                    .unwrap_or(DEFAULT_REFRESH_SECONDS)
+                    .max(1),
+            ),
         })
     }
 }

@@ -52,6 +52,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
 
     let portal = Arc::new(Portal::new(store));
+    for target in &config.catalog {
+        let report = portal
+            .ingest_file_location(target)
+            .await
+            .with_context(|| format!("loading the catalog location {}", target.display()))?;
+        log_ingest(&report);
+    }
+    tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
     let router = http::router(http::AppState::new(&config, portal));
     let listener = TcpListener::bind(config.addr)
         .await
@@ -67,6 +75,36 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     tracing::info!("Portico stopped");
     Ok(())
+}
+
+fn log_ingest(report: &services::IngestReport) {
+    let applied = &report.applied;
+    tracing::info!(
+        location = %report.location.target,
+        added = applied.added,
+        updated = applied.updated,
+        unchanged = applied.unchanged,
+        removed = applied.removed,
+        problems = report.problems,
+        "catalog location read"
+    );
+}
+
+/// Re-reads every location every `interval`, for as long as the server runs.
+async fn refresh_loop(portal: Arc<Portal>, interval: std::time::Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        match portal.refresh_all().await {
+            Ok(reports) => reports
+                .iter()
+                .filter(|r| r.applied.added + r.applied.updated + r.applied.removed > 0)
+                .for_each(log_ingest),
+            Err(error) => tracing::warn!(%error, "refreshing the catalog failed"),
+        }
+    }
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).

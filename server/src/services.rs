@@ -6,7 +6,26 @@ use app::{
     model::catalog::{CatalogSummary, KindCount},
 };
 
-use crate::store::{Store, StoreError};
+use std::path::{Path, PathBuf};
+
+use crate::{
+    catalog::{
+        ingest::location_update,
+        location::{absolute, read_file_location},
+    },
+    store::{ApplyReport, LocationRow, Store, StoreError},
+};
+
+/// What ingesting one location did.
+#[derive(Clone, Debug)]
+pub struct IngestReport {
+    /// The location.
+    pub location: LocationRow,
+    /// What changed in the catalog.
+    pub applied: ApplyReport,
+    /// How many problems its files have.
+    pub problems: usize,
+}
 
 /// The services of one running portal.
 #[derive(Clone, Debug)]
@@ -23,6 +42,55 @@ impl Portal {
     /// The store, for readiness checks.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Registers the file location `target` (a file, folder or glob) if it is new, reads
+    /// it and everything it leads to, and applies the result in one transaction.
+    pub async fn ingest_file_location(&self, target: &Path) -> Result<IngestReport, StoreError> {
+        let target = absolute(target);
+        let location = self
+            .store
+            .ensure_location("file", &target.display().to_string())
+            .await?;
+        self.refresh_location(location).await
+    }
+
+    /// Reads a registered location again and applies what changed.
+    pub async fn refresh_location(
+        &self,
+        location: LocationRow,
+    ) -> Result<IngestReport, StoreError> {
+        let target = PathBuf::from(&location.target);
+        let update = tokio::task::spawn_blocking(move || {
+            let contents = read_file_location(&target);
+            location_update(&contents)
+        })
+        .await
+        .expect("reading a location does not panic");
+        let applied = self.store.apply_location(&location.id, &update).await?;
+        let problems = update.problems.len() + applied.conflicts.len();
+        Ok(IngestReport {
+            location,
+            applied,
+            problems,
+        })
+    }
+
+    /// Reads every registered file location again, one after the other. A location
+    /// that fails is logged and the others go on.
+    pub async fn refresh_all(&self) -> Result<Vec<IngestReport>, StoreError> {
+        let mut reports = Vec::new();
+        for location in self.store.locations().await? {
+            if location.location_type != "file" {
+                continue;
+            }
+            let target = location.target.clone();
+            match self.refresh_location(location).await {
+                Ok(report) => reports.push(report),
+                Err(error) => tracing::warn!(%target, %error, "refreshing the location failed"),
+            }
+        }
+        Ok(reports)
     }
 
     /// How many entities of each kind the catalog holds.

@@ -90,6 +90,7 @@ fn unreadable(file: &str, message: &str) -> crate::catalog::descriptor::FileCont
             file: file.to_owned(),
             position: Default::default(),
             message: message.to_owned(),
+            entity_ref: None,
         }],
         ..Default::default()
     }

@@ -22,6 +22,8 @@ fn app(store: Store) -> Router {
         addr: DEFAULT_ADDR.parse().unwrap(),
         database_url: String::new(),
         site_root: "target/site-for-tests".into(),
+        catalog: Vec::new(),
+        refresh_interval: std::time::Duration::from_secs(60),
     };
     router(AppState::new(&config, Arc::new(Portal::new(store))))
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use server::store::{Backend, Store, StoreError};
+use server::store::{Backend, EntityRow, LocationUpdate, ProblemRow, Store, StoreError};
 use support::TestDb;
 
 /// Runs each scenario on a new SQLite file and on a new PostgreSQL database.
@@ -33,7 +33,256 @@ on_both_backends!(
     a_new_database_answers_and_is_empty,
     counts_entities_per_kind_ignoring_case,
     removing_a_location_removes_its_entities,
+    applying_a_location_adds_updates_and_removes,
+    a_failed_document_keeps_its_last_good_version,
+    a_second_location_cannot_take_an_entity,
+    relations_are_replaced_with_their_entity,
 );
+
+fn row(name: &str, body: &str, relations: &[(&str, &str, &str)]) -> EntityRow {
+    EntityRow {
+        entity_ref: format!("component:default/{name}"),
+        kind: "Component".into(),
+        namespace: "default".into(),
+        name: name.into(),
+        body: body.into(),
+        source_file: "/catalog/catalog-info.yaml".into(),
+        relations: relations
+            .iter()
+            .map(|(s, t, r)| ((*s).into(), (*t).into(), (*r).into()))
+            .collect(),
+    }
+}
+
+fn update(entities: Vec<EntityRow>) -> LocationUpdate {
+    LocationUpdate {
+        entities,
+        ..Default::default()
+    }
+}
+
+async fn applying_a_location_adds_updates_and_removes(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let again = db.store.ensure_location("file", "/catalog").await.unwrap();
+    assert_eq!(location, again);
+
+    let first = update(vec![row("a", "{\"v\":1}", &[]), row("b", "{}", &[])]);
+    let report = db.store.apply_location(&location.id, &first).await.unwrap();
+    assert_eq!(
+        (
+            report.added,
+            report.updated,
+            report.unchanged,
+            report.removed
+        ),
+        (2, 0, 0, 0)
+    );
+    let (uid, etag, body) = db
+        .store
+        .entity_body("component:default/a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(body, "{\"v\":1}");
+
+    let second = update(vec![row("a", "{\"v\":2}", &[]), row("c", "{}", &[])]);
+    let report = db
+        .store
+        .apply_location(&location.id, &second)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report.added,
+            report.updated,
+            report.unchanged,
+            report.removed
+        ),
+        (1, 1, 0, 1)
+    );
+    let (uid_after, etag_after, body) = db
+        .store
+        .entity_body("Component:default/A")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(uid_after, uid, "an update keeps the uid");
+    assert_ne!(etag_after, etag, "an update changes the etag");
+    assert_eq!(body, "{\"v\":2}");
+    assert!(db
+        .store
+        .entity_body("component:default/b")
+        .await
+        .unwrap()
+        .is_none());
+
+    let report = db
+        .store
+        .apply_location(&location.id, &second)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report.added,
+            report.updated,
+            report.unchanged,
+            report.removed
+        ),
+        (0, 0, 2, 0)
+    );
+}
+
+async fn a_failed_document_keeps_its_last_good_version(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    db.store
+        .apply_location(
+            &location.id,
+            &update(vec![row("a", "{\"good\":1}", &[]), row("b", "{}", &[])]),
+        )
+        .await
+        .unwrap();
+
+    let broken = LocationUpdate {
+        entities: vec![],
+        kept_refs: vec!["component:default/a".into()],
+        kept_files: vec![],
+        problems: vec![ProblemRow {
+            entity_ref: Some("component:default/a".into()),
+            file: "/catalog/catalog-info.yaml".into(),
+            line: 7,
+            column: 3,
+            message: "spec.owner is required for kind Component".into(),
+        }],
+    };
+    let report = db
+        .store
+        .apply_location(&location.id, &broken)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.removed, 1,
+        "b is gone from the file; a failed and stays"
+    );
+    let (_, _, body) = db
+        .store
+        .entity_body("component:default/a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(body, "{\"good\":1}");
+    assert_eq!(
+        db.store.location_problems(&location.id).await.unwrap(),
+        broken.problems
+    );
+
+    // A file that cannot be parsed at all keeps every entity read from it.
+    db.store
+        .apply_location(
+            &location.id,
+            &update(vec![row("a", "{}", &[]), row("b", "{}", &[])]),
+        )
+        .await
+        .unwrap();
+    let unparsable = LocationUpdate {
+        kept_files: vec!["/catalog/catalog-info.yaml".into()],
+        ..Default::default()
+    };
+    let report = db
+        .store
+        .apply_location(&location.id, &unparsable)
+        .await
+        .unwrap();
+    assert_eq!(report.removed, 0);
+    assert_eq!(
+        db.store.entity_counts_by_kind().await.unwrap(),
+        vec![("Component".to_owned(), 2)]
+    );
+}
+
+async fn a_second_location_cannot_take_an_entity(db: TestDb) {
+    let first = db.store.ensure_location("file", "/first").await.unwrap();
+    let second = db.store.ensure_location("file", "/second").await.unwrap();
+    db.store
+        .apply_location(&first.id, &update(vec![row("a", "{\"from\":1}", &[])]))
+        .await
+        .unwrap();
+    let report = db
+        .store
+        .apply_location(&second.id, &update(vec![row("a", "{\"from\":2}", &[])]))
+        .await
+        .unwrap();
+    assert_eq!(
+        report.conflicts,
+        vec![("component:default/a".to_owned(), "/first".to_owned())]
+    );
+    let (_, _, body) = db
+        .store
+        .entity_body("component:default/a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(body, "{\"from\":1}");
+    let problems = db.store.location_problems(&second.id).await.unwrap();
+    assert_eq!(
+        problems[0].message,
+        "component:default/a is already defined by the location /first; the first location keeps it"
+    );
+}
+
+async fn relations_are_replaced_with_their_entity(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let owned = |owner: &str| {
+        let group = format!("group:default/{owner}");
+        row(
+            "a",
+            &format!("{{\"owner\":\"{owner}\"}}"),
+            &[
+                ("component:default/a", "ownedBy", group.as_str()),
+                (group.as_str(), "ownerOf", "component:default/a"),
+            ],
+        )
+    };
+    db.store
+        .apply_location(&location.id, &update(vec![owned("x")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.relations_of("component:default/a").await.unwrap(),
+        vec![("ownedBy".to_owned(), "group:default/x".to_owned())]
+    );
+    db.store
+        .apply_location(&location.id, &update(vec![owned("y")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.relations_of("component:default/a").await.unwrap(),
+        vec![("ownedBy".to_owned(), "group:default/y".to_owned())]
+    );
+    assert!(db
+        .store
+        .relations_of("group:default/x")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        db.store
+            .relations_of("group:default/y")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    db.store
+        .apply_location(&location.id, &update(vec![]))
+        .await
+        .unwrap();
+    assert!(db
+        .store
+        .relations_of("group:default/y")
+        .await
+        .unwrap()
+        .is_empty());
+}
 
 async fn migrations_run_again_without_change(db: TestDb) {
     db.store.migrate().await.unwrap();

@@ -6,7 +6,7 @@
 
 use std::{collections::HashMap, fmt};
 
-use app::model::{entity::Entity, validation::validate_entity};
+use app::model::{entity::Entity, entity_ref::EntityRef, validation::validate_entity};
 use serde_json::Value;
 
 use super::{
@@ -26,6 +26,8 @@ pub struct Problem {
     pub position: Position,
     /// What is wrong.
     pub message: String,
+    /// The entity the problem is about, when its document names one (`kind:ns/name`).
+    pub entity_ref: Option<String>,
 }
 
 impl fmt::Display for Problem {
@@ -81,6 +83,7 @@ pub fn read_descriptors(
         file: file.to_owned(),
         position,
         message,
+        entity_ref: None,
     };
     if text.len() > MAX_FILE_BYTES {
         contents.problems.push(problem(
@@ -110,12 +113,16 @@ pub fn read_descriptors(
             contents.skipped += 1;
             continue;
         }
+        let named = document_ref(&document.value);
+        let about = |problem: Problem| Problem {
+            entity_ref: named.clone(),
+            ..problem
+        };
         let unresolved = resolve_placeholders(&mut document.value, read);
         if !unresolved.is_empty() {
             for error in unresolved {
-                contents
-                    .problems
-                    .push(problem(document.position_of(&error.path), error.message));
+                let at = document.position_of(&error.path);
+                contents.problems.push(about(problem(at, error.message)));
             }
             continue;
         }
@@ -123,10 +130,10 @@ pub fn read_descriptors(
             Ok(entity) => {
                 let entity_ref = entity.entity_ref().to_string();
                 if let Some(line) = seen.get(&entity_ref) {
-                    contents.problems.push(problem(
+                    contents.problems.push(about(problem(
                         document.start,
                         format!("{entity_ref} is already defined at line {line} of this file"),
-                    ));
+                    )));
                     continue;
                 }
                 seen.insert(entity_ref, document.start.line);
@@ -137,14 +144,26 @@ pub fn read_descriptors(
             }
             Err(errors) => {
                 for error in errors {
-                    contents
-                        .problems
-                        .push(problem(document.position_of(&error.path), error.message));
+                    let at = document.position_of(&error.path);
+                    contents.problems.push(about(problem(at, error.message)));
                 }
             }
         }
     }
     contents
+}
+
+/// The ref a document names, if its kind and name are strings, even when it is invalid:
+/// so that a broken document keeps its entity's last good version.
+fn document_ref(value: &Value) -> Option<String> {
+    let kind = value.get("kind")?.as_str()?;
+    let metadata = value.get("metadata")?;
+    let name = metadata.get("name")?.as_str()?;
+    let namespace = metadata
+        .get("namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    Some(EntityRef::new(kind, namespace, name).to_string())
 }
 
 fn looks_like_descriptor(value: &Value) -> bool {

@@ -123,6 +123,7 @@ pub fn read_file_location(target: &Path) -> LocationContents {
                     message: format!(
                         "target '{target}': URL locations are not supported yet; use a file path"
                     ),
+                    entity_ref: None,
                 });
                 continue;
             }
@@ -157,6 +158,7 @@ fn problem(file: &Path, message: String) -> Problem {
         file: file.display().to_string(),
         position: Position { line: 1, column: 1 },
         message,
+        entity_ref: None,
     }
 }
 
@@ -190,7 +192,7 @@ fn confinement_of(root: &Path) -> PathBuf {
 }
 
 /// `path` made absolute and normalised (`.` and `..` resolved), without touching the disk.
-fn absolute(path: &Path) -> PathBuf {
+pub fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_owned()
     } else {

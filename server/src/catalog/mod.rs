@@ -2,13 +2,16 @@
 //!
 //! - [`yaml`]: YAML to JSON with the position of every field.
 //! - [`placeholder`]: `$text`, `$json` and `$yaml` substitutions.
+//! - [`ingest`]: what a location yielded, as the update the store applies.
 //! - [`location`]: a file, folder or glob location and the Location entities it leads to.
 //! - [`descriptor`]: descriptor files to validated entities, or problems with file, line
 //!   and column.
 //!
-//! **Invariant:** nothing here writes to the database; storage is `crate::store`'s job.
+//! **Invariant:** nothing here writes to the database; `crate::services` hands the
+//! updates to `crate::store`.
 
 pub mod descriptor;
+pub mod ingest;
 pub mod location;
 pub mod placeholder;
 pub mod yaml;

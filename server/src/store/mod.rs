@@ -16,6 +16,10 @@ use sqlx::{
     },
 };
 
+mod catalog;
+
+pub use catalog::{fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, ProblemRow};
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 

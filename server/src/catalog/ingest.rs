@@ -1,0 +1,69 @@
+//! Turns what a location yielded into the update the store applies: entity rows with
+//! their relations, the problems, and what must be kept because it failed.
+
+use std::collections::BTreeSet;
+
+use app::model::relations::relations_of;
+
+use super::location::LocationContents;
+use crate::store::{EntityRow, LocationUpdate, ProblemRow};
+
+/// The store update for a location's newly read contents.
+///
+/// An entity whose document failed keeps its last good version (`kept_refs`); when a
+/// problem cannot be tied to an entity (a YAML syntax error, an unreadable file), every
+/// entity last read from that file is kept (`kept_files`).
+pub fn location_update(contents: &LocationContents) -> LocationUpdate {
+    let entities = contents
+        .entities
+        .iter()
+        .map(|located| {
+            let entity = &located.entity;
+            EntityRow {
+                entity_ref: entity.entity_ref().to_string(),
+                kind: entity.kind.clone(),
+                namespace: entity.metadata.namespace.clone(),
+                name: entity.metadata.name.clone(),
+                body: serde_json::to_string(entity).expect("entities serialise"),
+                source_file: located.file.display().to_string(),
+                relations: relations_of(entity)
+                    .into_iter()
+                    .map(|edge| {
+                        (
+                            edge.source.to_string(),
+                            edge.relation_type.to_owned(),
+                            edge.target.to_string(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let kept_refs: BTreeSet<String> = contents
+        .problems
+        .iter()
+        .filter_map(|p| p.entity_ref.clone())
+        .collect();
+    let kept_files: BTreeSet<String> = contents
+        .problems
+        .iter()
+        .filter(|p| p.entity_ref.is_none())
+        .map(|p| p.file.clone())
+        .collect();
+    LocationUpdate {
+        entities,
+        kept_refs: kept_refs.into_iter().collect(),
+        kept_files: kept_files.into_iter().collect(),
+        problems: contents
+            .problems
+            .iter()
+            .map(|p| ProblemRow {
+                entity_ref: p.entity_ref.clone(),
+                file: p.file.clone(),
+                line: p.position.line as i64,
+                column: p.position.column as i64,
+                message: p.message.clone(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,341 @@
+//! The catalog's tables: locations, entities, relations and the problems of each location.
+//!
+//! A location's changes are applied in one transaction ([`Store::apply_location`]):
+//! readers see the catalog before or after, never half of it, and a failure leaves it as
+//! it was.
+
+use super::{Store, StoreError};
+
+/// Runs `$body` with `$pool` bound to whichever pool the store has. The SQL is written
+/// once, in the dialect both engines accept (`$1` parameters).
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// An entity ready to be stored: its identity, its JSON and its relations.
+#[derive(Clone, Debug)]
+pub struct EntityRow {
+    /// `kind:namespace/name`, lower-case.
+    pub entity_ref: String,
+    /// The kind as written.
+    pub kind: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The name as written.
+    pub name: String,
+    /// The entity as JSON, without `uid`, `etag` and `relations` (added when read).
+    pub body: String,
+    /// The file it was read from.
+    pub source_file: String,
+    /// Relations its spec implies: `(source_ref, type, target_ref)`.
+    pub relations: Vec<(String, String, String)>,
+}
+
+/// A problem to record against a location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProblemRow {
+    /// The entity it is about, when the document got as far as naming one.
+    pub entity_ref: Option<String>,
+    /// The file.
+    pub file: String,
+    /// The line, from 1.
+    pub line: i64,
+    /// The column, from 1.
+    pub column: i64,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A location's newly read state.
+#[derive(Clone, Debug, Default)]
+pub struct LocationUpdate {
+    /// The entities read, in order.
+    pub entities: Vec<EntityRow>,
+    /// Entities whose documents failed: their last good version stays.
+    pub kept_refs: Vec<String>,
+    /// Files that could not be read or parsed at all: their entities stay.
+    pub kept_files: Vec<String>,
+    /// Every problem found.
+    pub problems: Vec<ProblemRow>,
+}
+
+/// What applying an update changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// New entities.
+    pub added: usize,
+    /// Entities whose content changed.
+    pub updated: usize,
+    /// Entities identical to what was stored.
+    pub unchanged: usize,
+    /// Entities the location no longer holds.
+    pub removed: usize,
+    /// Entities another location already holds: `(entity_ref, that location's target)`.
+    pub conflicts: Vec<(String, String)>,
+}
+
+/// A registered location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocationRow {
+    /// Its id.
+    pub id: String,
+    /// `file` or `url`.
+    pub location_type: String,
+    /// The path or URL.
+    pub target: String,
+}
+
+/// FNV-1a, 64 bits: a stable fingerprint of an entity's content, for etags and for
+/// skipping unchanged entities.
+pub fn fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+impl Store {
+    /// Registers a location, or returns the one already registered for the same target.
+    pub async fn ensure_location(
+        &self,
+        location_type: &str,
+        target: &str,
+    ) -> Result<LocationRow, StoreError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO locations (id, type, target) VALUES ($1, $2, $3) \
+                 ON CONFLICT (type, target) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(location_type)
+            .bind(target)
+            .execute(pool)
+            .await?;
+            let (id, location_type, target): (String, String, String) =
+                sqlx::query_as("SELECT id, type, target FROM locations WHERE type = $1 AND target = $2")
+                    .bind(location_type)
+                    .bind(target)
+                    .fetch_one(pool)
+                    .await?;
+            Ok(LocationRow { id, location_type, target })
+        })
+    }
+
+    /// Every registered location, oldest first.
+    pub async fn locations(&self) -> Result<Vec<LocationRow>, StoreError> {
+        let rows: Vec<(String, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, type, target FROM locations ORDER BY created_at, id")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, location_type, target)| LocationRow {
+                id,
+                location_type,
+                target,
+            })
+            .collect())
+    }
+
+    /// Applies a location's newly read state in one transaction: adds and updates its
+    /// entities, removes those it no longer holds, replaces its problems. An entity that
+    /// another location holds is not touched; a conflict problem is recorded instead.
+    pub async fn apply_location(
+        &self,
+        location_id: &str,
+        update: &LocationUpdate,
+    ) -> Result<ApplyReport, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut report = ApplyReport::default();
+            let mut problems = update.problems.clone();
+
+            let current: Vec<(String, String, Option<String>)> = sqlx::query_as(
+                "SELECT entity_ref, etag, source_file FROM entities WHERE location_id = $1",
+            )
+            .bind(location_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let current: std::collections::HashMap<String, (String, Option<String>)> =
+                current.into_iter().map(|(r, etag, file)| (r, (etag, file))).collect();
+
+            let mut present = std::collections::HashSet::new();
+            for row in &update.entities {
+                let etag = fingerprint(&row.body);
+                present.insert(row.entity_ref.as_str());
+                match current.get(&row.entity_ref) {
+                    Some((stored, _)) if *stored == etag => {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => report.updated += 1,
+                    None => {
+                        let holder: Option<(String,)> = sqlx::query_as(
+                            "SELECT l.target FROM entities e JOIN locations l ON l.id = e.location_id \
+                             WHERE e.entity_ref = $1",
+                        )
+                        .bind(&row.entity_ref)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        if let Some((target,)) = holder {
+                            problems.push(ProblemRow {
+                                entity_ref: Some(row.entity_ref.clone()),
+                                file: row.source_file.clone(),
+                                line: 1,
+                                column: 1,
+                                message: format!(
+                                    "{} is already defined by the location {target}; the first location keeps it",
+                                    row.entity_ref
+                                ),
+                            });
+                            report.conflicts.push((row.entity_ref.clone(), target));
+                            continue;
+                        }
+                        report.added += 1;
+                    }
+                }
+                sqlx::query(
+                    "INSERT INTO entities (entity_ref, uid, kind, namespace, name, location_id, body, etag, source_file) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (entity_ref) DO UPDATE SET kind = $3, namespace = $4, name = $5, \
+                     body = $7, etag = $8, source_file = $9",
+                )
+                .bind(&row.entity_ref)
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(&row.kind)
+                .bind(&row.namespace)
+                .bind(&row.name)
+                .bind(location_id)
+                .bind(&row.body)
+                .bind(&etag)
+                .bind(&row.source_file)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM relations WHERE originating_ref = $1")
+                    .bind(&row.entity_ref)
+                    .execute(&mut *tx)
+                    .await?;
+                for (source, relation_type, target) in &row.relations {
+                    sqlx::query(
+                        "INSERT INTO relations (originating_ref, source_ref, type, target_ref) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&row.entity_ref)
+                    .bind(source)
+                    .bind(relation_type)
+                    .bind(target)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+
+            for (entity_ref, (_, file)) in &current {
+                let kept = present.contains(entity_ref.as_str())
+                    || update.kept_refs.contains(entity_ref)
+                    || file.as_ref().is_some_and(|f| update.kept_files.contains(f));
+                if !kept {
+                    sqlx::query("DELETE FROM entities WHERE entity_ref = $1")
+                        .bind(entity_ref)
+                        .execute(&mut *tx)
+                        .await?;
+                    report.removed += 1;
+                }
+            }
+
+            sqlx::query("DELETE FROM location_problems WHERE location_id = $1")
+                .bind(location_id)
+                .execute(&mut *tx)
+                .await?;
+            for problem in &problems {
+                sqlx::query(
+                    "INSERT INTO location_problems (location_id, entity_ref, file, line, col, message) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(location_id)
+                .bind(&problem.entity_ref)
+                .bind(&problem.file)
+                .bind(problem.line)
+                .bind(problem.column)
+                .bind(&problem.message)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(report)
+        })
+    }
+
+    /// The stored JSON of an entity, with its uid and etag, if it exists.
+    pub async fn entity_body(
+        &self,
+        entity_ref: &str,
+    ) -> Result<Option<(String, String, String)>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT uid, etag, body FROM entities WHERE entity_ref = $1")
+                .bind(entity_ref.to_lowercase())
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Every relation whose source is `entity_ref`: `(type, target_ref)`, sorted.
+    pub async fn relations_of(
+        &self,
+        entity_ref: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT DISTINCT type, target_ref FROM relations WHERE source_ref = $1 ORDER BY type, target_ref",
+            )
+            .bind(entity_ref.to_lowercase())
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The problems recorded for a location, in file and line order.
+    pub async fn location_problems(
+        &self,
+        location_id: &str,
+    ) -> Result<Vec<ProblemRow>, StoreError> {
+        let rows: Vec<(Option<String>, String, i64, i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT entity_ref, file, line, col, message FROM location_problems \
+                 WHERE location_id = $1 ORDER BY file, line, col, message",
+            )
+            .bind(location_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(entity_ref, file, line, column, message)| ProblemRow {
+                entity_ref,
+                file,
+                line,
+                column,
+                message,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+
+    #[test]
+    fn fingerprints_are_stable_and_differ() {
+        assert_eq!(fingerprint(""), "cbf29ce484222325");
+        assert_ne!(fingerprint("a"), fingerprint("b"));
+        assert_eq!(fingerprint("same"), fingerprint("same"));
+    }
+}
