@@ -10,7 +10,9 @@ test("the home page is rendered on the server", async ({ request }) => {
     expect(html).toContain(`>${section}</a>`);
   }
   expect(html).toContain('data-theme="system"');
-  expect(html).toContain("The catalog is empty");
+  // With no catalog configured, the server loads the built-in demo and says so.
+  expect(html).toContain("demo catalog: Northwind");
+  expect(html).toMatch(/\d+ entities in the catalog\./);
 });
 
 test.describe("with JavaScript off", () => {

@@ -51,7 +51,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
 
-    let portal = Arc::new(Portal::new(store));
+    let mut portal = Portal::new(store);
+    let demo = config.catalog.is_empty();
+    if let Some(report) = portal
+        .set_demo_catalog(demo)
+        .await
+        .context("loading the demo catalog")?
+    {
+        tracing::info!(
+            "no catalog location is configured: showing the demo catalog (Northwind, a fictional \
+             company); load your own with --catalog PATH"
+        );
+        log_ingest(&report);
+    }
+    let portal = Arc::new(portal);
     for target in &config.catalog {
         let report = portal
             .ingest_file_location(target)

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{
     catalog::{
+        demo,
         ingest::location_update,
         location::{absolute, read_file_location},
     },
@@ -31,12 +32,45 @@ pub struct IngestReport {
 #[derive(Clone, Debug)]
 pub struct Portal {
     store: Store,
+    /// The demo catalog's location target, when the demo is what is loaded.
+    demo_target: Option<String>,
 }
 
 impl Portal {
     /// Services over an opened, migrated store.
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            demo_target: None,
+        }
+    }
+
+    /// Loads the built-in demo catalog (when `load` is true) or removes it (when the
+    /// organisation's own catalog is configured and an earlier start had loaded it).
+    pub async fn set_demo_catalog(
+        &mut self,
+        load: bool,
+    ) -> Result<Option<IngestReport>, StoreError> {
+        let target = absolute(&demo::folder().join(demo::ROOT_FILE))
+            .display()
+            .to_string();
+        if !load {
+            self.demo_target = None;
+            for location in self.store.locations().await? {
+                if location.target == target {
+                    self.store.delete_location(&location.id).await?;
+                }
+            }
+            return Ok(None);
+        }
+        let root = tokio::task::spawn_blocking(demo::extract)
+            .await
+            .expect("extracting the demo does not panic")
+            .map_err(|error| {
+                StoreError::Io(format!("writing the demo catalog to {target}: {error}"))
+            })?;
+        self.demo_target = Some(target);
+        self.ingest_file_location(&root).await.map(Some)
     }
 
     /// The store, for readiness checks.
@@ -96,7 +130,7 @@ impl Portal {
     /// How many entities of each kind the catalog holds.
     pub async fn catalog_summary(&self) -> Result<CatalogSummary, StoreError> {
         let counts = self.store.entity_counts_by_kind().await?;
-        Ok(CatalogSummary::new(
+        let mut summary = CatalogSummary::new(
             counts
                 .into_iter()
                 .map(|(kind, count)| KindCount {
@@ -104,7 +138,9 @@ impl Portal {
                     count: count.max(0) as u64,
                 })
                 .collect(),
-        ))
+        );
+        summary.demo = self.demo_target.is_some();
+        Ok(summary)
     }
 }
 

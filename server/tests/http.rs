@@ -33,11 +33,15 @@ async fn get(app: &Router, path: &str, cookie: Option<&str>) -> (StatusCode, Str
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let request = request.body(Body::empty()).unwrap();
+    // A request that never answers fails the test instead of stalling the suite.
+    let response = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        app.clone().oneshot(request),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("GET {path} did not answer within 30 s"))
+    .unwrap();
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await

@@ -16,13 +16,16 @@ pub struct KindCount {
 pub struct CatalogSummary {
     /// Entity counts per kind, largest first.
     pub kinds: Vec<KindCount>,
+    /// True when the catalog is Portico's built-in demo, not the organisation's own.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 impl CatalogSummary {
     /// Builds a summary from counts in any order, sorting largest first, then by kind.
     pub fn new(mut kinds: Vec<KindCount>) -> Self {
         kinds.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
-        Self { kinds }
+        Self { kinds, demo: false }
     }
 
     /// All entities of every kind.

@@ -2,6 +2,7 @@
 //!
 //! - [`yaml`]: YAML to JSON with the position of every field.
 //! - [`placeholder`]: `$text`, `$json` and `$yaml` substitutions.
+//! - [`demo`]: the demo catalog embedded in the binary.
 //! - [`ingest`]: what a location yielded, as the update the store applies.
 //! - [`location`]: a file, folder or glob location and the Location entities it leads to.
 //! - [`descriptor`]: descriptor files to validated entities, or problems with file, line
@@ -10,6 +11,7 @@
 //! **Invariant:** nothing here writes to the database; `crate::services` hands the
 //! updates to `crate::store`.
 
+pub mod demo;
 pub mod descriptor;
 pub mod ingest;
 pub mod location;

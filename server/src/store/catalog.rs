@@ -129,6 +129,14 @@ impl Store {
         })
     }
 
+    /// Removes a location with its entities, their relations and its problems.
+    pub async fn delete_location(&self, location_id: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM locations WHERE id = $1").bind(location_id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// Every registered location, oldest first.
     pub async fn locations(&self) -> Result<Vec<LocationRow>, StoreError> {
         let rows: Vec<(String, String, String)> = on_pool!(self, pool => {

@@ -38,6 +38,9 @@ pub enum StoreError {
     /// A query failed.
     #[error("query failed: {0}")]
     Query(#[from] sqlx::Error),
+    /// A file the store needed could not be written.
+    #[error("{0}")]
+    Io(String),
 }
 
 /// Which database engine a [`Store`] talks to.

@@ -105,7 +105,18 @@ fn SummaryView(summary: CatalogSummary) -> impl IntoView {
         .into_any();
     }
     let total = summary.total();
+    let demo = summary.demo.then(|| {
+        view! {
+            <p class="notice" data-testid="demo-catalog">
+                "You are looking at Portico's demo catalog: Northwind, a fictional online \
+                 retailer. Load your own with "
+                <code>"portico serve --catalog path/to/catalog-info.yaml"</code>
+                " (a file, a folder or a glob)."
+            </p>
+        }
+    });
     view! {
+        {demo}
         <p data-testid="catalog-total">
             {format!("{total} {} in the catalog.", if total == 1 { "entity" } else { "entities" })}
         </p>
