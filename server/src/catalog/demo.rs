@@ -162,7 +162,8 @@ mod tests {
         let api_types: std::collections::BTreeSet<_> = contents
             .entities
             .iter()
-            .filter_map(|e| (e.entity.kind == "API").then(|| e.entity.spec_str("type").unwrap()))
+            .filter(|e| e.entity.kind == "API")
+            .map(|e| e.entity.spec_str("type").unwrap())
             .collect();
         assert_eq!(
             api_types.into_iter().collect::<Vec<_>>(),
