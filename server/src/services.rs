@@ -3,7 +3,11 @@
 
 use app::{
     api::{PortalService, ServiceError, ServiceFuture},
-    model::catalog::{CatalogSummary, KindCount},
+    model::{
+        catalog::{CatalogSummary, KindCount},
+        entity::{Entity, EntityStatus, Relation, StatusItem},
+        entity_ref::EntityRef,
+    },
 };
 
 use std::path::{Path, PathBuf};
@@ -125,6 +129,60 @@ impl Portal {
             }
         }
         Ok(reports)
+    }
+
+    /// The entity `entity_ref` as the API serves it: its descriptor with `metadata.uid`
+    /// and `etag`, its `relations`, and its processing problems in `status.items`.
+    pub async fn entity(&self, entity_ref: &EntityRef) -> Result<Option<Entity>, StoreError> {
+        let key = entity_ref.to_string();
+        let Some((uid, etag, body)) = self.store.entity_body(&key).await? else {
+            return Ok(None);
+        };
+        let mut entity: Entity = serde_json::from_str(&body).map_err(|error| {
+            StoreError::Io(format!("the stored entity {key} is not valid: {error}"))
+        })?;
+        entity.metadata.uid = Some(uid);
+        entity.metadata.etag = Some(etag);
+        entity.relations = self
+            .store
+            .relations_of(&key)
+            .await?
+            .into_iter()
+            .filter_map(|(relation_type, target)| {
+                Some(Relation {
+                    relation_type,
+                    target_ref: EntityRef::parse_full(&target).ok()?,
+                })
+            })
+            .collect();
+        let problems = self.store.entity_problems(&key).await?;
+        if !problems.is_empty() {
+            entity.status = Some(EntityStatus {
+                items: problems
+                    .into_iter()
+                    .map(|problem| {
+                        let message = format!(
+                            "{}:{}:{}: {}",
+                            problem.file, problem.line, problem.column, problem.message
+                        );
+                        StatusItem {
+                            item_type: "backstage.io/catalog-processing".into(),
+                            level: "error".into(),
+                            error: Some(
+                                serde_json::json!({ "name": "InputError", "message": message }),
+                            ),
+                            message,
+                        }
+                    })
+                    .collect(),
+            });
+        }
+        Ok(Some(entity))
+    }
+
+    /// Every registered location.
+    pub async fn locations(&self) -> Result<Vec<LocationRow>, StoreError> {
+        self.store.locations().await
     }
 
     /// How many entities of each kind the catalog holds.

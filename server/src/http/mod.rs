@@ -3,6 +3,8 @@
 //! Handlers are thin: they parse the request, call [`crate::services::Portal`] and shape
 //! the response. Pages and server functions are Leptos's, rendered by `app`.
 
+mod catalog;
+mod error;
 mod health;
 
 use std::sync::Arc;
@@ -57,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         // Probes, for load balancers and orchestrators.
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        // Backstage's catalog API, for catalog-client and other Backstage tooling.
+        .nest("/api/catalog", catalog::routes())
         // Pages (server-rendered, then hydrated) and the server functions they call.
         .leptos_routes_with_context(
             &state,

@@ -309,6 +309,29 @@ impl Store {
         }))
     }
 
+    /// The problems recorded about one entity, in file and line order.
+    pub async fn entity_problems(&self, entity_ref: &str) -> Result<Vec<ProblemRow>, StoreError> {
+        let rows: Vec<(Option<String>, String, i64, i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT entity_ref, file, line, col, message FROM location_problems \
+                 WHERE entity_ref = $1 ORDER BY file, line, col, message",
+            )
+            .bind(entity_ref.to_lowercase())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(entity_ref, file, line, column, message)| ProblemRow {
+                entity_ref,
+                file,
+                line,
+                column,
+                message,
+            })
+            .collect())
+    }
+
     /// The problems recorded for a location, in file and line order.
     pub async fn location_problems(
         &self,

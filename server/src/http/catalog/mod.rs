@@ -1,0 +1,21 @@
+//! The Backstage-compatible catalog API under `/api/catalog`, one handler module per
+//! route group. Every handler is a thin adapter over [`crate::services::Portal`].
+
+mod entities;
+mod locations;
+
+use axum::{middleware, routing::get, Router};
+
+use super::{error::backstage_errors, AppState};
+
+/// The routes under `/api/catalog`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/entities/by-name/{kind}/{namespace}/{name}",
+            get(entities::by_name),
+        )
+        .route("/locations", get(locations::list))
+        .fallback(entities::unknown_route)
+        .layer(middleware::from_fn(backstage_errors))
+}

@@ -1,0 +1,71 @@
+//! Errors in Backstage's shape, so that `@backstage/catalog-client` and other Backstage
+//! tooling read them: `{error: {name, message}, request: {method, url}, response:
+//! {statusCode}}`.
+//!
+//! Handlers return [`ApiError`]; the [`backstage_errors`] middleware, which knows the
+//! request, writes the body.
+
+use axum::{
+    extract::Request,
+    http::StatusCode,
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+
+use crate::store::StoreError;
+
+/// An API error: the HTTP status, Backstage's error name and a message for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    status: StatusCode,
+    name: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    /// 404 `NotFoundError`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            name: "NotFoundError",
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "catalog API: storage failed");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            name: "Error",
+            message: "the catalog's database failed; see the server's log".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Writes the body of every [`ApiError`] response, with the request's method and URL.
+pub async fn backstage_errors(request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let url = request.uri().to_string();
+    let response = next.run(request).await;
+    let Some(error) = response.extensions().get::<ApiError>().cloned() else {
+        return response;
+    };
+    let body = json!({
+        "error": { "name": error.name, "message": error.message },
+        "request": { "method": method, "url": url },
+        "response": { "statusCode": error.status.as_u16() },
+    });
+    (error.status, Json(body)).into_response()
+}
