@@ -7,6 +7,7 @@ use app::{
         catalog::{CatalogSummary, KindCount},
         entity::{Entity, EntityStatus, Relation, StatusItem},
         entity_ref::EntityRef,
+        filter::EntityQuery,
     },
 };
 
@@ -138,6 +139,31 @@ impl Portal {
         let Some((uid, etag, body)) = self.store.entity_body(&key).await? else {
             return Ok(None);
         };
+        self.compose(uid, etag, &body, &key).await.map(Some)
+    }
+
+    /// The entities a query selects (one page, composed as [`Portal::entity`] does), and
+    /// how many it selects in all.
+    pub async fn query_entities(
+        &self,
+        query: &EntityQuery,
+    ) -> Result<(Vec<Entity>, u64), StoreError> {
+        let (records, total) = self.store.query_entities(query).await?;
+        let mut entities = Vec::with_capacity(records.len());
+        for (uid, etag, body, key) in records {
+            entities.push(self.compose(uid, etag, &body, &key).await?);
+        }
+        Ok((entities, total))
+    }
+
+    /// A stored entity with its uid, etag, relations and problems.
+    async fn compose(
+        &self,
+        uid: String,
+        etag: String,
+        body: &str,
+        key: &str,
+    ) -> Result<Entity, StoreError> {
         let mut entity: Entity = serde_json::from_str(&body).map_err(|error| {
             StoreError::Io(format!("the stored entity {key} is not valid: {error}"))
         })?;
@@ -145,7 +171,7 @@ impl Portal {
         entity.metadata.etag = Some(etag);
         entity.relations = self
             .store
-            .relations_of(&key)
+            .relations_of(key)
             .await?
             .into_iter()
             .filter_map(|(relation_type, target)| {
@@ -155,7 +181,7 @@ impl Portal {
                 })
             })
             .collect();
-        let problems = self.store.entity_problems(&key).await?;
+        let problems = self.store.entity_problems(key).await?;
         if !problems.is_empty() {
             entity.status = Some(EntityStatus {
                 items: problems
@@ -177,7 +203,7 @@ impl Portal {
                     .collect(),
             });
         }
-        Ok(Some(entity))
+        Ok(entity)
     }
 
     /// Every registered location.

@@ -191,3 +191,150 @@ async fn locations_are_listed() {
     assert_eq!(body[0]["data"]["target"], file);
     assert_eq!(body.as_array().unwrap().len(), 1);
 }
+
+/// The demo catalog, ingested from the repository's copy.
+async fn demo() -> (support::TestDb, Router) {
+    let db = support::sqlite().await;
+    let portal = Portal::new(db.store.clone());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo-catalog/catalog-info.yaml");
+    let report = portal.ingest_file_location(&root).await.unwrap();
+    assert_eq!(report.problems, 0);
+    let app = app(Arc::new(portal));
+    (db, app)
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn by_query_filters_like_backstage() {
+    let (_db, app) = demo().await;
+    let q = |query: &str| {
+        let app = app.clone();
+        let path = format!("/api/catalog/entities/by-query?{query}&limit=100&fields=metadata.name");
+        async move { get(&app, &path).await.1 }
+    };
+    // AND within a filter, case-insensitive.
+    let body = q("filter=Kind=Component,spec.lifecycle=Deprecated").await;
+    assert_eq!(names(&body), ["legacy-invoicing"]);
+    assert_eq!(body["totalItems"], 1);
+    // OR across filters; a key repeated within a filter matches any of its values.
+    assert_eq!(
+        q("filter=kind=domain&filter=kind=system,metadata.name=payments").await["totalItems"],
+        4
+    );
+    assert_eq!(q("filter=kind=domain,kind=system").await["totalItems"], 7);
+    // A bare key: the key exists. Array items, also as `metadata.tags.x`.
+    assert_eq!(
+        names(&q("filter=kind=group,metadata.links.url").await),
+        ["storefront-team"]
+    );
+    let pci = names(&q("filter=metadata.tags=pci").await);
+    assert_eq!(pci, names(&q("filter=metadata.tags.pci").await));
+    assert_eq!(
+        pci,
+        ["payments-api", "payment-gateway"],
+        "ordered by entity ref by default"
+    );
+    // Relations, including the reverse ones derived from other entities.
+    assert_eq!(
+        names(&q("filter=relations.ownedby=user:default/grace.hopper").await),
+        ["search-indexer"]
+    );
+    assert_eq!(
+        names(&q("filter=relations.hasmember=user:default/alan.turing").await),
+        ["payments-team"]
+    );
+    // Full text over name, title, description and tags by default.
+    assert_eq!(
+        names(&q("fullTextFilterTerm=Parcel&filter=kind=component").await),
+        ["tracking-service"]
+    );
+    assert_eq!(
+        q("fullTextFilterTerm=parcel&fullTextFilterFields=metadata.name").await["totalItems"],
+        0
+    );
+    assert_eq!(
+        q("fullTextFilterTerm=%25").await["totalItems"],
+        0,
+        "% is a character, not a wildcard"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn by_query_orders_projects_and_pages_with_cursors() {
+    let (_db, app) = demo().await;
+    let (status, first) = get(
+        &app,
+        "/api/catalog/entities/by-query?filter=kind=user&orderField=metadata.name,desc&limit=3&fields=metadata.name,kind",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first["totalItems"], 8);
+    assert_eq!(
+        names(&first),
+        ["margaret.hamilton", "katherine.johnson", "grace.hopper"]
+    );
+    assert_eq!(
+        first["items"][0],
+        json!({"kind": "User", "metadata": {"name": "margaret.hamilton"}})
+    );
+    assert!(first["pageInfo"].get("prevCursor").is_none());
+
+    // Follow nextCursor to the end, then prevCursor back to the start.
+    let mut seen = names(&first);
+    let mut page = first;
+    let mut pages = 1;
+    while let Some(next) = page["pageInfo"]["nextCursor"].as_str() {
+        page = get(
+            &app,
+            &format!("/api/catalog/entities/by-query?cursor={next}"),
+        )
+        .await
+        .1;
+        seen.extend(names(&page));
+        pages += 1;
+    }
+    assert_eq!(pages, 3);
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(seen, sorted, "pages continue the order");
+    assert_eq!(seen.len(), 8);
+    while let Some(prev) = page["pageInfo"]["prevCursor"].as_str() {
+        page = get(
+            &app,
+            &format!("/api/catalog/entities/by-query?cursor={prev}"),
+        )
+        .await
+        .1;
+    }
+    assert_eq!(
+        names(&page),
+        ["margaret.hamilton", "katherine.johnson", "grace.hopper"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn by_query_refuses_bad_parameters_with_400() {
+    let (_db, app) = demo().await;
+    for query in [
+        "limit=-1",
+        "offset=x",
+        "filter==x",
+        "orderField=metadata.name,sideways",
+        "cursor=zz",
+        "cursor=7b7d",
+        "cursor=7b7d&filter=kind=api",
+        "unknown=1",
+    ] {
+        let (status, body) = get(&app, &format!("/api/catalog/entities/by-query?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["error"]["name"], "InputError", "{query}");
+    }
+}

@@ -51,6 +51,10 @@ fn row(name: &str, body: &str, relations: &[(&str, &str, &str)]) -> EntityRow {
             .iter()
             .map(|(s, t, r)| ((*s).into(), (*t).into(), (*r).into()))
             .collect(),
+        search: vec![
+            ("kind".into(), "component".into()),
+            ("metadata.name".into(), name.into()),
+        ],
     }
 }
 

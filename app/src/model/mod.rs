@@ -8,13 +8,17 @@
 //! - [`names`], [`kinds`], [`validation`]: Backstage's rules for descriptors, and the
 //!   validator that reports each problem with its field path.
 //! - [`relations`]: the relations each entity's spec implies, in both directions.
+//! - [`search`], [`filter`]: the flattened key/value view of entities and the
+//!   filters over it, in Backstage's grammar.
 //! - [`catalog`], [`theme`]: what the home page and the theme switch need.
 
 pub mod catalog;
 pub mod entity;
 pub mod entity_ref;
+pub mod filter;
 pub mod kinds;
 pub mod names;
 pub mod relations;
+pub mod search;
 pub mod theme;
 pub mod validation;

@@ -165,6 +165,23 @@ mod tests {
             .filter(|e| e.entity.kind == "API")
             .map(|e| e.entity.spec_str("type").unwrap())
             .collect();
+        // Every relation points at an entity the demo has.
+        let refs: std::collections::BTreeSet<_> = contents
+            .entities
+            .iter()
+            .map(|e| e.entity.entity_ref())
+            .collect();
+        for located in &contents.entities {
+            for edge in app::model::relations::relations_of(&located.entity) {
+                assert!(
+                    refs.contains(&edge.target),
+                    "{} {} a missing {}",
+                    edge.source,
+                    edge.relation_type,
+                    edge.target
+                );
+            }
+        }
         assert_eq!(
             api_types.into_iter().collect::<Vec<_>>(),
             ["asyncapi", "graphql", "grpc", "openapi"]

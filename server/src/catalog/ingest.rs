@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use app::model::relations::relations_of;
+use app::model::{relations::relations_of, search::search_entries};
 
 use super::location::LocationContents;
 use crate::store::{EntityRow, LocationUpdate, ProblemRow};
@@ -36,6 +36,7 @@ pub fn location_update(contents: &LocationContents) -> LocationUpdate {
                         )
                     })
                     .collect(),
+                search: search_entries(entity),
             }
         })
         .collect();

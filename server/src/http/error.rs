@@ -35,6 +35,17 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// 400 `InputError`: the request's parameters are wrong.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            name: "InputError",
+            message: message.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         tracing::error!(%error, "catalog API: storage failed");

@@ -34,6 +34,8 @@ pub struct EntityRow {
     pub source_file: String,
     /// Relations its spec implies: `(source_ref, type, target_ref)`.
     pub relations: Vec<(String, String, String)>,
+    /// Its search entries: `(key, value)`, lower-case.
+    pub search: Vec<(String, String)>,
 }
 
 /// A problem to record against a location.
@@ -228,6 +230,18 @@ impl Store {
                 .bind(&row.source_file)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query("DELETE FROM search WHERE entity_ref = $1")
+                    .bind(&row.entity_ref)
+                    .execute(&mut *tx)
+                    .await?;
+                for (key, value) in &row.search {
+                    sqlx::query("INSERT INTO search (entity_ref, key, value) VALUES ($1, $2, $3)")
+                        .bind(&row.entity_ref)
+                        .bind(key)
+                        .bind(value)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 sqlx::query("DELETE FROM relations WHERE originating_ref = $1")
                     .bind(&row.entity_ref)
                     .execute(&mut *tx)

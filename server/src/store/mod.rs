@@ -17,8 +17,10 @@ use sqlx::{
 };
 
 mod catalog;
+mod query;
 
 pub use catalog::{fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, ProblemRow};
+pub use query::EntityRecord;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -3,6 +3,7 @@
 
 mod entities;
 mod locations;
+mod query;
 
 use axum::{middleware, routing::get, Router};
 
@@ -15,6 +16,7 @@ pub fn routes() -> Router<AppState> {
             "/entities/by-name/{kind}/{namespace}/{name}",
             get(entities::by_name),
         )
+        .route("/entities/by-query", get(query::by_query))
         .route("/locations", get(locations::list))
         .fallback(entities::unknown_route)
         .layer(middleware::from_fn(backstage_errors))

@@ -1,0 +1,110 @@
+//! The flattened key/value view of an entity that filters and sorting run on, as
+//! Backstage's `buildEntitySearch` makes it: lower-case dotted keys (`spec.type`,
+//! `metadata.tags`), lower-case string values, one entry per array item plus a
+//! `path.item = true` entry for string items (`metadata.tags.java`).
+
+use serde_json::Value;
+
+use super::entity::Entity;
+
+/// Keys and values longer than this are not searchable, as in Backstage.
+pub const MAX_LENGTH: usize = 200;
+
+/// The search entries of an entity: `(key, value)`, lower-case, without duplicates.
+/// `relations` are not included: they are queried from the relations themselves.
+pub fn search_entries(entity: &Entity) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut push = |key: String, value: String| {
+        if key.len() <= MAX_LENGTH && value.len() <= MAX_LENGTH {
+            out.push((key.to_lowercase(), value.to_lowercase()));
+        }
+    };
+    push("apiversion".into(), entity.api_version.clone());
+    push("kind".into(), entity.kind.clone());
+    push("metadata.name".into(), entity.metadata.name.clone());
+    push(
+        "metadata.namespace".into(),
+        entity.metadata.namespace.clone(),
+    );
+    if let Some(uid) = &entity.metadata.uid {
+        push("metadata.uid".into(), uid.clone());
+    }
+    let mut rest = serde_json::to_value(entity).unwrap_or(Value::Null);
+    if let Some(root) = rest.as_object_mut() {
+        for key in ["apiVersion", "kind", "relations", "status"] {
+            root.remove(key);
+        }
+        if let Some(metadata) = root.get_mut("metadata").and_then(Value::as_object_mut) {
+            for key in ["name", "namespace", "uid", "etag"] {
+                metadata.remove(key);
+            }
+        }
+    }
+    visit("", &rest, &mut push);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn visit(path: &str, value: &Value, push: &mut dyn FnMut(String, String)) {
+    match value {
+        Value::Null => {}
+        Value::Bool(b) => push(path.to_owned(), b.to_string()),
+        Value::Number(n) => push(path.to_owned(), n.to_string()),
+        Value::String(s) => push(path.to_owned(), s.clone()),
+        Value::Array(items) => {
+            for item in items {
+                visit(path, item, push);
+                if let Value::String(s) = item {
+                    push(format!("{path}.{s}"), "true".into());
+                }
+            }
+        }
+        Value::Object(map) => {
+            for (key, child) in map {
+                let child_path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                visit(&child_path, child, push);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::validation::validate_entity;
+
+    #[test]
+    fn flattens_like_backstage() {
+        let entity = validate_entity(&json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "Petstore", "tags": ["java", "web"], "annotations": {"backstage.io/techdocs-ref": "dir:."},
+                         "description": &"x".repeat(201)},
+            "spec": {"type": "service", "lifecycle": "production", "owner": "team-a", "replicas": 3, "public": true}
+        }))
+        .unwrap();
+        let entries = search_entries(&entity);
+        let has = |k: &str, v: &str| entries.contains(&(k.to_owned(), v.to_owned()));
+        assert!(has("kind", "component"));
+        assert!(has("metadata.name", "petstore"));
+        assert!(has("metadata.namespace", "default"));
+        assert!(has("metadata.tags", "java") && has("metadata.tags", "web"));
+        assert!(has("metadata.tags.java", "true"));
+        assert!(has(
+            "metadata.annotations.backstage.io/techdocs-ref",
+            "dir:."
+        ));
+        assert!(has("spec.type", "service") && has("spec.owner", "team-a"));
+        assert!(has("spec.replicas", "3") && has("spec.public", "true"));
+        assert!(
+            !entries.iter().any(|(k, _)| k == "metadata.description"),
+            "too long to search"
+        );
+    }
+}
