@@ -164,7 +164,7 @@ impl Portal {
         body: &str,
         key: &str,
     ) -> Result<Entity, StoreError> {
-        let mut entity: Entity = serde_json::from_str(&body).map_err(|error| {
+        let mut entity: Entity = serde_json::from_str(body).map_err(|error| {
             StoreError::Io(format!("the stored entity {key} is not valid: {error}"))
         })?;
         entity.metadata.uid = Some(uid);
