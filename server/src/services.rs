@@ -156,6 +156,28 @@ impl Portal {
         Ok((entities, total))
     }
 
+    /// The entity with this uid, composed as [`Portal::entity`] does.
+    pub async fn entity_by_uid(&self, uid: &str) -> Result<Option<Entity>, StoreError> {
+        match self.store.entity_by_uid(uid).await? {
+            Some((uid, etag, body, key)) => self.compose(uid, etag, &body, &key).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes the entity with this uid; false when there was none.
+    pub async fn delete_entity_by_uid(&self, uid: &str) -> Result<bool, StoreError> {
+        self.store.delete_entity_by_uid(uid).await
+    }
+
+    /// Counts of each value of the search key `facet` among the entities `query` selects.
+    pub async fn facet(
+        &self,
+        facet: &str,
+        query: &EntityQuery,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        self.store.facet(facet, query).await
+    }
+
     /// A stored entity with its uid, etag, relations and problems.
     async fn compose(
         &self,

@@ -338,3 +338,113 @@ async fn by_query_refuses_bad_parameters_with_400() {
         assert_eq!(body["error"]["name"], "InputError", "{query}");
     }
 }
+
+async fn send(
+    app: &Router,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Option<Value>) {
+    let mut request = Request::builder().method(method).uri(path);
+    let body = match body {
+        Some(body) => {
+            request = request.header("content-type", "application/json");
+            Body::from(body.to_string())
+        }
+        None => Body::empty(),
+    };
+    let response = app
+        .clone()
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&bytes).ok())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn facets_count_values_as_written() {
+    let (_db, app) = demo().await;
+    let (status, body) = get(
+        &app,
+        "/api/catalog/entity-facets?facet=spec.type&facet=kind&filter=kind=component",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"facets": {
+            "kind": [{"value": "Component", "count": 12}],
+            "spec.type": [{"value": "service", "count": 8}, {"value": "library", "count": 2}, {"value": "website", "count": 2}],
+        }})
+    );
+    let (status, _) = get(&app, "/api/catalog/entity-facets").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn by_refs_keeps_order_and_gives_null_for_missing() {
+    let (_db, app) = demo().await;
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/api/catalog/entities/by-refs",
+        Some(json!({"entityRefs": ["group:default/platform-team", "component:default/none", "Component:Default/Web-Shop", "::"], "fields": ["kind", "metadata.name"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body.unwrap(),
+        json!({"items": [
+            {"kind": "Group", "metadata": {"name": "platform-team"}},
+            null,
+            {"kind": "Component", "metadata": {"name": "web-shop"}},
+            null,
+        ]})
+    );
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/api/catalog/entities/by-refs",
+        Some(json!({"refs": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body.unwrap()["error"]["name"], "InputError");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn by_uid_reads_and_deletes() {
+    let (_db, app) = demo().await;
+    let (_, entity) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/web-shop",
+    )
+    .await;
+    let uid = entity["metadata"]["uid"].as_str().unwrap().to_owned();
+    let (status, by_uid) = get(&app, &format!("/api/catalog/entities/by-uid/{uid}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_uid, entity);
+    let (status, _) = send(
+        &app,
+        "DELETE",
+        &format!("/api/catalog/entities/by-uid/{uid}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = get(&app, &format!("/api/catalog/entities/by-uid/{uid}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["name"], "NotFoundError");
+    let (status, _) = send(
+        &app,
+        "DELETE",
+        &format!("/api/catalog/entities/by-uid/{uid}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -52,8 +52,8 @@ fn row(name: &str, body: &str, relations: &[(&str, &str, &str)]) -> EntityRow {
             .map(|(s, t, r)| ((*s).into(), (*t).into(), (*r).into()))
             .collect(),
         search: vec![
-            ("kind".into(), "component".into()),
-            ("metadata.name".into(), name.into()),
+            ("kind".into(), "component".into(), "Component".into()),
+            ("metadata.name".into(), name.into(), name.into()),
         ],
     }
 }

@@ -10,13 +10,29 @@ use super::entity::Entity;
 /// Keys and values longer than this are not searchable, as in Backstage.
 pub const MAX_LENGTH: usize = 200;
 
-/// The search entries of an entity: `(key, value)`, lower-case, without duplicates.
-/// `relations` are not included: they are queried from the relations themselves.
-pub fn search_entries(entity: &Entity) -> Vec<(String, String)> {
+/// One search entry: a lower-case key, the lower-case value filters compare, and the
+/// value as written, which facets show.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SearchEntry {
+    /// `spec.type`, `metadata.tags`…
+    pub key: String,
+    /// The value, lower-case.
+    pub value: String,
+    /// The value as written.
+    pub original: String,
+}
+
+/// The search entries of an entity, without duplicates. `relations` are not included:
+/// they are queried from the relations themselves.
+pub fn search_entries(entity: &Entity) -> Vec<SearchEntry> {
     let mut out = Vec::new();
     let mut push = |key: String, value: String| {
         if key.len() <= MAX_LENGTH && value.len() <= MAX_LENGTH {
-            out.push((key.to_lowercase(), value.to_lowercase()));
+            out.push(SearchEntry {
+                key: key.to_lowercase(),
+                value: value.to_lowercase(),
+                original: value,
+            });
         }
     };
     push("apiversion".into(), entity.api_version.clone());
@@ -42,7 +58,7 @@ pub fn search_entries(entity: &Entity) -> Vec<(String, String)> {
     }
     visit("", &rest, &mut push);
     out.sort();
-    out.dedup();
+    out.dedup_by(|a, b| a.key == b.key && a.value == b.value);
     out
 }
 
@@ -90,7 +106,7 @@ mod tests {
         }))
         .unwrap();
         let entries = search_entries(&entity);
-        let has = |k: &str, v: &str| entries.contains(&(k.to_owned(), v.to_owned()));
+        let has = |k: &str, v: &str| entries.iter().any(|e| e.key == k && e.value == v);
         assert!(has("kind", "component"));
         assert!(has("metadata.name", "petstore"));
         assert!(has("metadata.namespace", "default"));
@@ -103,7 +119,7 @@ mod tests {
         assert!(has("spec.type", "service") && has("spec.owner", "team-a"));
         assert!(has("spec.replicas", "3") && has("spec.public", "true"));
         assert!(
-            !entries.iter().any(|(k, _)| k == "metadata.description"),
+            !entries.iter().any(|e| e.key == "metadata.description"),
             "too long to search"
         );
     }

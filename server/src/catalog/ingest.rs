@@ -36,7 +36,10 @@ pub fn location_update(contents: &LocationContents) -> LocationUpdate {
                         )
                     })
                     .collect(),
-                search: search_entries(entity),
+                search: search_entries(entity)
+                    .into_iter()
+                    .map(|entry| (entry.key, entry.value, entry.original))
+                    .collect(),
             }
         })
         .collect();

@@ -34,8 +34,8 @@ pub struct EntityRow {
     pub source_file: String,
     /// Relations its spec implies: `(source_ref, type, target_ref)`.
     pub relations: Vec<(String, String, String)>,
-    /// Its search entries: `(key, value)`, lower-case.
-    pub search: Vec<(String, String)>,
+    /// Its search entries: `(key, lower-case value, value as written)`.
+    pub search: Vec<(String, String, String)>,
 }
 
 /// A problem to record against a location.
@@ -234,11 +234,14 @@ impl Store {
                     .bind(&row.entity_ref)
                     .execute(&mut *tx)
                     .await?;
-                for (key, value) in &row.search {
-                    sqlx::query("INSERT INTO search (entity_ref, key, value) VALUES ($1, $2, $3)")
-                        .bind(&row.entity_ref)
-                        .bind(key)
-                        .bind(value)
+                for (key, value, original) in &row.search {
+                    sqlx::query(
+                        "INSERT INTO search (entity_ref, key, value, original_value) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&row.entity_ref)
+                    .bind(key)
+                    .bind(value)
+                    .bind(original)
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -306,6 +309,29 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         }))
+    }
+
+    /// The stored entity with this uid: `(uid, etag, body, entity_ref)`.
+    pub async fn entity_by_uid(
+        &self,
+        uid: &str,
+    ) -> Result<Option<(String, String, String, String)>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT uid, etag, body, entity_ref FROM entities WHERE uid = $1")
+                .bind(uid)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Deletes the entity with this uid (its relations and search entries go with it);
+    /// false when there was none. Its location brings it back at the next refresh if
+    /// it still holds it.
+    pub async fn delete_entity_by_uid(&self, uid: &str) -> Result<bool, StoreError> {
+        let result = on_pool!(self, pool => {
+            sqlx::query("DELETE FROM entities WHERE uid = $1").bind(uid).execute(pool).await?.rows_affected()
+        });
+        Ok(result > 0)
     }
 
     /// Every relation whose source is `entity_ref`: `(type, target_ref)`, sorted.

@@ -149,3 +149,36 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// For each value of the search key `key` among the entities `query` selects (its
+    /// paging ignored): the value as written and how many entities have it, most
+    /// common first.
+    pub async fn facet(
+        &self,
+        key: &str,
+        query: &EntityQuery,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut sql = Sql::default();
+        let condition = where_clause(&mut sql, query);
+        let key = sql.param(&key.to_lowercase());
+        sql.text = format!(
+            "SELECT MIN(s.original_value), COUNT(DISTINCT s.entity_ref) FROM search s \
+             WHERE s.key = {key} AND s.entity_ref IN (SELECT e.entity_ref FROM entities e WHERE {condition}) \
+             GROUP BY s.value ORDER BY 2 DESC, 1 ASC"
+        );
+        macro_rules! run {
+            ($pool:expr) => {{
+                let mut rows = sqlx::query_as::<_, (String, i64)>(&sql.text);
+                for param in &sql.params {
+                    rows = rows.bind(param);
+                }
+                Ok(rows.fetch_all($pool).await?)
+            }};
+        }
+        match self {
+            Store::Sqlite(pool) => run!(pool),
+            Store::Postgres(pool) => run!(pool),
+        }
+    }
+}

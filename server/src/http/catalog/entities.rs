@@ -2,10 +2,14 @@
 
 use app::model::{entity::Entity, entity_ref::EntityRef};
 use axum::{
-    extract::{Path, State},
-    http::Uri,
+    extract::{rejection::JsonRejection, Path, State},
+    http::{StatusCode, Uri},
     Json,
 };
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::query::project;
 
 use crate::http::{error::ApiError, AppState};
 
@@ -26,4 +30,58 @@ pub async fn by_name(
 /// Any other path under `/api/catalog`.
 pub async fn unknown_route(uri: Uri) -> ApiError {
     ApiError::not_found(format!("The catalog API has no route {}", uri.path()))
+}
+
+/// `GET /entities/by-uid/{uid}`.
+pub async fn by_uid(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+) -> Result<Json<Entity>, ApiError> {
+    state
+        .portal
+        .entity_by_uid(&uid)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("No entity with uid {uid}")))
+}
+
+/// `DELETE /entities/by-uid/{uid}`: 204, or 404 when there is no such entity.
+pub async fn delete_by_uid(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if state.portal.delete_entity_by_uid(&uid).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("No entity with uid {uid}")))
+    }
+}
+
+/// The body of `POST /entities/by-refs`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ByRefsRequest {
+    entity_refs: Vec<String>,
+    #[serde(default)]
+    fields: Vec<String>,
+}
+
+/// `POST /entities/by-refs`: the entities in the order asked, `null` for those that do
+/// not exist (or whose ref is not a ref).
+pub async fn by_refs(
+    State(state): State<AppState>,
+    body: Result<Json<ByRefsRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(request) = body.map_err(|rejection| {
+        ApiError::bad_request(format!("invalid request body: {}", rejection.body_text()))
+    })?;
+    let mut items = Vec::with_capacity(request.entity_refs.len());
+    for text in &request.entity_refs {
+        let entity = match EntityRef::parse_full(text) {
+            Ok(entity_ref) => state.portal.entity(&entity_ref).await?,
+            Err(_) => None,
+        };
+        items.push(entity.map_or(Value::Null, |e| project(&e, &request.fields)));
+    }
+    Ok(Json(json!({ "items": items })))
 }

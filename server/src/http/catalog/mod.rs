@@ -2,10 +2,15 @@
 //! route group. Every handler is a thin adapter over [`crate::services::Portal`].
 
 mod entities;
+mod facets;
 mod locations;
 mod query;
 
-use axum::{middleware, routing::get, Router};
+use axum::{
+    middleware,
+    routing::{get, post},
+    Router,
+};
 
 use super::{error::backstage_errors, AppState};
 
@@ -17,6 +22,12 @@ pub fn routes() -> Router<AppState> {
             get(entities::by_name),
         )
         .route("/entities/by-query", get(query::by_query))
+        .route(
+            "/entities/by-uid/{uid}",
+            get(entities::by_uid).delete(entities::delete_by_uid),
+        )
+        .route("/entities/by-refs", post(entities::by_refs))
+        .route("/entity-facets", get(facets::entity_facets))
         .route("/locations", get(locations::list))
         .fallback(entities::unknown_route)
         .layer(middleware::from_fn(backstage_errors))
