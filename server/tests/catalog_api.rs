@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::{path::Path, sync::Arc};
+use std::path::Path;
 
 use axum::{
     body::Body,
@@ -11,11 +11,7 @@ use axum::{
     Router,
 };
 use serde_json::{json, Value};
-use server::{
-    config::{Config, DEFAULT_ADDR},
-    http::{router, AppState},
-    services::Portal,
-};
+use server::services::Portal;
 use tower::ServiceExt;
 
 const SERVICE: &str = "\
@@ -57,18 +53,7 @@ async fn get(app: &Router, path: &str) -> (StatusCode, Value) {
     (status, serde_json::from_slice(&body).unwrap())
 }
 
-fn app(portal: Arc<Portal>) -> Router {
-    let config = Config {
-        addr: DEFAULT_ADDR.parse().unwrap(),
-        database_url: String::new(),
-        site_root: "target/site-for-tests".into(),
-        catalog: Vec::new(),
-        refresh_interval: std::time::Duration::from_secs(60),
-    };
-    router(AppState::new(&config, portal))
-}
-
-async fn catalog(dir: &Path) -> (support::TestDb, Arc<Portal>) {
+async fn catalog(dir: &Path) -> (support::TestDb, Portal) {
     std::fs::write(
         dir.join("catalog-info.yaml"),
         format!("{SERVICE}---\n{TEAM}"),
@@ -80,14 +65,14 @@ async fn catalog(dir: &Path) -> (support::TestDb, Arc<Portal>) {
         .ingest_file_location(&dir.join("catalog-info.yaml"))
         .await
         .unwrap();
-    (db, Arc::new(portal))
+    (db, portal)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn by_name_serves_the_entity_with_uid_etag_and_relations() {
     let dir = tempfile::tempdir().unwrap();
     let (_db, portal) = catalog(dir.path()).await;
-    let app = app(portal);
+    let app = support::app(portal);
 
     let (status, entity) = get(
         &app,
@@ -140,7 +125,7 @@ async fn a_broken_edit_keeps_the_last_good_version_and_reports_where() {
     portal.refresh_all().await.unwrap();
 
     let (_, entity) = get(
-        &app(portal),
+        &support::app(portal),
         "/api/catalog/entities/by-name/component/default/checkout",
     )
     .await;
@@ -164,7 +149,7 @@ async fn a_broken_edit_keeps_the_last_good_version_and_reports_where() {
 async fn errors_have_backstages_shape() {
     let dir = tempfile::tempdir().unwrap();
     let (_db, portal) = catalog(dir.path()).await;
-    let app = app(portal);
+    let app = support::app(portal);
     let (status, body) = get(&app, "/api/catalog/entities/by-name/component/default/nope").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
@@ -184,7 +169,7 @@ async fn errors_have_backstages_shape() {
 async fn locations_are_listed() {
     let dir = tempfile::tempdir().unwrap();
     let (_db, portal) = catalog(dir.path()).await;
-    let (status, body) = get(&app(portal), "/api/catalog/locations").await;
+    let (status, body) = get(&support::app(portal), "/api/catalog/locations").await;
     assert_eq!(status, StatusCode::OK);
     let file = dir.path().join("catalog-info.yaml").display().to_string();
     assert_eq!(body[0]["data"]["type"], "file");
@@ -199,7 +184,7 @@ async fn demo() -> (support::TestDb, Router) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo-catalog/catalog-info.yaml");
     let report = portal.ingest_file_location(&root).await.unwrap();
     assert_eq!(report.problems, 0);
-    let app = app(Arc::new(portal));
+    let app = support::app(portal);
     (db, app)
 }
 

@@ -2,30 +2,16 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
     Router,
 };
-use server::{
-    config::{Config, DEFAULT_ADDR},
-    http::{router, AppState},
-    services::Portal,
-    store::Store,
-};
+use server::{services::Portal, store::Store};
 use tower::ServiceExt;
 
 fn app(store: Store) -> Router {
-    let config = Config {
-        addr: DEFAULT_ADDR.parse().unwrap(),
-        database_url: String::new(),
-        site_root: "target/site-for-tests".into(),
-        catalog: Vec::new(),
-        refresh_interval: std::time::Duration::from_secs(60),
-    };
-    router(AppState::new(&config, Arc::new(Portal::new(store))))
+    support::app(Portal::new(store))
 }
 
 async fn get(app: &Router, path: &str, cookie: Option<&str>) -> (StatusCode, String) {

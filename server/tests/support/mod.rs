@@ -1,4 +1,5 @@
-//! Test databases: a fresh SQLite file, or a fresh PostgreSQL database, per test.
+//! Test databases (a fresh SQLite file, or a fresh PostgreSQL database, per test) and the
+//! application router over them.
 //!
 //! PostgreSQL: `DATABASE_URL` (a `postgres://` URL whose user may create databases) when
 //! given; otherwise a throwaway cluster started once per test binary from Debian's
@@ -14,7 +15,24 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use server::store::Store;
+use server::{
+    config::{Config, DEFAULT_ADDR},
+    http::{router, AppState},
+    services::Portal,
+    store::Store,
+};
+
+/// The whole HTTP application over `portal`, as `portico serve` builds it.
+pub fn app(portal: Portal) -> axum::Router {
+    let config = Config {
+        addr: DEFAULT_ADDR.parse().unwrap(),
+        database_url: String::new(),
+        site_root: "target/site-for-tests".into(),
+        catalog: Vec::new(),
+        refresh_interval: std::time::Duration::from_secs(60),
+    };
+    router(AppState::new(&config, std::sync::Arc::new(portal)))
+}
 
 /// A migrated store that lives as long as this value.
 pub struct TestDb {
