@@ -52,6 +52,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
 
     let mut portal = Portal::new(store);
+    portal.allow_file_locations_under(&config.catalog);
     let demo = config.catalog.is_empty();
     if let Some(report) = portal
         .set_demo_catalog(demo)

@@ -17,10 +17,38 @@ use crate::{
     catalog::{
         demo,
         ingest::location_update,
-        location::{absolute, read_file_location},
+        location::{absolute, confinement_of, read_file_location},
     },
     store::{ApplyReport, LocationRow, Store, StoreError},
 };
+
+/// Why a catalog request cannot be done, in words for the person who made it.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// The request itself is wrong.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// What it names does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// It would duplicate something that exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A location registered (or, in a dry run, only read) through the API.
+#[derive(Debug)]
+pub struct Registration {
+    /// The location; in a dry run, with an id that is not stored.
+    pub location: LocationRow,
+    /// The entities it holds, as read.
+    pub entities: Vec<Entity>,
+    /// Whether the location was already registered (dry runs only).
+    pub exists: bool,
+}
 
 /// What ingesting one location did.
 #[derive(Clone, Debug)]
@@ -39,6 +67,8 @@ pub struct Portal {
     store: Store,
     /// The demo catalog's location target, when the demo is what is loaded.
     demo_target: Option<String>,
+    /// Folders inside which file locations may be registered through the API.
+    file_roots: Vec<PathBuf>,
 }
 
 impl Portal {
@@ -47,7 +77,110 @@ impl Portal {
         Self {
             store,
             demo_target: None,
+            file_roots: Vec::new(),
         }
+    }
+
+    /// Lets the API register file locations inside the folder of each of `locations`
+    /// (the configured catalog). Anything else on the server's disk stays out of reach.
+    pub fn allow_file_locations_under(&mut self, locations: &[PathBuf]) {
+        self.file_roots = locations
+            .iter()
+            .map(|l| confinement_of(&absolute(l)))
+            .collect();
+    }
+
+    /// Registers a location (only `file` locations inside the configured catalog's
+    /// folders for now) and ingests it; with `dry_run`, only reads it.
+    pub async fn register_location(
+        &self,
+        location_type: &str,
+        target: &str,
+        dry_run: bool,
+    ) -> Result<Registration, CatalogError> {
+        if location_type != "file" {
+            return Err(CatalogError::InvalidInput(format!(
+                "location type '{location_type}' is not supported yet; use 'file'"
+            )));
+        }
+        let path = absolute(Path::new(target));
+        if !self.file_roots.iter().any(|root| path.starts_with(root)) {
+            return Err(CatalogError::InvalidInput(format!(
+                "file locations registered through the API must be inside a folder of the configured catalog; '{target}' is not"
+            )));
+        }
+        let target = path.display().to_string();
+        let existing = self
+            .store
+            .locations()
+            .await?
+            .into_iter()
+            .find(|l| l.location_type == "file" && l.target == target);
+        if existing.is_some() && !dry_run {
+            return Err(CatalogError::Conflict(format!(
+                "Location file:{target} already exists"
+            )));
+        }
+        let read = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || read_file_location(&path))
+                .await
+                .expect("reading a location does not panic")
+        };
+        if read.files.is_empty() {
+            let why = read
+                .problems
+                .first()
+                .map_or_else(|| "nothing to read".to_owned(), |p| p.message.clone());
+            return Err(CatalogError::InvalidInput(format!(
+                "cannot read the location {target}: {why}"
+            )));
+        }
+        let entities = read
+            .entities
+            .into_iter()
+            .map(|located| located.entity)
+            .collect();
+        if dry_run {
+            let location = existing.clone().unwrap_or(LocationRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                location_type: "file".into(),
+                target,
+            });
+            return Ok(Registration {
+                location,
+                entities,
+                exists: existing.is_some(),
+            });
+        }
+        let report = self.ingest_file_location(&path).await?;
+        Ok(Registration {
+            location: report.location,
+            entities,
+            exists: false,
+        })
+    }
+
+    /// The location with this id.
+    pub async fn location(&self, id: &str) -> Result<Option<LocationRow>, StoreError> {
+        self.store.location_by_id(id).await
+    }
+
+    /// Removes a location and every entity it holds; false when there was none.
+    pub async fn delete_location(&self, id: &str) -> Result<bool, StoreError> {
+        self.store.delete_location(id).await
+    }
+
+    /// Reads again the location that holds `entity_ref`.
+    pub async fn refresh_entity(&self, entity_ref: &EntityRef) -> Result<(), CatalogError> {
+        let key = entity_ref.to_string();
+        let location = self
+            .store
+            .location_of_entity(&key)
+            .await?
+            .ok_or_else(|| CatalogError::NotFound(format!("No entity {key} to refresh")))?;
+        self.refresh_location(location).await?;
+        Ok(())
     }
 
     /// Loads the built-in demo catalog (when `load` is true) or removes it (when the

@@ -433,3 +433,177 @@ async fn by_uid_reads_and_deletes() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locations_can_be_registered_read_and_removed_within_the_catalog_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("team")).unwrap();
+    std::fs::write(dir.path().join("root.yaml"), TEAM).unwrap();
+    std::fs::write(dir.path().join("team/catalog-info.yaml"), SERVICE).unwrap();
+    let db = support::sqlite().await;
+    let mut portal = Portal::new(db.store.clone());
+    portal.allow_file_locations_under(&[dir.path().join("root.yaml")]);
+    portal
+        .ingest_file_location(&dir.path().join("root.yaml"))
+        .await
+        .unwrap();
+    let app = support::app(portal);
+    let target = dir
+        .path()
+        .join("team/catalog-info.yaml")
+        .display()
+        .to_string();
+    let body = json!({"type": "file", "target": target});
+
+    let (status, dry) = send(
+        &app,
+        "POST",
+        "/api/catalog/locations?dryRun=true",
+        Some(body.clone()),
+    )
+    .await;
+    let dry = dry.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            dry["exists"].clone(),
+            dry["entities"][0]["metadata"]["name"].clone()
+        ),
+        (json!(false), json!("Checkout"))
+    );
+    let (status, _) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/checkout",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a dry run stores nothing");
+
+    let (status, created) = send(&app, "POST", "/api/catalog/locations", Some(body.clone())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created.unwrap()["location"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/checkout",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, again) = send(&app, "POST", "/api/catalog/locations", Some(body.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(again.unwrap()["error"]["name"], "ConflictError");
+    let (status, location) = get(&app, &format!("/api/catalog/locations/{id}")).await;
+    assert_eq!(
+        (status, location["target"].clone()),
+        (StatusCode::OK, json!(target))
+    );
+
+    // Outside the configured catalog's folder, or not a file: refused.
+    for (location_type, target) in [
+        ("file", "/etc/passwd"),
+        ("url", "https://example.com/catalog-info.yaml"),
+    ] {
+        let (status, error) = send(
+            &app,
+            "POST",
+            "/api/catalog/locations",
+            Some(json!({"type": location_type, "target": target})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{target}");
+        assert_eq!(error.unwrap()["error"]["name"], "InputError");
+    }
+
+    let (status, _) = send(
+        &app,
+        "DELETE",
+        &format!("/api/catalog/locations/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/checkout",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "its entities went with it");
+    let (status, _) = get(&app, &format!("/api/catalog/locations/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_reads_the_entitys_location_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_db, portal) = catalog(dir.path()).await;
+    let app = support::app(portal);
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        format!(
+            "{}---\n{TEAM}",
+            SERVICE.replace("Takes orders", "Takes more orders")
+        ),
+    )
+    .unwrap();
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/catalog/refresh",
+        Some(json!({"entityRef": "component:default/checkout"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, entity) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/checkout",
+    )
+    .await;
+    assert_eq!(entity["metadata"]["description"], "Takes more orders");
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/catalog/refresh",
+        Some(json!({"entityRef": "component:default/none"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_entity_lists_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_db, portal) = catalog(dir.path()).await;
+    let app = support::app(portal);
+    let valid = json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Group", "metadata": {"name": "g"}, "spec": {"type": "team", "children": []}});
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/api/catalog/validate-entity",
+        Some(json!({"entity": valid, "location": "url:x"})),
+    )
+    .await;
+    assert_eq!((status, body.unwrap()), (StatusCode::OK, json!({})));
+    let invalid = json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Group", "metadata": {"name": "Bad Name"}, "spec": {"type": "team"}});
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/api/catalog/validate-entity",
+        Some(json!({"entity": invalid, "location": "url:x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let messages: Vec<String> = body.unwrap()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "metadata.name 'Bad Name' may only contain letters, digits, '-', '_' and '.' (found ' ')",
+            "spec.children is required for kind Group",
+        ]
+    );
+}

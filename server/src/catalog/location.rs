@@ -177,7 +177,7 @@ fn location_targets(entity: &Entity) -> Vec<String> {
 
 /// The folder every file of a location must stay in: the location's own folder, or the
 /// folder above its first wildcard.
-fn confinement_of(root: &Path) -> PathBuf {
+pub fn confinement_of(root: &Path) -> PathBuf {
     if root.is_dir() {
         return root.to_owned();
     }

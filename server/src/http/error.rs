@@ -14,7 +14,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::store::StoreError;
+use crate::{services::CatalogError, store::StoreError};
 
 /// An API error: the HTTP status, Backstage's error name and a message for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +42,22 @@ impl ApiError {
             status: StatusCode::BAD_REQUEST,
             name: "InputError",
             message: message.into(),
+        }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        let (status, name) = match error {
+            CatalogError::Store(store) => return store.into(),
+            CatalogError::InvalidInput(_) => (StatusCode::BAD_REQUEST, "InputError"),
+            CatalogError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFoundError"),
+            CatalogError::Conflict(_) => (StatusCode::CONFLICT, "ConflictError"),
+        };
+        Self {
+            status,
+            name,
+            message: error.to_string(),
         }
     }
 }

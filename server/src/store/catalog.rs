@@ -131,12 +131,56 @@ impl Store {
         })
     }
 
-    /// Removes a location with its entities, their relations and its problems.
-    pub async fn delete_location(&self, location_id: &str) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
-            sqlx::query("DELETE FROM locations WHERE id = $1").bind(location_id).execute(pool).await?;
+    /// Removes a location with its entities, their relations and its problems; false
+    /// when there was no such location.
+    pub async fn delete_location(&self, location_id: &str) -> Result<bool, StoreError> {
+        let deleted = on_pool!(self, pool => {
+            sqlx::query("DELETE FROM locations WHERE id = $1")
+                .bind(location_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
         });
-        Ok(())
+        Ok(deleted > 0)
+    }
+
+    /// The location with this id.
+    pub async fn location_by_id(
+        &self,
+        location_id: &str,
+    ) -> Result<Option<LocationRow>, StoreError> {
+        let row: Option<(String, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, type, target FROM locations WHERE id = $1")
+                .bind(location_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(id, location_type, target)| LocationRow {
+            id,
+            location_type,
+            target,
+        }))
+    }
+
+    /// The location that holds an entity.
+    pub async fn location_of_entity(
+        &self,
+        entity_ref: &str,
+    ) -> Result<Option<LocationRow>, StoreError> {
+        let row: Option<(String, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT l.id, l.type, l.target FROM entities e JOIN locations l ON l.id = e.location_id \
+                 WHERE e.entity_ref = $1",
+            )
+            .bind(entity_ref.to_lowercase())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(id, location_type, target)| LocationRow {
+            id,
+            location_type,
+            target,
+        }))
     }
 
     /// Every registered location, oldest first.

@@ -1,6 +1,7 @@
 //! The Backstage-compatible catalog API under `/api/catalog`, one handler module per
 //! route group. Every handler is a thin adapter over [`crate::services::Portal`].
 
+mod actions;
 mod entities;
 mod facets;
 mod locations;
@@ -28,7 +29,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/entities/by-refs", post(entities::by_refs))
         .route("/entity-facets", get(facets::entity_facets))
-        .route("/locations", get(locations::list))
+        .route("/locations", get(locations::list).post(locations::create))
+        .route(
+            "/locations/{id}",
+            get(locations::get).delete(locations::delete),
+        )
+        .route("/refresh", post(actions::refresh))
+        .route("/validate-entity", post(actions::validate))
         .fallback(entities::unknown_route)
         .layer(middleware::from_fn(backstage_errors))
 }
