@@ -607,3 +607,43 @@ async fn validate_entity_lists_every_problem() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_legacy_listing_pages_with_after_and_link() {
+    let (_db, app) = demo().await;
+    let request = Request::get("/api/catalog/entities?filter=kind=user&fields=metadata.name&order=asc:metadata.name&limit=5")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let link = response.headers()["link"].to_str().unwrap().to_owned();
+    assert!(link.ends_with("after=5>; rel=\"next\""), "{link}");
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let page: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(page.as_array().unwrap().len(), 5);
+    assert_eq!(page[0], json!({"metadata": {"name": "ada.lovelace"}}));
+
+    let next = link.trim_start_matches("<?").split('>').next().unwrap();
+    let request = Request::get(format!("/api/catalog/entities?{next}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert!(
+        response.headers().get("link").is_none(),
+        "the last page has no next link"
+    );
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let rest: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(rest.as_array().unwrap().len(), 3);
+    assert_eq!(rest[2], json!({"metadata": {"name": "margaret.hamilton"}}));
+
+    let (status, body) = get(&app, "/api/catalog/entities?order=sideways").await;
+    assert_eq!(
+        (status, body["error"]["name"].clone()),
+        (StatusCode::BAD_REQUEST, json!("InputError"))
+    );
+}

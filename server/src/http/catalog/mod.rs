@@ -4,6 +4,7 @@
 mod actions;
 mod entities;
 mod facets;
+mod legacy;
 mod locations;
 mod query;
 
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
             "/entities/by-name/{kind}/{namespace}/{name}",
             get(entities::by_name),
         )
+        .route("/entities", get(legacy::list))
         .route("/entities/by-query", get(query::by_query))
         .route(
             "/entities/by-uid/{uid}",
