@@ -233,13 +233,24 @@ impl Portal {
         location: LocationRow,
     ) -> Result<IngestReport, StoreError> {
         let target = PathBuf::from(&location.target);
+        let started = std::time::Instant::now();
         let update = tokio::task::spawn_blocking(move || {
             let contents = read_file_location(&target);
             location_update(&contents)
         })
         .await
         .expect("reading a location does not panic");
+        tracing::debug!(
+            read_ms = started.elapsed().as_millis() as u64,
+            "location read"
+        );
+        let read_at = std::time::Instant::now();
         let applied = self.store.apply_location(&location.id, &update).await?;
+        tracing::debug!(
+            location = %location.target,
+            apply_ms = read_at.elapsed().as_millis() as u64,
+            "location applied"
+        );
         let problems = update.problems.len() + applied.conflicts.len();
         Ok(IngestReport {
             location,

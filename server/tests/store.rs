@@ -37,7 +37,38 @@ on_both_backends!(
     a_failed_document_keeps_its_last_good_version,
     a_second_location_cannot_take_an_entity,
     relations_are_replaced_with_their_entity,
+    one_entity_in_two_files_of_a_location_is_kept_once,
 );
+
+async fn one_entity_in_two_files_of_a_location_is_kept_once(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let mut second = row("a", "{\"from\":2}", &[]);
+    second.source_file = "/catalog/other.yaml".into();
+    let update = update(vec![
+        row("a", "{\"from\":1}", &[]),
+        second,
+        row("b", "{}", &[]),
+    ]);
+    let report = db
+        .store
+        .apply_location(&location.id, &update)
+        .await
+        .unwrap();
+    assert_eq!(report.added, 2);
+    let (_, _, body) = db
+        .store
+        .entity_body("component:default/a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(body, "{\"from\":1}");
+    let problems = db.store.location_problems(&location.id).await.unwrap();
+    assert_eq!(
+        problems[0].message,
+        "component:default/a is already defined in /catalog/catalog-info.yaml; the first one is kept"
+    );
+    assert_eq!(problems[0].file, "/catalog/other.yaml");
+}
 
 fn row(name: &str, body: &str, relations: &[(&str, &str, &str)]) -> EntityRow {
     EntityRow {

@@ -92,6 +92,39 @@ pub struct LocationRow {
     pub target: String,
 }
 
+/// Rows per batched statement: 4 parameters a row stays far below SQLite's 32,766 and
+/// PostgreSQL's 65,535 parameters.
+const BATCH_ROWS: usize = 1000;
+
+/// How a batched statement writes its parameters: PostgreSQL needs `$1, $2…`; SQLite
+/// takes `?`, and resolves each `$N` by a linear search over the names seen so far,
+/// which makes a statement with thousands of them slow to prepare.
+#[derive(Clone, Copy)]
+enum Params {
+    Numbered,
+    Positional,
+}
+
+/// `($1, $2), ($3, $4)…` (or `(?, ?), (?, ?)…`) for `rows` rows of `columns`
+/// parameters; `($1, $2, $3)` for an `IN` list when `columns` is 1.
+fn placeholders(style: Params, rows: usize, columns: usize) -> String {
+    let param = |i: usize| match style {
+        Params::Numbered => format!("${i}"),
+        Params::Positional => "?".to_owned(),
+    };
+    if columns == 1 {
+        let list: Vec<String> = (1..=rows).map(param).collect();
+        return format!("({})", list.join(", "));
+    }
+    let rows: Vec<String> = (0..rows)
+        .map(|row| {
+            let columns: Vec<String> = (1..=columns).map(|c| param(row * columns + c)).collect();
+            format!("({})", columns.join(", "))
+        })
+        .collect();
+    rows.join(", ")
+}
+
 /// FNV-1a, 64 bits: a stable fingerprint of an entity's content, for etags and for
 /// skipping unchanged entities.
 pub fn fingerprint(text: &str) -> String {
@@ -208,6 +241,10 @@ impl Store {
         location_id: &str,
         update: &LocationUpdate,
     ) -> Result<ApplyReport, StoreError> {
+        let style = match self {
+            Store::Sqlite(_) => Params::Positional,
+            Store::Postgres(_) => Params::Numbered,
+        };
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut report = ApplyReport::default();
@@ -222,10 +259,44 @@ impl Store {
             let current: std::collections::HashMap<String, (String, Option<String>)> =
                 current.into_iter().map(|(r, etag, file)| (r, (etag, file))).collect();
 
+            // Entities no location of ours holds yet may belong to another location.
+            let new_refs: Vec<&str> = update
+                .entities
+                .iter()
+                .map(|row| row.entity_ref.as_str())
+                .filter(|entity_ref| !current.contains_key(*entity_ref))
+                .collect();
+            let mut holders = std::collections::HashMap::new();
+            for chunk in new_refs.chunks(BATCH_ROWS) {
+                let sql = format!(
+                    "SELECT e.entity_ref, l.target FROM entities e JOIN locations l ON l.id = e.location_id \
+                     WHERE e.entity_ref IN {}",
+                    placeholders(style, chunk.len(), 1)
+                );
+                let mut select = sqlx::query_as::<_, (String, String)>(&sql);
+                for entity_ref in chunk {
+                    select = select.bind(*entity_ref);
+                }
+                holders.extend(select.fetch_all(&mut *tx).await?);
+            }
+
             let mut present = std::collections::HashSet::new();
+            let mut changed: Vec<(&EntityRow, String)> = Vec::new();
+            let mut first_file = std::collections::HashMap::new();
             for row in &update.entities {
                 let etag = fingerprint(&row.body);
                 present.insert(row.entity_ref.as_str());
+                if let Some(file) = first_file.insert(row.entity_ref.as_str(), row.source_file.as_str()) {
+                    first_file.insert(row.entity_ref.as_str(), file);
+                    problems.push(ProblemRow {
+                        entity_ref: Some(row.entity_ref.clone()),
+                        file: row.source_file.clone(),
+                        line: 1,
+                        column: 1,
+                        message: format!("{} is already defined in {file}; the first one is kept", row.entity_ref),
+                    });
+                    continue;
+                }
                 match current.get(&row.entity_ref) {
                     Some((stored, _)) if *stored == etag => {
                         report.unchanged += 1;
@@ -233,14 +304,7 @@ impl Store {
                     }
                     Some(_) => report.updated += 1,
                     None => {
-                        let holder: Option<(String,)> = sqlx::query_as(
-                            "SELECT l.target FROM entities e JOIN locations l ON l.id = e.location_id \
-                             WHERE e.entity_ref = $1",
-                        )
-                        .bind(&row.entity_ref)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        if let Some((target,)) = holder {
+                        if let Some(target) = holders.get(&row.entity_ref) {
                             problems.push(ProblemRow {
                                 entity_ref: Some(row.entity_ref.clone()),
                                 file: row.source_file.clone(),
@@ -251,59 +315,89 @@ impl Store {
                                     row.entity_ref
                                 ),
                             });
-                            report.conflicts.push((row.entity_ref.clone(), target));
+                            report.conflicts.push((row.entity_ref.clone(), target.clone()));
                             continue;
                         }
                         report.added += 1;
                     }
                 }
-                sqlx::query(
+                changed.push((row, etag));
+            }
+
+            // Upserts in batches; an update keeps the entity's uid.
+            for chunk in changed.chunks(BATCH_ROWS / 2) {
+                let sql = format!(
                     "INSERT INTO entities (entity_ref, uid, kind, namespace, name, location_id, body, etag, source_file) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                     ON CONFLICT (entity_ref) DO UPDATE SET kind = $3, namespace = $4, name = $5, \
-                     body = $7, etag = $8, source_file = $9",
-                )
-                .bind(&row.entity_ref)
-                .bind(uuid::Uuid::new_v4().to_string())
-                .bind(&row.kind)
-                .bind(&row.namespace)
-                .bind(&row.name)
-                .bind(location_id)
-                .bind(&row.body)
-                .bind(&etag)
-                .bind(&row.source_file)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("DELETE FROM search WHERE entity_ref = $1")
-                    .bind(&row.entity_ref)
-                    .execute(&mut *tx)
-                    .await?;
-                for (key, value, original) in &row.search {
-                    sqlx::query(
-                        "INSERT INTO search (entity_ref, key, value, original_value) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(&row.entity_ref)
-                    .bind(key)
-                    .bind(value)
-                    .bind(original)
-                        .execute(&mut *tx)
-                        .await?;
+                     VALUES {} ON CONFLICT (entity_ref) DO UPDATE SET kind = excluded.kind, \
+                     namespace = excluded.namespace, name = excluded.name, body = excluded.body, \
+                     etag = excluded.etag, source_file = excluded.source_file",
+                    placeholders(style, chunk.len(), 9)
+                );
+                let mut upsert = sqlx::query(&sql);
+                for (row, etag) in chunk {
+                    upsert = upsert
+                        .bind(&row.entity_ref)
+                        .bind(uuid::Uuid::new_v4().to_string())
+                        .bind(&row.kind)
+                        .bind(&row.namespace)
+                        .bind(&row.name)
+                        .bind(location_id)
+                        .bind(&row.body)
+                        .bind(etag)
+                        .bind(&row.source_file);
                 }
-                sqlx::query("DELETE FROM relations WHERE originating_ref = $1")
-                    .bind(&row.entity_ref)
-                    .execute(&mut *tx)
-                    .await?;
-                for (source, relation_type, target) in &row.relations {
-                    sqlx::query(
-                        "INSERT INTO relations (originating_ref, source_ref, type, target_ref) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(&row.entity_ref)
-                    .bind(source)
-                    .bind(relation_type)
-                    .bind(target)
-                    .execute(&mut *tx)
-                    .await?;
+                upsert.execute(&mut *tx).await?;
+            }
+            let changed: Vec<&EntityRow> = changed.into_iter().map(|(row, _)| row).collect();
+
+            // The search entries and relations of every changed entity, replaced in
+            // batches: a statement per row would dominate ingestion time.
+            for chunk in changed.chunks(BATCH_ROWS) {
+                let refs = placeholders(style, chunk.len(), 1);
+                for table_and_column in ["search WHERE entity_ref", "relations WHERE originating_ref"] {
+                    let sql = format!("DELETE FROM {table_and_column} IN {refs}");
+                    let mut delete = sqlx::query(&sql);
+                    for row in chunk {
+                        delete = delete.bind(&row.entity_ref);
+                    }
+                    delete.execute(&mut *tx).await?;
                 }
+            }
+            let search: Vec<[&str; 4]> = changed
+                .iter()
+                .flat_map(|row| row.search.iter().map(|(k, v, o)| [row.entity_ref.as_str(), k, v, o]))
+                .collect();
+            for chunk in search.chunks(BATCH_ROWS) {
+                let sql = format!(
+                    "INSERT INTO search (entity_ref, key, value, original_value) VALUES {}",
+                    placeholders(style, chunk.len(), 4)
+                );
+                let mut insert = sqlx::query(&sql);
+                for values in chunk {
+                    for value in values {
+                        insert = insert.bind(*value);
+                    }
+                }
+                insert.execute(&mut *tx).await?;
+            }
+            let relations: Vec<[&str; 4]> = changed
+                .iter()
+                .flat_map(|row| {
+                    row.relations.iter().map(|(s, t, r)| [row.entity_ref.as_str(), s, t, r])
+                })
+                .collect();
+            for chunk in relations.chunks(BATCH_ROWS) {
+                let sql = format!(
+                    "INSERT INTO relations (originating_ref, source_ref, type, target_ref) VALUES {}",
+                    placeholders(style, chunk.len(), 4)
+                );
+                let mut insert = sqlx::query(&sql);
+                for values in chunk {
+                    for value in values {
+                        insert = insert.bind(*value);
+                    }
+                }
+                insert.execute(&mut *tx).await?;
             }
 
             for (entity_ref, (_, file)) in &current {
@@ -446,6 +540,14 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::fingerprint;
+
+    #[test]
+    fn placeholders_number_every_parameter() {
+        use super::{placeholders, Params};
+        assert_eq!(placeholders(Params::Numbered, 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(placeholders(Params::Numbered, 3, 1), "($1, $2, $3)");
+        assert_eq!(placeholders(Params::Positional, 2, 2), "(?, ?), (?, ?)");
+    }
 
     #[test]
     fn fingerprints_are_stable_and_differ() {
