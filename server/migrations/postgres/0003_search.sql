@@ -7,4 +7,4 @@ CREATE TABLE search (
     original_value TEXT NOT NULL
 );
 CREATE INDEX search_key_value ON search (key, value);
-CREATE INDEX search_entity ON search (entity_ref);
+CREATE INDEX search_entity ON search (entity_ref, key, value);

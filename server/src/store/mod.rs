@@ -73,11 +73,7 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // A 64 MiB page cache per connection (SQLite's default is 2 MiB): index
-                // inserts during ingestion otherwise spend their time re-reading pages.
-                .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
+                .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
