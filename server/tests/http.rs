@@ -26,7 +26,7 @@ async fn get(app: &Router, path: &str, cookie: Option<&str>) -> (StatusCode, Str
         app.clone().oneshot(request),
     )
     .await
-    .unwrap_or_else(|_| panic!("GET {path} did not answer within 30 s"))
+    .unwrap_or_else(|_| panic!("GET {path} did not answer within 10 s"))
     .unwrap();
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -142,4 +142,24 @@ async fn unknown_paths_get_the_404_page() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Page not found"), "{html}");
     assert!(html.contains("/no/such/page"), "{html}");
+}
+
+/// Building a router while pages render must not stall them (Leptos switches resource
+/// loading off process-wide while it generates a route list).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_routers_does_not_stall_pages_being_rendered() {
+    let db = support::sqlite().await;
+    let store = db.store.clone();
+    let builder = tokio::spawn(async move {
+        for _ in 0..200 {
+            drop(app(store.clone()));
+            tokio::task::yield_now().await;
+        }
+    });
+    let app = app(db.store.clone());
+    for _ in 0..200 {
+        let (status, _) = get(&app, "/", None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    builder.await.unwrap();
 }

@@ -7,12 +7,12 @@ mod catalog;
 mod error;
 mod health;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use app::api::Services;
 use axum::{extract::FromRef, routing::get, Router};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 
 use crate::{config::Config, services::Portal};
@@ -48,6 +48,19 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The pages' routes, generated once per process.
+///
+/// Generating them renders the app with resource loading switched off through a
+/// process-wide flag in Leptos (`SuppressResourceLoad`): a page rendered on another
+/// thread at that moment would wait forever for its data. Generating once, before any
+/// router exists, means no page can be rendering then.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES
+        .get_or_init(|| generate_route_list(app::ui::App))
+        .clone()
+}
+
 /// The whole application: health checks, pages, server functions and static files.
 pub fn router(state: AppState) -> Router {
     let services = Services(state.portal.clone());
@@ -62,12 +75,9 @@ pub fn router(state: AppState) -> Router {
         // Backstage's catalog API, for catalog-client and other Backstage tooling.
         .nest("/api/catalog", catalog::routes())
         // Pages (server-rendered, then hydrated) and the server functions they call.
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(app::ui::App),
-            provide_services.clone(),
-            move || shell(options.clone()),
-        )
+        .leptos_routes_with_context(&state, route_list(), provide_services.clone(), move || {
+            shell(options.clone())
+        })
         // The browser bundle and public assets; anything else is the 404 page.
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
