@@ -17,6 +17,30 @@ macro_rules! on_pool {
     };
 }
 
+/// Inserts `$rows` (a slice of `[&str; 4]`) with `$insert` ("INSERT INTO t (a, b, c, d)
+/// VALUES") in batches of [`BATCH_ROWS`], inside the transaction `$tx`.
+macro_rules! insert_rows {
+    ($tx:ident, $style:expr, $insert:expr, $rows:expr) => {
+        for chunk in $rows.chunks(BATCH_ROWS) {
+            let sql = format!("{} {}", $insert, placeholders($style, chunk.len(), 4));
+            let mut insert = sqlx::query(&sql);
+            for values in chunk {
+                for value in values {
+                    insert = insert.bind(*value);
+                }
+            }
+            insert.execute(&mut *$tx).await?;
+        }
+    };
+}
+
+/// Which problems [`Store::problems_where`] selects.
+#[derive(Clone, Copy)]
+enum ProblemsOf {
+    Entity,
+    Location,
+}
+
 /// An entity ready to be stored: its identity, its JSON and its relations.
 #[derive(Clone, Debug)]
 pub struct EntityRow {
@@ -367,38 +391,24 @@ impl Store {
                 .iter()
                 .flat_map(|row| row.search.iter().map(|(k, v, o)| [row.entity_ref.as_str(), k, v, o]))
                 .collect();
-            for chunk in search.chunks(BATCH_ROWS) {
-                let sql = format!(
-                    "INSERT INTO search (entity_ref, key, value, original_value) VALUES {}",
-                    placeholders(style, chunk.len(), 4)
-                );
-                let mut insert = sqlx::query(&sql);
-                for values in chunk {
-                    for value in values {
-                        insert = insert.bind(*value);
-                    }
-                }
-                insert.execute(&mut *tx).await?;
-            }
+            insert_rows!(
+                tx,
+                style,
+                "INSERT INTO search (entity_ref, key, value, original_value) VALUES",
+                search
+            );
             let relations: Vec<[&str; 4]> = changed
                 .iter()
                 .flat_map(|row| {
                     row.relations.iter().map(|(s, t, r)| [row.entity_ref.as_str(), s, t, r])
                 })
                 .collect();
-            for chunk in relations.chunks(BATCH_ROWS) {
-                let sql = format!(
-                    "INSERT INTO relations (originating_ref, source_ref, type, target_ref) VALUES {}",
-                    placeholders(style, chunk.len(), 4)
-                );
-                let mut insert = sqlx::query(&sql);
-                for values in chunk {
-                    for value in values {
-                        insert = insert.bind(*value);
-                    }
-                }
-                insert.execute(&mut *tx).await?;
-            }
+            insert_rows!(
+                tx,
+                style,
+                "INSERT INTO relations (originating_ref, source_ref, type, target_ref) VALUES",
+                relations
+            );
 
             for (entity_ref, (_, file)) in &current {
                 let kept = present.contains(entity_ref.as_str())
@@ -489,25 +499,8 @@ impl Store {
 
     /// The problems recorded about one entity, in file and line order.
     pub async fn entity_problems(&self, entity_ref: &str) -> Result<Vec<ProblemRow>, StoreError> {
-        let rows: Vec<(Option<String>, String, i64, i64, String)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT entity_ref, file, line, col, message FROM location_problems \
-                 WHERE entity_ref = $1 ORDER BY file, line, col, message",
-            )
-            .bind(entity_ref.to_lowercase())
-            .fetch_all(pool)
-            .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(entity_ref, file, line, column, message)| ProblemRow {
-                entity_ref,
-                file,
-                line,
-                column,
-                message,
-            })
-            .collect())
+        self.problems_where(ProblemsOf::Entity, &entity_ref.to_lowercase())
+            .await
     }
 
     /// The problems recorded for a location, in file and line order.
@@ -515,14 +508,24 @@ impl Store {
         &self,
         location_id: &str,
     ) -> Result<Vec<ProblemRow>, StoreError> {
+        self.problems_where(ProblemsOf::Location, location_id).await
+    }
+
+    async fn problems_where(
+        &self,
+        of: ProblemsOf,
+        key: &str,
+    ) -> Result<Vec<ProblemRow>, StoreError> {
+        let column = match of {
+            ProblemsOf::Entity => "entity_ref",
+            ProblemsOf::Location => "location_id",
+        };
+        let sql = format!(
+            "SELECT entity_ref, file, line, col, message FROM location_problems \
+             WHERE {column} = $1 ORDER BY file, line, col, message"
+        );
         let rows: Vec<(Option<String>, String, i64, i64, String)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT entity_ref, file, line, col, message FROM location_problems \
-                 WHERE location_id = $1 ORDER BY file, line, col, message",
-            )
-            .bind(location_id)
-            .fetch_all(pool)
-            .await?
+            sqlx::query_as(&sql).bind(key).fetch_all(pool).await?
         });
         Ok(rows
             .into_iter()

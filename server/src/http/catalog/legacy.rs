@@ -12,19 +12,11 @@ use axum::{
 };
 use serde_json::Value;
 
-use super::query::project;
+use super::query::{number, project};
 use crate::http::{error::ApiError, AppState};
 
 /// Entities per page when the request gives no `limit`.
 pub const DEFAULT_LIMIT: usize = 1000;
-
-fn number(name: &str, value: &str) -> Result<usize, ApiError> {
-    value.parse().map_err(|_| {
-        ApiError::bad_request(format!(
-            "invalid {name} '{value}': it must be a whole number, 0 or more"
-        ))
-    })
-}
 
 /// `GET /entities?filter=…&fields=…&order=asc:metadata.name&limit=…&offset=…&after=…`.
 pub async fn list(

@@ -67,7 +67,8 @@ impl Cursor {
     }
 }
 
-fn number(name: &str, value: &str) -> Result<usize, ApiError> {
+/// A whole-number query parameter, or a 400 naming it.
+pub(super) fn number(name: &str, value: &str) -> Result<usize, ApiError> {
     value.parse().map_err(|_| {
         ApiError::bad_request(format!(
             "invalid {name} '{value}': it must be a whole number, 0 or more"
