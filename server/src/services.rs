@@ -17,10 +17,23 @@ use crate::{
     catalog::{
         demo,
         ingest::location_update,
-        location::{absolute, confinement_of, read_file_location},
+        location::{absolute, confinement_of, read_file_location, LocationContents},
     },
     store::{ApplyReport, LocationRow, Store, StoreError},
 };
+
+/// Reads a file location on a blocking thread.
+async fn read_in_background(target: PathBuf) -> LocationContents {
+    let started = std::time::Instant::now();
+    let contents = tokio::task::spawn_blocking(move || read_file_location(&target))
+        .await
+        .expect("reading a location does not panic");
+    tracing::debug!(
+        read_ms = started.elapsed().as_millis() as u64,
+        "location read"
+    );
+    contents
+}
 
 /// Why a catalog request cannot be done, in words for the person who made it.
 #[derive(Debug, thiserror::Error)]
@@ -121,12 +134,7 @@ impl Portal {
                 "Location file:{target} already exists"
             )));
         }
-        let read = {
-            let path = path.clone();
-            tokio::task::spawn_blocking(move || read_file_location(&path))
-                .await
-                .expect("reading a location does not panic")
-        };
+        let read = read_in_background(path).await;
         if read.files.is_empty() {
             let why = read
                 .problems
@@ -138,8 +146,8 @@ impl Portal {
         }
         let entities = read
             .entities
-            .into_iter()
-            .map(|located| located.entity)
+            .iter()
+            .map(|located| located.entity.clone())
             .collect();
         if dry_run {
             let location = existing.clone().unwrap_or(LocationRow {
@@ -153,7 +161,9 @@ impl Portal {
                 exists: existing.is_some(),
             });
         }
-        let report = self.ingest_file_location(&path).await?;
+        // The files were just read: apply them rather than reading them again.
+        let location = self.store.ensure_location("file", &target).await?;
+        let report = self.apply_contents(location, &read).await?;
         Ok(Registration {
             location: report.location,
             entities,
@@ -233,22 +243,22 @@ impl Portal {
         location: LocationRow,
     ) -> Result<IngestReport, StoreError> {
         let target = PathBuf::from(&location.target);
+        let contents = read_in_background(target).await;
+        self.apply_contents(location, &contents).await
+    }
+
+    /// Applies what a location yielded to the store.
+    async fn apply_contents(
+        &self,
+        location: LocationRow,
+        contents: &LocationContents,
+    ) -> Result<IngestReport, StoreError> {
+        let update = location_update(contents);
         let started = std::time::Instant::now();
-        let update = tokio::task::spawn_blocking(move || {
-            let contents = read_file_location(&target);
-            location_update(&contents)
-        })
-        .await
-        .expect("reading a location does not panic");
-        tracing::debug!(
-            read_ms = started.elapsed().as_millis() as u64,
-            "location read"
-        );
-        let read_at = std::time::Instant::now();
         let applied = self.store.apply_location(&location.id, &update).await?;
         tracing::debug!(
             location = %location.target,
-            apply_ms = read_at.elapsed().as_millis() as u64,
+            apply_ms = started.elapsed().as_millis() as u64,
             "location applied"
         );
         let problems = update.problems.len() + applied.conflicts.len();

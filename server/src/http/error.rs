@@ -5,6 +5,7 @@
 //! Handlers return [`ApiError`]; the [`backstage_errors`] middleware, which knows the
 //! request, writes the body.
 
+use app::model::filter::QueryError;
 use axum::{
     extract::Request,
     http::StatusCode,
@@ -43,6 +44,12 @@ impl ApiError {
             name: "InputError",
             message: message.into(),
         }
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(error: QueryError) -> Self {
+        Self::bad_request(error.0)
     }
 }
 

@@ -106,11 +106,12 @@ pub struct ApplyReport {
 }
 
 /// A registered location.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct LocationRow {
     /// Its id.
     pub id: String,
     /// `file` or `url`.
+    #[sqlx(rename = "type")]
     pub location_type: String,
     /// The path or URL.
     pub target: String,
@@ -178,13 +179,12 @@ impl Store {
             .bind(target)
             .execute(pool)
             .await?;
-            let (id, location_type, target): (String, String, String) =
-                sqlx::query_as("SELECT id, type, target FROM locations WHERE type = $1 AND target = $2")
+            let location: LocationRow = sqlx::query_as("SELECT id, type, target FROM locations WHERE type = $1 AND target = $2")
                     .bind(location_type)
                     .bind(target)
                     .fetch_one(pool)
                     .await?;
-            Ok(LocationRow { id, location_type, target })
+            Ok(location)
         })
     }
 
@@ -206,16 +206,11 @@ impl Store {
         &self,
         location_id: &str,
     ) -> Result<Option<LocationRow>, StoreError> {
-        let row: Option<(String, String, String)> = on_pool!(self, pool => {
+        Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT id, type, target FROM locations WHERE id = $1")
                 .bind(location_id)
                 .fetch_optional(pool)
                 .await?
-        });
-        Ok(row.map(|(id, location_type, target)| LocationRow {
-            id,
-            location_type,
-            target,
         }))
     }
 
@@ -224,7 +219,7 @@ impl Store {
         &self,
         entity_ref: &str,
     ) -> Result<Option<LocationRow>, StoreError> {
-        let row: Option<(String, String, String)> = on_pool!(self, pool => {
+        Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT l.id, l.type, l.target FROM entities e JOIN locations l ON l.id = e.location_id \
                  WHERE e.entity_ref = $1",
@@ -232,29 +227,16 @@ impl Store {
             .bind(entity_ref.to_lowercase())
             .fetch_optional(pool)
             .await?
-        });
-        Ok(row.map(|(id, location_type, target)| LocationRow {
-            id,
-            location_type,
-            target,
         }))
     }
 
     /// Every registered location, oldest first.
     pub async fn locations(&self) -> Result<Vec<LocationRow>, StoreError> {
-        let rows: Vec<(String, String, String)> = on_pool!(self, pool => {
+        Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT id, type, target FROM locations ORDER BY created_at, id")
                 .fetch_all(pool)
                 .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(id, location_type, target)| LocationRow {
-                id,
-                location_type,
-                target,
-            })
-            .collect())
+        }))
     }
 
     /// Applies a location's newly read state in one transaction: adds and updates its

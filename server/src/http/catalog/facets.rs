@@ -35,9 +35,7 @@ pub async fn entity_facets(
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
             "facet" => facets.push(value.into_owned()),
-            "filter" => query
-                .filter
-                .push(FilterGroup::parse(&value).map_err(|e| ApiError::bad_request(e.0))?),
+            "filter" => query.filter.push(FilterGroup::parse(&value)?),
             other => {
                 return Err(ApiError::bad_request(format!(
                     "unknown query parameter '{other}'"

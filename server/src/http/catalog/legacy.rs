@@ -12,7 +12,7 @@ use axum::{
 };
 use serde_json::Value;
 
-use super::query::{number, project};
+use super::query::{field_list, number, project};
 use crate::http::{error::ApiError, AppState};
 
 /// Entities per page when the request gives no `limit`.
@@ -31,16 +31,8 @@ pub async fn list(
     let mut kept = Vec::new();
     for (key, value) in form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()) {
         match key.as_ref() {
-            "filter" => query
-                .filter
-                .push(FilterGroup::parse(&value).map_err(|e| ApiError::bad_request(e.0))?),
-            "fields" => fields.extend(
-                value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_owned),
-            ),
+            "filter" => query.filter.push(FilterGroup::parse(&value)?),
+            "fields" => fields.extend(field_list(&value)),
             "limit" => query.limit = number("limit", &value)?,
             "offset" => query.offset = number("offset", &value)?,
             "after" => query.offset = number("after", &value)?,

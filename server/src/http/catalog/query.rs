@@ -67,6 +67,15 @@ impl Cursor {
     }
 }
 
+/// The dotted paths of a `fields` parameter (`kind,metadata.name`).
+pub(super) fn field_list(value: &str) -> impl Iterator<Item = String> + '_ {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+}
+
 /// A whole-number query parameter, or a 400 naming it.
 pub(super) fn number(name: &str, value: &str) -> Result<usize, ApiError> {
     value.parse().map_err(|_| {
@@ -96,24 +105,14 @@ fn parse(raw: Option<&str>) -> Result<Cursor, ApiError> {
                 others = true;
             }
             "filter" => {
-                query
-                    .filter
-                    .push(FilterGroup::parse(&value).map_err(|e| ApiError::bad_request(e.0))?);
+                query.filter.push(FilterGroup::parse(&value)?);
                 others = true;
             }
             "orderField" => {
-                query
-                    .order
-                    .push(OrderField::parse(&value).map_err(|e| ApiError::bad_request(e.0))?);
+                query.order.push(OrderField::parse(&value)?);
                 others = true;
             }
-            "fields" => fields.extend(
-                value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_owned),
-            ),
+            "fields" => fields.extend(field_list(&value)),
             "fullTextFilterTerm" => {
                 term = Some(value.trim().to_lowercase()).filter(|t| !t.is_empty());
                 others = true;
