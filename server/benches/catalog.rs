@@ -1,0 +1,390 @@
+//! The catalog benchmark: the figures of BENCHMARKS.md's catalog table.
+//!
+//! It drives the real release binary (`portico serve`) the way a user runs it:
+//! - start to first 200 with an empty catalog (median of five starts);
+//! - ingest: start on a new database with the synthetic catalog of
+//!   `../shared/tools/gen-catalog.py` until every entity is queryable;
+//! - the server's resident memory after ingesting, and again after the queries;
+//! - p50/p95/p99 latency of the catalog queries the issue names, over HTTP/1.1 keep-alive
+//!   on loopback, one request at a time.
+//!
+//! ```sh
+//! cargo bench -p server --bench catalog -- [--n 10000] [--catalog DIR] [--postgres] [--requests 1000]
+//! ```
+//! `--catalog DIR` reuses a folder made by gen-catalog.py; otherwise one is generated in a
+//! temporary folder (`PORTICO_SHARED_DIR` names the shared folder, `../shared` by default).
+//! `--postgres` runs against PostgreSQL: `DATABASE_URL` when given, otherwise a throwaway
+//! cluster, as the tests do.
+//!
+//! This is a measuring tool, not a test: it asserts nothing about timings.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// What to measure, from the command line.
+struct Options {
+    n: usize,
+    catalog: Option<PathBuf>,
+    postgres: bool,
+    requests: usize,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        n: 10_000,
+        catalog: None,
+        postgres: false,
+        requests: 1000,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .unwrap_or_else(|| panic!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "--n" => options.n = value("--n").parse().expect("--n takes a number"),
+            "--catalog" => options.catalog = Some(value("--catalog").into()),
+            "--requests" => {
+                options.requests = value("--requests")
+                    .parse()
+                    .expect("--requests takes a number")
+            }
+            "--postgres" => options.postgres = true,
+            // `cargo bench` passes `--bench` to every bench target.
+            "--bench" => {}
+            other => panic!("unknown argument {other}; see the module documentation"),
+        }
+    }
+    options
+}
+
+fn main() {
+    let options = options();
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let catalog = options.catalog.clone().unwrap_or_else(|| {
+        let out = work.path().join("catalog");
+        generate(options.n, &out);
+        out
+    });
+    let expected = expected_entities(&catalog);
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let database = |name: &str| -> String {
+        if options.postgres {
+            runtime.block_on(support::postgres()).url
+        } else {
+            format!(
+                "sqlite://{}",
+                work.path().join(format!("{name}.db")).display()
+            )
+        }
+    };
+    let backend = if options.postgres {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "Portico catalog benchmark: {backend}, {expected} entities from {}",
+        catalog.display()
+    );
+
+    let empty = work.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("catalog-info.yaml"), "").unwrap();
+    let mut starts: Vec<Duration> = (0..5)
+        .map(|i| {
+            let mut server = Server::start(&database(&format!("empty{i}")), &empty);
+            let started = server.wait_until(|body| body.contains("\"totalItems\":0"));
+            server.stop();
+            started
+        })
+        .collect();
+    starts.sort();
+    println!(
+        "start to first 200, empty catalog (median of 5): {}",
+        ms(starts[2])
+    );
+
+    let mut server = Server::start(&database("catalog"), &catalog.join("location.yaml"));
+    let total = format!("\"totalItems\":{expected}");
+    let ingested = server.wait_until(|body| body.contains(&total));
+    println!(
+        "ingest, start to all {expected} entities queryable: {}",
+        ms(ingested)
+    );
+    println!("server RSS after ingesting: {}", server.rss());
+
+    let mut client = Client::connect(server.port);
+    let (kind, namespace, name) = client.first_component();
+    let queries = [
+        ("by-query kind=component limit 20", "/api/catalog/entities/by-query?filter=kind=component&limit=20".to_owned()),
+        ("entity-facets spec.type", "/api/catalog/entity-facets?facet=spec.type".into()),
+        ("entity-facets spec.owner", "/api/catalog/entity-facets?facet=spec.owner".into()),
+        (
+            "by-query fullText name,title ordered by name",
+            "/api/catalog/entities/by-query?fullTextFilterTerm=payments&fullTextFilterFields=metadata.name,metadata.title&orderField=metadata.name,asc&limit=20".into(),
+        ),
+        ("by-name", format!("/api/catalog/entities/by-name/{kind}/{namespace}/{name}")),
+    ];
+    println!(
+        "latency over HTTP on loopback, {} requests each after 100 to warm up:",
+        options.requests
+    );
+    println!(
+        "{:<46} {:>9} {:>9} {:>9} {:>9}",
+        "request", "p50", "p95", "p99", "max"
+    );
+    for (label, path) in &queries {
+        for _ in 0..100 {
+            client.get(path);
+        }
+        let mut times: Vec<Duration> = (0..options.requests)
+            .map(|_| {
+                let started = Instant::now();
+                client.get(path);
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        let at =
+            |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+        println!(
+            "{label:<46} {:>9} {:>9} {:>9} {:>9}",
+            ms(at(0.50)),
+            ms(at(0.95)),
+            ms(at(0.99)),
+            ms(at(1.0))
+        );
+    }
+    println!("server RSS after the queries: {}", server.rss());
+    server.stop();
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// The repository's root folder.
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Writes the standard synthetic catalog of `n` entities to `out`.
+fn generate(n: usize, out: &Path) {
+    let shared = std::env::var_os("PORTICO_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("../shared"));
+    let script = shared.join("tools/gen-catalog.py");
+    let status = Command::new("python3")
+        .arg(&script)
+        .args(["--n", &n.to_string(), "--out"])
+        .arg(out)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
+    assert!(status.success(), "{} failed", script.display());
+}
+
+/// How many entities Portico holds once the generated catalog is in: the generated ones
+/// plus the Location entity of `location.yaml` (gen-catalog's manifest counts one more,
+/// for the static location entity Backstage adds).
+fn expected_entities(catalog: &Path) -> usize {
+    let manifest = std::fs::read_to_string(catalog.join("manifest.json"))
+        .unwrap_or_else(|e| panic!("{}/manifest.json: {e}", catalog.display()));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&manifest).expect("manifest.json is JSON");
+    let generated: u64 = manifest["counts"]
+        .as_object()
+        .expect("manifest.json has counts")
+        .values()
+        .filter_map(|count| count.as_u64())
+        .sum();
+    generated as usize + 1
+}
+
+/// A `portico serve` process on a free loopback port.
+struct Server {
+    child: Child,
+    port: u16,
+    started: Instant,
+}
+
+impl Server {
+    fn start(database_url: &str, catalog: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let started = Instant::now();
+        let child = Command::new(env!("CARGO_BIN_EXE_portico"))
+            .arg("serve")
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(["--database-url", database_url])
+            .arg("--catalog")
+            .arg(catalog)
+            .env("RUST_LOG", "warn")
+            .env("PORTICO_SITE_ROOT", workspace().join("target/site"))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting target/release/portico");
+        Self {
+            child,
+            port,
+            started,
+        }
+    }
+
+    /// Time from start until `/api/catalog/entities/by-query?limit=1` answers 200 with a
+    /// body that satisfies `done`; polls every millisecond.
+    fn wait_until(&mut self, done: impl Fn(&str) -> bool) -> Duration {
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("portico exited early: {status}");
+            }
+            if let Ok(stream) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let mut client = Client::over(stream);
+                let (status, body) = client.request("/api/catalog/entities/by-query?limit=1");
+                if status == 200 && done(&body) {
+                    return self.started.elapsed();
+                }
+            }
+            assert!(
+                self.started.elapsed() < Duration::from_secs(600),
+                "portico never became ready"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Resident memory of the server process, from /proc.
+    fn rss(&self) -> String {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .map(|kb| {
+                let kb: f64 = kb
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse()
+                    .unwrap_or(0.0);
+                format!("{:.1} MiB", kb / 1024.0)
+            })
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 client over one keep-alive connection: enough for GET requests to
+/// Portico, with no client library between the measurement and the server.
+struct Client {
+    reader: BufReader<TcpStream>,
+}
+
+impl Client {
+    fn connect(port: u16) -> Self {
+        Self::over(TcpStream::connect(("127.0.0.1", port)).expect("connecting to portico"))
+    }
+
+    fn over(stream: TcpStream) -> Self {
+        stream.set_nodelay(true).unwrap();
+        Self {
+            reader: BufReader::new(stream),
+        }
+    }
+
+    /// GETs `path`, which must answer 200; returns the body.
+    fn get(&mut self, path: &str) -> String {
+        let (status, body) = self.request(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// GETs `path`; returns the status and the body.
+    fn request(&mut self, path: &str) -> (u16, String) {
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n");
+        self.reader
+            .get_mut()
+            .write_all(request.as_bytes())
+            .expect("sending a request");
+        let mut line = String::new();
+        self.reader
+            .read_line(&mut line)
+            .expect("reading the status line");
+        let status = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let (mut length, mut chunked) = (0, false);
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).expect("reading a header");
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':').unwrap_or((header, ""));
+            match name.to_ascii_lowercase().as_str() {
+                "content-length" => length = value.trim().parse().unwrap_or(0),
+                "transfer-encoding" => chunked = value.contains("chunked"),
+                _ => {}
+            }
+        }
+        let mut body = Vec::new();
+        if chunked {
+            loop {
+                line.clear();
+                self.reader
+                    .read_line(&mut line)
+                    .expect("reading a chunk size");
+                let size = usize::from_str_radix(line.trim(), 16).expect("a chunk size");
+                let mut chunk = vec![0; size + 2];
+                self.reader.read_exact(&mut chunk).expect("reading a chunk");
+                body.extend_from_slice(&chunk[..size]);
+                if size == 0 {
+                    break;
+                }
+            }
+        } else {
+            body.resize(length, 0);
+            self.reader.read_exact(&mut body).expect("reading the body");
+        }
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// The kind, namespace and name of the first component in the catalog.
+    fn first_component(&mut self) -> (String, String, String) {
+        let body = self.get("/api/catalog/entities/by-query?filter=kind=component&limit=1");
+        let page: serde_json::Value = serde_json::from_str(&body).expect("by-query answers JSON");
+        let metadata = &page["items"][0]["metadata"];
+        (
+            "component".into(),
+            metadata["namespace"]
+                .as_str()
+                .unwrap_or("default")
+                .to_owned(),
+            metadata["name"]
+                .as_str()
+                .expect("a component has a name")
+                .to_owned(),
+        )
+    }
+}
