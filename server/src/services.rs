@@ -19,7 +19,7 @@ use crate::{
         ingest::location_update,
         location::{absolute, confinement_of, read_file_location, LocationContents},
     },
-    store::{ApplyReport, LocationRow, Store, StoreError},
+    store::{ApplyReport, LocationRow, Store, StoreError, StoredEntity},
 };
 
 /// Reads a file location on a blocking thread.
@@ -289,11 +289,14 @@ impl Portal {
     /// The entity `entity_ref` as the API serves it: its descriptor with `metadata.uid`
     /// and `etag`, its `relations`, and its processing problems in `status.items`.
     pub async fn entity(&self, entity_ref: &EntityRef) -> Result<Option<Entity>, StoreError> {
-        let key = entity_ref.to_string();
-        let Some((uid, etag, body)) = self.store.entity_body(&key).await? else {
-            return Ok(None);
-        };
-        self.compose(uid, etag, &body, &key).await.map(Some)
+        Ok(self.entities(&[entity_ref.to_string()]).await?.pop())
+    }
+
+    /// The entities `refs` names (lower-case refs), composed as [`Portal::entity`] does,
+    /// in that order; refs with no entity are left out.
+    pub async fn entities(&self, refs: &[String]) -> Result<Vec<Entity>, StoreError> {
+        let stored = self.store.stored_entities(refs).await?;
+        stored.into_iter().map(compose).collect()
     }
 
     /// The entities a query selects (one page, composed as [`Portal::entity`] does), and
@@ -302,18 +305,14 @@ impl Portal {
         &self,
         query: &EntityQuery,
     ) -> Result<(Vec<Entity>, u64), StoreError> {
-        let (records, total) = self.store.query_entities(query).await?;
-        let mut entities = Vec::with_capacity(records.len());
-        for (uid, etag, body, key) in records {
-            entities.push(self.compose(uid, etag, &body, &key).await?);
-        }
-        Ok((entities, total))
+        let (refs, total) = self.store.query_entities(query).await?;
+        Ok((self.entities(&refs).await?, total))
     }
 
     /// The entity with this uid, composed as [`Portal::entity`] does.
     pub async fn entity_by_uid(&self, uid: &str) -> Result<Option<Entity>, StoreError> {
-        match self.store.entity_by_uid(uid).await? {
-            Some((uid, etag, body, key)) => self.compose(uid, etag, &body, &key).await.map(Some),
+        match self.store.entity_ref_by_uid(uid).await? {
+            Some(entity_ref) => Ok(self.entities(&[entity_ref]).await?.pop()),
             None => Ok(None),
         }
     }
@@ -330,56 +329,6 @@ impl Portal {
         query: &EntityQuery,
     ) -> Result<Vec<(String, i64)>, StoreError> {
         self.store.facet(facet, query).await
-    }
-
-    /// A stored entity with its uid, etag, relations and problems.
-    async fn compose(
-        &self,
-        uid: String,
-        etag: String,
-        body: &str,
-        key: &str,
-    ) -> Result<Entity, StoreError> {
-        let mut entity: Entity = serde_json::from_str(body).map_err(|error| {
-            StoreError::Io(format!("the stored entity {key} is not valid: {error}"))
-        })?;
-        entity.metadata.uid = Some(uid);
-        entity.metadata.etag = Some(etag);
-        entity.relations = self
-            .store
-            .relations_of(key)
-            .await?
-            .into_iter()
-            .filter_map(|(relation_type, target)| {
-                Some(Relation {
-                    relation_type,
-                    target_ref: EntityRef::parse_full(&target).ok()?,
-                })
-            })
-            .collect();
-        let problems = self.store.entity_problems(key).await?;
-        if !problems.is_empty() {
-            entity.status = Some(EntityStatus {
-                items: problems
-                    .into_iter()
-                    .map(|problem| {
-                        let message = format!(
-                            "{}:{}:{}: {}",
-                            problem.file, problem.line, problem.column, problem.message
-                        );
-                        StatusItem {
-                            item_type: "backstage.io/catalog-processing".into(),
-                            level: "error".into(),
-                            error: Some(
-                                serde_json::json!({ "name": "InputError", "message": message }),
-                            ),
-                            message,
-                        }
-                    })
-                    .collect(),
-            });
-        }
-        Ok(entity)
     }
 
     /// Every registered location.
@@ -402,6 +351,52 @@ impl Portal {
         summary.demo = self.demo_target.is_some();
         Ok(summary)
     }
+}
+
+/// A stored entity as the API serves it: its descriptor with uid, etag, relations and
+/// problems (as `status.items`).
+fn compose(stored: StoredEntity) -> Result<Entity, StoreError> {
+    let mut entity: Entity = serde_json::from_str(&stored.body).map_err(|error| {
+        StoreError::Io(format!(
+            "the stored entity {} is not valid: {error}",
+            stored.entity_ref
+        ))
+    })?;
+    entity.metadata.uid = Some(stored.uid);
+    entity.metadata.etag = Some(stored.etag);
+    entity.relations = stored
+        .relations
+        .into_iter()
+        .filter_map(|(relation_type, target)| {
+            Some(Relation {
+                relation_type,
+                target_ref: EntityRef::parse_full(&target).ok()?,
+            })
+        })
+        .collect();
+    if !stored.problems.is_empty() {
+        entity.status = Some(EntityStatus {
+            items: stored
+                .problems
+                .into_iter()
+                .map(|problem| {
+                    let message = format!(
+                        "{}:{}:{}: {}",
+                        problem.file, problem.line, problem.column, problem.message
+                    );
+                    StatusItem {
+                        item_type: "backstage.io/catalog-processing".into(),
+                        level: "error".into(),
+                        error: Some(
+                            serde_json::json!({ "name": "InputError", "message": message }),
+                        ),
+                        message,
+                    }
+                })
+                .collect(),
+        });
+    }
+    Ok(entity)
 }
 
 impl From<StoreError> for ServiceError {

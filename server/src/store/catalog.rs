@@ -105,6 +105,23 @@ pub struct ApplyReport {
     pub conflicts: Vec<(String, String)>,
 }
 
+/// A stored entity with what the API adds to its descriptor.
+#[derive(Clone, Debug)]
+pub struct StoredEntity {
+    /// `kind:namespace/name`, lower-case.
+    pub entity_ref: String,
+    /// Its uid.
+    pub uid: String,
+    /// Its etag.
+    pub etag: String,
+    /// The descriptor as JSON (see [`EntityRow::body`]).
+    pub body: String,
+    /// Relations whose source it is: `(type, target_ref)`, sorted.
+    pub relations: Vec<(String, String)>,
+    /// Its problems, in file and line order.
+    pub problems: Vec<ProblemRow>,
+}
+
 /// A registered location.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct LocationRow {
@@ -247,10 +264,7 @@ impl Store {
         location_id: &str,
         update: &LocationUpdate,
     ) -> Result<ApplyReport, StoreError> {
-        let style = match self {
-            Store::Sqlite(_) => Params::Positional,
-            Store::Postgres(_) => Params::Numbered,
-        };
+        let style = self.params();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut report = ApplyReport::default();
@@ -441,17 +455,15 @@ impl Store {
         }))
     }
 
-    /// The stored entity with this uid: `(uid, etag, body, entity_ref)`.
-    pub async fn entity_by_uid(
-        &self,
-        uid: &str,
-    ) -> Result<Option<(String, String, String, String)>, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_as("SELECT uid, etag, body, entity_ref FROM entities WHERE uid = $1")
+    /// The ref of the entity with this uid.
+    pub async fn entity_ref_by_uid(&self, uid: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT entity_ref FROM entities WHERE uid = $1")
                 .bind(uid)
                 .fetch_optional(pool)
                 .await?
-        }))
+        });
+        Ok(row.map(|(entity_ref,)| entity_ref))
     }
 
     /// Deletes the entity with this uid (its relations and search entries go with it);
@@ -464,25 +476,91 @@ impl Store {
         Ok(result > 0)
     }
 
+    /// The stored entities `refs` names (lower-case refs), each with its relations and
+    /// problems, in the order of `refs`; refs with no entity are left out. Three queries
+    /// per [`BATCH_ROWS`] refs, however many there are.
+    pub async fn stored_entities(&self, refs: &[String]) -> Result<Vec<StoredEntity>, StoreError> {
+        let mut found = std::collections::HashMap::with_capacity(refs.len());
+        // Relations come aggregated, one row per entity: sqlx hands SQLite's rows over
+        // from a worker thread one by one, and a page of 20 entities has hundreds of
+        // relations.
+        let relations = self.json_pairs("r.type", "r.target_ref");
+        for chunk in refs.chunks(BATCH_ROWS) {
+            let sql = format!(
+                "SELECT e.entity_ref, e.uid, e.etag, e.body, \
+                 (SELECT {relations} FROM relations r WHERE r.source_ref = e.entity_ref) \
+                 FROM entities e WHERE e.entity_ref IN {}",
+                placeholders(self.params(), chunk.len(), 1)
+            );
+            let rows: Vec<(String, String, String, String, String)> = on_pool!(self, pool => {
+                let mut query = sqlx::query_as(&sql);
+                for entity_ref in chunk {
+                    query = query.bind(entity_ref);
+                }
+                query.fetch_all(pool).await?
+            });
+            for (entity_ref, uid, etag, body, relations) in rows {
+                let mut relations: Vec<(String, String)> = serde_json::from_str(&relations)
+                    .map_err(|e| StoreError::Io(format!("the relations of {entity_ref}: {e}")))?;
+                relations.sort();
+                relations.dedup();
+                let entity = StoredEntity {
+                    entity_ref: entity_ref.clone(),
+                    uid,
+                    etag,
+                    body,
+                    relations,
+                    problems: Vec::new(),
+                };
+                found.insert(entity_ref, entity);
+            }
+            let present: Vec<String> = chunk
+                .iter()
+                .filter(|r| found.contains_key(*r))
+                .cloned()
+                .collect();
+            for problem in self.problems_where(ProblemsOf::Entity, &present).await? {
+                if let Some(entity) = problem.entity_ref.as_ref().and_then(|r| found.get_mut(r)) {
+                    entity.problems.push(problem);
+                }
+            }
+        }
+        Ok(refs.iter().filter_map(|r| found.remove(r)).collect())
+    }
+
     /// Every relation whose source is `entity_ref`: `(type, target_ref)`, sorted.
     pub async fn relations_of(
         &self,
         entity_ref: &str,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT DISTINCT type, target_ref FROM relations WHERE source_ref = $1 ORDER BY type, target_ref",
-            )
-            .bind(entity_ref.to_lowercase())
-            .fetch_all(pool)
-            .await?
-        }))
+        let relations = self.relations_from(&[entity_ref.to_lowercase()]).await?;
+        Ok(relations
+            .into_iter()
+            .map(|(_, relation_type, target)| (relation_type, target))
+            .collect())
     }
 
-    /// The problems recorded about one entity, in file and line order.
-    pub async fn entity_problems(&self, entity_ref: &str) -> Result<Vec<ProblemRow>, StoreError> {
-        self.problems_where(ProblemsOf::Entity, &entity_ref.to_lowercase())
-            .await
+    /// Every relation whose source is one of `refs` (at most [`BATCH_ROWS`]):
+    /// `(source_ref, type, target_ref)`, sorted.
+    async fn relations_from(
+        &self,
+        refs: &[String],
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        if refs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT DISTINCT source_ref, type, target_ref FROM relations WHERE source_ref IN {} \
+             ORDER BY source_ref, type, target_ref",
+            placeholders(self.params(), refs.len(), 1)
+        );
+        Ok(on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for entity_ref in refs {
+                query = query.bind(entity_ref);
+            }
+            query.fetch_all(pool).await?
+        }))
     }
 
     /// The problems recorded for a location, in file and line order.
@@ -490,24 +568,35 @@ impl Store {
         &self,
         location_id: &str,
     ) -> Result<Vec<ProblemRow>, StoreError> {
-        self.problems_where(ProblemsOf::Location, location_id).await
+        self.problems_where(ProblemsOf::Location, &[location_id.to_owned()])
+            .await
     }
 
+    /// The problems of the entities or locations `keys` (at most [`BATCH_ROWS`]), in
+    /// file and line order.
     async fn problems_where(
         &self,
         of: ProblemsOf,
-        key: &str,
+        keys: &[String],
     ) -> Result<Vec<ProblemRow>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
         let column = match of {
             ProblemsOf::Entity => "entity_ref",
             ProblemsOf::Location => "location_id",
         };
         let sql = format!(
             "SELECT entity_ref, file, line, col, message FROM location_problems \
-             WHERE {column} = $1 ORDER BY file, line, col, message"
+             WHERE {column} IN {} ORDER BY file, line, col, message",
+            placeholders(self.params(), keys.len(), 1)
         );
         let rows: Vec<(Option<String>, String, i64, i64, String)> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(key).fetch_all(pool).await?
+            let mut query = sqlx::query_as(&sql);
+            for key in keys {
+                query = query.bind(key);
+            }
+            query.fetch_all(pool).await?
         });
         Ok(rows
             .into_iter()
@@ -519,6 +608,25 @@ impl Store {
                 message,
             })
             .collect())
+    }
+
+    /// An aggregate of the pairs `(a, b)` of a group of rows as JSON text,
+    /// `[[a, b], …]` (`[]` for none), in the engine's own dialect.
+    pub(super) fn json_pairs(&self, a: &str, b: &str) -> String {
+        match self {
+            Store::Sqlite(_) => format!("json_group_array(json_array({a}, {b}))"),
+            Store::Postgres(_) => {
+                format!("COALESCE(json_agg(json_build_array({a}, {b}))::text, '[]')")
+            }
+        }
+    }
+
+    /// How this store's engine wants batched statements' parameters written.
+    fn params(&self) -> Params {
+        match self {
+            Store::Sqlite(_) => Params::Positional,
+            Store::Postgres(_) => Params::Numbered,
+        }
     }
 }
 

@@ -19,8 +19,9 @@ use sqlx::{
 mod catalog;
 mod query;
 
-pub use catalog::{fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, ProblemRow};
-pub use query::EntityRecord;
+pub use catalog::{
+    fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, ProblemRow, StoredEntity,
+};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -1,17 +1,21 @@
-//! Entity queries ([`EntityQuery`]) as SQL over the `entities`, `search` and `relations`
-//! tables, the same text for SQLite and PostgreSQL.
+//! Entity queries ([`EntityQuery`]) and facets as SQL over the `search`, `relations` and
+//! `entities` tables, the same text for SQLite and PostgreSQL.
+//!
+//! A query first becomes the set of refs it selects, written as a compound `SELECT` of
+//! one column `entity_ref`: each condition reads one range of the `search` primary key
+//! `(key, value, entity_ref)`, conditions of a filter are `INTERSECT`ed, filters are
+//! `UNION`ed. A single condition (the common case: `kind=component`) is then a range
+//! already sorted by ref, so both the count and a page cost no sort. Bodies, relations
+//! and problems of the page are read afterwards, for the page only
+//! ([`Store::stored_entities`]).
 
 use app::model::filter::{Condition, EntityQuery, Order};
 
 use super::{Store, StoreError};
 
-/// A stored entity as a query returns it: `(uid, etag, body, entity_ref)`.
-pub type EntityRecord = (String, String, String, String);
-
-/// SQL text with its string parameters, numbered `$1…` in order.
+/// The string parameters of a statement, numbered `$1…` in order.
 #[derive(Default)]
 struct Sql {
-    text: String,
     params: Vec<String>,
 }
 
@@ -28,55 +32,89 @@ impl Sql {
             .collect::<Vec<_>>()
             .join(", ")
     }
+
+    /// Runs `text` (with these parameters) and returns every row.
+    async fn fetch_all<T>(&self, store: &Store, text: &str) -> Result<Vec<T>, StoreError>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        macro_rules! run {
+            ($pool:expr) => {{
+                let mut rows = sqlx::query_as::<_, T>(text);
+                for param in &self.params {
+                    rows = rows.bind(param);
+                }
+                Ok(rows.fetch_all($pool).await?)
+            }};
+        }
+        match store {
+            Store::Sqlite(pool) => run!(pool),
+            Store::Postgres(pool) => run!(pool),
+        }
+    }
 }
 
+/// Every entity.
+const ALL: &str = "SELECT entity_ref FROM entities";
+
+/// The refs one condition selects, with no duplicates.
 fn condition(sql: &mut Sql, condition: &Condition) -> String {
     let values = &condition.values;
     if let Some(relation) = condition.key.strip_prefix("relations.") {
+        // A relation's source may be a ref to a missing entity: only entities count.
         let relation = sql.param(relation);
         let mut text = format!(
-            "e.entity_ref IN (SELECT r.source_ref FROM relations r WHERE LOWER(r.type) = {relation}"
+            "SELECT DISTINCT r.source_ref AS entity_ref FROM relations r \
+             JOIN entities e ON e.entity_ref = r.source_ref WHERE LOWER(r.type) = {relation}"
         );
         if !values.is_empty() {
             text.push_str(&format!(" AND r.target_ref IN ({})", sql.list(values)));
         }
-        text.push(')');
         return text;
     }
     if condition.key == "metadata.uid" {
         return if values.is_empty() {
-            "1 = 1".into()
+            ALL.into()
         } else {
-            format!("LOWER(e.uid) IN ({})", sql.list(values))
+            format!("{ALL} WHERE LOWER(uid) IN ({})", sql.list(values))
         };
     }
     let key = sql.param(&condition.key);
-    let mut text =
-        format!("e.entity_ref IN (SELECT s.entity_ref FROM search s WHERE s.key = {key}");
-    if !values.is_empty() {
-        text.push_str(&format!(" AND s.value IN ({})", sql.list(values)));
+    match values.as_slice() {
+        [] => format!("SELECT DISTINCT entity_ref FROM search WHERE key = {key}"),
+        // One value: the primary key makes the refs unique already.
+        [value] => {
+            let value = sql.param(value);
+            format!("SELECT entity_ref FROM search WHERE key = {key} AND value = {value}")
+        }
+        _ => format!(
+            "SELECT DISTINCT entity_ref FROM search WHERE key = {key} AND value IN ({})",
+            sql.list(values)
+        ),
     }
-    text.push(')');
-    text
 }
 
-/// The `WHERE` clause of a query (without the keyword), or `1 = 1`.
-fn where_clause(sql: &mut Sql, query: &EntityQuery) -> String {
+/// The refs `query` selects (its order and paging aside), as a `SELECT` of one column
+/// `entity_ref` with no duplicates.
+fn selection(sql: &mut Sql, query: &EntityQuery) -> String {
     let mut parts = Vec::new();
     if !query.filter.is_empty() {
         let groups: Vec<String> = query
             .filter
             .iter()
             .map(|group| {
-                if group.conditions.is_empty() {
-                    return "1 = 1".to_owned();
-                }
                 let conditions: Vec<String> =
                     group.conditions.iter().map(|c| condition(sql, c)).collect();
-                format!("({})", conditions.join(" AND "))
+                match conditions.len() {
+                    0 => ALL.to_owned(),
+                    _ => conditions.join(" INTERSECT "),
+                }
             })
             .collect();
-        parts.push(format!("({})", groups.join(" OR ")));
+        parts.push(union(groups));
     }
     if let Some(full_text) = &query.full_text {
         let escaped = full_text
@@ -87,25 +125,49 @@ fn where_clause(sql: &mut Sql, query: &EntityQuery) -> String {
         let term = sql.param(&format!("%{escaped}%"));
         let fields = sql.list(&full_text.fields);
         parts.push(format!(
-            "e.entity_ref IN (SELECT s.entity_ref FROM search s WHERE s.key IN ({fields}) \
-             AND s.value LIKE {term} ESCAPE '\\')"
+            "SELECT DISTINCT entity_ref FROM search WHERE key IN ({fields}) \
+             AND value LIKE {term} ESCAPE '\\'"
         ));
     }
-    if parts.is_empty() {
-        "1 = 1".into()
-    } else {
-        parts.join(" AND ")
+    match parts.len() {
+        0 => ALL.to_owned(),
+        1 => parts.remove(0),
+        // SQLite gives compound operators equal precedence, left to right: each part is
+        // wrapped so that it is intersected whole.
+        _ => parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| format!("SELECT entity_ref FROM ({part}) p{i}"))
+            .collect::<Vec<_>>()
+            .join(" INTERSECT "),
     }
 }
 
+/// `groups` joined by `UNION`, each wrapped so that its own `INTERSECT`s bind first.
+fn union(groups: Vec<String>) -> String {
+    if groups.len() == 1 {
+        return groups.into_iter().next().unwrap_or_default();
+    }
+    groups
+        .iter()
+        .enumerate()
+        .map(|(i, group)| format!("SELECT entity_ref FROM ({group}) g{i}"))
+        .collect::<Vec<_>>()
+        .join(" UNION ")
+}
+
 impl Store {
-    /// The entities a query selects, in its order, one page; and how many it selects in all.
+    /// The refs of the entities a query selects, in its order, one page; and how many it
+    /// selects in all.
     pub async fn query_entities(
         &self,
         query: &EntityQuery,
-    ) -> Result<(Vec<EntityRecord>, u64), StoreError> {
+    ) -> Result<(Vec<String>, u64), StoreError> {
         let mut sql = Sql::default();
-        let condition = where_clause(&mut sql, query);
+        let selection = selection(&mut sql, query);
+        let count_sql = Sql {
+            params: sql.params.clone(),
+        };
         let mut order = Vec::new();
         for field in &query.order {
             let key = sql.param(&field.key);
@@ -114,43 +176,33 @@ impl Store {
                 Order::Desc => "DESC",
             };
             order.push(format!(
-                "(SELECT MIN(s.value) FROM search s WHERE s.entity_ref = e.entity_ref AND s.key = {key}) \
+                "(SELECT MIN(s.value) FROM search s WHERE s.entity_ref = m.entity_ref AND s.key = {key}) \
                  {direction} NULLS LAST"
             ));
         }
-        order.push("e.entity_ref ASC".into());
-        let count_sql = format!("SELECT COUNT(*) FROM entities e WHERE {condition}");
-        let count_params = sql.params.clone();
-        sql.text = format!(
-            "SELECT e.uid, e.etag, e.body, e.entity_ref FROM entities e WHERE {condition} ORDER BY {} LIMIT {} OFFSET {}",
+        order.push("m.entity_ref ASC".into());
+        let page = format!(
+            "SELECT m.entity_ref FROM ({selection}) m ORDER BY {} LIMIT {} OFFSET {}",
             order.join(", "),
             query.limit,
             query.offset
         );
-
-        macro_rules! run {
-            ($pool:expr) => {{
-                let mut rows = sqlx::query_as::<_, EntityRecord>(&sql.text);
-                for param in &sql.params {
-                    rows = rows.bind(param);
-                }
-                let rows = rows.fetch_all($pool).await?;
-                let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-                for param in &count_params {
-                    count = count.bind(param);
-                }
-                let (total,) = count.fetch_one($pool).await?;
-                Ok((rows, total.max(0) as u64))
-            }};
-        }
-        match self {
-            Store::Sqlite(pool) => run!(pool),
-            Store::Postgres(pool) => run!(pool),
-        }
+        let refs: Vec<(String,)> = sql.fetch_all(self, &page).await?;
+        // The count is needed only when the page does not show where the selection ends.
+        let total = if refs.len() < query.limit && (query.offset == 0 || !refs.is_empty()) {
+            (query.offset + refs.len()) as u64
+        } else {
+            let count = format!("SELECT COUNT(*) FROM ({selection}) m");
+            let (total,): (i64,) = count_sql
+                .fetch_all(self, &count)
+                .await?
+                .pop()
+                .unwrap_or((0,));
+            total.max(0) as u64
+        };
+        Ok((refs.into_iter().map(|(r,)| r).collect(), total))
     }
-}
 
-impl Store {
     /// For each value of the search key `key` among the entities `query` selects (its
     /// paging ignored): the value as written and how many entities have it, most
     /// common first.
@@ -160,25 +212,25 @@ impl Store {
         query: &EntityQuery,
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let mut sql = Sql::default();
-        let condition = where_clause(&mut sql, query);
         let key = sql.param(&key.to_lowercase());
-        sql.text = format!(
-            "SELECT MIN(s.original_value), COUNT(DISTINCT s.entity_ref) FROM search s \
-             WHERE s.key = {key} AND s.entity_ref IN (SELECT e.entity_ref FROM entities e WHERE {condition}) \
-             GROUP BY s.value ORDER BY 2 DESC, 1 ASC"
+        let within = if query.filter.is_empty() && query.full_text.is_none() {
+            String::new()
+        } else {
+            format!(" AND entity_ref IN ({})", selection(&mut sql, query))
+        };
+        // The primary key makes (key, value, entity_ref) unique: COUNT(*) counts entities.
+        // One row of JSON rather than a row per value: sqlx hands SQLite's rows over from
+        // a worker thread one by one, and a facet such as spec.owner has hundreds.
+        let pairs = self.json_pairs("f.value", "f.count");
+        let text = format!(
+            "SELECT {pairs} FROM (SELECT MIN(original_value) AS value, COUNT(*) AS count \
+             FROM search WHERE key = {key}{within} GROUP BY value) f"
         );
-        macro_rules! run {
-            ($pool:expr) => {{
-                let mut rows = sqlx::query_as::<_, (String, i64)>(&sql.text);
-                for param in &sql.params {
-                    rows = rows.bind(param);
-                }
-                Ok(rows.fetch_all($pool).await?)
-            }};
-        }
-        match self {
-            Store::Sqlite(pool) => run!(pool),
-            Store::Postgres(pool) => run!(pool),
-        }
+        let rows: Vec<(String,)> = sql.fetch_all(self, &text).await?;
+        let json = rows.first().map_or("[]", |(json,)| json.as_str());
+        let mut counts: Vec<(String, i64)> = serde_json::from_str(json)
+            .map_err(|e| StoreError::Io(format!("the facet counts: {e}")))?;
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(counts)
     }
 }

@@ -75,13 +75,25 @@ pub async fn by_refs(
     let Json(request) = body.map_err(|rejection| {
         ApiError::bad_request(format!("invalid request body: {}", rejection.body_text()))
     })?;
-    let mut items = Vec::with_capacity(request.entity_refs.len());
-    for text in &request.entity_refs {
-        let entity = match EntityRef::parse_full(text) {
-            Ok(entity_ref) => state.portal.entity(&entity_ref).await?,
-            Err(_) => None,
-        };
-        items.push(entity.map_or(Value::Null, |e| project(&e, &request.fields)));
-    }
+    let refs: Vec<Option<String>> = request
+        .entity_refs
+        .iter()
+        .map(|text| EntityRef::parse_full(text).ok().map(|r| r.to_string()))
+        .collect();
+    let wanted: Vec<String> = refs.iter().flatten().cloned().collect();
+    let found: std::collections::HashMap<String, Entity> = state
+        .portal
+        .entities(&wanted)
+        .await?
+        .into_iter()
+        .map(|entity| (entity.entity_ref().to_string(), entity))
+        .collect();
+    let items: Vec<Value> = refs
+        .iter()
+        .map(|entity_ref| {
+            let entity = entity_ref.as_ref().and_then(|r| found.get(r));
+            entity.map_or(Value::Null, |e| project(e, &request.fields))
+        })
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
