@@ -10,6 +10,7 @@
 //! - [`services`]: the behaviour. [`services::Portal`] implements `app`'s
 //!   [`app::api::PortalService`]; server functions and REST handlers both call it.
 //! - [`http`]: the axum router. Handlers are thin adapters over [`services`].
+//! - [`memory`]: giving freed memory back to the operating system after ingesting.
 //!
 //! **Invariant:** `app` never depends on this crate; this crate reaches the UI only through
 //! `app::ui::shell` and the server functions `app` declares.
@@ -17,6 +18,7 @@
 pub mod catalog;
 pub mod config;
 pub mod http;
+pub mod memory;
 pub mod services;
 pub mod store;
 pub mod validate;

@@ -244,7 +244,11 @@ impl Portal {
     ) -> Result<IngestReport, StoreError> {
         let target = PathBuf::from(&location.target);
         let contents = read_in_background(target).await;
-        self.apply_contents(location, &contents).await
+        let report = self.apply_contents(location, &contents).await;
+        // What the location's files took to read and apply is free now.
+        drop(contents);
+        crate::memory::release_free_memory();
+        report
     }
 
     /// Applies what a location yielded to the store.

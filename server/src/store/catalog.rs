@@ -266,7 +266,11 @@ impl Store {
     ) -> Result<ApplyReport, StoreError> {
         let style = self.params();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut connection = pool.acquire().await?;
+            if let Some(pragma) = self.ingest_cache(true) {
+                sqlx::query(pragma).execute(&mut *connection).await?;
+            }
+            let mut tx = sqlx::Connection::begin(&mut *connection).await?;
             let mut report = ApplyReport::default();
             let mut problems = update.problems.clone();
 
@@ -370,9 +374,15 @@ impl Store {
             }
             let changed: Vec<&EntityRow> = changed.into_iter().map(|(row, _)| row).collect();
 
-            // The search entries and relations of every changed entity, replaced in
-            // batches: a statement per row would dominate ingestion time.
-            for chunk in changed.chunks(BATCH_ROWS) {
+            // The search entries and relations of every updated entity, replaced in
+            // batches: a statement per row would dominate ingestion time. Added
+            // entities have none to replace.
+            let updated: Vec<&EntityRow> = changed
+                .iter()
+                .copied()
+                .filter(|row| current.contains_key(&row.entity_ref))
+                .collect();
+            for chunk in updated.chunks(BATCH_ROWS) {
                 let refs = placeholders(style, chunk.len(), 1);
                 for table_and_column in ["search WHERE entity_ref", "relations WHERE originating_ref"] {
                     let sql = format!("DELETE FROM {table_and_column} IN {refs}");
@@ -383,14 +393,17 @@ impl Store {
                     delete.execute(&mut *tx).await?;
                 }
             }
-            let search: Vec<[&str; 4]> = changed
+            // In primary-key order, so that the rows are appended to the index rather
+            // than scattered through it.
+            let mut search: Vec<[&str; 4]> = changed
                 .iter()
-                .flat_map(|row| row.search.iter().map(|(k, v, o)| [row.entity_ref.as_str(), k, v, o]))
+                .flat_map(|row| row.search.iter().map(|(k, v, o)| [k.as_str(), v, row.entity_ref.as_str(), o]))
                 .collect();
+            search.sort_unstable();
             insert_rows!(
                 tx,
                 style,
-                "INSERT INTO search (entity_ref, key, value, original_value) VALUES",
+                "INSERT INTO search (key, value, entity_ref, original_value) VALUES",
                 search
             );
             let relations: Vec<[&str; 4]> = changed
@@ -438,6 +451,11 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
+            if let Some(pragmas) = self.ingest_cache(false) {
+                for pragma in pragmas.split(';') {
+                    sqlx::query(pragma).execute(&mut *connection).await?;
+                }
+            }
             Ok(report)
         })
     }
@@ -618,6 +636,18 @@ impl Store {
             Store::Postgres(_) => {
                 format!("COALESCE(json_agg(json_build_array({a}, {b}))::text, '[]')")
             }
+        }
+    }
+
+    /// SQLite's page cache for a connection applying a location (`large`), and back to
+    /// its default afterwards. With the default 2 MiB, a large first ingest spills pages
+    /// to the write-ahead log and reads them back many times over; the memory is given
+    /// back when the cache shrinks again.
+    fn ingest_cache(&self, large: bool) -> Option<&'static str> {
+        match (self, large) {
+            (Store::Sqlite(_), true) => Some("PRAGMA cache_size = -65536"),
+            (Store::Sqlite(_), false) => Some("PRAGMA cache_size = -2000;PRAGMA shrink_memory"),
+            (Store::Postgres(_), _) => None,
         }
     }
 
