@@ -11,6 +11,7 @@
 //!   [`app::api::PortalService`]; server functions and REST handlers both call it.
 //! - [`http`]: the axum router. Handlers are thin adapters over [`services`].
 //! - [`memory`]: giving freed memory back to the operating system after ingesting.
+//! - [`parallel`]: CPU-bound work spread over the cores.
 //!
 //! **Invariant:** `app` never depends on this crate; this crate reaches the UI only through
 //! `app::ui::shell` and the server functions `app` declares.
@@ -19,6 +20,7 @@ pub mod catalog;
 pub mod config;
 pub mod http;
 pub mod memory;
+pub mod parallel;
 pub mod services;
 pub mod store;
 pub mod validate;

@@ -19,20 +19,25 @@ use crate::{
         ingest::location_update,
         location::{absolute, confinement_of, read_file_location, LocationContents},
     },
-    store::{ApplyReport, LocationRow, Store, StoreError, StoredEntity},
+    store::{ApplyReport, LocationRow, LocationUpdate, Store, StoreError, StoredEntity},
 };
 
-/// Reads a file location on a blocking thread.
-async fn read_in_background(target: PathBuf) -> LocationContents {
+/// Reads a file location and prepares its update for the store, on a blocking thread
+/// (the work is spread over the cores).
+async fn read_in_background(target: PathBuf) -> (LocationContents, LocationUpdate) {
     let started = std::time::Instant::now();
-    let contents = tokio::task::spawn_blocking(move || read_file_location(&target))
-        .await
-        .expect("reading a location does not panic");
+    let read = tokio::task::spawn_blocking(move || {
+        let contents = read_file_location(&target);
+        let update = location_update(&contents);
+        (contents, update)
+    })
+    .await
+    .expect("reading a location does not panic");
     tracing::debug!(
         read_ms = started.elapsed().as_millis() as u64,
         "location read"
     );
-    contents
+    read
 }
 
 /// Why a catalog request cannot be done, in words for the person who made it.
@@ -134,7 +139,7 @@ impl Portal {
                 "Location file:{target} already exists"
             )));
         }
-        let read = read_in_background(path).await;
+        let (read, update) = read_in_background(path).await;
         if read.files.is_empty() {
             let why = read
                 .problems
@@ -163,7 +168,7 @@ impl Portal {
         }
         // The files were just read: apply them rather than reading them again.
         let location = self.store.ensure_location("file", &target).await?;
-        let report = self.apply_contents(location, &read).await?;
+        let report = self.apply_update(location, &update).await?;
         Ok(Registration {
             location: report.location,
             entities,
@@ -243,23 +248,23 @@ impl Portal {
         location: LocationRow,
     ) -> Result<IngestReport, StoreError> {
         let target = PathBuf::from(&location.target);
-        let contents = read_in_background(target).await;
-        let report = self.apply_contents(location, &contents).await;
-        // What the location's files took to read and apply is free now.
+        let (contents, update) = read_in_background(target).await;
         drop(contents);
+        let report = self.apply_update(location, &update).await;
+        // What the location's files took to read and apply is free now.
+        drop(update);
         crate::memory::release_free_memory();
         report
     }
 
-    /// Applies what a location yielded to the store.
-    async fn apply_contents(
+    /// Applies a location's update to the store.
+    async fn apply_update(
         &self,
         location: LocationRow,
-        contents: &LocationContents,
+        update: &LocationUpdate,
     ) -> Result<IngestReport, StoreError> {
-        let update = location_update(contents);
         let started = std::time::Instant::now();
-        let applied = self.store.apply_location(&location.id, &update).await?;
+        let applied = self.store.apply_location(&location.id, update).await?;
         tracing::debug!(
             location = %location.target,
             apply_ms = started.elapsed().as_millis() as u64,

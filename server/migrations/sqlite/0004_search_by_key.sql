@@ -6,11 +6,13 @@ CREATE TABLE search_by_key (
     key            TEXT NOT NULL,
     value          TEXT NOT NULL,
     entity_ref     TEXT NOT NULL REFERENCES entities (entity_ref) ON DELETE CASCADE,
-    original_value TEXT NOT NULL,
+    -- The value as written, when it differs from `value` (NULL otherwise: most values
+    -- are lower-case already, and the rows stay smaller).
+    original_value TEXT,
     PRIMARY KEY (key, value, entity_ref)
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO search_by_key (key, value, entity_ref, original_value)
-    SELECT key, value, entity_ref, original_value FROM search;
+    SELECT key, value, entity_ref, NULLIF(original_value, value) FROM search;
 DROP TABLE search;
 ALTER TABLE search_by_key RENAME TO search;
 CREATE INDEX search_entity ON search (entity_ref, key, value);

@@ -14,35 +14,31 @@ use crate::store::{EntityRow, LocationUpdate, ProblemRow};
 /// problem cannot be tied to an entity (a YAML syntax error, an unreadable file), every
 /// entity last read from that file is kept (`kept_files`).
 pub fn location_update(contents: &LocationContents) -> LocationUpdate {
-    let entities = contents
-        .entities
-        .iter()
-        .map(|located| {
-            let entity = &located.entity;
-            EntityRow {
-                entity_ref: entity.entity_ref().to_string(),
-                kind: entity.kind.clone(),
-                namespace: entity.metadata.namespace.clone(),
-                name: entity.metadata.name.clone(),
-                body: serde_json::to_string(entity).expect("entities serialise"),
-                source_file: located.file.display().to_string(),
-                relations: relations_of(entity)
-                    .into_iter()
-                    .map(|edge| {
-                        (
-                            edge.source.to_string(),
-                            edge.relation_type.to_owned(),
-                            edge.target.to_string(),
-                        )
-                    })
-                    .collect(),
-                search: search_entries(entity)
-                    .into_iter()
-                    .map(|entry| (entry.key, entry.value, entry.original))
-                    .collect(),
-            }
-        })
-        .collect();
+    let entities = crate::parallel::map(&contents.entities, |located| {
+        let entity = &located.entity;
+        EntityRow {
+            entity_ref: entity.entity_ref().to_string(),
+            kind: entity.kind.clone(),
+            namespace: entity.metadata.namespace.clone(),
+            name: entity.metadata.name.clone(),
+            body: serde_json::to_string(entity).expect("entities serialise"),
+            source_file: located.file.display().to_string(),
+            relations: relations_of(entity)
+                .into_iter()
+                .map(|edge| {
+                    (
+                        edge.source.to_string(),
+                        edge.relation_type.to_owned(),
+                        edge.target.to_string(),
+                    )
+                })
+                .collect(),
+            search: search_entries(entity)
+                .into_iter()
+                .map(|entry| (entry.key, entry.value, entry.original))
+                .collect(),
+        }
+    });
     let kept_refs: BTreeSet<String> = contents
         .problems
         .iter()

@@ -61,96 +61,126 @@ pub fn read_file_location(target: &Path) -> LocationContents {
         &mut contents.problems,
     );
 
-    while let Some(file) = queue.pop() {
-        if !seen.insert(file.clone()) {
-            continue;
-        }
-        if seen.len() > MAX_FILES {
-            contents.problems.push(problem(
-                &file,
-                format!("the location leads to more than {MAX_FILES} files; stopped here"),
-            ));
-            break;
-        }
-        let name = file.display().to_string();
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(error) => {
-                contents
-                    .problems
-                    .push(problem(&file, format!("cannot read the file: {error}")));
+    while !queue.is_empty() {
+        // Every file queued so far, in the order the stack gives them, read and parsed
+        // in parallel; then handled one by one in that order.
+        let mut wave = Vec::new();
+        while let Some(file) = queue.pop() {
+            if !seen.insert(file.clone()) {
                 continue;
             }
-        };
-        contents.files.push(file.clone());
-        let dir = file.parent().unwrap_or(Path::new("/")).to_owned();
-        let read = read_descriptors(&name, &text, Documents::AllDescriptors, &mut |t: &str| {
-            read_placeholder(&dir, &confine, t)
-        });
-        contents.problems.extend(read.problems);
-        let mut targets = Vec::new();
-        for found in read.entities {
-            let mut entity = found.entity;
-            if entity.kind.eq_ignore_ascii_case("Location") {
-                targets.extend(
-                    location_targets(&entity)
-                        .into_iter()
-                        .map(|t| (t, found.position)),
-                );
+            if seen.len() > MAX_FILES {
+                contents.problems.push(problem(
+                    &file,
+                    format!("the location leads to more than {MAX_FILES} files; stopped here"),
+                ));
+                queue.clear();
+                break;
             }
-            let annotations = &mut entity.metadata.annotations;
-            annotations.insert(
-                annotations::MANAGED_BY_LOCATION.into(),
-                format!("file:{}", file.display()),
-            );
-            annotations.insert(
-                annotations::MANAGED_BY_ORIGIN_LOCATION.into(),
-                origin.clone(),
-            );
-            contents.entities.push(LocatedEntity {
-                entity,
-                file: file.clone(),
-                position: found.position,
-            });
+            wave.push(file);
+        }
+        let parsed = crate::parallel::map(&wave, |file| {
+            let text = std::fs::read_to_string(file)?;
+            let dir = file.parent().unwrap_or(Path::new("/")).to_owned();
+            let name = file.display().to_string();
+            Ok(read_descriptors(
+                &name,
+                &text,
+                Documents::AllDescriptors,
+                &mut |t: &str| read_placeholder(&dir, &confine, t),
+            ))
+        });
+        let mut next = Vec::new();
+        for (file, parsed) in wave.iter().zip(parsed) {
+            read_file(file, parsed, &origin, &confine, &mut contents, &mut next);
         }
         // Read targets in the order they are written: the queue is a stack.
-        let mut next = Vec::new();
-        for (target, position) in targets {
-            if target.starts_with("http://") || target.starts_with("https://") {
-                contents.problems.push(Problem {
-                    file: name.clone(),
-                    position,
-                    message: format!(
-                        "target '{target}': URL locations are not supported yet; use a file path"
-                    ),
-                    entity_ref: None,
-                });
-                continue;
-            }
-            let mut problems = Vec::new();
-            expand(
-                &dir.join(&target),
-                &confine,
-                &format!("target '{target}'"),
-                &mut next,
-                &mut problems,
-            );
-            contents
-                .problems
-                .extend(
-                    problems
-                        .into_iter()
-                        .map(|p| Problem { position, ..p })
-                        .map(|p| Problem {
-                            file: name.clone(),
-                            ..p
-                        }),
-                );
-        }
         next.reverse();
         queue.extend(next);
     }
     contents
+}
+
+/// Takes in one parsed file: its entities and problems go to `contents`, the files its
+/// Location entities lead to are added to `next`.
+fn read_file(
+    file: &Path,
+    parsed: std::io::Result<super::descriptor::FileContents>,
+    origin: &str,
+    confine: &Path,
+    contents: &mut LocationContents,
+    next: &mut Vec<PathBuf>,
+) {
+    let name = file.display().to_string();
+    let read = match parsed {
+        Ok(read) => read,
+        Err(error) => {
+            contents
+                .problems
+                .push(problem(file, format!("cannot read the file: {error}")));
+            return;
+        }
+    };
+    contents.files.push(file.to_owned());
+    let dir = file.parent().unwrap_or(Path::new("/")).to_owned();
+    contents.problems.extend(read.problems);
+    let mut targets = Vec::new();
+    for found in read.entities {
+        let mut entity = found.entity;
+        if entity.kind.eq_ignore_ascii_case("Location") {
+            targets.extend(
+                location_targets(&entity)
+                    .into_iter()
+                    .map(|t| (t, found.position)),
+            );
+        }
+        let annotations = &mut entity.metadata.annotations;
+        annotations.insert(
+            annotations::MANAGED_BY_LOCATION.into(),
+            format!("file:{}", file.display()),
+        );
+        annotations.insert(
+            annotations::MANAGED_BY_ORIGIN_LOCATION.into(),
+            origin.to_owned(),
+        );
+        contents.entities.push(LocatedEntity {
+            entity,
+            file: file.to_owned(),
+            position: found.position,
+        });
+    }
+    for (target, position) in targets {
+        if target.starts_with("http://") || target.starts_with("https://") {
+            contents.problems.push(Problem {
+                file: name.clone(),
+                position,
+                message: format!(
+                    "target '{target}': URL locations are not supported yet; use a file path"
+                ),
+                entity_ref: None,
+            });
+            continue;
+        }
+        let mut problems = Vec::new();
+        expand(
+            &dir.join(&target),
+            confine,
+            &format!("target '{target}'"),
+            next,
+            &mut problems,
+        );
+        contents
+            .problems
+            .extend(
+                problems
+                    .into_iter()
+                    .map(|p| Problem { position, ..p })
+                    .map(|p| Problem {
+                        file: name.clone(),
+                        ..p
+                    }),
+            );
+    }
 }
 
 fn problem(file: &Path, message: String) -> Problem {

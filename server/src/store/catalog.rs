@@ -17,13 +17,13 @@ macro_rules! on_pool {
     };
 }
 
-/// Inserts `$rows` (a slice of `[&str; 4]`) with `$insert` ("INSERT INTO t (a, b, c, d)
+/// Inserts `$rows` (a slice of four-value arrays) with `$insert` ("INSERT INTO t (a, b, c, d)
 /// VALUES") in batches of [`BATCH_ROWS`], inside the transaction `$tx`.
 macro_rules! insert_rows {
     ($tx:ident, $style:expr, $insert:expr, $rows:expr) => {
         for chunk in $rows.chunks(BATCH_ROWS) {
             let sql = format!("{} {}", $insert, placeholders($style, chunk.len(), 4));
-            let mut insert = sqlx::query(&sql);
+            let mut insert = sqlx::query(&sql).persistent(false);
             for values in chunk {
                 for value in values {
                     insert = insert.bind(*value);
@@ -136,6 +136,10 @@ pub struct LocationRow {
 
 /// Rows per batched statement: 4 parameters a row stays far below SQLite's 32,766 and
 /// PostgreSQL's 65,535 parameters.
+///
+/// Statements whose text depends on a number of rows are not kept prepared
+/// (`persistent(false)`): each length would be a statement of its own in every
+/// connection's cache, and a prepared 4,000-parameter insert is large.
 const BATCH_ROWS: usize = 1000;
 
 /// How a batched statement writes its parameters: PostgreSQL needs `$1, $2…`; SQLite
@@ -267,7 +271,7 @@ impl Store {
         let style = self.params();
         on_pool!(self, pool => {
             let mut connection = pool.acquire().await?;
-            if let Some(pragma) = self.ingest_cache(true) {
+            for pragma in self.applying_pragmas(true) {
                 sqlx::query(pragma).execute(&mut *connection).await?;
             }
             let mut tx = sqlx::Connection::begin(&mut *connection).await?;
@@ -297,7 +301,7 @@ impl Store {
                      WHERE e.entity_ref IN {}",
                     placeholders(style, chunk.len(), 1)
                 );
-                let mut select = sqlx::query_as::<_, (String, String)>(&sql);
+                let mut select = sqlx::query_as::<_, (String, String)>(&sql).persistent(false);
                 for entity_ref in chunk {
                     select = select.bind(*entity_ref);
                 }
@@ -357,7 +361,7 @@ impl Store {
                      etag = excluded.etag, source_file = excluded.source_file",
                     placeholders(style, chunk.len(), 9)
                 );
-                let mut upsert = sqlx::query(&sql);
+                let mut upsert = sqlx::query(&sql).persistent(false);
                 for (row, etag) in chunk {
                     upsert = upsert
                         .bind(&row.entity_ref)
@@ -386,7 +390,7 @@ impl Store {
                 let refs = placeholders(style, chunk.len(), 1);
                 for table_and_column in ["search WHERE entity_ref", "relations WHERE originating_ref"] {
                     let sql = format!("DELETE FROM {table_and_column} IN {refs}");
-                    let mut delete = sqlx::query(&sql);
+                    let mut delete = sqlx::query(&sql).persistent(false);
                     for row in chunk {
                         delete = delete.bind(&row.entity_ref);
                     }
@@ -395,9 +399,14 @@ impl Store {
             }
             // In primary-key order, so that the rows are appended to the index rather
             // than scattered through it.
-            let mut search: Vec<[&str; 4]> = changed
+            let mut search: Vec<[Option<&str>; 4]> = changed
                 .iter()
-                .flat_map(|row| row.search.iter().map(|(k, v, o)| [k.as_str(), v, row.entity_ref.as_str(), o]))
+                .flat_map(|row| {
+                    row.search.iter().map(|(k, v, o)| {
+                        let original = (o != v).then_some(o.as_str());
+                        [Some(k.as_str()), Some(v), Some(row.entity_ref.as_str()), original]
+                    })
+                })
                 .collect();
             search.sort_unstable();
             insert_rows!(
@@ -451,11 +460,11 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
-            if let Some(pragmas) = self.ingest_cache(false) {
-                for pragma in pragmas.split(';') {
-                    sqlx::query(pragma).execute(&mut *connection).await?;
-                }
+            for pragma in self.applying_pragmas(false) {
+                sqlx::query(pragma).execute(&mut *connection).await?;
             }
+            drop(connection);
+            self.checkpoint_in_background();
             Ok(report)
         })
     }
@@ -511,7 +520,7 @@ impl Store {
                 placeholders(self.params(), chunk.len(), 1)
             );
             let rows: Vec<(String, String, String, String, String)> = on_pool!(self, pool => {
-                let mut query = sqlx::query_as(&sql);
+                let mut query = sqlx::query_as(&sql).persistent(false);
                 for entity_ref in chunk {
                     query = query.bind(entity_ref);
                 }
@@ -573,7 +582,7 @@ impl Store {
             placeholders(self.params(), refs.len(), 1)
         );
         Ok(on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql);
+            let mut query = sqlx::query_as(&sql).persistent(false);
             for entity_ref in refs {
                 query = query.bind(entity_ref);
             }
@@ -610,7 +619,7 @@ impl Store {
             placeholders(self.params(), keys.len(), 1)
         );
         let rows: Vec<(Option<String>, String, i64, i64, String)> = on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql);
+            let mut query = sqlx::query_as(&sql).persistent(false);
             for key in keys {
                 query = query.bind(key);
             }
@@ -639,15 +648,43 @@ impl Store {
         }
     }
 
-    /// SQLite's page cache for a connection applying a location (`large`), and back to
-    /// its default afterwards. With the default 2 MiB, a large first ingest spills pages
-    /// to the write-ahead log and reads them back many times over; the memory is given
-    /// back when the cache shrinks again.
-    fn ingest_cache(&self, large: bool) -> Option<&'static str> {
-        match (self, large) {
-            (Store::Sqlite(_), true) => Some("PRAGMA cache_size = -65536"),
-            (Store::Sqlite(_), false) => Some("PRAGMA cache_size = -2000;PRAGMA shrink_memory"),
-            (Store::Postgres(_), _) => None,
+    /// Settings for the connection that applies a location (`applying`), and back to
+    /// the defaults afterwards. SQLite only:
+    /// - a larger page cache: with the default 2 MiB, a large first ingest spills pages
+    ///   to the write-ahead log and reads them back many times over (the memory is
+    ///   freed when the cache shrinks again);
+    /// - no checkpoint on commit: copying the log into the database would hold the
+    ///   newly applied entities back from readers for no reason; it runs afterwards
+    ///   ([`Store::checkpoint_in_background`]).
+    fn applying_pragmas(&self, applying: bool) -> &'static [&'static str] {
+        match (self, applying) {
+            (Store::Sqlite(_), true) => &[
+                "PRAGMA cache_size = -65536",
+                "PRAGMA wal_autocheckpoint = 0",
+            ],
+            (Store::Sqlite(_), false) => &[
+                "PRAGMA cache_size = -2000",
+                "PRAGMA shrink_memory",
+                "PRAGMA wal_autocheckpoint = 1000",
+            ],
+            (Store::Postgres(_), _) => &[],
+        }
+    }
+
+    /// Copies SQLite's write-ahead log into the database without blocking readers or
+    /// writers, on a task of its own. Nothing to do on PostgreSQL.
+    fn checkpoint_in_background(&self) {
+        if let Store::Sqlite(pool) = self {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                {
+                    tracing::warn!(%error, "checkpointing the SQLite log failed");
+                }
+                crate::memory::release_free_memory();
+            });
         }
     }
 

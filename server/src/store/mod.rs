@@ -74,9 +74,13 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // After a large ingest, a checkpoint shrinks the log back to this size.
+                .pragma("journal_size_limit", "16777216");
+            // SQLite runs each connection on a thread of its own with its own page
+            // cache; readers do not block each other, and four keep two cores busy.
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(4)
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;

@@ -223,7 +223,7 @@ impl Store {
         // a worker thread one by one, and a facet such as spec.owner has hundreds.
         let pairs = self.json_pairs("f.value", "f.count");
         let text = format!(
-            "SELECT {pairs} FROM (SELECT MIN(original_value) AS value, COUNT(*) AS count \
+            "SELECT {pairs} FROM (SELECT MIN(COALESCE(original_value, value)) AS value, COUNT(*) AS count \
              FROM search WHERE key = {key}{within} GROUP BY value) f"
         );
         let rows: Vec<(String,)> = sql.fetch_all(self, &text).await?;
