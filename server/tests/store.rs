@@ -1,32 +1,11 @@
 //! Storage behaviour, run against SQLite and against PostgreSQL: every scenario is one
 //! async function taking a fresh [`support::TestDb`], instantiated once per back end.
 
+#[macro_use]
 mod support;
 
 use server::store::{Backend, EntityRow, LocationUpdate, ProblemRow, Store, StoreError};
 use support::TestDb;
-
-/// Runs each scenario on a new SQLite file and on a new PostgreSQL database.
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    super::$scenario(super::support::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    super::$scenario(super::support::postgres().await).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     migrations_run_again_without_change,

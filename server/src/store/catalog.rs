@@ -464,7 +464,7 @@ impl Store {
                 sqlx::query(pragma).execute(&mut *connection).await?;
             }
             drop(connection);
-            self.checkpoint_in_background();
+            self.upkeep_in_background(report.added + report.updated + report.removed);
             Ok(report)
         })
     }
@@ -655,7 +655,7 @@ impl Store {
     ///   freed when the cache shrinks again);
     /// - no checkpoint on commit: copying the log into the database would hold the
     ///   newly applied entities back from readers for no reason; it runs afterwards
-    ///   ([`Store::checkpoint_in_background`]).
+    ///   ([`Store::upkeep_in_background`]).
     fn applying_pragmas(&self, applying: bool) -> &'static [&'static str] {
         match (self, applying) {
             (Store::Sqlite(_), true) => &[
@@ -671,21 +671,26 @@ impl Store {
         }
     }
 
-    /// Copies SQLite's write-ahead log into the database without blocking readers or
-    /// writers, on a task of its own. Nothing to do on PostgreSQL.
-    fn checkpoint_in_background(&self) {
-        if let Store::Sqlite(pool) = self {
-            let pool = pool.clone();
-            tokio::spawn(async move {
-                if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&pool)
-                    .await
-                {
-                    tracing::warn!(%error, "checkpointing the SQLite log failed");
-                }
-                crate::memory::release_free_memory();
-            });
-        }
+    /// Upkeep after applying a location, on a task of its own so that the new entities
+    /// are served at once. SQLite: copy the write-ahead log into the database (without
+    /// blocking readers or writers). PostgreSQL, after a large change: refresh the
+    /// planner's statistics, which autovacuum would only do minutes later (until then
+    /// a freshly loaded catalog gets plans made for empty tables).
+    fn upkeep_in_background(&self, changed: usize) {
+        let statement = match self {
+            Store::Sqlite(_) => "PRAGMA wal_checkpoint(PASSIVE)",
+            Store::Postgres(_) if changed >= 1000 => "ANALYZE entities, search, relations",
+            Store::Postgres(_) => return,
+        };
+        let store = self.clone();
+        tokio::spawn(async move {
+            let done =
+                on_pool!(&store, pool => sqlx::query(statement).execute(pool).await.map(|_| ()));
+            if let Err(error) = done {
+                tracing::warn!(%error, statement, "upkeep after applying a location failed");
+            }
+            crate::memory::release_free_memory();
+        });
     }
 
     /// How this store's engine wants batched statements' parameters written.

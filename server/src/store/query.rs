@@ -181,15 +181,32 @@ impl Store {
             ));
         }
         order.push("m.entity_ref ASC".into());
+        // A query that sorts every match anyway (another order, or full text, whose
+        // matches are not one sorted range) counts them in the same pass; a plain
+        // filter counts its range separately, which costs less than materialising it.
+        let sorts_everything = !query.order.is_empty() || query.full_text.is_some();
+        let count_column = if sorts_everything {
+            "COUNT(*) OVER ()"
+        } else {
+            "CAST(0 AS BIGINT)"
+        };
         let page = format!(
-            "SELECT m.entity_ref FROM ({selection}) m ORDER BY {} LIMIT {} OFFSET {}",
+            "SELECT m.entity_ref, {count_column} FROM ({selection}) m ORDER BY {} LIMIT {} OFFSET {}",
             order.join(", "),
             query.limit,
             query.offset
         );
-        let refs: Vec<(String,)> = sql.fetch_all(self, &page).await?;
-        // The count is needed only when the page does not show where the selection ends.
-        let total = if refs.len() < query.limit && (query.offset == 0 || !refs.is_empty()) {
+        let rows: Vec<(String, i64)> = sql.fetch_all(self, &page).await?;
+        let counted = rows
+            .first()
+            .map(|(_, total)| *total)
+            .filter(|_| sorts_everything);
+        let refs: Vec<String> = rows.into_iter().map(|(r, _)| r).collect();
+        // Otherwise the count is needed only when the page does not show where the
+        // selection ends.
+        let total = if let Some(total) = counted {
+            total.max(0) as u64
+        } else if refs.len() < query.limit && (query.offset == 0 || !refs.is_empty()) {
             (query.offset + refs.len()) as u64
         } else {
             let count = format!("SELECT COUNT(*) FROM ({selection}) m");
@@ -200,7 +217,7 @@ impl Store {
                 .unwrap_or((0,));
             total.max(0) as u64
         };
-        Ok((refs.into_iter().map(|(r,)| r).collect(), total))
+        Ok((refs, total))
     }
 
     /// For each value of the search key `key` among the entities `query` selects (its

@@ -22,6 +22,30 @@ use server::{
     store::Store,
 };
 
+/// Runs each scenario (an async function taking a fresh [`TestDb`]) on a new SQLite
+/// file and on a new PostgreSQL database, as `sqlite::name` and `postgres::name`.
+#[allow(unused_macros)]
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario(super::support::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario(super::support::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
 /// The whole HTTP application over `portal`, as `portico serve` builds it.
 pub fn app(portal: Portal) -> axum::Router {
     let config = Config {
