@@ -11,6 +11,8 @@ use std::{
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
+pub use crate::store::OrphanStrategy;
+
 /// The address Portico listens on when none is given.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 /// The database Portico uses when none is given: a SQLite file in the working directory.
@@ -66,7 +68,7 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
     /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
-    /// `catalog`, `refresh_interval`).
+    /// `catalog`, `refresh_interval`, `orphan_strategy`).
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Folder holding the browser bundle under `pkg/` [default: target/site].
@@ -84,6 +86,10 @@ pub struct ServeArgs {
     /// Seconds between re-reads of every location [default: 120].
     #[arg(long, env = "PORTICO_REFRESH_INTERVAL", value_name = "SECONDS")]
     pub refresh_interval: Option<u64>,
+    /// What happens to entities a location no longer holds: `keep` them annotated
+    /// `backstage.io/orphan: "true"` (as Backstage does), or `delete` them [default: keep].
+    #[arg(long, env = "PORTICO_ORPHAN_STRATEGY", value_name = "STRATEGY")]
+    pub orphan_strategy: Option<OrphanStrategy>,
 }
 
 /// The settings in a `--config` file. Every key is optional; unknown keys are errors.
@@ -95,6 +101,7 @@ struct ConfigFile {
     site_root: Option<PathBuf>,
     catalog: Option<Vec<PathBuf>>,
     refresh_interval: Option<u64>,
+    orphan_strategy: Option<OrphanStrategy>,
 }
 
 /// Settings resolved from every source, ready to use.
@@ -110,6 +117,8 @@ pub struct Config {
     pub catalog: Vec<PathBuf>,
     /// Time between re-reads of every location.
     pub refresh_interval: std::time::Duration,
+    /// What happens to entities a location no longer holds.
+    pub orphan_strategy: OrphanStrategy,
 }
 
 /// A configuration that cannot be used, with the file and line at fault.
@@ -167,6 +176,10 @@ impl Config {
                     .unwrap_or(DEFAULT_REFRESH_SECONDS)
                     .max(1),
             ),
+            orphan_strategy: args
+                .orphan_strategy
+                .or(file.orphan_strategy)
+                .unwrap_or_default(),
         })
     }
 }
@@ -202,6 +215,21 @@ mod tests {
         assert_eq!(config.addr, DEFAULT_ADDR.parse().unwrap());
         assert_eq!(config.database_url, "sqlite://portico.db");
         assert_eq!(config.site_root, PathBuf::from("target/site"));
+        assert_eq!(config.orphan_strategy, OrphanStrategy::Keep);
+    }
+
+    #[test]
+    fn the_orphan_strategy_comes_from_the_command_line_or_the_file() {
+        let file = config_file("orphan_strategy = \"delete\"\n");
+        let args = ServeArgs {
+            config: Some(file.path().to_owned()),
+            ..Default::default()
+        };
+        let config = Config::resolve(args, no_env).unwrap();
+        assert_eq!(config.orphan_strategy, OrphanStrategy::Delete);
+        let cli = Cli::try_parse_from(["portico", "--orphan-strategy", "delete"]).unwrap();
+        assert_eq!(cli.serve.orphan_strategy, Some(OrphanStrategy::Delete));
+        assert!(Cli::try_parse_from(["portico", "--orphan-strategy", "flag"]).is_err());
     }
 
     #[test]

@@ -57,6 +57,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
     let mut portal = Portal::new(store);
     portal.allow_file_locations_under(&config.catalog);
+    portal.set_orphan_strategy(config.orphan_strategy);
     let demo = config.catalog.is_empty();
     if let Some(report) = portal
         .set_demo_catalog(demo)
@@ -103,6 +104,7 @@ fn log_ingest(report: &services::IngestReport) {
         updated = applied.updated,
         unchanged = applied.unchanged,
         removed = applied.removed,
+        orphaned = applied.orphaned,
         problems = report.problems,
         "catalog location read"
     );
@@ -118,7 +120,10 @@ async fn refresh_loop(portal: Arc<Portal>, interval: std::time::Duration) {
         match portal.refresh_all().await {
             Ok(reports) => reports
                 .iter()
-                .filter(|r| r.applied.added + r.applied.updated + r.applied.removed > 0)
+                .filter(|r| {
+                    let applied = &r.applied;
+                    applied.added + applied.updated + applied.removed + applied.orphaned > 0
+                })
                 .for_each(log_ingest),
             Err(error) => tracing::warn!(%error, "refreshing the catalog failed"),
         }

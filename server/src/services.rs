@@ -19,16 +19,24 @@ use crate::{
         ingest::location_update,
         location::{absolute, confinement_of, read_file_location, LocationContents},
     },
-    store::{ApplyReport, LocationRow, LocationUpdate, Store, StoreError, StoredEntity},
+    store::{
+        ApplyReport, LocationRow, LocationUpdate, OrphanStrategy, Store, StoreError, StoredEntity,
+    },
 };
 
 /// Reads a file location and prepares its update for the store, on a blocking thread
 /// (the work is spread over the cores).
-async fn read_in_background(target: PathBuf) -> (LocationContents, LocationUpdate) {
+async fn read_in_background(
+    target: PathBuf,
+    orphans: OrphanStrategy,
+) -> (LocationContents, LocationUpdate) {
     let started = std::time::Instant::now();
     let read = tokio::task::spawn_blocking(move || {
         let contents = read_file_location(&target);
-        let update = location_update(&contents);
+        let update = LocationUpdate {
+            orphans,
+            ..location_update(&contents)
+        };
         (contents, update)
     })
     .await
@@ -87,6 +95,8 @@ pub struct Portal {
     demo_target: Option<String>,
     /// Folders inside which file locations may be registered through the API.
     file_roots: Vec<PathBuf>,
+    /// What happens to entities a location no longer holds.
+    orphans: OrphanStrategy,
 }
 
 impl Portal {
@@ -96,7 +106,13 @@ impl Portal {
             store,
             demo_target: None,
             file_roots: Vec::new(),
+            orphans: OrphanStrategy::default(),
         }
+    }
+
+    /// Sets what happens to entities a location no longer holds.
+    pub fn set_orphan_strategy(&mut self, orphans: OrphanStrategy) {
+        self.orphans = orphans;
     }
 
     /// Lets the API register file locations inside the folder of each of `locations`
@@ -139,7 +155,7 @@ impl Portal {
                 "Location file:{target} already exists"
             )));
         }
-        let (read, update) = read_in_background(path).await;
+        let (read, update) = read_in_background(path, self.orphans).await;
         if read.files.is_empty() {
             let why = read
                 .problems
@@ -248,7 +264,7 @@ impl Portal {
         location: LocationRow,
     ) -> Result<IngestReport, StoreError> {
         let target = PathBuf::from(&location.target);
-        let (contents, update) = read_in_background(target).await;
+        let (contents, update) = read_in_background(target, self.orphans).await;
         drop(contents);
         let report = self.apply_update(location, &update).await;
         // What the location's files took to read and apply is free now.

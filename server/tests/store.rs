@@ -4,7 +4,10 @@
 #[macro_use]
 mod support;
 
-use server::store::{Backend, EntityRow, LocationUpdate, ProblemRow, Store, StoreError};
+use app::model::filter::{EntityQuery, FilterGroup};
+use server::store::{
+    Backend, EntityRow, LocationUpdate, OrphanStrategy, ProblemRow, Store, StoreError,
+};
 use support::TestDb;
 
 on_both_backends!(
@@ -17,7 +20,79 @@ on_both_backends!(
     a_second_location_cannot_take_an_entity,
     relations_are_replaced_with_their_entity,
     one_entity_in_two_files_of_a_location_is_kept_once,
+    an_orphan_is_kept_and_annotated_until_it_comes_back,
 );
+
+async fn an_orphan_is_kept_and_annotated_until_it_comes_back(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let body = r#"{"metadata":{"name":"b","annotations":{"backstage.io/managed-by-location":"file:/catalog"}}}"#;
+    let both = keeping_orphans(vec![row("a", "{}", &[]), row("b", body, &[])]);
+    db.store.apply_location(&location.id, &both).await.unwrap();
+
+    // b's document is gone: b stays, annotated, and a filter finds it.
+    let only_a = keeping_orphans(vec![row("a", "{}", &[])]);
+    let report = db
+        .store
+        .apply_location(&location.id, &only_a)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.orphaned, report.removed, report.unchanged),
+        (1, 0, 1)
+    );
+    let (_, etag, stored) = db
+        .store
+        .entity_body("component:default/b")
+        .await
+        .unwrap()
+        .unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(
+        stored["metadata"]["annotations"]["backstage.io/orphan"],
+        "true"
+    );
+    assert_eq!(
+        stored["metadata"]["annotations"]["backstage.io/managed-by-location"], "file:/catalog",
+        "the rest of the entity is untouched"
+    );
+    let orphans = EntityQuery {
+        filter: vec![FilterGroup::parse("metadata.annotations.backstage.io/orphan=true").unwrap()],
+        limit: 10,
+        ..Default::default()
+    };
+    let (found, total) = db.store.query_entities(&orphans).await.unwrap();
+    assert_eq!((found, total), (vec!["component:default/b".to_owned()], 1));
+
+    // Refreshing again changes nothing.
+    let report = db
+        .store
+        .apply_location(&location.id, &only_a)
+        .await
+        .unwrap();
+    assert_eq!(report.orphaned, 0);
+    assert_eq!(
+        db.store
+            .entity_body("component:default/b")
+            .await
+            .unwrap()
+            .unwrap()
+            .1,
+        etag
+    );
+
+    // b comes back: the annotation goes.
+    let report = db.store.apply_location(&location.id, &both).await.unwrap();
+    assert_eq!((report.updated, report.unchanged), (1, 1));
+    let (_, _, stored) = db
+        .store
+        .entity_body("component:default/b")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, body);
+    let (found, _) = db.store.query_entities(&orphans).await.unwrap();
+    assert!(found.is_empty());
+}
 
 async fn one_entity_in_two_files_of_a_location_is_kept_once(db: TestDb) {
     let location = db.store.ensure_location("file", "/catalog").await.unwrap();
@@ -68,10 +143,21 @@ fn row(name: &str, body: &str, relations: &[(&str, &str, &str)]) -> EntityRow {
     }
 }
 
+/// An update of `entities` that deletes orphans (the scenarios below that keep them
+/// say so).
 fn update(entities: Vec<EntityRow>) -> LocationUpdate {
     LocationUpdate {
         entities,
+        orphans: OrphanStrategy::Delete,
         ..Default::default()
+    }
+}
+
+/// An update of `entities` that keeps orphans, annotated.
+fn keeping_orphans(entities: Vec<EntityRow>) -> LocationUpdate {
+    LocationUpdate {
+        orphans: OrphanStrategy::Keep,
+        ..update(entities)
     }
 }
 
@@ -167,6 +253,8 @@ async fn a_failed_document_keeps_its_last_good_version(db: TestDb) {
             column: 3,
             message: "spec.owner is required for kind Component".into(),
         }],
+        orphans: OrphanStrategy::Delete,
+        ..Default::default()
     };
     let report = db
         .store

@@ -51,6 +51,7 @@ pub fn location_update(contents: &LocationContents) -> LocationUpdate {
         .map(|p| p.file.clone())
         .collect();
     LocationUpdate {
+        orphans: Default::default(),
         entities,
         kept_refs: kept_refs.into_iter().collect(),
         kept_files: kept_files.into_iter().collect(),

@@ -88,6 +88,22 @@ pub struct LocationUpdate {
     pub kept_files: Vec<String>,
     /// Every problem found.
     pub problems: Vec<ProblemRow>,
+    /// What happens to entities the location no longer holds.
+    pub orphans: OrphanStrategy,
+}
+
+/// What happens to an orphan: an entity its location held before and no longer holds
+/// (its file or document was deleted, or a Location stopped pointing at its file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrphanStrategy {
+    /// Keep it, annotated `backstage.io/orphan: "true"`, as Backstage does by default,
+    /// so that nobody loses an entity to a bad commit; it can be deleted by hand.
+    /// The annotation goes when the location holds the entity again.
+    #[default]
+    Keep,
+    /// Delete it with the refresh that finds it gone.
+    Delete,
 }
 
 /// What applying an update changed.
@@ -99,8 +115,10 @@ pub struct ApplyReport {
     pub updated: usize,
     /// Entities identical to what was stored.
     pub unchanged: usize,
-    /// Entities the location no longer holds.
+    /// Entities the location no longer holds, deleted.
     pub removed: usize,
+    /// Entities the location no longer holds, newly annotated as orphans.
+    pub orphaned: usize,
     /// Entities another location already holds: `(entity_ref, that location's target)`.
     pub conflicts: Vec<(String, String)>,
 }
@@ -121,6 +139,9 @@ pub struct StoredEntity {
     /// Its problems, in file and line order.
     pub problems: Vec<ProblemRow>,
 }
+
+/// The annotation Backstage gives orphaned entities.
+pub const ORPHAN_ANNOTATION: &str = "backstage.io/orphan";
 
 /// A registered location.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -432,12 +453,37 @@ impl Store {
                 let kept = present.contains(entity_ref.as_str())
                     || update.kept_refs.contains(entity_ref)
                     || file.as_ref().is_some_and(|f| update.kept_files.contains(f));
-                if !kept {
-                    sqlx::query("DELETE FROM entities WHERE entity_ref = $1")
-                        .bind(entity_ref)
-                        .execute(&mut *tx)
-                        .await?;
-                    report.removed += 1;
+                if kept {
+                    continue;
+                }
+                match update.orphans {
+                    OrphanStrategy::Delete => {
+                        sqlx::query("DELETE FROM entities WHERE entity_ref = $1")
+                            .bind(entity_ref)
+                            .execute(&mut *tx)
+                            .await?;
+                        report.removed += 1;
+                    }
+                    OrphanStrategy::Keep => {
+                        // The etag changes with the annotation; when the entity comes
+                        // back, its content differs from the stored one and replaces it.
+                        let flagged = sqlx::query(self.orphan_annotation())
+                            .bind(entity_ref)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        if flagged > 0 {
+                            sqlx::query(
+                                "INSERT INTO search (key, value, entity_ref, original_value) \
+                                 VALUES ($1, 'true', $2, NULL) ON CONFLICT DO NOTHING",
+                            )
+                            .bind(format!("metadata.annotations.{ORPHAN_ANNOTATION}"))
+                            .bind(entity_ref)
+                            .execute(&mut *tx)
+                            .await?;
+                            report.orphaned += 1;
+                        }
+                    }
                 }
             }
 
@@ -691,6 +737,22 @@ impl Store {
             }
             crate::memory::release_free_memory();
         });
+    }
+
+    /// An `UPDATE` that annotates the entity `$1` as an orphan, unless it is already.
+    fn orphan_annotation(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => {
+                "UPDATE entities SET etag = etag || '-orphan', \
+                 body = json_set(body, '$.metadata.annotations.\"backstage.io/orphan\"', 'true') \
+                 WHERE entity_ref = $1 AND etag NOT LIKE '%-orphan'"
+            }
+            Store::Postgres(_) => {
+                "UPDATE entities SET etag = etag || '-orphan', \
+                 body = jsonb_set(body::jsonb, '{metadata,annotations,backstage.io/orphan}', '\"true\"')::text \
+                 WHERE entity_ref = $1 AND etag NOT LIKE '%-orphan'"
+            }
+        }
     }
 
     /// How this store's engine wants batched statements' parameters written.

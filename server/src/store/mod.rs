@@ -20,7 +20,8 @@ mod catalog;
 mod query;
 
 pub use catalog::{
-    fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, ProblemRow, StoredEntity,
+    fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, OrphanStrategy, ProblemRow,
+    StoredEntity, ORPHAN_ANNOTATION,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");

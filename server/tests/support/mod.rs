@@ -54,6 +54,7 @@ pub fn app(portal: Portal) -> axum::Router {
         site_root: "target/site-for-tests".into(),
         catalog: Vec::new(),
         refresh_interval: std::time::Duration::from_secs(60),
+        orphan_strategy: Default::default(),
     };
     router(AppState::new(&config, std::sync::Arc::new(portal)))
 }
