@@ -254,7 +254,6 @@ async fn a_failed_document_keeps_its_last_good_version(db: TestDb) {
             message: "spec.owner is required for kind Component".into(),
         }],
         orphans: OrphanStrategy::Delete,
-        ..Default::default()
     };
     let report = db
         .store
