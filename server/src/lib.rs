@@ -58,6 +58,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let mut portal = Portal::new(store);
     portal.allow_file_locations_under(&config.catalog);
     portal.set_orphan_strategy(config.orphan_strategy);
+    portal.set_refresh_interval(config.refresh_interval);
     let demo = config.catalog.is_empty();
     if let Some(report) = portal
         .set_demo_catalog(demo)
@@ -110,14 +111,16 @@ fn log_ingest(report: &services::IngestReport) {
     );
 }
 
-/// Re-reads every location every `interval`, for as long as the server runs.
+/// Re-reads the locations that are due, for as long as the server runs. Checks every
+/// `interval` or every 10 s, whichever is shorter: with several replicas, each location
+/// is read by whichever replica claims it first once it is due.
 async fn refresh_loop(portal: Arc<Portal>, interval: std::time::Duration) {
-    let mut ticks = tokio::time::interval(interval);
+    let mut ticks = tokio::time::interval(interval.min(std::time::Duration::from_secs(10)));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticks.tick().await;
     loop {
         ticks.tick().await;
-        match portal.refresh_all().await {
+        match portal.refresh_due().await {
             Ok(reports) => reports
                 .iter()
                 .filter(|r| {

@@ -11,7 +11,10 @@ use app::{
     },
 };
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use crate::{
     catalog::{
@@ -97,6 +100,20 @@ pub struct Portal {
     file_roots: Vec<PathBuf>,
     /// What happens to entities a location no longer holds.
     orphans: OrphanStrategy,
+    /// How long after being read a location is due to be read again.
+    refresh_interval: Duration,
+}
+
+/// How long a replica may hold a location it claimed for a refresh before another may
+/// take it over (longer than any refresh takes).
+const REFRESH_LEASE: Duration = Duration::from_secs(600);
+
+/// Milliseconds since the Unix epoch, `after` from now.
+fn epoch_ms(after: Duration) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    (now + after).as_millis() as i64
 }
 
 impl Portal {
@@ -107,7 +124,13 @@ impl Portal {
             demo_target: None,
             file_roots: Vec::new(),
             orphans: OrphanStrategy::default(),
+            refresh_interval: Duration::from_secs(crate::config::DEFAULT_REFRESH_SECONDS),
         }
+    }
+
+    /// Sets how long after being read a location is due to be read again.
+    pub fn set_refresh_interval(&mut self, interval: Duration) {
+        self.refresh_interval = interval;
     }
 
     /// Sets what happens to entities a location no longer holds.
@@ -286,6 +309,9 @@ impl Portal {
             apply_ms = started.elapsed().as_millis() as u64,
             "location applied"
         );
+        self.store
+            .schedule_refresh(&location.id, epoch_ms(self.refresh_interval))
+            .await?;
         let problems = update.problems.len() + applied.conflicts.len();
         Ok(IngestReport {
             location,
@@ -294,8 +320,32 @@ impl Portal {
         })
     }
 
-    /// Reads every registered file location again, one after the other. A location
-    /// that fails is logged and the others go on.
+    /// Reads again every location that is due, one at a time, each claimed first so
+    /// that replicas sharing the database share the work instead of repeating it. A
+    /// location that fails is logged, and due again after the refresh interval.
+    pub async fn refresh_due(&self) -> Result<Vec<IngestReport>, StoreError> {
+        let mut reports = Vec::new();
+        while let Some(location) = self
+            .store
+            .claim_due_location(epoch_ms(Duration::ZERO), epoch_ms(REFRESH_LEASE))
+            .await?
+        {
+            let (id, target) = (location.id.clone(), location.target.clone());
+            match self.refresh_location(location).await {
+                Ok(report) => reports.push(report),
+                Err(error) => {
+                    tracing::warn!(%target, %error, "refreshing the location failed");
+                    self.store
+                        .schedule_refresh(&id, epoch_ms(self.refresh_interval))
+                        .await?;
+                }
+            }
+        }
+        Ok(reports)
+    }
+
+    /// Reads every registered file location again now, due or not, one after the
+    /// other. A location that fails is logged and the others go on.
     pub async fn refresh_all(&self) -> Result<Vec<IngestReport>, StoreError> {
         let mut reports = Vec::new();
         for location in self.store.locations().await? {

@@ -21,7 +21,81 @@ on_both_backends!(
     relations_are_replaced_with_their_entity,
     one_entity_in_two_files_of_a_location_is_kept_once,
     an_orphan_is_kept_and_annotated_until_it_comes_back,
+    a_due_location_is_claimed_by_one_replica_until_its_lease_ends,
+    replicas_claiming_at_once_share_the_locations,
 );
+
+async fn a_due_location_is_claimed_by_one_replica_until_its_lease_ends(db: TestDb) {
+    let a = db.store.ensure_location("file", "/a").await.unwrap();
+    let b = db.store.ensure_location("file", "/b").await.unwrap();
+    db.store.schedule_refresh(&b.id, 2_000).await.unwrap();
+
+    // At t=1000 only a is due; claimed, it is held until t=5000.
+    let claimed = db.store.claim_due_location(1_000, 5_000).await.unwrap();
+    assert_eq!(claimed, Some(a.clone()));
+    assert_eq!(
+        db.store.claim_due_location(1_000, 5_000).await.unwrap(),
+        None
+    );
+    // At t=3000 b is due too; a is still held.
+    assert_eq!(
+        db.store.claim_due_location(3_000, 7_000).await.unwrap(),
+        Some(b.clone())
+    );
+    assert_eq!(
+        db.store.claim_due_location(3_000, 7_000).await.unwrap(),
+        None
+    );
+    // a's replica died: at t=6000 its lease has run out and a can be claimed again.
+    assert_eq!(
+        db.store.claim_due_location(6_000, 9_000).await.unwrap(),
+        Some(a.clone())
+    );
+    // Read and rescheduled, a is not due before its next time.
+    db.store.schedule_refresh(&a.id, 20_000).await.unwrap();
+    db.store.schedule_refresh(&b.id, 20_000).await.unwrap();
+    assert_eq!(
+        db.store.claim_due_location(10_000, 15_000).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        db.store.claim_due_location(20_000, 25_000).await.unwrap(),
+        Some(a)
+    );
+}
+
+async fn replicas_claiming_at_once_share_the_locations(db: TestDb) {
+    let mut expected = Vec::new();
+    for i in 0..12 {
+        expected.push(
+            db.store
+                .ensure_location("file", &format!("/l{i}"))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    // Three replicas (each with its own pool) claim everything that is due at once.
+    let mut replicas = Vec::new();
+    for _ in 0..3 {
+        let store = Store::connect(&db.url).await.unwrap();
+        replicas.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(location) = store.claim_due_location(1_000, 60_000).await.unwrap() {
+                mine.push(location.id);
+                tokio::task::yield_now().await;
+            }
+            mine
+        }));
+    }
+    let mut claimed = Vec::new();
+    for replica in replicas {
+        claimed.extend(replica.await.unwrap());
+    }
+    claimed.sort();
+    expected.sort();
+    assert_eq!(claimed, expected, "every location claimed exactly once");
+}
 
 async fn an_orphan_is_kept_and_annotated_until_it_comes_back(db: TestDb) {
     let location = db.store.ensure_location("file", "/catalog").await.unwrap();

@@ -230,6 +230,44 @@ impl Store {
         })
     }
 
+    /// Claims the location most overdue for a refresh, if one is due (`next_refresh_at`
+    /// ≤ `now`) and no replica holds it, and holds it until `until`. On PostgreSQL,
+    /// replicas claiming at once skip each other's rows (`FOR UPDATE SKIP LOCKED`), so
+    /// each location is refreshed by one replica; if that replica dies, the lease runs
+    /// out and another takes the location over. Times are milliseconds since the epoch.
+    pub async fn claim_due_location(
+        &self,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<LocationRow>, StoreError> {
+        let lock = match self {
+            Store::Sqlite(_) => "",
+            Store::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE locations SET leased_until = $1 WHERE id = (\
+             SELECT id FROM locations WHERE type = 'file' AND next_refresh_at <= $2 \
+             AND leased_until <= $2 ORDER BY next_refresh_at, id LIMIT 1{lock}) \
+             RETURNING id, type, target"
+        );
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(until).bind(now).fetch_optional(pool).await?
+        }))
+    }
+
+    /// Records that a location was just read: next due at `next` (milliseconds since
+    /// the epoch), its lease released.
+    pub async fn schedule_refresh(&self, location_id: &str, next: i64) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE locations SET next_refresh_at = $1, leased_until = 0 WHERE id = $2")
+                .bind(next)
+                .bind(location_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Removes a location with its entities, their relations and its problems; false
     /// when there was no such location.
     pub async fn delete_location(&self, location_id: &str) -> Result<bool, StoreError> {
