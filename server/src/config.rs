@@ -47,6 +47,39 @@ pub enum Command {
     /// Check descriptor files (catalog-info.yaml) and print each problem as
     /// `file:line:col: message`; exits with status 1 when there are problems.
     Validate(ValidateArgs),
+    /// Ingest catalog locations into the database and exit, with a progress bar on a
+    /// terminal: a large catalog loaded before the first `serve`, or from a CI job.
+    Import(ImportArgs),
+}
+
+/// Options of `portico import`: the subset of `serve`'s that ingestion uses.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// Database URL, as for `serve`; DATABASE_URL is read too [default: sqlite://portico.db].
+    #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A TOML file with settings, as for `serve`.
+    #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A catalog location to import (file, folder or glob); repeat for several. The
+    /// config file's `catalog` when not given.
+    #[arg(long = "catalog", value_name = "PATH")]
+    pub catalog: Vec<PathBuf>,
+    /// What happens to entities a location no longer holds: `keep` or `delete`.
+    #[arg(long, env = "PORTICO_ORPHAN_STRATEGY", value_name = "STRATEGY")]
+    pub orphan_strategy: Option<OrphanStrategy>,
+}
+
+impl From<ImportArgs> for ServeArgs {
+    fn from(args: ImportArgs) -> Self {
+        ServeArgs {
+            database_url: args.database_url,
+            config: args.config,
+            catalog: args.catalog,
+            orphan_strategy: args.orphan_strategy,
+            ..ServeArgs::default()
+        }
+    }
 }
 
 /// Options of `portico validate`.

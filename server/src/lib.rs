@@ -12,6 +12,7 @@
 //! - [`http`]: the axum router. Handlers are thin adapters over [`services`].
 //! - [`memory`]: giving freed memory back to the operating system after ingesting.
 //! - [`parallel`]: CPU-bound work spread over the cores.
+//! - [`progress`]: how far an ingest has got, for `portico import`'s progress bar.
 //!
 //! **Invariant:** `app` never depends on this crate; this crate reaches the UI only through
 //! `app::ui::shell` and the server functions `app` declares.
@@ -21,6 +22,7 @@ pub mod config;
 pub mod http;
 pub mod memory;
 pub mod parallel;
+pub mod progress;
 pub mod services;
 pub mod store;
 pub mod validate;
@@ -31,6 +33,40 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{config::Config, services::Portal, store::Store};
+
+/// `portico import`: opens and migrates the database, ingests every configured catalog
+/// location (counting in `progress`), and returns what each ingest did.
+pub async fn import(
+    config: Config,
+    progress: progress::Progress,
+) -> anyhow::Result<Vec<services::IngestReport>> {
+    anyhow::ensure!(
+        !config.catalog.is_empty(),
+        "nothing to import: give a location with --catalog PATH (or `catalog` in the config file)"
+    );
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                store::redact(&config.database_url)
+            )
+        })?;
+    store.migrate().await.context("migrating the database")?;
+    let mut portal = Portal::new(store);
+    portal.set_orphan_strategy(config.orphan_strategy);
+    portal.set_refresh_interval(config.refresh_interval);
+    portal.watch_progress(progress);
+    let mut reports = Vec::new();
+    for target in &config.catalog {
+        let report = portal
+            .ingest_file_location(target)
+            .await
+            .with_context(|| format!("importing the catalog location {}", target.display()))?;
+        reports.push(report);
+    }
+    Ok(reports)
+}
 
 /// Opens the database, migrates it, and serves the portal until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {

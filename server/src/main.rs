@@ -3,7 +3,10 @@
 use std::{io::IsTerminal, process::ExitCode};
 
 use clap::Parser;
-use server::config::{Cli, Command, Config, ValidateArgs};
+use server::{
+    config::{Cli, Command, Config, ImportArgs, ValidateArgs},
+    progress::{show_on_terminal, Progress},
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -28,7 +31,47 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(args),
+        Command::Import(args) => import(args),
     }
+}
+
+fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let config = Config::resolve(args.into(), |name| std::env::var(name).ok())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let reports = runtime.block_on(async {
+        let progress = Progress::watched();
+        let bar = std::io::stderr()
+            .is_terminal()
+            .then(|| tokio::spawn(show_on_terminal(progress.clone())));
+        let reports = server::import(config, progress).await;
+        if let Some(bar) = bar {
+            bar.abort();
+            eprint!("\r\x1b[2K");
+        }
+        reports
+    })?;
+    for report in &reports {
+        let applied = &report.applied;
+        println!(
+            "{}: {} added, {} updated, {} unchanged, {} removed, {} orphaned, {} problems",
+            report.location.target,
+            applied.added,
+            applied.updated,
+            applied.unchanged,
+            applied.removed,
+            applied.orphaned,
+            report.problems
+        );
+    }
+    if reports.iter().any(|r| r.problems > 0) {
+        eprintln!(
+            "portico import: some documents have problems; `portico validate PATH` lists them \
+             with file and line, and the portal shows them on each entity"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {

@@ -20,8 +20,9 @@ use crate::{
     catalog::{
         demo,
         ingest::location_update,
-        location::{absolute, confinement_of, read_file_location, LocationContents},
+        location::{absolute, confinement_of, read_file_location_watched, LocationContents},
     },
+    progress::Progress,
     store::{
         ApplyReport, LocationRow, LocationUpdate, OrphanStrategy, Store, StoreError, StoredEntity,
     },
@@ -32,12 +33,14 @@ use crate::{
 async fn read_in_background(
     target: PathBuf,
     orphans: OrphanStrategy,
+    progress: Progress,
 ) -> (LocationContents, LocationUpdate) {
     let started = std::time::Instant::now();
     let read = tokio::task::spawn_blocking(move || {
-        let contents = read_file_location(&target);
+        let contents = read_file_location_watched(&target, &progress);
         let update = LocationUpdate {
             orphans,
+            progress,
             ..location_update(&contents)
         };
         (contents, update)
@@ -102,6 +105,8 @@ pub struct Portal {
     orphans: OrphanStrategy,
     /// How long after being read a location is due to be read again.
     refresh_interval: Duration,
+    /// Counts what ingests read and write, when someone watches.
+    progress: Progress,
 }
 
 /// How long a replica may hold a location it claimed for a refresh before another may
@@ -125,7 +130,13 @@ impl Portal {
             file_roots: Vec::new(),
             orphans: OrphanStrategy::default(),
             refresh_interval: Duration::from_secs(crate::config::DEFAULT_REFRESH_SECONDS),
+            progress: Progress::default(),
         }
+    }
+
+    /// Counts what ingests read and write in `progress`.
+    pub fn watch_progress(&mut self, progress: Progress) {
+        self.progress = progress;
     }
 
     /// Sets how long after being read a location is due to be read again.
@@ -178,7 +189,7 @@ impl Portal {
                 "Location file:{target} already exists"
             )));
         }
-        let (read, update) = read_in_background(path, self.orphans).await;
+        let (read, update) = read_in_background(path, self.orphans, self.progress.clone()).await;
         if read.files.is_empty() {
             let why = read
                 .problems
@@ -287,7 +298,8 @@ impl Portal {
         location: LocationRow,
     ) -> Result<IngestReport, StoreError> {
         let target = PathBuf::from(&location.target);
-        let (contents, update) = read_in_background(target, self.orphans).await;
+        let (contents, update) =
+            read_in_background(target, self.orphans, self.progress.clone()).await;
         drop(contents);
         let report = self.apply_update(location, &update).await;
         // What the location's files took to read and apply is free now.

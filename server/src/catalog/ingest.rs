@@ -52,6 +52,7 @@ pub fn location_update(contents: &LocationContents) -> LocationUpdate {
         .collect();
     LocationUpdate {
         orphans: Default::default(),
+        progress: Default::default(),
         entities,
         kept_refs: kept_refs.into_iter().collect(),
         kept_files: kept_files.into_iter().collect(),

@@ -15,6 +15,8 @@ use std::{
 
 use app::model::entity::{annotations, Entity};
 
+use crate::progress::Progress;
+
 use super::{
     descriptor::{read_descriptors, Documents, Problem},
     yaml::Position,
@@ -47,6 +49,11 @@ pub struct LocationContents {
 
 /// Reads the location `target` (a file, folder or glob) and everything it leads to.
 pub fn read_file_location(target: &Path) -> LocationContents {
+    read_file_location_watched(target, &Progress::default())
+}
+
+/// [`read_file_location`], counting each file read in `progress`.
+pub fn read_file_location_watched(target: &Path, progress: &Progress) -> LocationContents {
     let mut contents = LocationContents::default();
     let root = absolute(target);
     let origin = format!("file:{}", root.display());
@@ -92,7 +99,9 @@ pub fn read_file_location(target: &Path) -> LocationContents {
         });
         let mut next = Vec::new();
         for (file, parsed) in wave.iter().zip(parsed) {
+            let before = contents.entities.len();
             read_file(file, parsed, &origin, &confine, &mut contents, &mut next);
+            progress.file_read(contents.entities.len() - before);
         }
         // Read targets in the order they are written: the queue is a stack.
         next.reverse();

@@ -5,6 +5,7 @@
 //! it was.
 
 use super::{Store, StoreError};
+use crate::progress::Progress;
 
 /// Runs `$body` with `$pool` bound to whichever pool the store has. The SQL is written
 /// once, in the dialect both engines accept (`$1` parameters).
@@ -18,9 +19,10 @@ macro_rules! on_pool {
 }
 
 /// Inserts `$rows` (a slice of four-value arrays) with `$insert` ("INSERT INTO t (a, b, c, d)
-/// VALUES") in batches of [`BATCH_ROWS`], inside the transaction `$tx`.
+/// VALUES") in batches of [`BATCH_ROWS`], inside the transaction `$tx`, counting them in
+/// the [`Progress`] `$progress`.
 macro_rules! insert_rows {
-    ($tx:ident, $style:expr, $insert:expr, $rows:expr) => {
+    ($tx:ident, $style:expr, $insert:expr, $rows:expr, $progress:expr) => {
         for chunk in $rows.chunks(BATCH_ROWS) {
             let sql = format!("{} {}", $insert, placeholders($style, chunk.len(), 4));
             let mut insert = sqlx::query(&sql).persistent(false);
@@ -30,6 +32,7 @@ macro_rules! insert_rows {
                 }
             }
             insert.execute(&mut *$tx).await?;
+            $progress.rows_written(chunk.len());
         }
     };
 }
@@ -90,6 +93,8 @@ pub struct LocationUpdate {
     pub problems: Vec<ProblemRow>,
     /// What happens to entities the location no longer holds.
     pub orphans: OrphanStrategy,
+    /// Counts the rows written, for a progress display.
+    pub progress: Progress,
 }
 
 /// What happens to an orphan: an entity its location held before and no longer holds
@@ -411,6 +416,12 @@ impl Store {
                 changed.push((row, etag));
             }
 
+            update.progress.rows_planned(
+                changed
+                    .iter()
+                    .map(|(row, _)| 1 + row.search.len() + row.relations.len())
+                    .sum(),
+            );
             // Upserts in batches; an update keeps the entity's uid.
             for chunk in changed.chunks(BATCH_ROWS / 2) {
                 let sql = format!(
@@ -434,6 +445,7 @@ impl Store {
                         .bind(&row.source_file);
                 }
                 upsert.execute(&mut *tx).await?;
+                update.progress.rows_written(chunk.len());
             }
             let changed: Vec<&EntityRow> = changed.into_iter().map(|(row, _)| row).collect();
 
@@ -472,7 +484,8 @@ impl Store {
                 tx,
                 style,
                 "INSERT INTO search (key, value, entity_ref, original_value) VALUES",
-                search
+                search,
+                update.progress
             );
             let relations: Vec<[&str; 4]> = changed
                 .iter()
@@ -484,7 +497,8 @@ impl Store {
                 tx,
                 style,
                 "INSERT INTO relations (originating_ref, source_ref, type, target_ref) VALUES",
-                relations
+                relations,
+                update.progress
             );
 
             for (entity_ref, (_, file)) in &current {
