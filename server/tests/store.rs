@@ -327,7 +327,7 @@ async fn a_failed_document_keeps_its_last_good_version(db: TestDb) {
             column: 3,
             message: "spec.owner is required for kind Component".into(),
         }],
-        orphans: OrphanStrategy::Delete,
+        ..update(vec![])
     };
     let report = db
         .store
