@@ -44,18 +44,7 @@ pub async fn import(
         !config.catalog.is_empty(),
         "nothing to import: give a location with --catalog PATH (or `catalog` in the config file)"
     );
-    let store = Store::connect(&config.database_url)
-        .await
-        .with_context(|| {
-            format!(
-                "opening the database {}",
-                store::redact(&config.database_url)
-            )
-        })?;
-    store.migrate().await.context("migrating the database")?;
-    let mut portal = Portal::new(store);
-    portal.set_orphan_strategy(config.orphan_strategy);
-    portal.set_refresh_interval(config.refresh_interval);
+    let mut portal = open_portal(&config).await?;
     portal.watch_progress(progress);
     let mut reports = Vec::new();
     for target in &config.catalog {
@@ -68,9 +57,8 @@ pub async fn import(
     Ok(reports)
 }
 
-/// Opens the database, migrates it, and serves the portal until Ctrl-C or SIGTERM.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let started = std::time::Instant::now();
+/// Opens and migrates the database, and sets up the services over it as `config` says.
+async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| {
@@ -80,6 +68,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             )
         })?;
     store.migrate().await.context("migrating the database")?;
+    let mut portal = Portal::new(store);
+    portal.set_orphan_strategy(config.orphan_strategy);
+    portal.set_refresh_interval(config.refresh_interval);
+    Ok(portal)
+}
+
+/// Opens the database, migrates it, and serves the portal until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut portal = open_portal(&config).await?;
     tracing::info!(database = %store::redact(&config.database_url), "database ready");
 
     let bundle = config.site_root.join("pkg").join("portico.js");
@@ -91,10 +89,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
 
-    let mut portal = Portal::new(store);
     portal.allow_file_locations_under(&config.catalog);
-    portal.set_orphan_strategy(config.orphan_strategy);
-    portal.set_refresh_interval(config.refresh_interval);
     let demo = config.catalog.is_empty();
     if let Some(report) = portal
         .set_demo_catalog(demo)
