@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -9,6 +9,46 @@ const root = resolve(__dirname, "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const port = Number(process.env.PORTICO_E2E_PORT ?? 3123);
 const database = join(mkdtempSync(join(tmpdir(), "portico-e2e-")), "portico.db");
+
+// A second server on a catalog of its own, for tests that register and remove things
+// (the demo catalog of the first stays as the other tests expect it).
+const writesPort = port + 1;
+// Playwright evaluates this file again in each worker: the folder is made once, by the
+// first evaluation, and found through the environment by the others.
+const writesDir = process.env.PORTICO_E2E_WRITES_DIR ?? writeCatalog();
+
+function writeCatalog(): string {
+  const dir = mkdtempSync(join(tmpdir(), "portico-e2e-writes-"));
+  const team = `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-writes
+spec:
+  type: team
+  children: []
+`;
+  writeFileSync(join(dir, "catalog-info.yaml"), team);
+  mkdirSync(join(dir, "extra"));
+  writeFileSync(
+    join(dir, "extra", "catalog-info.yaml"),
+    ["extra-service", "extra-worker"]
+      .map(
+        (name) => `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${name}
+spec:
+  type: service
+  lifecycle: experimental
+  owner: team-writes
+`,
+      )
+      .join("---\n"),
+  );
+  return dir;
+}
+process.env.PORTICO_E2E_WRITES_DIR = writesDir;
+process.env.PORTICO_E2E_WRITES_PORT = String(writesPort);
 
 export default defineConfig({
   testDir: "tests",
@@ -36,14 +76,26 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium" }],
-  webServer: {
-    command: `${join(target, "release", "portico")} serve --addr 127.0.0.1:${port} --database-url sqlite://${database}`,
-    url: `http://127.0.0.1:${port}/readyz`,
-    cwd: root,
-    env: { PORTICO_SITE_ROOT: join(target, "site"), RUST_LOG: "warn" },
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: `${join(target, "release", "portico")} serve --addr 127.0.0.1:${port} --database-url sqlite://${database}`,
+      url: `http://127.0.0.1:${port}/readyz`,
+      cwd: root,
+      env: { PORTICO_SITE_ROOT: join(target, "site"), RUST_LOG: "warn" },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: `${join(target, "release", "portico")} serve --addr 127.0.0.1:${writesPort} --database-url sqlite://${join(writesDir, "portico.db")} --catalog ${join(writesDir, "catalog-info.yaml")}`,
+      url: `http://127.0.0.1:${writesPort}/readyz`,
+      cwd: root,
+      env: { PORTICO_SITE_ROOT: join(target, "site"), RUST_LOG: "warn" },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -115,13 +115,9 @@ pub async fn create(
         .portal
         .register_location(&body.location_type, &body.target, options.dry_run)
         .await?;
-    let status = if options.dry_run {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
+    // 201 for a dry run too: Backstage answers so, and its client refuses anything else.
     Ok((
-        status,
+        StatusCode::CREATED,
         Json(Created {
             location: registration.location.into(),
             entities: registration.entities,

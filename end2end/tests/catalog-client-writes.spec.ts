@@ -1,0 +1,52 @@
+// Backstage's `@backstage/catalog-client` registering and removing locations and
+// entities, on the second test server, whose catalog is a folder of its own
+// (playwright.config.ts writes it): one Group in catalog-info.yaml, two Components in
+// extra/catalog-info.yaml that no location reaches until the test registers it.
+import { test, expect } from "@playwright/test";
+import { CatalogClient } from "@backstage/catalog-client";
+import { join } from "node:path";
+
+const port = Number(process.env.PORTICO_E2E_WRITES_PORT);
+const dir = process.env.PORTICO_E2E_WRITES_DIR!;
+const client = new CatalogClient({
+  discoveryApi: { getBaseUrl: async () => `http://127.0.0.1:${port}/api/catalog` },
+});
+
+test("addLocation, removeEntityByUid and removeLocationById", async () => {
+  const target = join(dir, "extra", "catalog-info.yaml");
+  expect(await client.getEntityByRef("component:default/extra-service")).toBeUndefined();
+
+  // A dry run reads the file and stores nothing.
+  const dry = await client.addLocation({ type: "file", target, dryRun: true });
+  expect(dry.entities.map((e) => e.metadata.name).sort()).toEqual(["extra-service", "extra-worker"]);
+  expect(await client.getEntityByRef("component:default/extra-service")).toBeUndefined();
+
+  const added = await client.addLocation({ type: "file", target });
+  expect(added.location).toEqual({ id: added.location.id, type: "file", target });
+  expect(await client.getLocationById(added.location.id)).toEqual(added.location);
+  const service = await client.getEntityByRef("component:default/extra-service");
+  expect(service?.relations).toContainEqual({ type: "ownedBy", targetRef: "group:default/team-writes" });
+  const team = await client.getEntityByRef("group:default/team-writes");
+  expect(team?.relations).toContainEqual({ type: "ownerOf", targetRef: "component:default/extra-service" });
+
+  // Registering it again is a conflict, which the client reports.
+  const again = await client.addLocation({ type: "file", target }).catch((e) => e);
+  expect(again.statusCode).toBe(409);
+
+  // One entity removed by uid; the other stays.
+  await client.removeEntityByUid(service!.metadata.uid!);
+  expect(await client.getEntityByRef("component:default/extra-service")).toBeUndefined();
+  expect(await client.getEntityByRef("component:default/extra-worker")).toBeTruthy();
+
+  // The location removed: its entities go with it, the relations to them too.
+  await client.removeLocationById(added.location.id);
+  expect(await client.getLocationById(added.location.id)).toBeUndefined();
+  expect(await client.getEntityByRef("component:default/extra-worker")).toBeUndefined();
+  const teamAfter = await client.getEntityByRef("group:default/team-writes");
+  expect(teamAfter?.relations ?? []).not.toContainEqual({
+    type: "ownerOf",
+    targetRef: "component:default/extra-worker",
+  });
+  const { items } = await client.getLocations();
+  expect(items.map((l) => l.target)).not.toContain(target);
+});
