@@ -54,6 +54,9 @@ pub async fn import(
             .with_context(|| format!("importing the catalog location {}", target.display()))?;
         reports.push(report);
     }
+    // The process ends here: closing the store lets the background checkpoint finish
+    // and leaves one database file.
+    portal.store().close().await;
     Ok(reports)
 }
 

@@ -463,7 +463,11 @@ async fn locations_can_be_registered_read_and_removed_within_the_catalog_folder(
     )
     .await;
     let dry = dry.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "as Backstage answers a dry run");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "as Backstage answers a dry run"
+    );
     assert_eq!(
         (
             dry["exists"].clone(),

@@ -23,7 +23,74 @@ on_both_backends!(
     an_orphan_is_kept_and_annotated_until_it_comes_back,
     a_due_location_is_claimed_by_one_replica_until_its_lease_ends,
     replicas_claiming_at_once_share_the_locations,
+    a_bulk_load_leaves_every_index_and_row_in_place,
 );
+
+async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    // Enough entities to take the bulk path on SQLite (indexes built afterwards).
+    let rows: Vec<EntityRow> = (0..5_000)
+        .map(|i| {
+            row(
+                &format!("c{i}"),
+                "{}",
+                &[("component:default/c0", "dependsOn", "component:default/c1")],
+            )
+        })
+        .collect();
+    let report = db
+        .store
+        .apply_location(&location.id, &update(rows))
+        .await
+        .unwrap();
+    assert_eq!(report.added, 5_000);
+    if db.store.backend() == Backend::Sqlite {
+        let indexes: Vec<(String,)> = match &db.store {
+            Store::Sqlite(pool) => sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN \
+                 ('search_entity', 'relations_source', 'relations_target', 'relations_originating') \
+                 ORDER BY name",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+            Store::Postgres(_) => unreachable!(),
+        };
+        let names: Vec<&str> = indexes.iter().map(|(n,)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "relations_originating",
+                "relations_source",
+                "relations_target",
+                "search_entity"
+            ]
+        );
+    }
+    assert_eq!(
+        db.store.relations_of("component:default/c0").await.unwrap(),
+        vec![("dependsOn".to_owned(), "component:default/c1".to_owned())]
+    );
+    let query = EntityQuery {
+        filter: vec![FilterGroup::parse("metadata.name=c4999").unwrap()],
+        limit: 5,
+        ..Default::default()
+    };
+    assert_eq!(db.store.query_entities(&query).await.unwrap().1, 1);
+    // Deleting still cascades through the rebuilt indexes.
+    let emptied = db
+        .store
+        .apply_location(&location.id, &update(vec![]))
+        .await
+        .unwrap();
+    assert_eq!(emptied.removed, 5_000);
+    assert!(db
+        .store
+        .relations_of("component:default/c0")
+        .await
+        .unwrap()
+        .is_empty());
+}
 
 async fn a_due_location_is_claimed_by_one_replica_until_its_lease_ends(db: TestDb) {
     let a = db.store.ensure_location("file", "/a").await.unwrap();
@@ -53,7 +120,7 @@ async fn a_due_location_is_claimed_by_one_replica_until_its_lease_ends(db: TestD
     );
     // Read and rescheduled, a is not due before its next time.
     db.store.schedule_refresh(&a.id, 20_000).await.unwrap();
-    db.store.schedule_refresh(&b.id, 20_000).await.unwrap();
+    db.store.schedule_refresh(&b.id, 21_000).await.unwrap();
     assert_eq!(
         db.store.claim_due_location(10_000, 15_000).await.unwrap(),
         None
