@@ -54,8 +54,13 @@ pub async fn import(
             .with_context(|| format!("importing the catalog location {}", target.display()))?;
         reports.push(report);
     }
-    // The process ends here: closing the store lets the background checkpoint finish
-    // and leaves one database file.
+    // The process ends here: the log is folded into the database file now, not by the
+    // background checkpoint, which would not get to finish.
+    portal
+        .store()
+        .checkpoint()
+        .await
+        .context("writing the database file")?;
     portal.store().close().await;
     Ok(reports)
 }

@@ -792,6 +792,25 @@ impl Store {
         }
     }
 
+    /// Copies SQLite's write-ahead log into the database and empties it, for a command
+    /// that exits after writing; retried while a background checkpoint is under way.
+    /// Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Store::Sqlite(pool) = self {
+            for _ in 0..100 {
+                let (busy, _, _): (i64, i64, i64) =
+                    sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .fetch_one(pool)
+                        .await?;
+                if busy == 0 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        Ok(())
+    }
+
     /// Upkeep after applying a location, on a task of its own so that the new entities
     /// are served at once. SQLite: copy the write-ahead log into the database (without
     /// blocking readers or writers). PostgreSQL, after a large change: refresh the
