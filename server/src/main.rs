@@ -9,6 +9,7 @@ use server::{
 };
 
 fn main() -> ExitCode {
+    server::memory::configure_allocator();
     let cli = Cli::parse();
     init_logging();
     match run(cli) {
