@@ -20,7 +20,10 @@ use crate::{
     catalog::{
         demo,
         ingest::location_update,
-        location::{absolute, confinement_of, read_file_location_watched, LocationContents},
+        location::{
+            absolute, confinement_of, inputs_unchanged, read_file_location_watched,
+            LocationContents, LocationInputs,
+        },
     },
     progress::Progress,
     store::{
@@ -244,7 +247,7 @@ impl Portal {
             .location_of_entity(&key)
             .await?
             .ok_or_else(|| CatalogError::NotFound(format!("No entity {key} to refresh")))?;
-        self.refresh_location(location).await?;
+        self.refresh_location(location, true).await?;
         Ok(())
     }
 
@@ -289,15 +292,24 @@ impl Portal {
             .store
             .ensure_location("file", &target.display().to_string())
             .await?;
-        self.refresh_location(location).await
+        self.refresh_location(location, true).await
     }
 
-    /// Reads a registered location again and applies what changed.
+    /// Reads a registered location again and applies what changed. Unless `force`,
+    /// a location whose files are byte for byte what its last read found is not read
+    /// again (its report says `skipped`). Forced reads are for start-up (this binary may
+    /// read files differently from the one that stored them) and explicit requests.
     pub async fn refresh_location(
         &self,
         location: LocationRow,
+        force: bool,
     ) -> Result<IngestReport, StoreError> {
         let target = PathBuf::from(&location.target);
+        if !force {
+            if let Some(report) = self.skip_if_unchanged(&location).await? {
+                return Ok(report);
+            }
+        }
         let (contents, update) =
             read_in_background(target, self.orphans, self.progress.clone()).await;
         drop(contents);
@@ -306,6 +318,45 @@ impl Portal {
         drop(update);
         crate::memory::release_free_memory();
         report
+    }
+
+    /// The report of a refresh that did not need to read anything, when the files of
+    /// `location` are unchanged since its last read.
+    async fn skip_if_unchanged(
+        &self,
+        location: &LocationRow,
+    ) -> Result<Option<IngestReport>, StoreError> {
+        let Some(inputs) = self.store.location_inputs(&location.id).await? else {
+            return Ok(None);
+        };
+        let Ok(inputs) = serde_json::from_str::<LocationInputs>(&inputs) else {
+            return Ok(None);
+        };
+        let target = PathBuf::from(&location.target);
+        let started = std::time::Instant::now();
+        let unchanged = tokio::task::spawn_blocking(move || inputs_unchanged(&target, &inputs))
+            .await
+            .unwrap_or(false);
+        if !unchanged {
+            return Ok(None);
+        }
+        tracing::debug!(
+            location = %location.target,
+            check_ms = started.elapsed().as_millis() as u64,
+            "location unchanged: not read again"
+        );
+        self.store
+            .schedule_refresh(&location.id, epoch_ms(self.refresh_interval))
+            .await?;
+        let problems = self.store.location_problems(&location.id).await?.len();
+        Ok(Some(IngestReport {
+            location: location.clone(),
+            applied: ApplyReport {
+                skipped: true,
+                ..ApplyReport::default()
+            },
+            problems,
+        }))
     }
 
     /// Applies a location's update to the store.
@@ -337,13 +388,16 @@ impl Portal {
     /// location that fails is logged, and due again after the refresh interval.
     pub async fn refresh_due(&self) -> Result<Vec<IngestReport>, StoreError> {
         let mut reports = Vec::new();
+        // Due by the time this call started: a location whose refresh takes longer
+        // than the interval is not read over and over within one call.
+        let started = epoch_ms(Duration::ZERO);
         while let Some(location) = self
             .store
-            .claim_due_location(epoch_ms(Duration::ZERO), epoch_ms(REFRESH_LEASE))
+            .claim_due_location(started, epoch_ms(REFRESH_LEASE))
             .await?
         {
             let (id, target) = (location.id.clone(), location.target.clone());
-            match self.refresh_location(location).await {
+            match self.refresh_location(location, false).await {
                 Ok(report) => reports.push(report),
                 Err(error) => {
                     tracing::warn!(%target, %error, "refreshing the location failed");
@@ -365,7 +419,7 @@ impl Portal {
                 continue;
             }
             let target = location.target.clone();
-            match self.refresh_location(location).await {
+            match self.refresh_location(location, true).await {
                 Ok(report) => reports.push(report),
                 Err(error) => tracing::warn!(%target, %error, "refreshing the location failed"),
             }

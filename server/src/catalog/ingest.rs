@@ -53,6 +53,7 @@ pub fn location_update(contents: &LocationContents) -> LocationUpdate {
     LocationUpdate {
         orphans: Default::default(),
         progress: Default::default(),
+        inputs: serde_json::to_string(&contents.inputs).ok(),
         entities,
         kept_refs: kept_refs.into_iter().collect(),
         kept_files: kept_files.into_iter().collect(),

@@ -9,13 +9,13 @@
 //! This module reads and checks; it stores nothing.
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet},
     path::{Component, Path, PathBuf},
 };
 
 use app::model::entity::{annotations, Entity};
 
-use crate::progress::Progress;
+use crate::{progress::Progress, store::fingerprint};
 
 use super::{
     descriptor::{read_descriptors, Documents, Problem},
@@ -45,6 +45,59 @@ pub struct LocationContents {
     pub problems: Vec<Problem>,
     /// Every file read.
     pub files: Vec<PathBuf>,
+    /// What the result depended on.
+    pub inputs: LocationInputs,
+}
+
+/// What reading a location depended on: every file read (descriptors and the files
+/// their placeholders name) with a fingerprint of its contents, and every file, folder
+/// or glob expanded with the files it matched. The same inputs give the same result,
+/// so a refresh whose inputs are unchanged ([`inputs_unchanged`]) can skip the read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LocationInputs {
+    /// File → fingerprint of its contents (empty when it could not be read).
+    pub files: BTreeMap<PathBuf, String>,
+    /// Path, folder or glob → the files it matched.
+    pub expansions: BTreeMap<PathBuf, Vec<PathBuf>>,
+}
+
+/// Whether reading the location `target` again would read exactly what `inputs`
+/// records: the same files, with the same contents. Reads every file, parses none.
+pub fn inputs_unchanged(target: &Path, inputs: &LocationInputs) -> bool {
+    let confine = confinement_of(&absolute(target));
+    let same_matches = inputs.expansions.iter().all(|(pattern, matched)| {
+        let (mut found, mut problems) = (Vec::new(), Vec::new());
+        expand(pattern, &confine, "", &mut found, &mut problems);
+        &found == matched
+    });
+    same_matches
+        && inputs
+            .files
+            .iter()
+            .all(|(file, print)| file_fingerprint(file) == *print)
+}
+
+/// A fingerprint of a file's contents; empty when it cannot be read.
+fn file_fingerprint(file: &Path) -> String {
+    std::fs::read_to_string(file)
+        .map(|text| fingerprint(&text))
+        .unwrap_or_default()
+}
+
+/// Expands `target` into `out` as [`expand`] does, and records what it matched.
+fn expand_recorded(
+    target: &Path,
+    confine: &Path,
+    what: &str,
+    out: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+    inputs: &mut LocationInputs,
+) {
+    let before = out.len();
+    expand(target, confine, what, out, problems);
+    inputs
+        .expansions
+        .insert(absolute(target), out[before..].to_vec());
 }
 
 /// Reads the location `target` (a file, folder or glob) and everything it leads to.
@@ -60,12 +113,13 @@ pub fn read_file_location_watched(target: &Path, progress: &Progress) -> Locatio
     let confine = confinement_of(&root);
     let mut queue: Vec<PathBuf> = Vec::new();
     let mut seen = BTreeSet::new();
-    expand(
+    expand_recorded(
         &root,
         &confine,
         "the location",
         &mut queue,
         &mut contents.problems,
+        &mut contents.inputs,
     );
 
     while !queue.is_empty() {
@@ -90,12 +144,17 @@ pub fn read_file_location_watched(target: &Path, progress: &Progress) -> Locatio
             let text = std::fs::read_to_string(file)?;
             let dir = file.parent().unwrap_or(Path::new("/")).to_owned();
             let name = file.display().to_string();
-            Ok(read_descriptors(
-                &name,
-                &text,
-                Documents::AllDescriptors,
-                &mut |t: &str| read_placeholder(&dir, &confine, t),
-            ))
+            // The file and every file its placeholders read, with their fingerprints.
+            let mut read = vec![(file.clone(), fingerprint(&text))];
+            let descriptors =
+                read_descriptors(&name, &text, Documents::AllDescriptors, &mut |t: &str| {
+                    let path = placeholder_path(&dir, &confine, t)?;
+                    let contents = std::fs::read_to_string(&path);
+                    let print = contents.as_deref().map(fingerprint).unwrap_or_default();
+                    read.push((path.clone(), print));
+                    contents.map_err(|error| format!("cannot read {}: {error}", path.display()))
+                });
+            Ok((descriptors, read))
         });
         let mut next = Vec::new();
         for (file, parsed) in wave.iter().zip(parsed) {
@@ -114,7 +173,7 @@ pub fn read_file_location_watched(target: &Path, progress: &Progress) -> Locatio
 /// Location entities lead to are added to `next`.
 fn read_file(
     file: &Path,
-    parsed: std::io::Result<super::descriptor::FileContents>,
+    parsed: std::io::Result<(super::descriptor::FileContents, Vec<(PathBuf, String)>)>,
     origin: &str,
     confine: &Path,
     contents: &mut LocationContents,
@@ -122,8 +181,12 @@ fn read_file(
 ) {
     let name = file.display().to_string();
     let read = match parsed {
-        Ok(read) => read,
+        Ok((read, files)) => {
+            contents.inputs.files.extend(files);
+            read
+        }
         Err(error) => {
+            contents.inputs.files.insert(file.to_owned(), String::new());
             contents
                 .problems
                 .push(problem(file, format!("cannot read the file: {error}")));
@@ -171,12 +234,13 @@ fn read_file(
             continue;
         }
         let mut problems = Vec::new();
-        expand(
+        expand_recorded(
             &dir.join(&target),
             confine,
             &format!("target '{target}'"),
             next,
             &mut problems,
+            &mut contents.inputs,
         );
         contents
             .problems
@@ -380,7 +444,9 @@ fn segment_matches(pattern: &str, text: &str) -> bool {
 }
 
 /// Reads a placeholder target next to the descriptor, inside the location's folder.
-fn read_placeholder(dir: &Path, confine: &Path, target: &str) -> Result<String, String> {
+/// The file a placeholder (`$text: ./openapi.yaml`) names, relative to `dir`, refused
+/// when it leaves the location's folder.
+fn placeholder_path(dir: &Path, confine: &Path, target: &str) -> Result<PathBuf, String> {
     if target.starts_with("http://") || target.starts_with("https://") {
         return Err("reading URLs is not supported yet; use a file path".into());
     }
@@ -391,8 +457,7 @@ fn read_placeholder(dir: &Path, confine: &Path, target: &str) -> Result<String, 
             confine.display()
         ));
     }
-    std::fs::read_to_string(&path)
-        .map_err(|error| format!("cannot read {}: {error}", path.display()))
+    Ok(path)
 }
 
 #[cfg(test)]

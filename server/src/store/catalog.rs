@@ -95,6 +95,9 @@ pub struct LocationUpdate {
     pub orphans: OrphanStrategy,
     /// Counts the rows written, for a progress display.
     pub progress: Progress,
+    /// What the read depended on, as JSON, stored with the location so that a later
+    /// refresh can tell nothing changed.
+    pub inputs: Option<String>,
 }
 
 /// What happens to an orphan: an entity its location held before and no longer holds
@@ -126,6 +129,8 @@ pub struct ApplyReport {
     pub orphaned: usize,
     /// Entities another location already holds: `(entity_ref, that location's target)`.
     pub conflicts: Vec<(String, String)>,
+    /// Nothing was read or written: the location's files had not changed.
+    pub skipped: bool,
 }
 
 /// A stored entity with what the API adds to its descriptor.
@@ -262,6 +267,18 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(until).bind(now).fetch_optional(pool).await?
         }))
+    }
+
+    /// What the last read of a location depended on, as stored by
+    /// [`Store::apply_location`].
+    pub async fn location_inputs(&self, location_id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT inputs FROM locations WHERE id = $1")
+                .bind(location_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.and_then(|(inputs,)| inputs))
     }
 
     /// Records that a location was just read: next due at `next` (milliseconds since
@@ -579,6 +596,13 @@ impl Store {
                 .bind(&problem.message)
                 .execute(&mut *tx)
                 .await?;
+            }
+            if let Some(inputs) = &update.inputs {
+                sqlx::query("UPDATE locations SET inputs = $1 WHERE id = $2")
+                    .bind(inputs)
+                    .bind(location_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             for pragma in self.applying_pragmas(false) {
