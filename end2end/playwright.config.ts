@@ -77,25 +77,21 @@ export default defineConfig({
   },
   projects: [{ name: "chromium" }],
   webServer: [
-    {
-      command: `${join(target, "release", "portico")} serve --addr 127.0.0.1:${port} --database-url sqlite://${database}`,
-      url: `http://127.0.0.1:${port}/readyz`,
-      cwd: root,
-      env: { PORTICO_SITE_ROOT: join(target, "site"), RUST_LOG: "warn" },
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-    {
-      command: `${join(target, "release", "portico")} serve --addr 127.0.0.1:${writesPort} --database-url sqlite://${join(writesDir, "portico.db")} --catalog ${join(writesDir, "catalog-info.yaml")}`,
-      url: `http://127.0.0.1:${writesPort}/readyz`,
-      cwd: root,
-      env: { PORTICO_SITE_ROOT: join(target, "site"), RUST_LOG: "warn" },
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: "pipe",
-      stderr: "pipe",
-    },
+    server(port, database, []),
+    server(writesPort, join(writesDir, "portico.db"), ["--catalog", join(writesDir, "catalog-info.yaml")]),
   ],
 });
+
+// `portico serve` on `port`, a SQLite file, and `args`, ready once /readyz answers.
+function server(port: number, database: string, args: string[]) {
+  return {
+    command: [join(target, "release", "portico"), "serve", "--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${database}`, ...args].join(" "),
+    url: `http://127.0.0.1:${port}/readyz`,
+    cwd: root,
+    env: { PORTICO_SITE_ROOT: join(target, "site"), RUST_LOG: "warn" },
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+  };
+}
