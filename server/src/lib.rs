@@ -162,10 +162,7 @@ async fn refresh_loop(portal: Arc<Portal>, interval: std::time::Duration) {
         match portal.refresh_due().await {
             Ok(reports) => reports
                 .iter()
-                .filter(|r| {
-                    let applied = &r.applied;
-                    applied.added + applied.updated + applied.removed + applied.orphaned > 0
-                })
+                .filter(|r| r.applied.changed() > 0)
                 .for_each(log_ingest),
             Err(error) => tracing::warn!(%error, "refreshing the catalog failed"),
         }

@@ -345,9 +345,7 @@ impl Portal {
             check_ms = started.elapsed().as_millis() as u64,
             "location unchanged: not read again"
         );
-        self.store
-            .schedule_refresh(&location.id, epoch_ms(self.refresh_interval))
-            .await?;
+        self.schedule_next_refresh(&location.id).await?;
         let problems = self.store.location_problems(&location.id).await?.len();
         Ok(Some(IngestReport {
             location: location.clone(),
@@ -357,6 +355,14 @@ impl Portal {
             },
             problems,
         }))
+    }
+
+    /// Makes a location that was just read (or failed to be) due again one refresh
+    /// interval from now.
+    async fn schedule_next_refresh(&self, location_id: &str) -> Result<(), StoreError> {
+        self.store
+            .schedule_refresh(location_id, epoch_ms(self.refresh_interval))
+            .await
     }
 
     /// Applies a location's update to the store.
@@ -372,9 +378,7 @@ impl Portal {
             apply_ms = started.elapsed().as_millis() as u64,
             "location applied"
         );
-        self.store
-            .schedule_refresh(&location.id, epoch_ms(self.refresh_interval))
-            .await?;
+        self.schedule_next_refresh(&location.id).await?;
         let problems = update.problems.len() + applied.conflicts.len();
         Ok(IngestReport {
             location,
@@ -401,9 +405,7 @@ impl Portal {
                 Ok(report) => reports.push(report),
                 Err(error) => {
                     tracing::warn!(%target, %error, "refreshing the location failed");
-                    self.store
-                        .schedule_refresh(&id, epoch_ms(self.refresh_interval))
-                        .await?;
+                    self.schedule_next_refresh(&id).await?;
                 }
             }
         }

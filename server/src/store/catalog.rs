@@ -133,6 +133,13 @@ pub struct ApplyReport {
     pub skipped: bool,
 }
 
+impl ApplyReport {
+    /// How many entities the apply wrote: added, updated, removed or newly orphaned.
+    pub fn changed(&self) -> usize {
+        self.added + self.updated + self.removed + self.orphaned
+    }
+}
+
 /// A stored entity with what the API adds to its descriptor.
 #[derive(Clone, Debug)]
 pub struct StoredEntity {
@@ -494,13 +501,19 @@ impl Store {
             // builds the secondary indexes afterwards, from sorted data, instead of
             // inserting every row into them at random places: 3× faster at 100,000
             // entities. SQLite only: PostgreSQL's DROP INDEX would block readers.
-            let (entities_now,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM entities")
-                .fetch_one(&mut *tx)
-                .await?;
-            let rebuild = self.bulk_load_indexes().filter(|_| {
-                let added = report.added as i64;
-                added >= BULK_LOAD_ENTITIES as i64 && added * 2 >= entities_now
-            });
+            // The catalog is counted only when the load is large enough to matter.
+            let mut rebuild = None;
+            if let Some(indexes) = self.bulk_load_indexes() {
+                if report.added >= BULK_LOAD_ENTITIES {
+                    let (entities_now,): (i64,) =
+                        sqlx::query_as("SELECT COUNT(*) FROM entities")
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    if report.added as i64 * 2 >= entities_now {
+                        rebuild = Some(indexes);
+                    }
+                }
+            }
             for (name, _) in rebuild.into_iter().flatten() {
                 sqlx::query(&format!("DROP INDEX {name}")).execute(&mut *tx).await?;
             }
@@ -609,7 +622,7 @@ impl Store {
                 sqlx::query(pragma).execute(&mut *connection).await?;
             }
             drop(connection);
-            self.upkeep_in_background(report.added + report.updated + report.removed);
+            self.upkeep_in_background(report.changed());
             Ok(report)
         })
     }
@@ -705,33 +718,14 @@ impl Store {
         &self,
         entity_ref: &str,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let relations = self.relations_from(&[entity_ref.to_lowercase()]).await?;
-        Ok(relations
-            .into_iter()
-            .map(|(_, relation_type, target)| (relation_type, target))
-            .collect())
-    }
-
-    /// Every relation whose source is one of `refs` (at most [`BATCH_ROWS`]):
-    /// `(source_ref, type, target_ref)`, sorted.
-    async fn relations_from(
-        &self,
-        refs: &[String],
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
-        if refs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT DISTINCT source_ref, type, target_ref FROM relations WHERE source_ref IN {} \
-             ORDER BY source_ref, type, target_ref",
-            placeholders(self.params(), refs.len(), 1)
-        );
         Ok(on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql).persistent(false);
-            for entity_ref in refs {
-                query = query.bind(entity_ref);
-            }
-            query.fetch_all(pool).await?
+            sqlx::query_as(
+                "SELECT DISTINCT type, target_ref FROM relations WHERE source_ref = $1 \
+                 ORDER BY type, target_ref",
+            )
+            .bind(entity_ref.to_lowercase())
+            .fetch_all(pool)
+            .await?
         }))
     }
 
