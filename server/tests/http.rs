@@ -7,7 +7,10 @@ use axum::{
     http::{header, Request, StatusCode},
     Router,
 };
-use server::{services::Portal, store::Store};
+use server::{
+    services::Portal,
+    store::{Engine, Store},
+};
 use tower::ServiceExt;
 
 fn app(store: Store) -> Router {
@@ -79,7 +82,7 @@ async fn the_home_page_is_rendered_on_the_server() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_home_page_counts_what_the_catalog_holds() {
     let db = support::sqlite().await;
-    let Store::Sqlite(pool) = &db.store else {
+    let Engine::Sqlite(pool) = db.store.engine() else {
         unreachable!()
     };
     sqlx::raw_sql(

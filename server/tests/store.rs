@@ -4,9 +4,9 @@
 #[macro_use]
 mod support;
 
-use app::model::filter::{EntityQuery, FilterGroup};
+use app::model::filter::{EntityQuery, FilterGroup, FullText};
 use server::store::{
-    Backend, EntityRow, LocationUpdate, OrphanStrategy, ProblemRow, Store, StoreError,
+    Backend, Engine, EntityRow, LocationUpdate, OrphanStrategy, ProblemRow, Store, StoreError,
 };
 use support::TestDb;
 
@@ -24,7 +24,61 @@ on_both_backends!(
     a_due_location_is_claimed_by_one_replica_until_its_lease_ends,
     replicas_claiming_at_once_share_the_locations,
     a_bulk_load_leaves_every_index_and_row_in_place,
+    full_text_follows_every_write_on_every_replica,
 );
+
+/// The refs a full-text search for `term` in names finds, through `store`.
+async fn named(store: &Store, term: &str) -> Vec<String> {
+    let query = EntityQuery {
+        full_text: Some(FullText {
+            term: term.into(),
+            fields: vec!["metadata.name".into()],
+        }),
+        limit: 100,
+        ..Default::default()
+    };
+    let (refs, total) = store.query_entities(&query).await.unwrap();
+    assert_eq!(total as usize, refs.len());
+    refs
+}
+
+async fn full_text_follows_every_write_on_every_replica(db: TestDb) {
+    // A second replica with a pool (and full-text index) of its own.
+    let replica = Store::connect(&db.url).await.unwrap();
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let entities = |names: &[&str]| update(names.iter().map(|n| row(n, "{}", &[])).collect());
+    db.store
+        .apply_location(&location.id, &entities(&["pay-api", "pay-web", "ledger"]))
+        .await
+        .unwrap();
+    let both = ["component:default/pay-api", "component:default/pay-web"];
+    for store in [&db.store, &replica] {
+        assert_eq!(named(store, "pay").await, both);
+    }
+    // Updated, removed and added by one replica: the other sees it at once.
+    db.store
+        .apply_location(&location.id, &entities(&["pay-api", "ledger", "payroll"]))
+        .await
+        .unwrap();
+    for store in [&db.store, &replica] {
+        assert_eq!(
+            named(store, "pay").await,
+            ["component:default/pay-api", "component:default/payroll"]
+        );
+        assert!(named(store, "nothing").await.is_empty());
+    }
+    let uid = replica
+        .stored_entities(&["component:default/payroll".into()])
+        .await
+        .unwrap()
+        .remove(0)
+        .uid;
+    assert!(replica.delete_entity_by_uid(&uid).await.unwrap());
+    assert_eq!(named(&db.store, "pay").await, ["component:default/pay-api"]);
+    assert!(replica.delete_location(&location.id).await.unwrap());
+    assert!(named(&db.store, "pay").await.is_empty());
+    replica.close().await;
+}
 
 async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
     let location = db.store.ensure_location("file", "/catalog").await.unwrap();
@@ -45,8 +99,8 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         .unwrap();
     assert_eq!(report.added, 5_000);
     if db.store.backend() == Backend::Sqlite {
-        let indexes: Vec<(String,)> = match &db.store {
-            Store::Sqlite(pool) => sqlx::query_as(
+        let indexes: Vec<(String,)> = match db.store.engine() {
+            Engine::Sqlite(pool) => sqlx::query_as(
                 "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN \
                  ('search_entity', 'relations_source', 'relations_target', 'relations_originating') \
                  ORDER BY name",
@@ -54,7 +108,7 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
             .fetch_all(pool)
             .await
             .unwrap(),
-            Store::Postgres(_) => unreachable!(),
+            Engine::Postgres(_) => unreachable!(),
         };
         let names: Vec<&str> = indexes.iter().map(|(n,)| n.as_str()).collect();
         assert_eq!(
@@ -541,11 +595,11 @@ async fn a_new_database_answers_and_is_empty(db: TestDb) {
 
 /// Inserts rows with plain SQL, as the catalog's writer will.
 async fn execute(store: &Store, sql: &str) {
-    match store {
-        Store::Sqlite(pool) => {
+    match store.engine() {
+        Engine::Sqlite(pool) => {
             sqlx::raw_sql(sql).execute(pool).await.unwrap();
         }
-        Store::Postgres(pool) => {
+        Engine::Postgres(pool) => {
             sqlx::raw_sql(sql).execute(pool).await.unwrap();
         }
     }

@@ -4,19 +4,12 @@
 //! readers see the catalog before or after, never half of it, and a failure leaves it as
 //! it was.
 
-use super::{Store, StoreError};
+use super::{Engine, Store, StoreError};
 use crate::progress::Progress;
 
-/// Runs `$body` with `$pool` bound to whichever pool the store has. The SQL is written
-/// once, in the dialect both engines accept (`$1` parameters).
-macro_rules! on_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite($pool) => $body,
-            Store::Postgres($pool) => $body,
-        }
-    };
-}
+/// Marks a change of the catalog's entities, in the transaction that makes it: caches
+/// of the catalog (the full-text index) compare this version with theirs.
+const RAISE_VERSION: &str = "UPDATE catalog_version SET version = version + 1";
 
 /// Inserts `$rows` (a slice of four-value arrays) with `$insert` ("INSERT INTO t (a, b, c, d)
 /// VALUES") in batches of [`BATCH_ROWS`], inside the transaction `$tx`, counting them in
@@ -35,13 +28,6 @@ macro_rules! insert_rows {
             $progress.rows_written(chunk.len());
         }
     };
-}
-
-/// Which problems [`Store::problems_where`] selects.
-#[derive(Clone, Copy)]
-enum ProblemsOf {
-    Entity,
-    Location,
 }
 
 /// An entity ready to be stored: its identity, its JSON and its relations.
@@ -261,9 +247,9 @@ impl Store {
         now: i64,
         until: i64,
     ) -> Result<Option<LocationRow>, StoreError> {
-        let lock = match self {
-            Store::Sqlite(_) => "",
-            Store::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        let lock = match &self.engine {
+            Engine::Sqlite(_) => "",
+            Engine::Postgres(_) => " FOR UPDATE SKIP LOCKED",
         };
         let sql = format!(
             "UPDATE locations SET leased_until = $1 WHERE id = (\
@@ -304,14 +290,8 @@ impl Store {
     /// Removes a location with its entities, their relations and its problems; false
     /// when there was no such location.
     pub async fn delete_location(&self, location_id: &str) -> Result<bool, StoreError> {
-        let deleted = on_pool!(self, pool => {
-            sqlx::query("DELETE FROM locations WHERE id = $1")
-                .bind(location_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(deleted > 0)
+        self.delete_raising_version("DELETE FROM locations WHERE id = $1", location_id)
+            .await
     }
 
     /// The location with this id.
@@ -617,6 +597,9 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            if report.changed() > 0 {
+                sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             for pragma in self.applying_pragmas(false) {
                 sqlx::query(pragma).execute(&mut *connection).await?;
@@ -655,10 +638,23 @@ impl Store {
     /// false when there was none. Its location brings it back at the next refresh if
     /// it still holds it.
     pub async fn delete_entity_by_uid(&self, uid: &str) -> Result<bool, StoreError> {
-        let result = on_pool!(self, pool => {
-            sqlx::query("DELETE FROM entities WHERE uid = $1").bind(uid).execute(pool).await?.rows_affected()
-        });
-        Ok(result > 0)
+        self.delete_raising_version("DELETE FROM entities WHERE uid = $1", uid)
+            .await
+    }
+
+    /// Runs the `DELETE` statement `sql` with the parameter `id` and, when it deleted
+    /// something, raises the catalog version in the same transaction; false when it
+    /// deleted nothing.
+    async fn delete_raising_version(&self, sql: &str, id: &str) -> Result<bool, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let deleted = sqlx::query(sql).bind(id).execute(&mut *tx).await?.rows_affected();
+            if deleted > 0 {
+                sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(deleted > 0)
+        })
     }
 
     /// The stored entities `refs` names (lower-case refs), each with its relations and
@@ -666,48 +662,56 @@ impl Store {
     /// per [`BATCH_ROWS`] refs, however many there are.
     pub async fn stored_entities(&self, refs: &[String]) -> Result<Vec<StoredEntity>, StoreError> {
         let mut found = std::collections::HashMap::with_capacity(refs.len());
-        // Relations come aggregated, one row per entity: sqlx hands SQLite's rows over
-        // from a worker thread one by one, and a page of 20 entities has hundreds of
-        // relations.
-        let relations = self.json_pairs("r.type", "r.target_ref");
+        // Relations and problems come aggregated, one row per entity: sqlx hands SQLite's
+        // rows over from a worker thread one by one (a round trip each), and a page of 20
+        // entities has hundreds of relations.
+        let relations = self.json_rows(&["r.type", "r.target_ref"]);
+        let problems = self.json_rows(&["p.file", "p.line", "p.col", "p.message"]);
         for chunk in refs.chunks(BATCH_ROWS) {
             let sql = format!(
                 "SELECT e.entity_ref, e.uid, e.etag, e.body, \
-                 (SELECT {relations} FROM relations r WHERE r.source_ref = e.entity_ref) \
+                 (SELECT {relations} FROM relations r WHERE r.source_ref = e.entity_ref), \
+                 (SELECT {problems} FROM location_problems p WHERE p.entity_ref = e.entity_ref) \
                  FROM entities e WHERE e.entity_ref IN {}",
                 placeholders(self.params(), chunk.len(), 1)
             );
-            let rows: Vec<(String, String, String, String, String)> = on_pool!(self, pool => {
+            let rows: Vec<(String, String, String, String, String, String)> = on_pool!(self, pool => {
                 let mut query = sqlx::query_as(&sql).persistent(false);
                 for entity_ref in chunk {
                     query = query.bind(entity_ref);
                 }
                 query.fetch_all(pool).await?
             });
-            for (entity_ref, uid, etag, body, relations) in rows {
-                let mut relations: Vec<(String, String)> = serde_json::from_str(&relations)
-                    .map_err(|e| StoreError::Io(format!("the relations of {entity_ref}: {e}")))?;
+            for (entity_ref, uid, etag, body, relations, problems) in rows {
+                let json_error = |what: &str, e: serde_json::Error| {
+                    StoreError::Io(format!("the {what} of {entity_ref}: {e}"))
+                };
+                let mut relations: Vec<(String, String)> =
+                    serde_json::from_str(&relations).map_err(|e| json_error("relations", e))?;
                 relations.sort();
                 relations.dedup();
+                let mut problems: Vec<(String, i64, i64, String)> =
+                    serde_json::from_str(&problems).map_err(|e| json_error("problems", e))?;
+                problems.sort();
+                let problems = problems
+                    .into_iter()
+                    .map(|(file, line, column, message)| ProblemRow {
+                        entity_ref: Some(entity_ref.clone()),
+                        file,
+                        line,
+                        column,
+                        message,
+                    })
+                    .collect();
                 let entity = StoredEntity {
                     entity_ref: entity_ref.clone(),
                     uid,
                     etag,
                     body,
                     relations,
-                    problems: Vec::new(),
+                    problems,
                 };
                 found.insert(entity_ref, entity);
-            }
-            let present: Vec<String> = chunk
-                .iter()
-                .filter(|r| found.contains_key(*r))
-                .cloned()
-                .collect();
-            for problem in self.problems_where(ProblemsOf::Entity, &present).await? {
-                if let Some(entity) = problem.entity_ref.as_ref().and_then(|r| found.get_mut(r)) {
-                    entity.problems.push(problem);
-                }
             }
         }
         Ok(refs.iter().filter_map(|r| found.remove(r)).collect())
@@ -734,35 +738,14 @@ impl Store {
         &self,
         location_id: &str,
     ) -> Result<Vec<ProblemRow>, StoreError> {
-        self.problems_where(ProblemsOf::Location, &[location_id.to_owned()])
-            .await
-    }
-
-    /// The problems of the entities or locations `keys` (at most [`BATCH_ROWS`]), in
-    /// file and line order.
-    async fn problems_where(
-        &self,
-        of: ProblemsOf,
-        keys: &[String],
-    ) -> Result<Vec<ProblemRow>, StoreError> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let column = match of {
-            ProblemsOf::Entity => "entity_ref",
-            ProblemsOf::Location => "location_id",
-        };
-        let sql = format!(
-            "SELECT entity_ref, file, line, col, message FROM location_problems \
-             WHERE {column} IN {} ORDER BY file, line, col, message",
-            placeholders(self.params(), keys.len(), 1)
-        );
         let rows: Vec<(Option<String>, String, i64, i64, String)> = on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql).persistent(false);
-            for key in keys {
-                query = query.bind(key);
-            }
-            query.fetch_all(pool).await?
+            sqlx::query_as(
+                "SELECT entity_ref, file, line, col, message FROM location_problems \
+                 WHERE location_id = $1 ORDER BY file, line, col, message",
+            )
+            .bind(location_id)
+            .fetch_all(pool)
+            .await?
         });
         Ok(rows
             .into_iter()
@@ -776,13 +759,14 @@ impl Store {
             .collect())
     }
 
-    /// An aggregate of the pairs `(a, b)` of a group of rows as JSON text,
-    /// `[[a, b], …]` (`[]` for none), in the engine's own dialect.
-    pub(super) fn json_pairs(&self, a: &str, b: &str) -> String {
-        match self {
-            Store::Sqlite(_) => format!("json_group_array(json_array({a}, {b}))"),
-            Store::Postgres(_) => {
-                format!("COALESCE(json_agg(json_build_array({a}, {b}))::text, '[]')")
+    /// An aggregate of the given columns of a group of rows as JSON text, `[[a, b, …],
+    /// …]` (`[]` for none), in the engine's own dialect.
+    pub(super) fn json_rows(&self, columns: &[&str]) -> String {
+        let columns = columns.join(", ");
+        match &self.engine {
+            Engine::Sqlite(_) => format!("json_group_array(json_array({columns}))"),
+            Engine::Postgres(_) => {
+                format!("COALESCE(json_agg(json_build_array({columns}))::text, '[]')")
             }
         }
     }
@@ -796,17 +780,17 @@ impl Store {
     ///   newly applied entities back from readers for no reason; it runs afterwards
     ///   ([`Store::upkeep_in_background`]).
     fn applying_pragmas(&self, applying: bool) -> &'static [&'static str] {
-        match (self, applying) {
-            (Store::Sqlite(_), true) => &[
+        match (&self.engine, applying) {
+            (Engine::Sqlite(_), true) => &[
                 "PRAGMA cache_size = -65536",
                 "PRAGMA wal_autocheckpoint = 0",
             ],
-            (Store::Sqlite(_), false) => &[
+            (Engine::Sqlite(_), false) => &[
                 "PRAGMA cache_size = -2000",
                 "PRAGMA shrink_memory",
                 "PRAGMA wal_autocheckpoint = 1000",
             ],
-            (Store::Postgres(_), _) => &[],
+            (Engine::Postgres(_), _) => &[],
         }
     }
 
@@ -814,7 +798,7 @@ impl Store {
     /// that exits after writing; retried while a background checkpoint is under way.
     /// Nothing to do on PostgreSQL.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        if let Store::Sqlite(pool) = self {
+        if let Engine::Sqlite(pool) = &self.engine {
             for _ in 0..100 {
                 let (busy, _, _): (i64, i64, i64) =
                     sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -835,10 +819,10 @@ impl Store {
     /// planner's statistics, which autovacuum would only do minutes later (until then
     /// a freshly loaded catalog gets plans made for empty tables).
     fn upkeep_in_background(&self, changed: usize) {
-        let statement = match self {
-            Store::Sqlite(_) => "PRAGMA wal_checkpoint(PASSIVE)",
-            Store::Postgres(_) if changed >= 1000 => "ANALYZE entities, search, relations",
-            Store::Postgres(_) => return,
+        let statement = match &self.engine {
+            Engine::Sqlite(_) => "PRAGMA wal_checkpoint(PASSIVE)",
+            Engine::Postgres(_) if changed >= 1000 => "ANALYZE entities, search, relations",
+            Engine::Postgres(_) => return,
         };
         let store = self.clone();
         tokio::spawn(async move {
@@ -853,13 +837,13 @@ impl Store {
 
     /// An `UPDATE` that annotates the entity `$1` as an orphan, unless it is already.
     fn orphan_annotation(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => {
+        match &self.engine {
+            Engine::Sqlite(_) => {
                 "UPDATE entities SET etag = etag || '-orphan', \
                  body = json_set(body, '$.metadata.annotations.\"backstage.io/orphan\"', 'true') \
                  WHERE entity_ref = $1 AND etag NOT LIKE '%-orphan'"
             }
-            Store::Postgres(_) => {
+            Engine::Postgres(_) => {
                 "UPDATE entities SET etag = etag || '-orphan', \
                  body = jsonb_set(body::jsonb, '{metadata,annotations,backstage.io/orphan}', '\"true\"')::text \
                  WHERE entity_ref = $1 AND etag NOT LIKE '%-orphan'"
@@ -871,8 +855,8 @@ impl Store {
     /// statement)`, which a bulk load drops and builds again (SQLite only). They must
     /// stay as the migrations define them.
     fn bulk_load_indexes(&self) -> Option<&'static [(&'static str, &'static str)]> {
-        match self {
-            Store::Sqlite(_) => Some(&[
+        match &self.engine {
+            Engine::Sqlite(_) => Some(&[
                 (
                     "search_entity",
                     "CREATE INDEX search_entity ON search (entity_ref, key, value)",
@@ -890,15 +874,15 @@ impl Store {
                     "CREATE INDEX relations_originating ON relations (originating_ref)",
                 ),
             ]),
-            Store::Postgres(_) => None,
+            Engine::Postgres(_) => None,
         }
     }
 
     /// How this store's engine wants batched statements' parameters written.
     fn params(&self) -> Params {
-        match self {
-            Store::Sqlite(_) => Params::Positional,
-            Store::Postgres(_) => Params::Numbered,
+        match &self.engine {
+            Engine::Sqlite(_) => Params::Positional,
+            Engine::Postgres(_) => Params::Numbered,
         }
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! **Invariant:** nothing outside `store` writes SQL or sees a sqlx type.
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     migrate::Migrator,
@@ -16,8 +16,20 @@ use sqlx::{
     },
 };
 
+/// Runs `$body` with `$pool` bound to whichever pool the store has. The SQL is written
+/// once, in the dialect both engines accept (`$1` parameters).
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.engine {
+            $crate::store::Engine::Sqlite($pool) => $body,
+            $crate::store::Engine::Postgres($pool) => $body,
+        }
+    };
+}
+
 mod catalog;
 mod query;
+mod text;
 
 pub use catalog::{
     fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, OrphanStrategy, ProblemRow,
@@ -56,9 +68,16 @@ pub enum Backend {
     Postgres,
 }
 
-/// A pool of connections to Portico's database.
+/// A pool of connections to Portico's database, with the in-memory indexes kept beside it.
 #[derive(Clone, Debug)]
-pub enum Store {
+pub struct Store {
+    engine: Engine,
+    text: Arc<text::TextIndex>,
+}
+
+/// The connection pool of the engine a [`Store`] talks to.
+#[derive(Clone, Debug)]
+pub enum Engine {
     /// An embedded SQLite file (the default).
     Sqlite(SqlitePool),
     /// A PostgreSQL server, which several Portico replicas can share.
@@ -80,12 +99,15 @@ impl Store {
                 .pragma("journal_size_limit", "16777216");
             // SQLite runs each connection on a thread of its own with its own page
             // cache; readers do not block each other, and four keep two cores busy.
+            // An embedded connection cannot drop: no ping before each use (a round trip
+            // to the connection's thread, as long as the query itself).
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
-            Ok(Self::Sqlite(pool))
+            Ok(Self::new(Engine::Sqlite(pool)))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -93,37 +115,49 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(StoreError::Connect)?;
-            Ok(Self::Postgres(pool))
+            Ok(Self::new(Engine::Postgres(pool)))
         } else {
             Err(StoreError::UnsupportedUrl(redact(url)))
         }
     }
 
+    fn new(engine: Engine) -> Self {
+        Self {
+            engine,
+            text: Arc::default(),
+        }
+    }
+
+    /// The connection pool, for tests and tools that look at the tables themselves.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// Brings the schema up to date. Safe to run on every start and from several replicas
     /// at once (sqlx takes a lock around the migrations).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        match &self.engine {
+            Engine::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Engine::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
 
     /// Which engine this store talks to.
     pub fn backend(&self) -> Backend {
-        match self {
-            Self::Sqlite(_) => Backend::Sqlite,
-            Self::Postgres(_) => Backend::Postgres,
+        match &self.engine {
+            Engine::Sqlite(_) => Backend::Sqlite,
+            Engine::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Checks that the database answers a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(pool) => {
+        match &self.engine {
+            Engine::Sqlite(pool) => {
                 sqlx::query("SELECT 1").execute(pool).await?;
             }
-            Self::Postgres(pool) => {
+            Engine::Postgres(pool) => {
                 sqlx::query("SELECT 1").execute(pool).await?;
             }
         }
@@ -134,17 +168,17 @@ impl Store {
     /// Kinds differing only in case count as one, as they do in entity refs.
     pub async fn entity_counts_by_kind(&self) -> Result<Vec<(String, i64)>, StoreError> {
         const SQL: &str = "SELECT MIN(kind), COUNT(*) FROM entities GROUP BY LOWER(kind)";
-        Ok(match self {
-            Self::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await?,
-            Self::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await?,
+        Ok(match &self.engine {
+            Engine::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await?,
+            Engine::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await?,
         })
     }
 
     /// Closes every connection, waiting for queries under way.
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite(pool) => pool.close().await,
-            Self::Postgres(pool) => pool.close().await,
+        match &self.engine {
+            Engine::Sqlite(pool) => pool.close().await,
+            Engine::Postgres(pool) => pool.close().await,
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use app::model::filter::{Condition, EntityQuery, Order};
 
-use super::{Store, StoreError};
+use super::{Engine, Store, StoreError};
 
 /// The string parameters of a statement, numbered `$1…` in order.
 #[derive(Default)]
@@ -50,9 +50,9 @@ impl Sql {
                 Ok(rows.fetch_all($pool).await?)
             }};
         }
-        match store {
-            Store::Sqlite(pool) => run!(pool),
-            Store::Postgres(pool) => run!(pool),
+        match &store.engine {
+            Engine::Sqlite(pool) => run!(pool),
+            Engine::Postgres(pool) => run!(pool),
         }
     }
 }
@@ -98,8 +98,14 @@ fn condition(sql: &mut Sql, condition: &Condition) -> String {
 }
 
 /// The refs `query` selects (its order and paging aside), as a `SELECT` of one column
-/// `entity_ref` with no duplicates.
-fn selection(sql: &mut Sql, query: &EntityQuery) -> String {
+/// `entity_ref` with no duplicates. `full_text_matches` are the refs its full-text term
+/// matches, if it has one ([`Store::full_text_matches`]).
+fn selection(
+    sql: &mut Sql,
+    engine: &Engine,
+    query: &EntityQuery,
+    full_text_matches: Option<&[String]>,
+) -> String {
     let mut parts = Vec::new();
     if !query.filter.is_empty() {
         let groups: Vec<String> = query
@@ -116,17 +122,15 @@ fn selection(sql: &mut Sql, query: &EntityQuery) -> String {
             .collect();
         parts.push(union(groups));
     }
-    if let Some(full_text) = &query.full_text {
-        let escaped = full_text
-            .term
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let term = sql.param(&format!("%{escaped}%"));
-        let fields = sql.list(&full_text.fields);
+    if let Some(matches) = full_text_matches {
+        // Refs the full-text index found; an entity deleted since is left out.
+        let refs = sql.param(&serde_json::Value::from(matches).to_string());
+        let refs = match engine {
+            Engine::Sqlite(_) => format!("SELECT value FROM json_each({refs})"),
+            Engine::Postgres(_) => format!("SELECT jsonb_array_elements_text({refs}::jsonb)"),
+        };
         parts.push(format!(
-            "SELECT DISTINCT entity_ref FROM search WHERE key IN ({fields}) \
-             AND value LIKE {term} ESCAPE '\\'"
+            "SELECT entity_ref FROM entities WHERE entity_ref IN ({refs})"
         ));
     }
     match parts.len() {
@@ -157,14 +161,26 @@ fn union(groups: Vec<String>) -> String {
 }
 
 impl Store {
+    /// The refs the full-text term of `query` matches, if it has one.
+    async fn full_text_matches_of(
+        &self,
+        query: &EntityQuery,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        match &query.full_text {
+            Some(full_text) => Ok(Some(self.full_text_matches(full_text).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// The refs of the entities a query selects, in its order, one page; and how many it
     /// selects in all.
     pub async fn query_entities(
         &self,
         query: &EntityQuery,
     ) -> Result<(Vec<String>, u64), StoreError> {
+        let matches = self.full_text_matches_of(query).await?;
         let mut sql = Sql::default();
-        let selection = selection(&mut sql, query);
+        let selection = selection(&mut sql, &self.engine, query, matches.as_deref());
         let count_sql = Sql {
             params: sql.params.clone(),
         };
@@ -181,14 +197,15 @@ impl Store {
             ));
         }
         order.push("m.entity_ref ASC".into());
-        // A query that sorts every match anyway (another order, or full text, whose
-        // matches are not one sorted range) counts them in the same pass; a plain
-        // filter counts its range separately, which costs less than materialising it.
+        // The count comes with the page. A query that sorts every match anyway (another
+        // order, or full text, whose matches are not one sorted range) counts them in
+        // the same pass; a plain filter counts its range in a subquery that runs once,
+        // which costs less than materialising the range or a second round trip.
         let sorts_everything = !query.order.is_empty() || query.full_text.is_some();
         let count_column = if sorts_everything {
-            "COUNT(*) OVER ()"
+            "COUNT(*) OVER ()".to_owned()
         } else {
-            "CAST(0 AS BIGINT)"
+            format!("(SELECT COUNT(*) FROM ({selection}) c)")
         };
         let page = format!(
             "SELECT m.entity_ref, {count_column} FROM ({selection}) m ORDER BY {} LIMIT {} OFFSET {}",
@@ -197,26 +214,22 @@ impl Store {
             query.offset
         );
         let rows: Vec<(String, i64)> = sql.fetch_all(self, &page).await?;
-        let counted = rows
-            .first()
-            .map(|(_, total)| *total)
-            .filter(|_| sorts_everything);
-        let refs: Vec<String> = rows.into_iter().map(|(r, _)| r).collect();
-        // Otherwise the count is needed only when the page does not show where the
-        // selection ends.
-        let total = if let Some(total) = counted {
-            total.max(0) as u64
-        } else if refs.len() < query.limit && (query.offset == 0 || !refs.is_empty()) {
-            (query.offset + refs.len()) as u64
-        } else {
-            let count = format!("SELECT COUNT(*) FROM ({selection}) m");
-            let (total,): (i64,) = count_sql
-                .fetch_all(self, &count)
-                .await?
-                .pop()
-                .unwrap_or((0,));
-            total.max(0) as u64
+        let total = match rows.first() {
+            Some((_, total)) => *total,
+            None if query.offset == 0 && query.limit > 0 => 0,
+            // An empty page past the end, or of no rows at all: counted on its own.
+            None => {
+                let count = format!("SELECT COUNT(*) FROM ({selection}) m");
+                let (total,): (i64,) = count_sql
+                    .fetch_all(self, &count)
+                    .await?
+                    .pop()
+                    .unwrap_or((0,));
+                total
+            }
         };
+        let refs: Vec<String> = rows.into_iter().map(|(r, _)| r).collect();
+        let total = total.max(0) as u64;
         Ok((refs, total))
     }
 
@@ -233,12 +246,14 @@ impl Store {
         let within = if query.filter.is_empty() && query.full_text.is_none() {
             String::new()
         } else {
-            format!(" AND entity_ref IN ({})", selection(&mut sql, query))
+            let matches = self.full_text_matches_of(query).await?;
+            let selection = selection(&mut sql, &self.engine, query, matches.as_deref());
+            format!(" AND entity_ref IN ({selection})")
         };
         // The primary key makes (key, value, entity_ref) unique: COUNT(*) counts entities.
         // One row of JSON rather than a row per value: sqlx hands SQLite's rows over from
         // a worker thread one by one, and a facet such as spec.owner has hundreds.
-        let pairs = self.json_pairs("f.value", "f.count");
+        let pairs = self.json_rows(&["f.value", "f.count"]);
         let text = format!(
             "SELECT {pairs} FROM (SELECT MIN(COALESCE(original_value, value)) AS value, COUNT(*) AS count \
              FROM search WHERE key = {key}{within} GROUP BY value) f"
