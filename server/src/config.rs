@@ -11,6 +11,10 @@ use std::{
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
+use crate::catalog::{
+    location::Source,
+    remote::{is_url, AllowRule},
+};
 pub use crate::store::OrphanStrategy;
 
 /// The address Portico listens on when none is given.
@@ -61,10 +65,18 @@ pub struct ImportArgs {
     /// A TOML file with settings, as for `serve`.
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// A catalog location to import (file, folder or glob); repeat for several. The
-    /// config file's `catalog` when not given.
-    #[arg(long = "catalog", value_name = "PATH")]
-    pub catalog: Vec<PathBuf>,
+    /// A catalog location to import (file, folder, glob or allowed URL); repeat for
+    /// several. The config file's `catalog` when not given.
+    #[arg(long = "catalog", value_name = "PATH|URL")]
+    pub catalog: Vec<String>,
+    /// A URL prefix that locations and placeholders may read, as for `serve`.
+    #[arg(
+        long = "allow-url",
+        env = "PORTICO_ALLOW_URL",
+        value_name = "[SCHEME://]HOST[:PORT][/PATH]",
+        value_delimiter = ','
+    )]
+    pub allow_urls: Vec<AllowRule>,
     /// What happens to entities a location no longer holds: `keep` or `delete`.
     #[arg(long, env = "PORTICO_ORPHAN_STRATEGY", value_name = "STRATEGY")]
     pub orphan_strategy: Option<OrphanStrategy>,
@@ -76,6 +88,7 @@ impl From<ImportArgs> for ServeArgs {
             database_url: args.database_url,
             config: args.config,
             catalog: args.catalog,
+            allow_urls: args.allow_urls,
             orphan_strategy: args.orphan_strategy,
             ..ServeArgs::default()
         }
@@ -101,21 +114,33 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
     /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
-    /// `catalog`, `refresh_interval`, `orphan_strategy`).
+    /// `catalog`, `allow_urls`, `refresh_interval`, `orphan_strategy`).
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Folder holding the browser bundle under `pkg/` [default: target/site].
     #[arg(long, env = "PORTICO_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,
-    /// A catalog location to load: a catalog-info.yaml file, a folder of them, or a glob.
-    /// Repeat for several; PORTICO_CATALOG takes a comma-separated list.
+    /// A catalog location to load: a catalog-info.yaml file, a folder of them, a glob,
+    /// or an http(s) URL that --allow-url permits. Repeat for several; PORTICO_CATALOG
+    /// takes a comma-separated list.
     #[arg(
         long = "catalog",
         env = "PORTICO_CATALOG",
-        value_name = "PATH",
+        value_name = "PATH|URL",
         value_delimiter = ','
     )]
-    pub catalog: Vec<PathBuf>,
+    pub catalog: Vec<String>,
+    /// A URL prefix that locations and `$text`/`$json`/`$yaml` placeholders may read:
+    /// `[scheme://]host[:port][/path]`, the host may start with `*.`. Nothing outside
+    /// the list is ever fetched (none by default). Repeat for several; PORTICO_ALLOW_URL
+    /// takes a comma-separated list.
+    #[arg(
+        long = "allow-url",
+        env = "PORTICO_ALLOW_URL",
+        value_name = "[SCHEME://]HOST[:PORT][/PATH]",
+        value_delimiter = ','
+    )]
+    pub allow_urls: Vec<AllowRule>,
     /// Seconds between re-reads of every location [default: 120].
     #[arg(long, env = "PORTICO_REFRESH_INTERVAL", value_name = "SECONDS")]
     pub refresh_interval: Option<u64>,
@@ -132,7 +157,8 @@ struct ConfigFile {
     addr: Option<SocketAddr>,
     database_url: Option<String>,
     site_root: Option<PathBuf>,
-    catalog: Option<Vec<PathBuf>>,
+    catalog: Option<Vec<String>>,
+    allow_urls: Option<Vec<AllowRule>>,
     refresh_interval: Option<u64>,
     orphan_strategy: Option<OrphanStrategy>,
 }
@@ -146,8 +172,10 @@ pub struct Config {
     pub database_url: String,
     /// Where the browser bundle lives.
     pub site_root: PathBuf,
-    /// Catalog locations to load at start (files, folders or globs).
-    pub catalog: Vec<PathBuf>,
+    /// Catalog locations to load at start (files, folders, globs or URLs).
+    pub catalog: Vec<Source>,
+    /// What locations and placeholders may read over HTTP.
+    pub allow_urls: Vec<AllowRule>,
     /// Time between re-reads of every location.
     pub refresh_interval: std::time::Duration,
     /// What happens to entities a location no longer holds.
@@ -202,6 +230,17 @@ impl Config {
                 file.catalog.unwrap_or_default()
             } else {
                 args.catalog
+            }
+            .iter()
+            .map(|target| match is_url(target) {
+                true => Source::Url(target.clone()),
+                false => Source::File(PathBuf::from(target)),
+            })
+            .collect(),
+            allow_urls: if args.allow_urls.is_empty() {
+                file.allow_urls.unwrap_or_default()
+            } else {
+                args.allow_urls
             },
             refresh_interval: std::time::Duration::from_secs(
                 args.refresh_interval
@@ -263,6 +302,45 @@ mod tests {
         let cli = Cli::try_parse_from(["portico", "--orphan-strategy", "delete"]).unwrap();
         assert_eq!(cli.serve.orphan_strategy, Some(OrphanStrategy::Delete));
         assert!(Cli::try_parse_from(["portico", "--orphan-strategy", "flag"]).is_err());
+    }
+
+    #[test]
+    fn catalog_urls_and_the_allow_list_come_from_the_command_line_or_the_file() {
+        let file = config_file(
+            "catalog = [\"https://git.example/acme/catalog-info.yaml\", \"./local\"]\nallow_urls = [\"git.example/acme\"]\n",
+        );
+        let args = ServeArgs {
+            config: Some(file.path().to_owned()),
+            ..Default::default()
+        };
+        let config = Config::resolve(args, no_env).unwrap();
+        assert_eq!(
+            config.catalog,
+            [
+                Source::Url("https://git.example/acme/catalog-info.yaml".into()),
+                Source::File("./local".into())
+            ]
+        );
+        assert_eq!(config.allow_urls, ["git.example/acme".parse().unwrap()]);
+        let cli =
+            Cli::try_parse_from(["portico", "--allow-url", "a.example,*.b.example:8443"]).unwrap();
+        assert_eq!(cli.serve.allow_urls.len(), 2);
+        assert!(Cli::try_parse_from(["portico", "--allow-url", "ftp://x"]).is_err());
+
+        let bad = config_file("allow_urls = [\"git.example:http\"]\n");
+        let args = ServeArgs {
+            config: Some(bad.path().to_owned()),
+            ..Default::default()
+        };
+        let message = Config::resolve(args, no_env).unwrap_err().to_string();
+        assert!(
+            message.contains(&bad.path().display().to_string()),
+            "{message}"
+        );
+        assert!(
+            message.contains("'git.example:http': the port must be a number"),
+            "{message}"
+        );
     }
 
     #[test]

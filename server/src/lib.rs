@@ -27,12 +27,12 @@ pub mod services;
 pub mod store;
 pub mod validate;
 
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::{config::Config, services::Portal, store::Store};
+use crate::{catalog::location::Source, config::Config, services::Portal, store::Store};
 
 /// `portico import`: opens and migrates the database, ingests every configured catalog
 /// location (counting in `progress`), and returns what each ingest did.
@@ -49,9 +49,9 @@ pub async fn import(
     let mut reports = Vec::new();
     for target in &config.catalog {
         let report = portal
-            .ingest_file_location(target)
+            .ingest_location(target)
             .await
-            .with_context(|| format!("importing the catalog location {}", target.display()))?;
+            .with_context(|| format!("importing the catalog location {}", target.target()))?;
         reports.push(report);
     }
     // The process ends here: the log is folded into the database file now, not by the
@@ -79,6 +79,7 @@ async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
     let mut portal = Portal::new(store);
     portal.set_orphan_strategy(config.orphan_strategy);
     portal.set_refresh_interval(config.refresh_interval);
+    portal.allow_urls(config.allow_urls.clone());
     Ok(portal)
 }
 
@@ -97,7 +98,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
 
-    portal.allow_file_locations_under(&config.catalog);
+    let folders: Vec<PathBuf> = config
+        .catalog
+        .iter()
+        .filter_map(|source| match source {
+            Source::File(path) => Some(path.clone()),
+            Source::Url(_) => None,
+        })
+        .collect();
+    portal.allow_file_locations_under(&folders);
     let demo = config.catalog.is_empty();
     if let Some(report) = portal
         .set_demo_catalog(demo)
@@ -113,9 +122,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let portal = Arc::new(portal);
     for target in &config.catalog {
         let report = portal
-            .ingest_file_location(target)
+            .ingest_location(target)
             .await
-            .with_context(|| format!("loading the catalog location {}", target.display()))?;
+            .with_context(|| format!("loading the catalog location {}", target.target()))?;
         log_ingest(&report);
     }
     tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));

@@ -13,6 +13,7 @@ use app::{
 
 use std::{
     path::{Path, PathBuf},
+    sync::Arc,
     time::Duration,
 };
 
@@ -21,9 +22,10 @@ use crate::{
         demo,
         ingest::location_update,
         location::{
-            absolute, confinement_of, inputs_unchanged, read_file_location_watched,
-            LocationContents, LocationInputs,
+            absolute, confinement_of, inputs_unchanged, read_location, LocationContents,
+            LocationInputs, Source,
         },
+        remote::{AllowRule, UrlReader},
     },
     progress::Progress,
     store::{
@@ -31,16 +33,17 @@ use crate::{
     },
 };
 
-/// Reads a file location and prepares its update for the store, on a blocking thread
-/// (the work is spread over the cores).
+/// Reads a location and prepares its update for the store, on a blocking thread (the
+/// work is spread over the cores).
 async fn read_in_background(
-    target: PathBuf,
+    target: Source,
+    urls: Arc<UrlReader>,
     orphans: OrphanStrategy,
     progress: Progress,
 ) -> (LocationContents, LocationUpdate) {
     let started = std::time::Instant::now();
     let read = tokio::task::spawn_blocking(move || {
-        let contents = read_file_location_watched(&target, &progress);
+        let contents = read_location(&target, &urls, &progress);
         let update = LocationUpdate {
             orphans,
             progress,
@@ -104,6 +107,8 @@ pub struct Portal {
     demo_target: Option<String>,
     /// Folders inside which file locations may be registered through the API.
     file_roots: Vec<PathBuf>,
+    /// Reads the URLs the configuration allows.
+    urls: Arc<UrlReader>,
     /// What happens to entities a location no longer holds.
     orphans: OrphanStrategy,
     /// How long after being read a location is due to be read again.
@@ -131,6 +136,7 @@ impl Portal {
             store,
             demo_target: None,
             file_roots: Vec::new(),
+            urls: Arc::default(),
             orphans: OrphanStrategy::default(),
             refresh_interval: Duration::from_secs(crate::config::DEFAULT_REFRESH_SECONDS),
             progress: Progress::default(),
@@ -152,6 +158,12 @@ impl Portal {
         self.orphans = orphans;
     }
 
+    /// Lets locations, placeholders and the API read the URLs `allow` permits (none
+    /// until this is called).
+    pub fn allow_urls(&mut self, allow: Vec<AllowRule>) {
+        self.urls = Arc::new(UrlReader::new(allow));
+    }
+
     /// Lets the API register file locations inside the folder of each of `locations`
     /// (the configured catalog). Anything else on the server's disk stays out of reach.
     pub fn allow_file_locations_under(&mut self, locations: &[PathBuf]) {
@@ -161,38 +173,56 @@ impl Portal {
             .collect();
     }
 
-    /// Registers a location (only `file` locations inside the configured catalog's
-    /// folders for now) and ingests it; with `dry_run`, only reads it.
+    /// Registers a location and ingests it; with `dry_run`, only reads it. A `url`
+    /// location must be allowed by the configuration, a `file` location must lie inside
+    /// a folder of the configured catalog.
     pub async fn register_location(
         &self,
         location_type: &str,
         target: &str,
         dry_run: bool,
     ) -> Result<Registration, CatalogError> {
-        if location_type != "file" {
-            return Err(CatalogError::InvalidInput(format!(
-                "location type '{location_type}' is not supported yet; use 'file'"
-            )));
-        }
-        let path = absolute(Path::new(target));
-        if !self.file_roots.iter().any(|root| path.starts_with(root)) {
-            return Err(CatalogError::InvalidInput(format!(
-                "file locations registered through the API must be inside a folder of the configured catalog; '{target}' is not"
-            )));
-        }
-        let target = path.display().to_string();
+        let source = match location_type {
+            "url" => {
+                self.urls
+                    .check(target)
+                    .map_err(CatalogError::InvalidInput)?;
+                Source::Url(target.to_owned())
+            }
+            "file" => {
+                let path = absolute(Path::new(target));
+                if !self.file_roots.iter().any(|root| path.starts_with(root)) {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "file locations registered through the API must be inside a folder of the configured catalog; '{target}' is not"
+                    )));
+                }
+                Source::File(path)
+            }
+            other => {
+                return Err(CatalogError::InvalidInput(format!(
+                    "location type '{other}' is not supported; use 'url' or 'file'"
+                )))
+            }
+        };
+        let target = source.target();
         let existing = self
             .store
             .locations()
             .await?
             .into_iter()
-            .find(|l| l.location_type == "file" && l.target == target);
+            .find(|l| l.location_type == location_type && l.target == target);
         if existing.is_some() && !dry_run {
             return Err(CatalogError::Conflict(format!(
-                "Location file:{target} already exists"
+                "Location {location_type}:{target} already exists"
             )));
         }
-        let (read, update) = read_in_background(path, self.orphans, self.progress.clone()).await;
+        let (read, update) = read_in_background(
+            source,
+            self.urls.clone(),
+            self.orphans,
+            self.progress.clone(),
+        )
+        .await;
         if read.files.is_empty() {
             let why = read
                 .problems
@@ -210,7 +240,7 @@ impl Portal {
         if dry_run {
             let location = existing.clone().unwrap_or(LocationRow {
                 id: uuid::Uuid::new_v4().to_string(),
-                location_type: "file".into(),
+                location_type: location_type.into(),
                 target,
             });
             return Ok(Registration {
@@ -220,7 +250,7 @@ impl Portal {
             });
         }
         // The files were just read: apply them rather than reading them again.
-        let location = self.store.ensure_location("file", &target).await?;
+        let location = self.store.ensure_location(location_type, &target).await?;
         let report = self.apply_update(location, &update).await?;
         Ok(Registration {
             location: report.location,
@@ -276,7 +306,7 @@ impl Portal {
                 StoreError::Io(format!("writing the demo catalog to {target}: {error}"))
             })?;
         self.demo_target = Some(target);
-        self.ingest_file_location(&root).await.map(Some)
+        self.ingest_location(&Source::File(root)).await.map(Some)
     }
 
     /// The store, for readiness checks.
@@ -284,13 +314,16 @@ impl Portal {
         &self.store
     }
 
-    /// Registers the file location `target` (a file, folder or glob) if it is new, reads
-    /// it and everything it leads to, and applies the result in one transaction.
-    pub async fn ingest_file_location(&self, target: &Path) -> Result<IngestReport, StoreError> {
-        let target = absolute(target);
+    /// Registers the location `target` if it is new, reads it and everything it leads
+    /// to, and applies the result in one transaction.
+    pub async fn ingest_location(&self, target: &Source) -> Result<IngestReport, StoreError> {
+        let target = match target {
+            Source::File(path) => Source::File(absolute(path)),
+            url => url.clone(),
+        };
         let location = self
             .store
-            .ensure_location("file", &target.display().to_string())
+            .ensure_location(target.location_type(), &target.target())
             .await?;
         self.refresh_location(location, true).await
     }
@@ -304,14 +337,24 @@ impl Portal {
         location: LocationRow,
         force: bool,
     ) -> Result<IngestReport, StoreError> {
-        let target = PathBuf::from(&location.target);
-        if !force {
+        let Some(target) = Source::of_location(&location.location_type, &location.target) else {
+            return Err(StoreError::Io(format!(
+                "location {}:{} has a type Portico cannot read",
+                location.location_type, location.target
+            )));
+        };
+        if !force && matches!(target, Source::File(_)) {
             if let Some(report) = self.skip_if_unchanged(&location).await? {
                 return Ok(report);
             }
         }
-        let (contents, update) =
-            read_in_background(target, self.orphans, self.progress.clone()).await;
+        let (contents, update) = read_in_background(
+            target,
+            self.urls.clone(),
+            self.orphans,
+            self.progress.clone(),
+        )
+        .await;
         drop(contents);
         let report = self.apply_update(location, &update).await;
         // What the location's files took to read and apply is free now.
@@ -412,14 +455,11 @@ impl Portal {
         Ok(reports)
     }
 
-    /// Reads every registered file location again now, due or not, one after the
-    /// other. A location that fails is logged and the others go on.
+    /// Reads every registered location again now, due or not, one after the other. A
+    /// location that fails is logged and the others go on.
     pub async fn refresh_all(&self) -> Result<Vec<IngestReport>, StoreError> {
         let mut reports = Vec::new();
         for location in self.store.locations().await? {
-            if location.location_type != "file" {
-                continue;
-            }
             let target = location.target.clone();
             match self.refresh_location(location, true).await {
                 Ok(report) => reports.push(report),

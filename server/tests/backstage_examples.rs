@@ -179,10 +179,11 @@ fn acme_corp_yaml_leads_to_the_whole_organisation() {
 }
 
 #[test]
-fn all_yaml_leads_to_every_example_but_remote_definitions_are_not_fetched() {
+fn all_yaml_leads_to_every_example_and_fetches_no_url_that_is_not_allowed() {
     let contents = server::catalog::location::read_file_location(&fixtures().join("all.yaml"));
     // 40 entities are reachable; the three APIs whose definitions are `$text` URLs on
-    // github.com cannot be read without network access and URL locations.
+    // github.com need github.com in the allow-list (none here, and no network), and
+    // say so.
     assert_eq!(contents.entities.len(), 37);
     let failed: Vec<String> = contents
         .problems
@@ -205,7 +206,9 @@ fn all_yaml_leads_to_every_example_but_remote_definitions_are_not_fetched() {
     .zip(&failed)
     {
         assert!(
-            problem.starts_with(file) && problem.contains("reading URLs is not supported yet"),
+            problem.starts_with(file)
+                && problem.contains("https://github.com/")
+                && problem.contains("is not allowed: add its host to the allowed URLs"),
             "{problem}"
         );
     }

@@ -11,7 +11,7 @@ use axum::{
     Router,
 };
 use serde_json::{json, Value};
-use server::services::Portal;
+use server::{catalog::location::Source, services::Portal};
 use tower::ServiceExt;
 
 const SERVICE: &str = "\
@@ -62,7 +62,7 @@ async fn catalog(dir: &Path) -> (support::TestDb, Portal) {
     let db = support::sqlite().await;
     let portal = Portal::new(db.store.clone());
     portal
-        .ingest_file_location(&dir.join("catalog-info.yaml"))
+        .ingest_location(&Source::File(dir.join("catalog-info.yaml")))
         .await
         .unwrap();
     (db, portal)
@@ -182,7 +182,10 @@ async fn demo() -> (support::TestDb, Router) {
     let db = support::sqlite().await;
     let portal = Portal::new(db.store.clone());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo-catalog/catalog-info.yaml");
-    let report = portal.ingest_file_location(&root).await.unwrap();
+    let report = portal
+        .ingest_location(&Source::File(root.clone()))
+        .await
+        .unwrap();
     assert_eq!(report.problems, 0);
     let app = support::app(portal);
     (db, app)
@@ -444,7 +447,7 @@ async fn locations_can_be_registered_read_and_removed_within_the_catalog_folder(
     let mut portal = Portal::new(db.store.clone());
     portal.allow_file_locations_under(&[dir.path().join("root.yaml")]);
     portal
-        .ingest_file_location(&dir.path().join("root.yaml"))
+        .ingest_location(&Source::File(dir.path().join("root.yaml")))
         .await
         .unwrap();
     let app = support::app(portal);

@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use server::{services::Portal, store::ApplyReport};
+use server::{catalog::location::Source, services::Portal, store::ApplyReport};
 
 on_both_backends!(a_refresh_reads_only_what_changed);
 
@@ -60,7 +60,7 @@ async fn a_refresh_reads_only_what_changed(db: support::TestDb) {
     let mut portal = Portal::new(db.store.clone());
     portal.set_refresh_interval(Duration::from_millis(1));
     let first = portal
-        .ingest_file_location(&root.join("catalog-info.yaml"))
+        .ingest_location(&Source::File(root.join("catalog-info.yaml")))
         .await
         .unwrap();
     assert_eq!(first.applied.added, 2, "the Location and the component");

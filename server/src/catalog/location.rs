@@ -19,6 +19,7 @@ use crate::{progress::Progress, store::fingerprint};
 
 use super::{
     descriptor::{read_descriptors, Documents, Problem},
+    remote::{self, is_url, UrlReader},
     yaml::Position,
 };
 
@@ -59,11 +60,17 @@ pub struct LocationInputs {
     pub files: BTreeMap<PathBuf, String>,
     /// Path, folder or glob → the files it matched.
     pub expansions: BTreeMap<PathBuf, Vec<PathBuf>>,
+    /// Whether a URL was read (or tried): then the location is always read again.
+    #[serde(default)]
+    pub remote: bool,
 }
 
 /// Whether reading the location `target` again would read exactly what `inputs`
 /// records: the same files, with the same contents. Reads every file, parses none.
 pub fn inputs_unchanged(target: &Path, inputs: &LocationInputs) -> bool {
+    if inputs.remote {
+        return false;
+    }
     let confine = confinement_of(&absolute(target));
     let same_matches = inputs.expansions.iter().all(|(pattern, matched)| {
         let (mut found, mut problems) = (Vec::new(), Vec::new());
@@ -89,77 +96,138 @@ fn expand_recorded(
     target: &Path,
     confine: &Path,
     what: &str,
-    out: &mut Vec<PathBuf>,
+    out: &mut Vec<Source>,
     problems: &mut Vec<Problem>,
     inputs: &mut LocationInputs,
 ) {
-    let before = out.len();
-    expand(target, confine, what, out, problems);
-    inputs
-        .expansions
-        .insert(absolute(target), out[before..].to_vec());
+    let mut found = Vec::new();
+    expand(target, confine, what, &mut found, problems);
+    inputs.expansions.insert(absolute(target), found.clone());
+    out.extend(found.into_iter().map(Source::File));
 }
 
-/// Reads the location `target` (a file, folder or glob) and everything it leads to.
+/// Where a location or a file of it is read from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// A file on disk; as a location, a file, a folder of `catalog-info.yaml` files or a
+    /// glob.
+    File(PathBuf),
+    /// An http(s) URL, read only if the allow-list permits it.
+    Url(String),
+}
+
+impl Source {
+    /// The source a location of this type (`file` or `url`) and target reads.
+    pub fn of_location(location_type: &str, target: &str) -> Option<Self> {
+        match location_type {
+            "file" => Some(Self::File(PathBuf::from(target))),
+            "url" => Some(Self::Url(target.to_owned())),
+            _ => None,
+        }
+    }
+
+    /// The location type: `file` or `url`.
+    pub fn location_type(&self) -> &'static str {
+        match self {
+            Self::File(_) => "file",
+            Self::Url(_) => "url",
+        }
+    }
+
+    /// The path or URL, as a location's target.
+    pub fn target(&self) -> String {
+        match self {
+            Self::File(path) => path.display().to_string(),
+            Self::Url(url) => url.clone(),
+        }
+    }
+
+    /// `file:/path` or `url:https://…`, as Backstage writes locations.
+    pub fn location_ref(&self) -> String {
+        format!("{}:{}", self.location_type(), self.target())
+    }
+
+    /// The path or URL, as problems name it.
+    fn path(&self) -> PathBuf {
+        match self {
+            Self::File(path) => path.clone(),
+            Self::Url(url) => PathBuf::from(url),
+        }
+    }
+
+    /// Where `target`, written in this source, leads: URLs anywhere, and paths relative
+    /// to a URL, are URLs; other paths are files relative to this file's folder.
+    fn lead(&self, target: &str) -> Result<Source, String> {
+        match self {
+            _ if is_url(target) => Ok(Self::Url(target.to_owned())),
+            Self::Url(base) => Ok(Self::Url(remote::join(base, target)?)),
+            Self::File(file) => Ok(Self::File(
+                file.parent().unwrap_or(Path::new("/")).join(target),
+            )),
+        }
+    }
+}
+
+/// Reads the file location `target` (a file, folder or glob) and everything it leads
+/// to, with no URL allowed.
 pub fn read_file_location(target: &Path) -> LocationContents {
-    read_file_location_watched(target, &Progress::default())
+    read_location(
+        &Source::File(target.to_owned()),
+        &UrlReader::default(),
+        &Progress::default(),
+    )
 }
 
-/// [`read_file_location`], counting each file read in `progress`.
-pub fn read_file_location_watched(target: &Path, progress: &Progress) -> LocationContents {
+/// Reads the location `target` and everything it leads to, URLs through `urls`, counting
+/// each file read in `progress`.
+pub fn read_location(target: &Source, urls: &UrlReader, progress: &Progress) -> LocationContents {
     let mut contents = LocationContents::default();
-    let root = absolute(target);
-    let origin = format!("file:{}", root.display());
-    let confine = confinement_of(&root);
-    let mut queue: Vec<PathBuf> = Vec::new();
+    let mut queue: Vec<Source> = Vec::new();
+    let (origin, confine) = match target {
+        Source::File(path) => {
+            let root = absolute(path);
+            let confine = confinement_of(&root);
+            expand_recorded(
+                &root,
+                &confine,
+                "the location",
+                &mut queue,
+                &mut contents.problems,
+                &mut contents.inputs,
+            );
+            (Source::File(root).location_ref(), confine)
+        }
+        // Files of a URL location can only lead to URLs: no folder on disk is theirs.
+        Source::Url(_) => {
+            queue.push(target.clone());
+            (target.location_ref(), PathBuf::new())
+        }
+    };
     let mut seen = BTreeSet::new();
-    expand_recorded(
-        &root,
-        &confine,
-        "the location",
-        &mut queue,
-        &mut contents.problems,
-        &mut contents.inputs,
-    );
 
     while !queue.is_empty() {
         // Every file queued so far, in the order the stack gives them, read and parsed
         // in parallel; then handled one by one in that order.
         let mut wave = Vec::new();
-        while let Some(file) = queue.pop() {
-            if !seen.insert(file.clone()) {
+        while let Some(source) = queue.pop() {
+            if !seen.insert(source.clone()) {
                 continue;
             }
             if seen.len() > MAX_FILES {
                 contents.problems.push(problem(
-                    &file,
+                    &source.path(),
                     format!("the location leads to more than {MAX_FILES} files; stopped here"),
                 ));
                 queue.clear();
                 break;
             }
-            wave.push(file);
+            wave.push(source);
         }
-        let parsed = crate::parallel::map(&wave, |file| {
-            let text = std::fs::read_to_string(file)?;
-            let dir = file.parent().unwrap_or(Path::new("/")).to_owned();
-            let name = file.display().to_string();
-            // The file and every file its placeholders read, with their fingerprints.
-            let mut read = vec![(file.clone(), fingerprint(&text))];
-            let descriptors =
-                read_descriptors(&name, &text, Documents::AllDescriptors, &mut |t: &str| {
-                    let path = placeholder_path(&dir, &confine, t)?;
-                    let contents = std::fs::read_to_string(&path);
-                    let print = contents.as_deref().map(fingerprint).unwrap_or_default();
-                    read.push((path.clone(), print));
-                    contents.map_err(|error| format!("cannot read {}: {error}", path.display()))
-                });
-            Ok((descriptors, read))
-        });
+        let parsed = crate::parallel::map(&wave, |source| read_source(source, &confine, urls));
         let mut next = Vec::new();
-        for (file, parsed) in wave.iter().zip(parsed) {
+        for (source, parsed) in wave.iter().zip(parsed) {
             let before = contents.entities.len();
-            read_file(file, parsed, &origin, &confine, &mut contents, &mut next);
+            read_file(source, parsed, &origin, &confine, &mut contents, &mut next);
             progress.file_read(contents.entities.len() - before);
         }
         // Read targets in the order they are written: the queue is a stack.
@@ -169,32 +237,88 @@ pub fn read_file_location_watched(target: &Path, progress: &Progress) -> Locatio
     contents
 }
 
+/// What one file of a location yields: its descriptors, every file on disk read for it
+/// (itself and its placeholders' targets) with a fingerprint, and whether it read any
+/// URL; or why it could not be read.
+type ReadSource = Result<
+    (
+        super::descriptor::FileContents,
+        Vec<(PathBuf, String)>,
+        bool,
+    ),
+    String,
+>;
+
+/// Reads and parses one file of a location, with its placeholders' targets.
+fn read_source(source: &Source, confine: &Path, urls: &UrlReader) -> ReadSource {
+    let (name, text) = match source {
+        Source::File(file) => (
+            file.display().to_string(),
+            std::fs::read_to_string(file).map_err(|error| error.to_string())?,
+        ),
+        Source::Url(url) => (url.clone(), urls.read(url)?),
+    };
+    // The files its placeholders read, with their fingerprints. URLs have none: only
+    // reading them again tells whether they changed.
+    let mut read = Vec::new();
+    let mut remote = matches!(source, Source::Url(_));
+    if let Source::File(file) = source {
+        read.push((file.clone(), fingerprint(&text)));
+    }
+    let descriptors =
+        read_descriptors(
+            &name,
+            &text,
+            Documents::AllDescriptors,
+            &mut |t: &str| match source.lead(t)? {
+                Source::Url(url) => {
+                    remote = true;
+                    urls.read(&url)
+                }
+                Source::File(path) => {
+                    let path = confined(&path, confine)?;
+                    let contents = std::fs::read_to_string(&path);
+                    let print = contents.as_deref().map(fingerprint).unwrap_or_default();
+                    read.push((path.clone(), print));
+                    contents.map_err(|error| format!("cannot read {}: {error}", path.display()))
+                }
+            },
+        );
+    Ok((descriptors, read, remote))
+}
+
 /// Takes in one parsed file: its entities and problems go to `contents`, the files its
 /// Location entities lead to are added to `next`.
 fn read_file(
-    file: &Path,
-    parsed: std::io::Result<(super::descriptor::FileContents, Vec<(PathBuf, String)>)>,
+    source: &Source,
+    parsed: ReadSource,
     origin: &str,
     confine: &Path,
     contents: &mut LocationContents,
-    next: &mut Vec<PathBuf>,
+    next: &mut Vec<Source>,
 ) {
+    let file = source.path();
     let name = file.display().to_string();
     let read = match parsed {
-        Ok((read, files)) => {
+        Ok((read, files, remote)) => {
             contents.inputs.files.extend(files);
+            contents.inputs.remote |= remote;
             read
         }
         Err(error) => {
-            contents.inputs.files.insert(file.to_owned(), String::new());
+            match source {
+                Source::File(_) => {
+                    contents.inputs.files.insert(file.clone(), String::new());
+                }
+                Source::Url(_) => contents.inputs.remote = true,
+            }
             contents
                 .problems
-                .push(problem(file, format!("cannot read the file: {error}")));
+                .push(problem(&file, format!("cannot read the file: {error}")));
             return;
         }
     };
-    contents.files.push(file.to_owned());
-    let dir = file.parent().unwrap_or(Path::new("/")).to_owned();
+    contents.files.push(file.clone());
     contents.problems.extend(read.problems);
     let mut targets = Vec::new();
     for found in read.entities {
@@ -209,7 +333,7 @@ fn read_file(
         let annotations = &mut entity.metadata.annotations;
         annotations.insert(
             annotations::MANAGED_BY_LOCATION.into(),
-            format!("file:{}", file.display()),
+            source.location_ref(),
         );
         annotations.insert(
             annotations::MANAGED_BY_ORIGIN_LOCATION.into(),
@@ -217,42 +341,37 @@ fn read_file(
         );
         contents.entities.push(LocatedEntity {
             entity,
-            file: file.to_owned(),
+            file: file.clone(),
             position: found.position,
         });
     }
     for (target, position) in targets {
-        if target.starts_with("http://") || target.starts_with("https://") {
-            contents.problems.push(Problem {
-                file: name.clone(),
-                position,
-                message: format!(
-                    "target '{target}': URL locations are not supported yet; use a file path"
-                ),
-                entity_ref: None,
-            });
-            continue;
+        let at_target = |message: String| Problem {
+            file: name.clone(),
+            position,
+            message,
+            entity_ref: None,
+        };
+        match source.lead(&target) {
+            Ok(Source::File(path)) => {
+                let mut problems = Vec::new();
+                expand_recorded(
+                    &path,
+                    confine,
+                    &format!("target '{target}'"),
+                    next,
+                    &mut problems,
+                    &mut contents.inputs,
+                );
+                contents
+                    .problems
+                    .extend(problems.into_iter().map(|p| at_target(p.message)));
+            }
+            Ok(url) => next.push(url),
+            Err(why) => contents
+                .problems
+                .push(at_target(format!("target '{target}': {why}"))),
         }
-        let mut problems = Vec::new();
-        expand_recorded(
-            &dir.join(&target),
-            confine,
-            &format!("target '{target}'"),
-            next,
-            &mut problems,
-            &mut contents.inputs,
-        );
-        contents
-            .problems
-            .extend(
-                problems
-                    .into_iter()
-                    .map(|p| Problem { position, ..p })
-                    .map(|p| Problem {
-                        file: name.clone(),
-                        ..p
-                    }),
-            );
     }
 }
 
@@ -443,14 +562,9 @@ fn segment_matches(pattern: &str, text: &str) -> bool {
     pattern[p..].iter().all(|&c| c == '*')
 }
 
-/// Reads a placeholder target next to the descriptor, inside the location's folder.
-/// The file a placeholder (`$text: ./openapi.yaml`) names, relative to `dir`, refused
-/// when it leaves the location's folder.
-fn placeholder_path(dir: &Path, confine: &Path, target: &str) -> Result<PathBuf, String> {
-    if target.starts_with("http://") || target.starts_with("https://") {
-        return Err("reading URLs is not supported yet; use a file path".into());
-    }
-    let path = absolute(&dir.join(target));
+/// `path` made absolute, refused when it leaves the location's folder `confine`.
+fn confined(path: &Path, confine: &Path) -> Result<PathBuf, String> {
+    let path = absolute(path);
     if !is_inside(&path, confine) {
         return Err(format!(
             "leaves the location's folder {}; refused",

@@ -4,7 +4,9 @@
 //! - [`placeholder`]: `$text`, `$json` and `$yaml` substitutions.
 //! - [`demo`]: the demo catalog embedded in the binary.
 //! - [`ingest`]: what a location yielded, as the update the store applies.
-//! - [`location`]: a file, folder or glob location and the Location entities it leads to.
+//! - [`location`]: a file, folder, glob or URL location and the Location entities it
+//!   leads to.
+//! - [`remote`]: reading allowed URLs.
 //! - [`descriptor`]: descriptor files to validated entities, or problems with file, line
 //!   and column.
 //!
@@ -16,4 +18,5 @@ pub mod descriptor;
 pub mod ingest;
 pub mod location;
 pub mod placeholder;
+pub mod remote;
 pub mod yaml;

@@ -53,6 +53,7 @@ pub fn app(portal: Portal) -> axum::Router {
         database_url: String::new(),
         site_root: "target/site-for-tests".into(),
         catalog: Vec::new(),
+        allow_urls: Vec::new(),
         refresh_interval: std::time::Duration::from_secs(60),
         orphan_strategy: Default::default(),
     };
