@@ -11,6 +11,9 @@
 //!   declares and the `server` crate implements.
 //! - [`ui`]: components and pages, named after what the user sees.
 
+// Leptos views are deeply nested types; the catalog page goes past the default limit.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod model;
 pub mod ui;

@@ -5,9 +5,12 @@ use app::{
     api::{PortalService, ServiceError, ServiceFuture},
     model::{
         catalog::{CatalogSummary, KindCount},
+        catalog_view::{CatalogPage, CatalogRow, CatalogView, Facet, FacetCounts},
         entity::{Entity, EntityStatus, Relation, StatusItem},
+        entity_page::{EntityPage, Related},
         entity_ref::EntityRef,
         filter::EntityQuery,
+        starred::Starred,
     },
 };
 
@@ -116,6 +119,9 @@ pub struct Portal {
     /// Counts what ingests read and write, when someone watches.
     progress: Progress,
 }
+
+/// How many values of each facet the catalog page lists (selected ones come on top).
+const FACET_VALUES: usize = 12;
 
 /// How long a replica may hold a location it claimed for a refresh before another may
 /// take it over (longer than any refresh takes).
@@ -519,6 +525,97 @@ impl Portal {
         self.store.locations().await
     }
 
+    /// One page of the catalog table: the rows `view` selects for a person with these
+    /// stars, and how many there are in all.
+    pub async fn catalog_page(
+        &self,
+        view: &CatalogView,
+        starred: &Starred,
+    ) -> Result<CatalogPage, StoreError> {
+        let Some(query) = view.entity_query(starred.refs(), None) else {
+            return Ok(CatalogPage::default());
+        };
+        let (entities, total) = self.query_entities(&query).await?;
+        Ok(CatalogPage {
+            rows: entities.iter().map(CatalogRow::of).collect(),
+            total,
+        })
+    }
+
+    /// Each facet's values among the entities `view` selects, its own selection aside:
+    /// the most common [`FACET_VALUES`], plus every selected value (with its count, 0
+    /// when nothing has it any more).
+    pub async fn catalog_facets(
+        &self,
+        view: &CatalogView,
+        starred: &Starred,
+    ) -> Result<Vec<FacetCounts>, StoreError> {
+        let mut facets = Vec::with_capacity(Facet::ALL.len());
+        for facet in Facet::ALL {
+            let counts = match view.entity_query(starred.refs(), Some(facet)) {
+                Some(query) => self.store.facet(facet.key(), &query).await?,
+                None => Vec::new(),
+            };
+            let mut values: Vec<(String, u64)> = counts
+                .iter()
+                .take(FACET_VALUES)
+                .map(|(value, count)| (value.clone(), (*count).max(0) as u64))
+                .collect();
+            for selected in view.selected.get(&facet).into_iter().flatten() {
+                if !values.iter().any(|(v, _)| v.eq_ignore_ascii_case(selected)) {
+                    let count = counts
+                        .iter()
+                        .find(|(v, _)| v.eq_ignore_ascii_case(selected))
+                        .map_or(0, |(_, count)| (*count).max(0) as u64);
+                    values.push((selected.clone(), count));
+                }
+            }
+            facets.push(FacetCounts { facet, values });
+        }
+        Ok(facets)
+    }
+
+    /// The entity page of `entity_ref`: the entity, what each of its relations leads
+    /// to (or that it leads nowhere), and the entity as YAML and JSON.
+    pub async fn entity_page(
+        &self,
+        entity_ref: &EntityRef,
+    ) -> Result<Option<EntityPage>, StoreError> {
+        let Some(entity) = self.entity(entity_ref).await? else {
+            return Ok(None);
+        };
+        let mut targets: Vec<String> = entity
+            .relations
+            .iter()
+            .map(|relation| relation.target_ref.to_string())
+            .collect();
+        targets.sort();
+        targets.dedup();
+        let found: std::collections::HashMap<EntityRef, CatalogRow> = self
+            .entities(&targets)
+            .await?
+            .iter()
+            .map(|target| (target.entity_ref(), CatalogRow::of(target)))
+            .collect();
+        let related = entity
+            .relations
+            .iter()
+            .map(|relation| Related {
+                relation_type: relation.relation_type.clone(),
+                target: relation.target_ref.clone(),
+                row: found.get(&relation.target_ref).cloned(),
+            })
+            .collect();
+        let value = serde_json::to_value(&entity)
+            .map_err(|e| StoreError::Io(format!("writing {entity_ref} as JSON: {e}")))?;
+        Ok(Some(EntityPage {
+            yaml: crate::catalog::yaml::to_yaml(&value),
+            json: serde_json::to_string_pretty(&value).unwrap_or_default(),
+            related,
+            entity,
+        }))
+    }
+
     /// How many entities of each kind the catalog holds.
     pub async fn catalog_summary(&self) -> Result<CatalogSummary, StoreError> {
         let counts = self.store.entity_counts_by_kind().await?;
@@ -591,5 +688,21 @@ impl From<StoreError> for ServiceError {
 impl PortalService for Portal {
     fn catalog_summary(&self) -> ServiceFuture<'_, CatalogSummary> {
         Box::pin(async move { Ok(Portal::catalog_summary(self).await?) })
+    }
+
+    fn catalog_page(&self, view: CatalogView, starred: Starred) -> ServiceFuture<'_, CatalogPage> {
+        Box::pin(async move { Ok(Portal::catalog_page(self, &view, &starred).await?) })
+    }
+
+    fn catalog_facets(
+        &self,
+        view: CatalogView,
+        starred: Starred,
+    ) -> ServiceFuture<'_, Vec<FacetCounts>> {
+        Box::pin(async move { Ok(Portal::catalog_facets(self, &view, &starred).await?) })
+    }
+
+    fn entity_page(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<EntityPage>> {
+        Box::pin(async move { Ok(Portal::entity_page(self, &entity_ref).await?) })
     }
 }

@@ -7,12 +7,14 @@
 //! **Invariant:** no storage or business logic here, so that editing the server's services
 //! never rebuilds the WebAssembly bundle.
 
+mod catalog;
 mod summary;
 
+pub use catalog::{get_catalog_facets, get_catalog_page, get_entity_page};
 pub use summary::get_catalog_summary;
 
 #[cfg(feature = "ssr")]
 mod service;
 
 #[cfg(feature = "ssr")]
-pub use service::{PortalService, ServiceError, ServiceFuture, Services};
+pub use service::{request_starred, PortalService, ServiceError, ServiceFuture, Services};

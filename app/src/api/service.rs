@@ -4,7 +4,13 @@ use std::{future::Future, pin::Pin, sync::Arc};
 
 use leptos::prelude::*;
 
-use crate::model::catalog::CatalogSummary;
+use crate::model::{
+    catalog::CatalogSummary,
+    catalog_view::{CatalogPage, CatalogView, FacetCounts},
+    entity_page::EntityPage,
+    entity_ref::EntityRef,
+    starred::Starred,
+};
 
 /// A boxed future, so that [`PortalService`] can be used as a trait object.
 pub type ServiceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ServiceError>> + Send + 'a>>;
@@ -22,11 +28,34 @@ pub enum ServiceError {
 pub trait PortalService: Send + Sync + 'static {
     /// How many entities of each kind the catalog holds.
     fn catalog_summary(&self) -> ServiceFuture<'_, CatalogSummary>;
+
+    /// One page of the catalog table for `view`, for a person with these stars.
+    fn catalog_page(&self, view: CatalogView, starred: Starred) -> ServiceFuture<'_, CatalogPage>;
+
+    /// The counts of every facet's values for `view`.
+    fn catalog_facets(
+        &self,
+        view: CatalogView,
+        starred: Starred,
+    ) -> ServiceFuture<'_, Vec<FacetCounts>>;
+
+    /// The entity page of `entity_ref`, if there is such an entity.
+    fn entity_page(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<EntityPage>>;
 }
 
 /// The services as Leptos context: provide one with `provide_context(Services(…))`.
 #[derive(Clone)]
 pub struct Services(pub Arc<dyn PortalService>);
+
+/// The stars in the current request's cookie (none outside a request).
+pub fn request_starred() -> Starred {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            let header = parts.headers.get(http::header::COOKIE)?;
+            Some(Starred::from_cookie_header(header.to_str().ok()?))
+        })
+        .unwrap_or_default()
+}
 
 impl Services {
     /// The services from the current request's context.

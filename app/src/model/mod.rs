@@ -10,15 +10,22 @@
 //! - [`relations`]: the relations each entity's spec implies, in both directions.
 //! - [`search`], [`filter`]: the flattened key/value view of entities and the
 //!   filters over it, in Backstage's grammar.
-//! - [`catalog`], [`theme`]: what the home page and the theme switch need.
+//! - [`catalog_view`]: the catalog page's state (as its URL holds it), rows and facets;
+//!   [`entity_page`]: an entity with its related entities, grouped for reading.
+//! - [`catalog`], [`theme`], [`starred`] (with [`cookie`]): what the home page, the theme
+//!   switch and stars need.
 
 pub mod catalog;
+pub mod catalog_view;
+pub mod cookie;
 pub mod entity;
+pub mod entity_page;
 pub mod entity_ref;
 pub mod filter;
 pub mod kinds;
 pub mod names;
 pub mod relations;
 pub mod search;
+pub mod starred;
 pub mod theme;
 pub mod validation;

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::cookie;
+
 /// The name of the cookie that remembers a person's theme.
 pub const THEME_COOKIE: &str = "portico_theme";
 
@@ -62,20 +64,14 @@ impl ThemePreference {
 
     /// Reads the preference from a `Cookie` header value (`a=1; portico_theme=dark`).
     pub fn from_cookie_header(header: &str) -> Self {
-        header
-            .split(';')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(name, _)| name.trim() == THEME_COOKIE)
-            .map(|(_, value)| Self::parse(value))
+        cookie::value(header, THEME_COOKIE)
+            .map(Self::parse)
             .unwrap_or_default()
     }
 
     /// The `Set-Cookie`/`document.cookie` string that remembers this preference for a year.
     pub fn cookie(self) -> String {
-        format!(
-            "{THEME_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            self.as_str()
-        )
+        cookie::set(THEME_COOKIE, self.as_str())
     }
 }
 

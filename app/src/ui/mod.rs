@@ -5,13 +5,14 @@
 
 mod layout;
 pub mod pages;
+mod stars;
 mod theme;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 /// The HTML document around [`App`], rendered on the server only.
@@ -41,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let theme = RwSignal::new(theme::initial_preference());
+    provide_context(stars::Stars(RwSignal::new(stars::initial())));
     theme::mark_hydrated();
 
     view! {
@@ -49,7 +51,17 @@ pub fn App() -> impl IntoView {
             <layout::Layout theme>
                 <Routes fallback=pages::NotFoundPage>
                     <Route path=StaticSegment("") view=pages::HomePage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("catalog") view=pages::CatalogPage />
+                    <Route path=StaticSegment("catalog") view=pages::CatalogPage ssr=SsrMode::Async />
+                    <Route
+                        path=(
+                            StaticSegment("catalog"),
+                            ParamSegment("namespace"),
+                            ParamSegment("kind"),
+                            ParamSegment("name"),
+                        )
+                        view=pages::EntityPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("create") view=pages::CreatePage />
                     <Route path=StaticSegment("docs") view=pages::DocsPage />
                     <Route path=StaticSegment("graph") view=pages::GraphPage />

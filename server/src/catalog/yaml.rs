@@ -7,6 +7,8 @@
 //! `null`, `42`, `3.5` are booleans, null and numbers. Duplicate keys are errors.
 //!
 //! Guards against hostile input: aliases may not expand past [`MAX_NODES`] nodes.
+//!
+//! [`to_yaml`] goes the other way, for showing an entity as YAML.
 
 use std::collections::HashMap;
 
@@ -445,8 +447,50 @@ fn looks_like_float(text: &str) -> bool {
     mantissa_ok && exponent_ok
 }
 
+/// `value` written as a YAML document (multi-line strings as literal blocks).
+pub fn to_yaml(value: &Value) -> String {
+    fn convert(value: &Value) -> yaml_rust2::Yaml {
+        use yaml_rust2::Yaml;
+        match value {
+            Value::Null => Yaml::Null,
+            Value::Bool(b) => Yaml::Boolean(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Yaml::Integer(i),
+                None => Yaml::Real(n.to_string()),
+            },
+            Value::String(s) => Yaml::String(s.clone()),
+            Value::Array(items) => Yaml::Array(items.iter().map(convert).collect()),
+            Value::Object(map) => Yaml::Hash(
+                map.iter()
+                    .map(|(k, v)| (Yaml::String(k.clone()), convert(v)))
+                    .collect(),
+            ),
+        }
+    }
+    let mut out = String::new();
+    let mut emitter = yaml_rust2::YamlEmitter::new(&mut out);
+    emitter.multiline_strings(true);
+    // Writing into a String cannot fail.
+    let _ = emitter.dump(&convert(value));
+    let body = out.strip_prefix("---\n").unwrap_or(&out);
+    format!("{body}\n")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_goes_back_to_yaml_that_reads_the_same() {
+        let value = serde_json::json!({
+            "kind": "API",
+            "metadata": {"name": "orders", "tags": ["a", "b"], "count": 3, "ratio": 0.5},
+            "spec": {"definition": "openapi: 3.0.0\ninfo:\n  title: x\n", "empty": null, "on": true}
+        });
+        let yaml = super::to_yaml(&value);
+        assert!(yaml.contains("definition: |"), "{yaml}");
+        let back = super::parse_documents(&yaml).unwrap().remove(0).value;
+        assert_eq!(back, value);
+    }
+
     use serde_json::json;
 
     use super::*;

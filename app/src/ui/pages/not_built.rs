@@ -24,17 +24,6 @@ fn NotBuilt(title: &'static str, what: &'static str) -> impl IntoView {
     }
 }
 
-/// `/catalog`
-#[component]
-pub fn CatalogPage() -> impl IntoView {
-    view! {
-        <NotBuilt
-            title="Software Catalog"
-            what="The catalog explorer will list every entity with filters by kind, owner, type, lifecycle and tag, and a page for each entity."
-        />
-    }
-}
-
 /// `/create`
 #[component]
 pub fn CreatePage() -> impl IntoView {

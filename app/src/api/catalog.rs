@@ -1,0 +1,47 @@
+//! The catalog page's and entity pages' calls. The person's stars come from their cookie,
+//! read on the server, so a page rendered there and one fetched later agree.
+
+use leptos::prelude::*;
+
+use crate::model::{
+    catalog_view::{CatalogPage, CatalogView, FacetCounts},
+    entity_page::EntityPage,
+};
+
+/// One page of the catalog table.
+#[server]
+pub async fn get_catalog_page(view: CatalogView) -> Result<CatalogPage, ServerFnError> {
+    let services = super::Services::from_context()?;
+    let starred = super::service::request_starred();
+    services
+        .catalog_page(view, starred)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// The facet counts for the catalog page.
+#[server]
+pub async fn get_catalog_facets(view: CatalogView) -> Result<Vec<FacetCounts>, ServerFnError> {
+    let services = super::Services::from_context()?;
+    let starred = super::service::request_starred();
+    services
+        .catalog_facets(view, starred)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// An entity page; `None` when the catalog has no such entity.
+#[server]
+pub async fn get_entity_page(
+    kind: String,
+    namespace: String,
+    name: String,
+) -> Result<Option<EntityPage>, ServerFnError> {
+    let services = super::Services::from_context()?;
+    services
+        .entity_page(crate::model::entity_ref::EntityRef::new(
+            &kind, &namespace, &name,
+        ))
+        .await
+        .map_err(ServerFnError::new)
+}
