@@ -52,15 +52,15 @@ test("navigation between pages does not reload the document", async ({ page }) =
 
   await nav.getByRole("link", { name: "Catalog" }).click();
   await expect(page).toHaveURL(/\/catalog$/);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Software Catalog");
-  await expect(page).toHaveTitle("Software Catalog · Portico");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Catalog");
+  await expect(page).toHaveTitle("Catalog · Portico");
   await expect(nav.getByRole("link", { name: "Catalog" })).toHaveAttribute("aria-current", "page");
 
   await nav.getByRole("link", { name: "Graph" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Graph");
   await page.goBack();
   await expect(page).toHaveURL(/\/catalog$/);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Software Catalog");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Catalog");
 
   await page.getByRole("link", { name: "Portico" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your developer portal");

@@ -1,15 +1,15 @@
 //! The catalog page's and entity pages' calls. The person's stars come from their cookie,
 //! read on the server, so a page rendered there and one fetched later agree.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
     catalog_view::{CatalogPage, CatalogView, FacetCounts},
     entity_page::EntityPage,
 };
 
-/// One page of the catalog table.
-#[server]
+/// One page of the catalog table. (JSON: a view does not fit a flat form.)
+#[server(input = Json)]
 pub async fn get_catalog_page(view: CatalogView) -> Result<CatalogPage, ServerFnError> {
     let services = super::Services::from_context()?;
     let starred = super::service::request_starred();
@@ -20,7 +20,7 @@ pub async fn get_catalog_page(view: CatalogView) -> Result<CatalogPage, ServerFn
 }
 
 /// The facet counts for the catalog page.
-#[server]
+#[server(input = Json)]
 pub async fn get_catalog_facets(view: CatalogView) -> Result<Vec<FacetCounts>, ServerFnError> {
     let services = super::Services::from_context()?;
     let starred = super::service::request_starred();

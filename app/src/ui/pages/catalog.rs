@@ -275,9 +275,14 @@ fn Results(page: CatalogPage, view: Memo<CatalogView>) -> impl IntoView {
                                     let text = column.cell(&row);
                                     match column {
                                         Column::Name => {
+                                            // Sorting is by name: shown under a title that differs.
+                                            let name = (text != row.name).then(|| {
+                                                view! { <span class="catalog-table__name">{row.name.clone()}</span> }
+                                            });
                                             view! {
                                                 <th scope="row" data-column="name">
                                                     <A href=href.clone()>{text}</A>
+                                                    {name}
                                                 </th>
                                             }
                                                 .into_any()
