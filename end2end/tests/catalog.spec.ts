@@ -203,6 +203,7 @@ test("each kind's entity page shows its details and relations", async ({ page })
 test("an entity page shows the raw entity as YAML and JSON", async ({ page }) => {
   await page.goto("/catalog/default/api/payments-api");
   await hydrated(page);
+  await page.locator(".api-source summary").click();
   await expect(page.getByTestId("api-definition")).toContainText("openapi:");
   await page.getByTestId("raw-entity").locator("summary").click();
   await expect(page.getByTestId("raw-text")).toContainText("kind: API");
@@ -211,6 +212,32 @@ test("an entity page shows the raw entity as YAML and JSON", async ({ page }) =>
   const json = JSON.parse(await page.getByTestId("raw-text").innerText());
   expect(json.metadata.name).toBe("payments-api");
   expect(json.metadata.uid).toBeTruthy();
+});
+
+test("API definitions are rendered for their type", async ({ page }) => {
+  // OpenAPI: operations grouped by tag, each with parameters, body and responses.
+  await page.goto("/catalog/default/api/payments-api");
+  await hydrated(page);
+  const openapi = page.getByTestId("openapi");
+  await expect(openapi.locator('[data-tag="payments"]')).toBeVisible();
+  const authorise = openapi.getByTestId("operation").filter({ hasText: "Authorise a payment" });
+  await expect(authorise.locator(".method")).toHaveText("POST");
+  await expect(authorise.locator(".operation__path")).toHaveText("/payments");
+  await authorise.locator("summary").click();
+  await expect(authorise).toContainText("Request body");
+  await expect(authorise).toContainText("PaymentRequest");
+  await expect(authorise).toContainText("201");
+  // AsyncAPI: channels and their messages.
+  await page.goto("/catalog/default/api/order-events");
+  await expect(page.getByTestId("asyncapi").getByTestId("channel").first()).toContainText("orders.");
+  await expect(page.getByTestId("asyncapi")).toContainText("OrderPlaced");
+  // GraphQL and gRPC: the schema as highlighted text.
+  for (const api of ["tracking-graphql", "fraud-scoring-grpc"]) {
+    await page.goto(`/catalog/default/api/${api}`);
+    const text = page.getByTestId("api-definition-text");
+    await expect(text.locator(".tok-keyword").first()).toBeVisible();
+    await expect(text.locator(".tok-type").first()).toBeVisible();
+  }
 });
 
 test("an unknown entity says so", async ({ page }) => {
@@ -235,6 +262,6 @@ test.describe("with JavaScript off", () => {
     await page.getByRole("link", { name: "Payments API" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText("Payments API");
     await expect(page.locator(".relation-group").first()).toBeVisible();
-    await expect(page.getByTestId("api-definition")).toContainText("paths:");
+    await expect(page.getByTestId("openapi")).toContainText("/payments");
   });
 });

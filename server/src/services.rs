@@ -4,6 +4,7 @@
 use app::{
     api::{PortalService, ServiceError, ServiceFuture},
     model::{
+        api_definition::ApiDefinition,
         catalog::{CatalogSummary, KindCount},
         catalog_view::{CatalogPage, CatalogRow, CatalogView, Facet, FacetCounts},
         entity::{Entity, EntityStatus, Relation, StatusItem},
@@ -118,6 +119,31 @@ pub struct Portal {
     refresh_interval: Duration,
     /// Counts what ingests read and write, when someone watches.
     progress: Progress,
+}
+
+/// An API entity's definition prepared for its page: the text parsed as YAML (which
+/// JSON is too) for OpenAPI and AsyncAPI, highlighted as it is otherwise.
+fn api_definition(entity: &Entity) -> Option<ApiDefinition> {
+    if !entity.kind.eq_ignore_ascii_case("API") {
+        return None;
+    }
+    let text = match entity.spec_field("definition")? {
+        serde_json::Value::String(text) => text.clone(),
+        // A `$json`/`$yaml` placeholder leaves the definition parsed already.
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    };
+    let api_type = entity.spec_str("type").unwrap_or_default();
+    let parsed = match api_type.to_ascii_lowercase().as_str() {
+        "openapi" | "asyncapi" => {
+            crate::catalog::yaml::parse_documents(&text)
+                .ok()
+                .and_then(|mut documents| {
+                    (!documents.is_empty()).then(|| documents.swap_remove(0).value)
+                })
+        }
+        _ => None,
+    };
+    Some(ApiDefinition::prepare(api_type, &text, parsed.as_ref()))
 }
 
 /// How many values of each facet the catalog page lists (selected ones come on top).
@@ -609,6 +635,7 @@ impl Portal {
         let value = serde_json::to_value(&entity)
             .map_err(|e| StoreError::Io(format!("writing {entity_ref} as JSON: {e}")))?;
         Ok(Some(EntityPage {
+            definition: api_definition(&entity),
             yaml: crate::catalog::yaml::to_yaml(&value),
             json: serde_json::to_string_pretty(&value).unwrap_or_default(),
             related,

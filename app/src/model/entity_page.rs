@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{catalog_view::CatalogRow, entity::Entity, entity_ref::EntityRef};
+use super::{
+    api_definition::ApiDefinition, catalog_view::CatalogRow, entity::Entity, entity_ref::EntityRef,
+};
 
 /// Everything an entity page needs, in one answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,6 +19,8 @@ pub struct EntityPage {
     pub yaml: String,
     /// The entity as indented JSON.
     pub json: String,
+    /// An API's definition, prepared for reading.
+    pub definition: Option<ApiDefinition>,
 }
 
 /// A relation and what is at its other end.

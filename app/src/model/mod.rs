@@ -11,10 +11,12 @@
 //! - [`search`], [`filter`]: the flattened key/value view of entities and the
 //!   filters over it, in Backstage's grammar.
 //! - [`catalog_view`]: the catalog page's state (as its URL holds it), rows and facets;
-//!   [`entity_page`]: an entity with its related entities, grouped for reading.
+//!   [`entity_page`]: an entity with its related entities, grouped for reading;
+//!   [`api_definition`]: an API's definition prepared for reading.
 //! - [`catalog`], [`theme`], [`starred`] (with [`cookie`]): what the home page, the theme
 //!   switch and stars need.
 
+pub mod api_definition;
 pub mod catalog;
 pub mod catalog_view;
 pub mod cookie;

@@ -3,6 +3,7 @@
 //! [`shell`] is the HTML document the server sends; [`App`] is the part the browser
 //! hydrates: the layout and the router with one route per page in [`pages`].
 
+mod api_definition;
 mod layout;
 pub mod pages;
 mod stars;

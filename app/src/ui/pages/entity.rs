@@ -16,7 +16,7 @@ use crate::{
         entity::Entity,
         entity_page::{entity_href, entity_links, grouped, EntityPage},
     },
-    ui::stars::StarButton,
+    ui::{api_definition::ApiDefinitionView, stars::StarButton},
 };
 
 /// The entity page.
@@ -158,6 +158,25 @@ fn EntityView(page: EntityPage) -> impl IntoView {
                     {meta.description.clone().unwrap_or_else(|| "No description.".to_owned())}
                 </p>
                 <KindDetails entity=entity.clone() />
+                {page.definition.clone().map(|definition| {
+                    let source = entity
+                        .spec_field("definition")
+                        .map(|d| match d.as_str() {
+                            Some(text) => text.to_owned(),
+                            None => serde_json::to_string_pretty(d).unwrap_or_default(),
+                        })
+                        .unwrap_or_default();
+                    view! {
+                        <section class="api-definition" aria-labelledby="definition-heading">
+                            <h3 id="definition-heading">"Definition"</h3>
+                            <ApiDefinitionView definition />
+                            <details class="api-source">
+                                <summary>"Definition source"</summary>
+                                <pre class="code" data-testid="api-definition"><code>{source}</code></pre>
+                            </details>
+                        </section>
+                    }
+                })}
             </section>
             <Relations page=page.clone() />
             <RawEntity yaml=page.yaml json=page.json />
@@ -251,22 +270,6 @@ fn KindDetails(entity: Entity) -> impl IntoView {
     let system = spec_link("system", "System").map(|link| view! { <p>"System: " {link}</p> });
     let domain = spec_link("domain", "Domain").map(|link| view! { <p>"Domain: " {link}</p> });
     let specific = match kind.as_str() {
-        "api" => {
-            let definition = entity
-                .spec_field("definition")
-                .map(|d| match d.as_str() {
-                    Some(text) => text.to_owned(),
-                    None => serde_json::to_string_pretty(d).unwrap_or_default(),
-                })
-                .unwrap_or_default();
-            Some(view! {
-                <section class="api-definition" aria-labelledby="definition-heading">
-                    <h3 id="definition-heading">"Definition"</h3>
-                    <pre class="code" data-testid="api-definition"><code>{definition}</code></pre>
-                </section>
-            }
-            .into_any())
-        }
         "template" => Some(view! {
             <p>
                 <a class="button" href=format!("/create/templates/{}/{}", entity.metadata.namespace, entity.metadata.name)>
