@@ -500,10 +500,10 @@ pub fn highlight(source: &str) -> Vec<Token> {
             ("comment", rest.find('\n').unwrap_or(rest.len()))
         } else if rest.starts_with("/*") {
             ("comment", rest.find("*/").map_or(rest.len(), |end| end + 2))
-        } else if rest.starts_with("\"\"\"") {
+        } else if let Some(block) = rest.strip_prefix("\"\"\"") {
             (
                 "string",
-                rest[3..].find("\"\"\"").map_or(rest.len(), |end| end + 6),
+                block.find("\"\"\"").map_or(rest.len(), |end| end + 6),
             )
         } else if c == '"' {
             let end = rest[1..]
