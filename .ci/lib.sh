@@ -71,8 +71,9 @@ ensure_postgres() {
   fi
 }
 
-# Builds the browser bundle into $SITE_ROOT: pkg/portico.js, pkg/portico_bg.wasm,
-# pkg/portico.css (each also gzip-compressed) and everything in public/.
+# Builds the browser bundle into $SITE_ROOT: pkg/portico-HASH.js, pkg/portico-HASH_bg.wasm,
+# pkg/portico-HASH.css (each also gzip- and Brotli-compressed), pkg/bundle (the name with
+# its hash) and everything in public/.
 build_site() {
   ensure_wasm_target
   ensure_wasm_bindgen
@@ -88,7 +89,16 @@ build_site() {
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$pkg.new/portico_bg.wasm" "$pkg.new/portico_bg.wasm"
   cp "$ROOT/style/main.css" "$pkg.new/portico.css"
+  # Names carry a hash of the contents, so browsers may cache them for good; the server
+  # reads the name from pkg/bundle.
+  local name
+  name=portico-$(cat "$pkg.new/portico.js" "$pkg.new/portico_bg.wasm" "$pkg.new/portico.css" | sha256sum | cut -c1-16)
+  mv "$pkg.new/portico.js" "$pkg.new/$name.js"
+  mv "$pkg.new/portico_bg.wasm" "$pkg.new/${name}_bg.wasm"
+  mv "$pkg.new/portico.css" "$pkg.new/$name.css"
+  echo "$name" >"$pkg.new/bundle"
   gzip -9 -k -f "$pkg.new"/*.js "$pkg.new"/*.wasm "$pkg.new"/*.css
+  node "$ROOT/.ci/brotli.mjs" "$pkg.new"/*.js "$pkg.new"/*.wasm "$pkg.new"/*.css
   rm -rf "$pkg" && mv "$pkg.new" "$pkg"
   cp -r "$ROOT/public/." "$SITE_ROOT/"
 }

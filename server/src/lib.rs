@@ -89,7 +89,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let mut portal = open_portal(&config).await?;
     tracing::info!(database = %store::redact(&config.database_url), "database ready");
 
-    let bundle = config.site_root.join("pkg").join("portico.js");
+    let bundle = config
+        .site_root
+        .join("pkg")
+        .join(format!("{}.js", http::bundle_name(&config.site_root)));
     if !bundle.exists() {
         tracing::warn!(
             "the browser bundle is missing ({}): pages render but will not become interactive; \

@@ -30,7 +30,7 @@ impl AppState {
     /// The state for a portal configured by `config`.
     pub fn new(config: &Config, portal: Arc<Portal>) -> Self {
         let leptos_options = LeptosOptions::builder()
-            .output_name("portico")
+            .output_name(bundle_name(&config.site_root))
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(config.addr)
@@ -46,6 +46,43 @@ impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
     }
+}
+
+/// The browser bundle's file name without extension: `portico-HASH` as `.ci/lib.sh`
+/// writes it into `pkg/bundle`, or `portico` for a bundle built without hashes.
+pub fn bundle_name(site_root: &std::path::Path) -> String {
+    std::fs::read_to_string(site_root.join("pkg").join("bundle"))
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty() && !name.contains(['/', '\\']))
+        .unwrap_or_else(|| "portico".to_owned())
+}
+
+/// How long browsers may keep what they fetched: a file whose name carries the
+/// bundle's hash never changes, so for a year; other files under `/pkg` and public
+/// assets are checked again on each use (cheap: the answer is a 304).
+async fn cache_headers(
+    axum::extract::State(bundle): axum::extract::State<Arc<str>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let hashed = &*bundle != "portico" && path.starts_with(&format!("/pkg/{bundle}"));
+    let value = if hashed {
+        "public, max-age=31536000, immutable"
+    } else if path.starts_with("/pkg/") || path == "/favicon.svg" {
+        "no-cache"
+    } else {
+        return response;
+    };
+    if response.status().is_success() {
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static(value),
+        );
+    }
+    response
 }
 
 /// The pages' routes, generated once per process.
@@ -83,6 +120,10 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(provide_services, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::<str>::from(state.leptos_options.output_name.as_ref()),
+            cache_headers,
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

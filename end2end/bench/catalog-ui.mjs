@@ -1,0 +1,84 @@
+// The catalog page's figures for BENCHMARKS.md, measured in headless Chromium against a
+// running Portico (not a test: it prints numbers). Usage:
+//   node end2end/bench/catalog-ui.mjs http://127.0.0.1:3000 [runs]
+// Prints, as medians over the runs (each in a fresh browser context, nothing cached):
+// navigation to /catalog → first rows painted, → hydrated; typing in the search box →
+// rows updated; clicking a facet → rows updated; bytes transferred for the first load.
+import { chromium } from "playwright";
+
+const base = process.argv[2] ?? "http://127.0.0.1:3000";
+const runs = Number(process.argv[3] ?? 5);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+/** Milliseconds from the action `act` to the next change of the table's rows. */
+async function rowsUpdatedAfter(page, act) {
+  await page.evaluate(() => {
+    const results = document.querySelector(".catalog__results");
+    window.__rowsChanged = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        observer.disconnect();
+        resolve(performance.now());
+      });
+      observer.observe(results, { childList: true, subtree: true, characterData: true });
+    });
+  });
+  const started = await page.evaluate(() => performance.now());
+  await act();
+  const changed = await page.evaluate(() => window.__rowsChanged);
+  return changed - started;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const figures = { rows: [], hydrated: [], typing: [], facet: [], bytes: [] };
+for (let run = 0; run < runs; run++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  let bytes = 0;
+  cdp.on("Network.loadingFinished", (event) => (bytes += event.encodedDataLength));
+  await page.addInitScript(() => {
+    // When the first row is painted and when the app marks the body hydrated.
+    new MutationObserver((_, observer) => {
+      if (!window.__firstRows && document.querySelector("[data-testid=catalog-table] tbody tr")) {
+        window.__firstRows = performance.now();
+      }
+      if (document.body?.hasAttribute("data-hydrated")) {
+        window.__hydrated = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true, attributes: true });
+  });
+  await page.goto(`${base}/catalog`);
+  await page.waitForSelector("body[data-hydrated]", { timeout: 30_000 });
+  await page.waitForLoadState("networkidle");
+  const load = await page.evaluate(() => {
+    const paint = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0;
+    return { rows: Math.max(window.__firstRows ?? 0, paint), hydrated: window.__hydrated };
+  });
+  figures.rows.push(load.rows);
+  figures.hydrated.push(load.hydrated);
+  figures.bytes.push(bytes);
+
+  const search = page.getByRole("searchbox", { name: "Search the catalog" });
+  figures.typing.push(await rowsUpdatedAfter(page, () => search.press("a")));
+  await search.fill("");
+  await page.waitForURL((url) => !url.search.includes("q="));
+  await page.waitForLoadState("networkidle");
+  const kind = page.getByRole("navigation", { name: "Kind" }).locator("a.facet__value").first();
+  figures.facet.push(await rowsUpdatedAfter(page, () => kind.click()));
+  await context.close();
+}
+await browser.close();
+
+const ms = (values) => `${median(values).toFixed(0)} ms`;
+console.log(`catalog page, ${runs} runs, medians (${base})`);
+console.log(`navigation to /catalog → first rows painted: ${ms(figures.rows)}`);
+console.log(`navigation to /catalog → hydrated:           ${ms(figures.hydrated)}`);
+console.log(`typing one letter in the search → rows updated (includes the ${60} ms debounce): ${ms(figures.typing)}`);
+console.log(`clicking a facet value → rows updated:       ${ms(figures.facet)}`);
+console.log(`bytes transferred, first load (compressed):  ${(median(figures.bytes) / 1024).toFixed(1)} KiB`);
