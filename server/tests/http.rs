@@ -118,11 +118,20 @@ async fn the_theme_cookie_is_rendered_into_the_page() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_empty_catalog_page_says_what_to_do() {
+    let db = support::sqlite().await;
+    let (status, html) = get(&app(db.store.clone()), "/catalog?kind=api", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Catalog</h1>"), "{html}");
+    assert!(html.contains("No entity matches these filters."), "{html}");
+    assert!(html.contains("Clear every filter"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sections_not_built_yet_say_so() {
     let db = support::sqlite().await;
     let app = app(db.store.clone());
     for (path, title) in [
-        ("/catalog", "Software Catalog"),
         ("/create", "Create"),
         ("/docs", "Docs"),
         ("/graph", "Graph"),
