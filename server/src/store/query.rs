@@ -179,6 +179,19 @@ impl Store {
         query: &EntityQuery,
     ) -> Result<(Vec<String>, u64), StoreError> {
         let matches = self.full_text_matches_of(query).await?;
+        if let Some(matches) = matches
+            .as_ref()
+            .filter(|_| query.filter.is_empty() && query.order.is_empty())
+        {
+            // A term alone, in ref order: the index's matches are that list already.
+            let page = matches
+                .iter()
+                .skip(query.offset)
+                .take(query.limit)
+                .cloned()
+                .collect();
+            return Ok((page, matches.len() as u64));
+        }
         let mut sql = Sql::default();
         let selection = selection(&mut sql, &self.engine, query, matches.as_deref());
         let count_sql = Sql {

@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// How long the search box waits after the last keystroke before it asks the server.
-const SEARCH_DEBOUNCE_MS: u64 = 60;
+const SEARCH_DEBOUNCE_MS: u64 = 40;
 
 /// The catalog page.
 #[component]
