@@ -73,7 +73,15 @@ pub enum Backend {
 pub struct Store {
     engine: Engine,
     text: Arc<text::TextIndex>,
+    /// Selections of at least this many entities are ordered by walking the order
+    /// key's index rather than sorted ([`DEFAULT_SORT_WALK_FROM`]).
+    sort_walk_from: u64,
 }
+
+/// From how many selected entities a single-key order walks the key's index instead of
+/// sorting: below it, sorting the selection is cheaper than walking past the entities
+/// it does not hold.
+pub const DEFAULT_SORT_WALK_FROM: u64 = 2_000;
 
 /// The connection pool of the engine a [`Store`] talks to.
 #[derive(Clone, Debug)]
@@ -125,7 +133,14 @@ impl Store {
         Self {
             engine,
             text: Arc::default(),
+            sort_walk_from: DEFAULT_SORT_WALK_FROM,
         }
+    }
+
+    /// Sets from how many selected entities an order walks the key's index (tests use
+    /// 0 to compare both plans on a small catalog).
+    pub fn set_sort_walk_from(&mut self, entities: u64) {
+        self.sort_walk_from = entities;
     }
 
     /// The connection pool, for tests and tools that look at the tables themselves.

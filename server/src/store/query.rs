@@ -9,7 +9,7 @@
 //! and problems of the page are read afterwards, for the page only
 //! ([`Store::stored_entities`]).
 
-use app::model::filter::{Condition, EntityQuery, Order};
+use app::model::filter::{Condition, EntityQuery, Order, OrderField};
 
 use super::{Engine, Store, StoreError};
 
@@ -192,6 +192,11 @@ impl Store {
                 .collect();
             return Ok((page, matches.len() as u64));
         }
+        if let [field] = query.order.as_slice() {
+            if let Some(found) = self.walk_in_order(query, field, matches.as_deref()).await? {
+                return Ok(found);
+            }
+        }
         let mut sql = Sql::default();
         let selection = selection(&mut sql, &self.engine, query, matches.as_deref());
         let count_sql = Sql {
@@ -244,6 +249,87 @@ impl Store {
         let refs: Vec<String> = rows.into_iter().map(|(r, _)| r).collect();
         let total = total.max(0) as u64;
         Ok((refs, total))
+    }
+
+    /// A page of a large selection in the order of one key, without sorting the whole
+    /// selection: the key's range of the `search` primary key is already in value order,
+    /// so walking it and keeping the selected entities (each at its smallest value, as
+    /// the sorting plan orders them) stops after one page. Entities without the key come
+    /// last, in ref order, as `NULLS LAST` puts them. `None` when the selection is small
+    /// enough ([`Store::sort_walk_from`]) that sorting it costs less.
+    async fn walk_in_order(
+        &self,
+        query: &EntityQuery,
+        field: &OrderField,
+        matches: Option<&[String]>,
+    ) -> Result<Option<(Vec<String>, u64)>, StoreError> {
+        let everything = query.filter.is_empty() && matches.is_none();
+        // Each statement numbers its own parameters: the selection's, then the key's.
+        let statement = |text: &dyn Fn(&mut Sql, &str) -> String| {
+            let mut sql = Sql::default();
+            let selection = selection(&mut sql, &self.engine, query, matches);
+            let text = text(&mut sql, &selection);
+            (sql, text)
+        };
+        let (sql, count) =
+            statement(&|_, selection| format!("SELECT COUNT(*) FROM ({selection}) m"));
+        let (total,): (i64,) = sql.fetch_all(self, &count).await?.pop().unwrap_or((0,));
+        let total = total.max(0) as u64;
+        if total < self.sort_walk_from {
+            return Ok(None);
+        }
+        let selected = |sql: &mut Sql, selection: &str| -> (String, String) {
+            let membership = if everything {
+                String::new()
+            } else {
+                format!(" AND s.entity_ref IN ({selection})")
+            };
+            (sql.param(&field.key), membership)
+        };
+        let direction = match field.order {
+            Order::Asc => "ASC",
+            Order::Desc => "DESC",
+        };
+        let (sql, page) = statement(&|sql, selection| {
+            let (key, membership) = selected(sql, selection);
+            format!(
+                "SELECT s.entity_ref FROM search s WHERE s.key = {key}{membership} \
+                 AND s.value = (SELECT MIN(x.value) FROM search x WHERE x.entity_ref = s.entity_ref AND x.key = {key}) \
+                 ORDER BY s.value {direction}, s.entity_ref ASC LIMIT {} OFFSET {}",
+                query.limit, query.offset
+            )
+        });
+        let mut refs: Vec<String> = sql
+            .fetch_all::<(String,)>(self, &page)
+            .await?
+            .into_iter()
+            .map(|(r,)| r)
+            .collect();
+        if refs.len() < query.limit && (query.offset as u64) + (refs.len() as u64) < total {
+            // Past the key's range: the selected entities that lack the key.
+            let (sql, with_key) = statement(&|sql, selection| {
+                let (key, membership) = selected(sql, selection);
+                format!("SELECT COUNT(DISTINCT s.entity_ref) FROM search s WHERE s.key = {key}{membership}")
+            });
+            let (with_key,): (i64,) = sql.fetch_all(self, &with_key).await?.pop().unwrap_or((0,));
+            let offset = (query.offset as u64).saturating_sub(with_key.max(0) as u64);
+            let limit = query.limit - refs.len();
+            let (sql, rest) = statement(&|sql, selection| {
+                let key = sql.param(&field.key);
+                format!(
+                    "SELECT m.entity_ref FROM ({selection}) m WHERE NOT EXISTS \
+                     (SELECT 1 FROM search x WHERE x.entity_ref = m.entity_ref AND x.key = {key}) \
+                     ORDER BY m.entity_ref ASC LIMIT {limit} OFFSET {offset}"
+                )
+            });
+            refs.extend(
+                sql.fetch_all::<(String,)>(self, &rest)
+                    .await?
+                    .into_iter()
+                    .map(|(r,)| r),
+            );
+        }
+        Ok(Some((refs, total)))
     }
 
     /// For each value of the search key `key` among the entities `query` selects (its
