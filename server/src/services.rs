@@ -537,13 +537,14 @@ impl Portal {
         self.store.delete_entity_by_uid(uid).await
     }
 
-    /// Counts of each value of the search key `facet` among the entities `query` selects.
-    pub async fn facet(
+    /// Counts of each value of each search key in `facets` among the entities `query`
+    /// selects, in the order of `facets`.
+    pub async fn facets(
         &self,
-        facet: &str,
+        facets: &[String],
         query: &EntityQuery,
-    ) -> Result<Vec<(String, i64)>, StoreError> {
-        self.store.facet(facet, query).await
+    ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
+        self.store.facets(facets, query).await
     }
 
     /// Every registered location.
@@ -576,12 +577,29 @@ impl Portal {
         view: &CatalogView,
         starred: &Starred,
     ) -> Result<Vec<FacetCounts>, StoreError> {
-        let mut facets = Vec::with_capacity(Facet::ALL.len());
+        // Facets whose counts come from the same query (all but the selected ones share
+        // one) are counted together.
+        let mut groups: Vec<(Option<EntityQuery>, Vec<Facet>)> = Vec::new();
         for facet in Facet::ALL {
-            let counts = match view.entity_query(starred.refs(), Some(facet)) {
-                Some(query) => self.store.facet(facet.key(), &query).await?,
-                None => Vec::new(),
+            let query = view.entity_query(starred.refs(), Some(facet));
+            match groups.iter_mut().find(|(q, _)| *q == query) {
+                Some((_, facets)) => facets.push(facet),
+                None => groups.push((query, vec![facet])),
+            }
+        }
+        let mut counted: Vec<(Facet, Vec<(String, i64)>)> = Vec::new();
+        for (query, facets) in groups {
+            let Some(query) = query else {
+                counted.extend(facets.into_iter().map(|facet| (facet, Vec::new())));
+                continue;
             };
+            let keys: Vec<String> = facets.iter().map(|f| f.key().to_owned()).collect();
+            let found = self.store.facets(&keys, &query).await?;
+            counted.extend(facets.into_iter().zip(found));
+        }
+        counted.sort_by_key(|(facet, _)| *facet);
+        let mut facets = Vec::with_capacity(counted.len());
+        for (facet, counts) in counted {
             let mut values: Vec<(String, u64)> = counts
                 .iter()
                 .take(FACET_VALUES)

@@ -22,6 +22,7 @@ on_both_backends!(
     offsets_and_orders_count_every_match,
     filters_full_text_and_facets_select_the_right_entities,
     walking_an_index_orders_like_sorting,
+    catalog_page_facets_leave_out_their_own_selection,
 );
 
 /// The router over the demo catalog, ingested into `db`.
@@ -294,4 +295,59 @@ async fn walking_an_index_orders_like_sorting(db: support::TestDb) {
         }
     }
     walking.close().await;
+}
+
+/// The catalog page's facets: each counts within every other facet's selection but not
+/// its own, so the alternatives stay visible; a selected value is listed even when
+/// nothing has it.
+async fn catalog_page_facets_leave_out_their_own_selection(db: support::TestDb) {
+    use app::model::{
+        catalog_view::{CatalogView, Facet},
+        starred::Starred,
+    };
+    let mut portal = Portal::new(db.store.clone());
+    portal.set_demo_catalog(true).await.unwrap();
+    let view = CatalogView::from_query("kind=component&lifecycle=no-such-lifecycle");
+    let facets = portal
+        .catalog_facets(&view, &Starred::default())
+        .await
+        .unwrap();
+    let counts = |facet: Facet| {
+        facets
+            .iter()
+            .find(|f| f.facet == facet)
+            .unwrap()
+            .values
+            .clone()
+    };
+    // Kind counts within lifecycle=no-such-lifecycle: nothing, but the selected kind stays.
+    assert_eq!(counts(Facet::Kind), [("component".to_owned(), 0)]);
+    // Lifecycle counts within kind=component: the components' lifecycles, and the
+    // selected value with 0.
+    let lifecycles = counts(Facet::Lifecycle);
+    assert!(
+        lifecycles.iter().any(|(v, c)| v == "production" && *c > 0),
+        "{lifecycles:?}"
+    );
+    assert_eq!(
+        lifecycles.last().unwrap(),
+        &("no-such-lifecycle".to_owned(), 0)
+    );
+    let total: u64 = lifecycles.iter().map(|(_, c)| c).sum();
+    assert_eq!(
+        total, 12,
+        "every component has one lifecycle: {lifecycles:?}"
+    );
+    // Within both selections: nothing to count.
+    assert!(counts(Facet::Type).is_empty());
+
+    let page = portal
+        .catalog_page(
+            &view.toggled(Facet::Lifecycle, "no-such-lifecycle"),
+            &Starred::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, 12);
+    assert_eq!(page.rows.len(), 12);
 }

@@ -340,8 +340,23 @@ impl Store {
         key: &str,
         query: &EntityQuery,
     ) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(self
+            .facets(&[key.to_owned()], query)
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// [`Store::facet`] for several keys at once, in the order of `keys`: one statement,
+    /// which reads the selection once for all of them.
+    pub async fn facets(
+        &self,
+        keys: &[String],
+        query: &EntityQuery,
+    ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
+        let keys: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
         let mut sql = Sql::default();
-        let key = sql.param(&key.to_lowercase());
+        let key_list = sql.list(&keys);
         let within = if query.filter.is_empty() && query.full_text.is_none() {
             String::new()
         } else {
@@ -352,16 +367,24 @@ impl Store {
         // The primary key makes (key, value, entity_ref) unique: COUNT(*) counts entities.
         // One row of JSON rather than a row per value: sqlx hands SQLite's rows over from
         // a worker thread one by one, and a facet such as spec.owner has hundreds.
-        let pairs = self.json_rows(&["f.value", "f.count"]);
+        let rows = self.json_rows(&["f.key", "f.value", "f.count"]);
         let text = format!(
-            "SELECT {pairs} FROM (SELECT MIN(COALESCE(original_value, value)) AS value, COUNT(*) AS count \
-             FROM search WHERE key = {key}{within} GROUP BY value) f"
+            "SELECT {rows} FROM (SELECT key, MIN(COALESCE(original_value, value)) AS value, COUNT(*) AS count \
+             FROM search WHERE key IN ({key_list}){within} GROUP BY key, value) f"
         );
-        let rows: Vec<(String,)> = sql.fetch_all(self, &text).await?;
-        let json = rows.first().map_or("[]", |(json,)| json.as_str());
-        let mut counts: Vec<(String, i64)> = serde_json::from_str(json)
+        let found: Vec<(String,)> = sql.fetch_all(self, &text).await?;
+        let json = found.first().map_or("[]", |(json,)| json.as_str());
+        let counts: Vec<(String, String, i64)> = serde_json::from_str(json)
             .map_err(|e| StoreError::Io(format!("the facet counts: {e}")))?;
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Ok(counts)
+        let mut facets: Vec<Vec<(String, i64)>> = vec![Vec::new(); keys.len()];
+        for (key, value, count) in counts {
+            for (at, _) in keys.iter().enumerate().filter(|(_, k)| **k == key) {
+                facets[at].push((value.clone(), count));
+            }
+        }
+        for counts in &mut facets {
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+        Ok(facets)
     }
 }

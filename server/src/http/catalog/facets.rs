@@ -49,8 +49,8 @@ pub async fn entity_facets(
         ));
     }
     let mut out = BTreeMap::new();
-    for facet in facets {
-        let values = state.portal.facet(&facet, &query).await?;
+    let counted = state.portal.facets(&facets, &query).await?;
+    for (facet, values) in facets.into_iter().zip(counted) {
         out.insert(
             facet,
             values
