@@ -263,6 +263,10 @@ impl Store {
         field: &OrderField,
         matches: Option<&[String]>,
     ) -> Result<Option<(Vec<String>, u64)>, StoreError> {
+        if matches.is_some_and(|m| (m.len() as u64) < self.sort_walk_from) {
+            // A full-text term bounds the selection: small enough to sort, no count needed.
+            return Ok(None);
+        }
         let everything = query.filter.is_empty() && matches.is_none();
         // Each statement numbers its own parameters: the selection's, then the key's.
         let statement = |text: &dyn Fn(&mut Sql, &str) -> String| {
