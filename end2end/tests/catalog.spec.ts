@@ -194,6 +194,10 @@ test("each kind's entity page shows its details and relations", async ({ page })
     await expect(page.getByRole("heading", { level: 1 })).not.toBeEmpty();
     await expect(page.locator("article.entity")).toContainText(section);
   }
+  // A Location lists the entities its targets hold (globs included).
+  await page.goto("/catalog/default/location/northwind-demo");
+  await expect(page.getByTestId("location-entities")).toContainText("Entities it holds (44)");
+  await expect(page.getByTestId("location-entities").getByRole("link", { name: "Payments API" })).toBeVisible();
   // Related entities link to their pages.
   await page.goto("/catalog/default/api/checkout-api");
   await hydrated(page);

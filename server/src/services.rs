@@ -8,9 +8,9 @@ use app::{
         catalog::{CatalogSummary, KindCount},
         catalog_view::{CatalogPage, CatalogRow, CatalogView, Facet, FacetCounts},
         entity::{Entity, EntityStatus, Relation, StatusItem},
-        entity_page::{EntityPage, Related},
+        entity_page::{EntityPage, Related, HELD_SHOWN},
         entity_ref::EntityRef,
-        filter::EntityQuery,
+        filter::{EntityQuery, FilterGroup},
         starred::Starred,
     },
 };
@@ -26,8 +26,8 @@ use crate::{
         demo,
         ingest::location_update,
         location::{
-            absolute, confinement_of, inputs_unchanged, read_location, LocationContents,
-            LocationInputs, Source,
+            absolute, confinement_of, glob_matches, inputs_unchanged, read_location,
+            LocationContents, LocationInputs, Source,
         },
         remote::{AllowRule, UrlReader},
     },
@@ -652,13 +652,94 @@ impl Portal {
             .collect();
         let value = serde_json::to_value(&entity)
             .map_err(|e| StoreError::Io(format!("writing {entity_ref} as JSON: {e}")))?;
+        let held = if entity.kind.eq_ignore_ascii_case("Location") {
+            Some(self.held_by(&entity).await?)
+        } else {
+            None
+        };
         Ok(Some(EntityPage {
+            held,
             definition: api_definition(&entity),
             yaml: crate::catalog::yaml::to_yaml(&value),
             json: serde_json::to_string_pretty(&value).unwrap_or_default(),
             related,
             entity,
         }))
+    }
+
+    /// The entities a `Location` entity leads to: those read from a file its targets
+    /// name (globs included), within the location it was itself read from. The first
+    /// [`HELD_SHOWN`] by ref, and how many there are.
+    async fn held_by(&self, location: &Entity) -> Result<(Vec<CatalogRow>, u64), StoreError> {
+        use app::model::{entity::annotations, filter::Condition};
+        let annotation = |name: &str| location.metadata.annotations.get(name).cloned();
+        let (Some(own), Some(origin)) = (
+            annotation(annotations::MANAGED_BY_LOCATION),
+            annotation(annotations::MANAGED_BY_ORIGIN_LOCATION),
+        ) else {
+            return Ok((Vec::new(), 0));
+        };
+        let own = match own.split_once(':') {
+            Some(("file", path)) => Source::File(PathBuf::from(path)),
+            Some(("url", url)) => Source::Url(url.to_owned()),
+            _ => return Ok((Vec::new(), 0)),
+        };
+        let mut targets: Vec<String> = location
+            .spec_str("target")
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        if let Some(list) = location.spec_field("targets").and_then(|t| t.as_array()) {
+            targets.extend(list.iter().filter_map(|t| t.as_str()).map(str::to_owned));
+        }
+        let patterns: Vec<String> = targets
+            .iter()
+            .filter_map(|target| own.lead(target).ok())
+            .map(|source| match source {
+                Source::File(path) => format!("file:{}", absolute(&path).display()),
+                url => url.location_ref(),
+            })
+            .collect();
+        // The files of the same registered location, then those the targets match.
+        let key = format!("metadata.annotations.{}", annotations::MANAGED_BY_LOCATION);
+        let condition = |key: &str, values: Vec<String>| FilterGroup {
+            conditions: vec![Condition {
+                key: key.to_owned(),
+                values: values.into_iter().map(|v| v.to_lowercase()).collect(),
+            }],
+        };
+        let same_origin = EntityQuery {
+            filter: vec![condition(
+                &format!(
+                    "metadata.annotations.{}",
+                    annotations::MANAGED_BY_ORIGIN_LOCATION
+                ),
+                vec![origin],
+            )],
+            ..EntityQuery::default()
+        };
+        let files: Vec<String> = self
+            .store
+            .facet(&key, &same_origin)
+            .await?
+            .into_iter()
+            .map(|(file, _)| file)
+            .filter(|file| {
+                patterns
+                    .iter()
+                    .any(|p| p == file || (p.starts_with("file:") && glob_matches(p, file)))
+            })
+            .collect();
+        if files.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let query = EntityQuery {
+            filter: vec![condition(&key, files)],
+            limit: HELD_SHOWN,
+            ..EntityQuery::default()
+        };
+        let (entities, total) = self.query_entities(&query).await?;
+        Ok((entities.iter().map(CatalogRow::of).collect(), total))
     }
 
     /// How many entities of each kind the catalog holds.

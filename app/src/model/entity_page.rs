@@ -21,7 +21,12 @@ pub struct EntityPage {
     pub json: String,
     /// An API's definition, prepared for reading.
     pub definition: Option<ApiDefinition>,
+    /// A Location's entities (the first [`HELD_SHOWN`]) and how many it holds in all.
+    pub held: Option<(Vec<CatalogRow>, u64)>,
 }
+
+/// How many of a Location's entities its page lists.
+pub const HELD_SHOWN: usize = 100;
 
 /// A relation and what is at its other end.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -157,7 +157,7 @@ impl Source {
 
     /// Where `target`, written in this source, leads: URLs anywhere, and paths relative
     /// to a URL, are URLs; other paths are files relative to this file's folder.
-    fn lead(&self, target: &str) -> Result<Source, String> {
+    pub fn lead(&self, target: &str) -> Result<Source, String> {
         match self {
             _ if is_url(target) => Ok(Self::Url(target.to_owned())),
             Self::Url(base) => Ok(Self::Url(remote::join(base, target)?)),

@@ -178,9 +178,38 @@ fn EntityView(page: EntityPage) -> impl IntoView {
                     }
                 })}
             </section>
+            {page.held.clone().map(|(rows, total)| view! { <HeldEntities rows total /> })}
             <Relations page=page.clone() />
             <RawEntity yaml=page.yaml json=page.json />
         </article>
+    }
+}
+
+/// The entities a Location leads to.
+#[component]
+fn HeldEntities(rows: Vec<crate::model::catalog_view::CatalogRow>, total: u64) -> impl IntoView {
+    let shown = rows.len() as u64;
+    view! {
+        <section class="entity__relations" aria-labelledby="held-heading" data-testid="location-entities">
+            <h2 id="held-heading">{format!("Entities it holds ({total})")}</h2>
+            {(rows.is_empty()).then(|| view! { <p class="muted">"None of its targets holds an entity."</p> })}
+            <ul class="held-list">
+                {rows.into_iter().map(|row| {
+                    let href = entity_href(&row.entity_ref);
+                    let label = row.display_name().to_owned();
+                    view! {
+                        <li>
+                            <span class="badge badge--muted">{row.kind.clone()}</span>
+                            " "
+                            <A href=href>{label}</A>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {(total > shown).then(|| view! {
+                <p class="muted">{format!("The first {shown} are listed.")}</p>
+            })}
+        </section>
     }
 }
 
