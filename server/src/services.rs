@@ -190,6 +190,17 @@ impl Portal {
         self.orphans = orphans;
     }
 
+    /// Reads `source` with this portal's URL allow-list, orphan strategy and progress.
+    async fn read(&self, source: Source) -> (LocationContents, LocationUpdate) {
+        read_in_background(
+            source,
+            self.urls.clone(),
+            self.orphans,
+            self.progress.clone(),
+        )
+        .await
+    }
+
     /// Lets locations, placeholders and the API read the URLs `allow` permits (none
     /// until this is called).
     pub fn allow_urls(&mut self, allow: Vec<AllowRule>) {
@@ -248,13 +259,7 @@ impl Portal {
                 "Location {location_type}:{target} already exists"
             )));
         }
-        let (read, update) = read_in_background(
-            source,
-            self.urls.clone(),
-            self.orphans,
-            self.progress.clone(),
-        )
-        .await;
+        let (read, update) = self.read(source).await;
         if read.files.is_empty() {
             let why = read
                 .problems
@@ -380,13 +385,7 @@ impl Portal {
                 return Ok(report);
             }
         }
-        let (contents, update) = read_in_background(
-            target,
-            self.urls.clone(),
-            self.orphans,
-            self.progress.clone(),
-        )
-        .await;
+        let (contents, update) = self.read(target).await;
         drop(contents);
         let report = self.apply_update(location, &update).await;
         // What the location's files took to read and apply is free now.
@@ -684,15 +683,8 @@ impl Portal {
             Some(("url", url)) => Source::Url(url.to_owned()),
             _ => return Ok((Vec::new(), 0)),
         };
-        let mut targets: Vec<String> = location
-            .spec_str("target")
-            .map(str::to_owned)
-            .into_iter()
-            .collect();
-        if let Some(list) = location.spec_field("targets").and_then(|t| t.as_array()) {
-            targets.extend(list.iter().filter_map(|t| t.as_str()).map(str::to_owned));
-        }
-        let patterns: Vec<String> = targets
+        let patterns: Vec<String> = location
+            .location_targets()
             .iter()
             .filter_map(|target| own.lead(target).ok())
             .map(|source| match source {

@@ -156,4 +156,17 @@ impl Entity {
     pub fn spec_str(&self, name: &str) -> Option<&str> {
         self.spec_field(name)?.as_str()
     }
+
+    /// A Location's `spec.target` and `spec.targets`, in that order.
+    pub fn location_targets(&self) -> Vec<String> {
+        let mut targets: Vec<String> = self
+            .spec_str("target")
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        if let Some(list) = self.spec_field("targets").and_then(|v| v.as_array()) {
+            targets.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_owned));
+        }
+        targets
+    }
 }

@@ -325,7 +325,8 @@ fn read_file(
         let mut entity = found.entity;
         if entity.kind.eq_ignore_ascii_case("Location") {
             targets.extend(
-                location_targets(&entity)
+                entity
+                    .location_targets()
                     .into_iter()
                     .map(|t| (t, found.position)),
             );
@@ -382,19 +383,6 @@ fn problem(file: &Path, message: String) -> Problem {
         message,
         entity_ref: None,
     }
-}
-
-/// `spec.target` and `spec.targets` of a Location entity.
-fn location_targets(entity: &Entity) -> Vec<String> {
-    let mut targets: Vec<String> = entity
-        .spec_str("target")
-        .map(str::to_owned)
-        .into_iter()
-        .collect();
-    if let Some(list) = entity.spec_field("targets").and_then(|v| v.as_array()) {
-        targets.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_owned));
-    }
-    targets
 }
 
 /// The folder every file of a location must stay in: the location's own folder, or the

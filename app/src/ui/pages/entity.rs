@@ -308,10 +308,7 @@ fn KindDetails(entity: Entity) -> impl IntoView {
         }
         .into_any()),
         "location" => {
-            let mut targets: Vec<String> = entity.spec_str("target").map(str::to_owned).into_iter().collect();
-            if let Some(list) = entity.spec_field("targets").and_then(|t| t.as_array()) {
-                targets.extend(list.iter().filter_map(|t| t.as_str()).map(str::to_owned));
-            }
+            let targets = entity.location_targets();
             Some(view! {
                 <section>
                     <h3>"Targets"</h3>
