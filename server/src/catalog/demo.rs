@@ -93,16 +93,28 @@ pub fn folder() -> PathBuf {
         .join(format!("demo-catalog-{}", env!("CARGO_PKG_VERSION")))
 }
 
-/// Writes the demo catalog to [`folder`] (replacing what is there) and returns the path
-/// of its root file.
+/// Writes the demo catalog to [`folder`] and returns the path of its root file. A file
+/// that already holds its text is left alone; another is replaced by renaming a
+/// finished copy over it, so a portal reading the folder at that moment (another
+/// process, or a test beside this one) never sees half a file.
 pub fn extract() -> io::Result<PathBuf> {
     let root = folder();
     for (path, text) in FILES {
         let file = root.join(path);
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent)?;
+        if std::fs::read_to_string(&file).is_ok_and(|current| current == *text) {
+            continue;
         }
-        std::fs::write(file, text)?;
+        let parent = file.parent().unwrap_or(&root);
+        std::fs::create_dir_all(parent)?;
+        static COPIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let unique = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let partial = parent.join(format!(
+            ".{}.{}-{unique}.partial",
+            std::process::id(),
+            path.replace('/', "_")
+        ));
+        std::fs::write(&partial, text)?;
+        std::fs::rename(&partial, &file)?;
     }
     Ok(root.join(ROOT_FILE))
 }

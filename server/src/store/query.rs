@@ -5,9 +5,11 @@
 //! one column `entity_ref`: each condition reads one range of the `search` primary key
 //! `(key, value, entity_ref)`, conditions of a filter are `INTERSECT`ed, filters are
 //! `UNION`ed. A single condition (the common case: `kind=component`) is then a range
-//! already sorted by ref, so both the count and a page cost no sort. Bodies, relations
-//! and problems of the page are read afterwards, for the page only
-//! ([`Store::stored_entities`]).
+//! already sorted by ref, so both the count and a page cost no sort. A full-text term is
+//! matched by the in-memory index (`text.rs`) and joins the selection as a JSON list of
+//! refs. An order by one key over a large selection walks that key's range instead of
+//! sorting ([`Store::walk_in_order`]). Bodies, relations and problems of the page are
+//! read afterwards, for the page only ([`Store::stored_entities`]).
 
 use app::model::filter::{Condition, EntityQuery, Order, OrderField};
 

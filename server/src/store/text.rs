@@ -49,7 +49,9 @@ struct KeyValues {
 }
 
 impl KeyValues {
-    fn new(pairs: Vec<(String, Box<str>)>) -> Self {
+    /// The values in ref order, so that each search yields its refs sorted.
+    fn new(mut pairs: Vec<(String, Box<str>)>) -> Self {
+        pairs.sort_unstable_by(|a, b| a.1.cmp(&b.1));
         let mut values = Self::default();
         for (value, entity_ref) in pairs {
             values.text.push_str(&value);
@@ -60,7 +62,8 @@ impl KeyValues {
         values
     }
 
-    /// The refs of the values containing `term` (a ref once per value).
+    /// The refs of the values containing `term`, sorted (a ref once per value, so an
+    /// entity with several matching values comes several times in a row).
     fn matching<'a>(&'a self, term: &'a str) -> Vec<&'a str> {
         if term.contains('\0') {
             // Could match across two values; no real name or title holds a NUL.
@@ -102,6 +105,27 @@ impl TextIndex {
     }
 }
 
+/// The union of two sorted lists, sorted, each item once.
+fn merge_sorted<'a>(a: Vec<&'a str>, b: Vec<&'a str>) -> Vec<&'a str> {
+    let mut merged: Vec<&str> = Vec::with_capacity(a.len().max(b.len()));
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x <= y => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (None, None) => break,
+        };
+        if let Some(item) = next {
+            if merged.last() != Some(&item) {
+                merged.push(item);
+            }
+        }
+    }
+    merged
+}
+
 impl Store {
     /// The refs of the entities with a value containing the term under one of the
     /// full-text keys, sorted, without duplicates. The term and the stored values are
@@ -123,12 +147,11 @@ impl Store {
             };
             keys.push(values);
         }
-        let mut refs: Vec<&str> = keys
-            .iter()
-            .flat_map(|values| values.matching(&full_text.term))
-            .collect();
-        refs.sort_unstable();
-        refs.dedup();
+        // Each key's matches are sorted: merging them costs less than sorting them all
+        // (a one-letter term matches nearly every entity under every key).
+        let refs = keys.iter().fold(Vec::new(), |merged, values| {
+            merge_sorted(merged, values.matching(&full_text.term))
+        });
         Ok(refs.into_iter().map(str::to_owned).collect())
     }
 
@@ -148,5 +171,43 @@ impl Store {
         let pairs: Vec<(String, Box<str>)> = serde_json::from_str(&json)
             .map_err(|e| StoreError::Io(format!("the values of {key}: {e}")))?;
         Ok(pairs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn searches_yield_each_entity_once_in_ref_order() {
+        let name = KeyValues::new(vec![
+            ("payments".into(), "component:default/c".into()),
+            ("ledger".into(), "component:default/a".into()),
+            ("pay-web".into(), "component:default/b".into()),
+        ]);
+        let tags = KeyValues::new(vec![
+            ("pay".into(), "component:default/a".into()),
+            ("payroll".into(), "component:default/a".into()),
+            ("web".into(), "component:default/b".into()),
+        ]);
+        assert_eq!(
+            name.matching("pay"),
+            ["component:default/b", "component:default/c"]
+        );
+        assert_eq!(
+            tags.matching("pay"),
+            ["component:default/a", "component:default/a"]
+        );
+        assert_eq!(
+            merge_sorted(name.matching("pay"), tags.matching("pay")),
+            [
+                "component:default/a",
+                "component:default/b",
+                "component:default/c"
+            ]
+        );
+        // A term cannot match across two values.
+        assert!(name.matching("ger\0pay").is_empty());
+        assert!(name.matching("erpay").is_empty());
     }
 }
