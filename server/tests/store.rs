@@ -25,6 +25,7 @@ on_both_backends!(
     replicas_claiming_at_once_share_the_locations,
     a_bulk_load_leaves_every_index_and_row_in_place,
     full_text_follows_every_write_on_every_replica,
+    facet_counts_follow_every_write_on_every_replica,
 );
 
 /// The refs a full-text search for `term` in names finds, through `store`.
@@ -77,6 +78,36 @@ async fn full_text_follows_every_write_on_every_replica(db: TestDb) {
     assert_eq!(named(&db.store, "pay").await, ["component:default/pay-api"]);
     assert!(replica.delete_location(&location.id).await.unwrap());
     assert!(named(&db.store, "pay").await.is_empty());
+    replica.close().await;
+}
+
+async fn facet_counts_follow_every_write_on_every_replica(db: TestDb) {
+    let replica = Store::connect(&db.url).await.unwrap();
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let entities = |names: &[&str]| update(names.iter().map(|n| row(n, "{}", &[])).collect());
+    let everything = EntityQuery::default();
+    let kinds = |store: &Store| {
+        let store = store.clone();
+        let query = everything.clone();
+        async move { store.facet("kind", &query).await.unwrap() }
+    };
+    assert!(kinds(&replica).await.is_empty());
+    db.store
+        .apply_location(&location.id, &entities(&["a", "b"]))
+        .await
+        .unwrap();
+    for store in [&db.store, &replica] {
+        assert_eq!(kinds(store).await, [("Component".to_owned(), 2)]);
+    }
+    replica
+        .apply_location(&location.id, &entities(&["a", "b", "c"]))
+        .await
+        .unwrap();
+    for store in [&db.store, &replica] {
+        assert_eq!(kinds(store).await, [("Component".to_owned(), 3)]);
+    }
+    assert!(db.store.delete_location(&location.id).await.unwrap());
+    assert!(kinds(&replica).await.is_empty());
     replica.close().await;
 }
 

@@ -27,6 +27,7 @@ macro_rules! on_pool {
     };
 }
 
+mod cache;
 mod catalog;
 mod query;
 mod text;
@@ -68,11 +69,14 @@ pub enum Backend {
     Postgres,
 }
 
-/// A pool of connections to Portico's database, with the in-memory indexes kept beside it.
+/// A pool of connections to Portico's database, with the in-memory indexes and caches
+/// kept beside it.
 #[derive(Clone, Debug)]
 pub struct Store {
     engine: Engine,
     text: Arc<text::TextIndex>,
+    /// Facet counts over the whole catalog (no filter), by key.
+    facets: Arc<cache::VersionedCache<Vec<(String, i64)>>>,
     /// Selections of at least this many entities are ordered by walking the order
     /// key's index rather than sorted ([`DEFAULT_SORT_WALK_FROM`]).
     sort_walk_from: u64,
@@ -132,7 +136,8 @@ impl Store {
     fn new(engine: Engine) -> Self {
         Self {
             engine,
-            text: Arc::default(),
+            text: Arc::new(cache::VersionedCache::new(text::MAX_KEYS)),
+            facets: Arc::new(cache::VersionedCache::new(64)),
             sort_walk_from: DEFAULT_SORT_WALK_FROM,
         }
     }

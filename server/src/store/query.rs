@@ -162,6 +162,9 @@ fn union(groups: Vec<String>) -> String {
         .join(" UNION ")
 }
 
+/// A facet's `(value as written, entities)`, most common first.
+type FacetCounts = Vec<(String, i64)>;
+
 impl Store {
     /// The refs the full-text term of `query` matches, if it has one.
     async fn full_text_matches_of(
@@ -354,15 +357,56 @@ impl Store {
     }
 
     /// [`Store::facet`] for several keys at once, in the order of `keys`: one statement,
-    /// which reads the selection once for all of them.
+    /// which reads the selection once for all of them. Counts over the whole catalog (no
+    /// filter, no term: the catalog page's first view) are kept for the catalog version.
     pub async fn facets(
         &self,
         keys: &[String],
         query: &EntityQuery,
     ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
         let keys: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+        if !query.filter.is_empty() || query.full_text.is_some() {
+            return self.count_facets(&keys, query).await;
+        }
+        let version = self.catalog_version().await?;
+        let cached: Vec<Option<std::sync::Arc<FacetCounts>>> = keys
+            .iter()
+            .map(|key| self.facets.get(version, key))
+            .collect();
+        let missing: Vec<String> = keys
+            .iter()
+            .zip(&cached)
+            .filter(|(_, cached)| cached.is_none())
+            .map(|(key, _)| key.clone())
+            .collect();
+        let counted = if missing.is_empty() {
+            Vec::new()
+        } else {
+            self.count_facets(&missing, query).await?
+        };
+        for (key, counts) in missing.iter().zip(&counted) {
+            self.facets
+                .put(version, key, std::sync::Arc::new(counts.clone()));
+        }
+        let mut counted = counted.into_iter();
+        Ok(cached
+            .into_iter()
+            .map(|cached| match cached {
+                Some(counts) => counts.as_ref().clone(),
+                None => counted.next().unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Counts the values of each of `keys` (lower-case) among the entities `query`
+    /// selects.
+    async fn count_facets(
+        &self,
+        keys: &[String],
+        query: &EntityQuery,
+    ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
         let mut sql = Sql::default();
-        let key_list = sql.list(&keys);
+        let key_list = sql.list(keys);
         let within = if query.filter.is_empty() && query.full_text.is_none() {
             String::new()
         } else {

@@ -12,35 +12,23 @@
 //! replicas sharing a PostgreSQL database. This module owns the cache only; it never
 //! writes to the database.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-};
+use std::sync::Arc;
 
 use app::model::filter::FullText;
 
-use super::{Store, StoreError};
+use super::{cache::VersionedCache, Store, StoreError};
 
 /// At most this many keys are kept; a search over others loads them for itself only.
-const MAX_KEYS: usize = 16;
+pub(super) const MAX_KEYS: usize = 16;
 
 /// The cached values of some search keys, for one catalog version.
-#[derive(Debug, Default)]
-pub(super) struct TextIndex {
-    state: Mutex<Cached>,
-}
-
-#[derive(Debug, Default)]
-struct Cached {
-    version: i64,
-    keys: HashMap<String, Arc<KeyValues>>,
-}
+pub(super) type TextIndex = VersionedCache<KeyValues>;
 
 /// Every lower-case value of one search key with its entity ref. The values are
 /// joined into one text, separated by NUL, so that a term is one `memmem` pass over it
 /// rather than one search per value.
 #[derive(Debug, Default)]
-struct KeyValues {
+pub(super) struct KeyValues {
     text: String,
     /// Where each value ends in `text`.
     ends: Vec<usize>,
@@ -80,28 +68,6 @@ impl KeyValues {
             next = self.ends[value];
         }
         refs
-    }
-}
-
-impl TextIndex {
-    /// The values of `key` if they are cached for `version` or a later one; a newer
-    /// `version` empties the cache first.
-    fn get(&self, version: i64, key: &str) -> Option<Arc<KeyValues>> {
-        let mut cached = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if version > cached.version {
-            cached.version = version;
-            cached.keys.clear();
-        }
-        cached.keys.get(key).cloned()
-    }
-
-    /// Keeps the values of `key`, read after `version` was, unless the cache has moved
-    /// on to a later version meanwhile (they could be older than that one).
-    fn put(&self, version: i64, key: &str, values: Arc<KeyValues>) {
-        let mut cached = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if cached.version == version && cached.keys.len() < MAX_KEYS {
-            cached.keys.insert(key.to_owned(), values);
-        }
     }
 }
 
@@ -155,7 +121,7 @@ impl Store {
         Ok(refs.into_iter().map(str::to_owned).collect())
     }
 
-    async fn catalog_version(&self) -> Result<i64, StoreError> {
+    pub(super) async fn catalog_version(&self) -> Result<i64, StoreError> {
         const SQL: &str = "SELECT version FROM catalog_version";
         let (version,): (i64,) = on_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await?);
         Ok(version)
