@@ -127,11 +127,7 @@ fn api_definition(entity: &Entity) -> Option<ApiDefinition> {
     if !entity.kind.eq_ignore_ascii_case("API") {
         return None;
     }
-    let text = match entity.spec_field("definition")? {
-        serde_json::Value::String(text) => text.clone(),
-        // A `$json`/`$yaml` placeholder leaves the definition parsed already.
-        other => serde_json::to_string_pretty(other).unwrap_or_default(),
-    };
+    let text = entity.definition_text()?;
     let api_type = entity.spec_str("type").unwrap_or_default();
     let parsed = match api_type.to_ascii_lowercase().as_str() {
         "openapi" | "asyncapi" => {

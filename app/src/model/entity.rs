@@ -157,6 +157,16 @@ impl Entity {
         self.spec_field(name)?.as_str()
     }
 
+    /// An API's `spec.definition` as text: as written, or, when a `$json`/`$yaml`
+    /// placeholder left it parsed, as indented JSON.
+    pub fn definition_text(&self) -> Option<String> {
+        let definition = self.spec_field("definition")?;
+        Some(match definition.as_str() {
+            Some(text) => text.to_owned(),
+            None => serde_json::to_string_pretty(definition).unwrap_or_default(),
+        })
+    }
+
     /// A Location's `spec.target` and `spec.targets`, in that order.
     pub fn location_targets(&self) -> Vec<String> {
         let mut targets: Vec<String> = self

@@ -159,13 +159,7 @@ fn EntityView(page: EntityPage) -> impl IntoView {
                 </p>
                 <KindDetails entity=entity.clone() />
                 {page.definition.clone().map(|definition| {
-                    let source = entity
-                        .spec_field("definition")
-                        .map(|d| match d.as_str() {
-                            Some(text) => text.to_owned(),
-                            None => serde_json::to_string_pretty(d).unwrap_or_default(),
-                        })
-                        .unwrap_or_default();
+                    let source = entity.definition_text().unwrap_or_default();
                     view! {
                         <section class="api-definition" aria-labelledby="definition-heading">
                             <h3 id="definition-heading">"Definition"</h3>
