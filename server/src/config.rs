@@ -11,11 +11,14 @@ use std::{
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
-use crate::catalog::{
-    location::Source,
-    remote::{is_url, AllowRule},
-};
 pub use crate::store::OrphanStrategy;
+use crate::{
+    catalog::{
+        location::Source,
+        remote::{is_url, AllowRule},
+    },
+    scaffolder::{GitHost, ScaffolderSettings},
+};
 
 /// The address Portico listens on when none is given.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
@@ -114,7 +117,8 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
     /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
-    /// `catalog`, `allow_urls`, `refresh_interval`, `orphan_strategy`).
+    /// `catalog`, `allow_urls`, `refresh_interval`, `orphan_strategy`, `git_hosts`,
+    /// `work_dir`).
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Folder holding the browser bundle under `pkg/` [default: target/site].
@@ -148,6 +152,21 @@ pub struct ServeArgs {
     /// `backstage.io/orphan: "true"` (as Backstage does), or `delete` them [default: keep].
     #[arg(long, env = "PORTICO_ORPHAN_STRATEGY", value_name = "STRATEGY")]
     pub orphan_strategy: Option<OrphanStrategy>,
+    /// A Git host templates publish to (`publish:git`): `HOST=FOLDER` keeps bare
+    /// repositories in FOLDER (the catalog reads them there); `HOST=https://SERVER` pushes
+    /// with this machine's Git credentials. Repeat for several; PORTICO_GIT_HOST takes a
+    /// comma-separated list. With the demo catalog and none given:
+    /// git.northwind.example=portico-git.
+    #[arg(
+        long = "git-host",
+        env = "PORTICO_GIT_HOST",
+        value_name = "HOST=FOLDER|URL",
+        value_delimiter = ','
+    )]
+    pub git_hosts: Vec<GitHost>,
+    /// Folder for task workspaces [default: the system's temporary folder].
+    #[arg(long, env = "PORTICO_WORK_DIR", value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// The settings in a `--config` file. Every key is optional; unknown keys are errors.
@@ -161,6 +180,8 @@ struct ConfigFile {
     allow_urls: Option<Vec<AllowRule>>,
     refresh_interval: Option<u64>,
     orphan_strategy: Option<OrphanStrategy>,
+    git_hosts: Option<Vec<GitHost>>,
+    work_dir: Option<PathBuf>,
 }
 
 /// Settings resolved from every source, ready to use.
@@ -180,6 +201,8 @@ pub struct Config {
     pub refresh_interval: std::time::Duration,
     /// What happens to entities a location no longer holds.
     pub orphan_strategy: OrphanStrategy,
+    /// Where tasks work and which Git hosts they publish to.
+    pub scaffolder: ScaffolderSettings,
 }
 
 /// A configuration that cannot be used, with the file and line at fault.
@@ -252,6 +275,14 @@ impl Config {
                 .orphan_strategy
                 .or(file.orphan_strategy)
                 .unwrap_or_default(),
+            scaffolder: ScaffolderSettings {
+                work_dir: args.work_dir.or(file.work_dir),
+                git_hosts: if args.git_hosts.is_empty() {
+                    file.git_hosts.unwrap_or_default()
+                } else {
+                    args.git_hosts
+                },
+            },
         })
     }
 }

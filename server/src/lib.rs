@@ -23,6 +23,7 @@ pub mod http;
 pub mod memory;
 pub mod parallel;
 pub mod progress;
+pub mod scaffolder;
 pub mod services;
 pub mod store;
 pub mod validate;
@@ -80,6 +81,7 @@ async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
     portal.set_orphan_strategy(config.orphan_strategy);
     portal.set_refresh_interval(config.refresh_interval);
     portal.allow_urls(config.allow_urls.clone());
+    portal.set_scaffolder(config.scaffolder.clone());
     Ok(portal)
 }
 
@@ -106,11 +108,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .iter()
         .filter_map(|source| match source {
             Source::File(path) => Some(path.clone()),
-            Source::Url(_) => None,
+            Source::Url(_) | Source::Git(_) => None,
         })
         .collect();
     portal.allow_file_locations_under(&folders);
     let demo = config.catalog.is_empty();
+    if demo && config.scaffolder.git_hosts.is_empty() {
+        // The demo's templates publish to git.northwind.example: a folder here.
+        let mut settings = config.scaffolder.clone();
+        settings.git_hosts.push(scaffolder::demo_git_host());
+        portal.set_scaffolder(settings);
+    }
     if let Some(report) = portal
         .set_demo_catalog(demo)
         .await
@@ -131,6 +139,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         log_ingest(&report);
     }
     tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
+    scaffolder::worker::start(Portal::clone(&portal));
     let router = http::router(http::AppState::new(&config, portal));
     let listener = TcpListener::bind(config.addr)
         .await

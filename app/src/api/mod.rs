@@ -9,12 +9,23 @@
 
 mod catalog;
 mod summary;
+mod tasks;
+mod templates;
 
 pub use catalog::{get_catalog_facets, get_catalog_page, get_entity_page};
 pub use summary::get_catalog_summary;
+pub use tasks::{
+    cancel_task, create_task, dry_run_template, get_task_page, get_tasks, TaskCreation,
+};
+pub use templates::{
+    check_template_values, get_template_cards, get_template_form, search_entity_choices,
+    TemplateForm,
+};
 
 #[cfg(feature = "ssr")]
 mod service;
 
 #[cfg(feature = "ssr")]
-pub use service::{request_starred, PortalService, ServiceError, ServiceFuture, Services};
+pub use service::{
+    request_starred, PortalService, PostedWizard, ServiceError, ServiceFuture, Services,
+};

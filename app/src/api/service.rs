@@ -10,7 +10,12 @@ use crate::model::{
     entity_page::EntityPage,
     entity_ref::EntityRef,
     starred::Starred,
+    task::{DryRunView, TaskPage, TaskStatus, TaskSummary},
+    template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
+    validation::FieldError,
 };
+
+use super::{tasks::TaskCreation, templates::TemplateForm};
 
 /// A boxed future, so that [`PortalService`] can be used as a trait object.
 pub type ServiceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ServiceError>> + Send + 'a>>;
@@ -21,6 +26,12 @@ pub enum ServiceError {
     /// The database did not answer or refused the query.
     #[error("the database is unavailable: {0}")]
     Storage(String),
+    /// The thing asked for does not exist (or cannot be used).
+    #[error("{0} does not exist or cannot be used")]
+    NotFound(String),
+    /// The request cannot be carried out, and why.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// The behaviour server functions need from the server. The `server` crate implements it
@@ -41,7 +52,67 @@ pub trait PortalService: Send + Sync + 'static {
 
     /// The entity page of `entity_ref`, if there is such an entity.
     fn entity_page(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<EntityPage>>;
+
+    /// Every template in the catalog, as gallery cards.
+    fn template_cards(&self) -> ServiceFuture<'_, Vec<TemplateCard>>;
+
+    /// Template `namespace/name` with its form's starting state: `posted` when a person
+    /// posted the form without JavaScript, else a fresh one.
+    fn template_form(
+        &self,
+        namespace: String,
+        name: String,
+        posted: Option<Wizard>,
+    ) -> ServiceFuture<'_, TemplateForm>;
+
+    /// The problems of these answers to template `namespace/name`: the validator the
+    /// browser runs, then the checks that need the catalog.
+    fn check_template_values(
+        &self,
+        namespace: String,
+        name: String,
+        values: serde_json::Value,
+    ) -> ServiceFuture<'_, Vec<FieldError>>;
+
+    /// Entities for a picker: of `kinds` (any when empty), matching `text`.
+    fn entity_choices(
+        &self,
+        kinds: Vec<String>,
+        text: String,
+    ) -> ServiceFuture<'_, Vec<EntityChoice>>;
+
+    /// Checks the answers to template `namespace/name` and, when they hold, creates a
+    /// task running its steps.
+    fn create_task(
+        &self,
+        namespace: String,
+        name: String,
+        values: serde_json::Value,
+    ) -> ServiceFuture<'_, TaskCreation>;
+
+    /// Runs template `namespace/name` with these answers in a temporary workspace,
+    /// publishing and registering nothing.
+    fn dry_run_template(
+        &self,
+        namespace: String,
+        name: String,
+        values: serde_json::Value,
+    ) -> ServiceFuture<'_, DryRunView>;
+
+    /// A task's page, if there is such a task.
+    fn task_page(&self, id: String) -> ServiceFuture<'_, Option<TaskPage>>;
+
+    /// The most recent tasks, newest first.
+    fn task_list(&self) -> ServiceFuture<'_, Vec<TaskSummary>>;
+
+    /// Asks for a task to be cancelled; its status after the request.
+    fn cancel_task(&self, id: String) -> ServiceFuture<'_, Option<TaskStatus>>;
 }
+
+/// A template form posted without JavaScript, as the server read it; the page renders
+/// from it instead of a fresh form.
+#[derive(Clone, Debug)]
+pub struct PostedWizard(pub Wizard);
 
 /// The services as Leptos context: provide one with `provide_context(Services(…))`.
 #[derive(Clone)]

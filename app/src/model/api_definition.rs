@@ -611,7 +611,7 @@ mod tests {
                 "200".into(),
                 "Found".into(),
                 Some(
-                    "Payment { amount?: integer (int64); id: string; status?: \"new\" | \"paid\" }"
+                    "Payment { id: string; amount?: integer (int64); status?: \"new\" | \"paid\" }"
                         .into()
                 )
             )

@@ -15,6 +15,8 @@
 //!   [`api_definition`]: an API's definition prepared for reading.
 //! - [`catalog`], [`theme`], [`starred`] (with [`cookie`]): what the home page, the theme
 //!   switch and stars need.
+//! - [`template`]: Software Templates: form pages, the form validator, expressions;
+//!   [`task`]: the tasks that run them, their events and output.
 
 pub mod api_definition;
 pub mod catalog;
@@ -29,5 +31,7 @@ pub mod names;
 pub mod relations;
 pub mod search;
 pub mod starred;
+pub mod task;
+pub mod template;
 pub mod theme;
 pub mod validation;

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{
@@ -17,7 +18,8 @@ use super::{
 };
 
 /// One step of a path into a descriptor.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
 pub enum PathSegment {
     /// A key of a mapping.
     Key(String),
@@ -26,7 +28,7 @@ pub enum PathSegment {
 }
 
 /// Where a value sits in a descriptor: `metadata.tags[2]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FieldPath(pub Vec<PathSegment>);
 
 impl FieldPath {
@@ -67,8 +69,8 @@ impl fmt::Display for FieldPath {
     }
 }
 
-/// A problem in a descriptor, at a field.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A problem in a descriptor (or a template form's answers), at a field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     /// The field at fault; empty for the descriptor as a whole.
     pub path: FieldPath,

@@ -4,6 +4,7 @@
 //! hydrates: the layout and the router with one route per page in [`pages`].
 
 mod api_definition;
+mod form_fields;
 mod layout;
 pub mod pages;
 mod stars;
@@ -63,7 +64,18 @@ pub fn App() -> impl IntoView {
                         view=pages::EntityPage
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("create") view=pages::CreatePage />
+                    <Route path=StaticSegment("create") view=pages::CreatePage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("create"), StaticSegment("templates"), ParamSegment("namespace"), ParamSegment("name"))
+                        view=pages::TemplatePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=(StaticSegment("create"), StaticSegment("tasks")) view=pages::TasksPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("create"), StaticSegment("tasks"), ParamSegment("id"))
+                        view=pages::TaskPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("docs") view=pages::DocsPage />
                     <Route path=StaticSegment("graph") view=pages::GraphPage />
                     <Route path=StaticSegment("search") view=pages::SearchPage />

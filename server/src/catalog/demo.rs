@@ -6,77 +6,9 @@
 
 use std::{io, path::PathBuf};
 
-/// The files of the demo catalog, relative to its root.
-const FILES: &[(&str, &str)] = &[
-    (
-        "apis/apis.yaml",
-        include_str!("../../demo-catalog/apis/apis.yaml"),
-    ),
-    (
-        "apis/definitions/checkout.openapi.yaml",
-        include_str!("../../demo-catalog/apis/definitions/checkout.openapi.yaml"),
-    ),
-    (
-        "apis/definitions/fraud.proto",
-        include_str!("../../demo-catalog/apis/definitions/fraud.proto"),
-    ),
-    (
-        "apis/definitions/order-events.asyncapi.yaml",
-        include_str!("../../demo-catalog/apis/definitions/order-events.asyncapi.yaml"),
-    ),
-    (
-        "apis/definitions/payments.openapi.yaml",
-        include_str!("../../demo-catalog/apis/definitions/payments.openapi.yaml"),
-    ),
-    (
-        "apis/definitions/tracking.graphql",
-        include_str!("../../demo-catalog/apis/definitions/tracking.graphql"),
-    ),
-    (
-        "apis/definitions/warehouse.proto",
-        include_str!("../../demo-catalog/apis/definitions/warehouse.proto"),
-    ),
-    (
-        "catalog-info.yaml",
-        include_str!("../../demo-catalog/catalog-info.yaml"),
-    ),
-    (
-        "components/logistics.yaml",
-        include_str!("../../demo-catalog/components/logistics.yaml"),
-    ),
-    (
-        "components/payments.yaml",
-        include_str!("../../demo-catalog/components/payments.yaml"),
-    ),
-    (
-        "components/platform.yaml",
-        include_str!("../../demo-catalog/components/platform.yaml"),
-    ),
-    (
-        "components/storefront.yaml",
-        include_str!("../../demo-catalog/components/storefront.yaml"),
-    ),
-    (
-        "domains/domains.yaml",
-        include_str!("../../demo-catalog/domains/domains.yaml"),
-    ),
-    (
-        "org/groups.yaml",
-        include_str!("../../demo-catalog/org/groups.yaml"),
-    ),
-    (
-        "org/users.yaml",
-        include_str!("../../demo-catalog/org/users.yaml"),
-    ),
-    (
-        "resources/resources.yaml",
-        include_str!("../../demo-catalog/resources/resources.yaml"),
-    ),
-    (
-        "systems/systems.yaml",
-        include_str!("../../demo-catalog/systems/systems.yaml"),
-    ),
-];
+/// The files of the demo catalog (templates and their skeletons included), relative to
+/// its root; `build.rs` lists every file of `server/demo-catalog/`.
+const FILES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
 
 /// The file that leads to the whole demo catalog.
 pub const ROOT_FILE: &str = "catalog-info.yaml";
@@ -101,7 +33,7 @@ pub fn extract() -> io::Result<PathBuf> {
     let root = folder();
     for (path, text) in FILES {
         let file = root.join(path);
-        if std::fs::read_to_string(&file).is_ok_and(|current| current == *text) {
+        if std::fs::read(&file).is_ok_and(|current| current == *text) {
             continue;
         }
         let parent = file.parent().unwrap_or(&root);
@@ -121,27 +53,8 @@ pub fn extract() -> io::Result<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
-    use crate::catalog::location::{read_file_location, walk};
-
-    #[test]
-    fn every_file_of_the_folder_is_embedded() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo-catalog");
-        let mut on_disk = Vec::new();
-        walk(&dir, &mut |file| {
-            on_disk.push(
-                file.strip_prefix(&dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-            );
-        });
-        on_disk.sort();
-        let embedded: Vec<_> = FILES.iter().map(|(path, _)| (*path).to_owned()).collect();
-        assert_eq!(embedded, on_disk, "update FILES in demo.rs");
-    }
+    use crate::catalog::location::read_file_location;
 
     #[test]
     fn the_demo_catalog_reads_without_a_problem() {
@@ -167,6 +80,7 @@ mod tests {
             "Location",
             "Resource",
             "System",
+            "Template",
             "User",
         ] {
             assert!(kinds.contains(kind), "the demo has no {kind}");

@@ -114,6 +114,97 @@ pub enum Source {
     File(PathBuf),
     /// An http(s) URL, read only if the allow-list permits it.
     Url(String),
+    /// A file in a Git repository on this server's disk (a bare repository that the
+    /// scaffolder's `publish:git` pushed to), read at a branch or commit.
+    Git(GitFile),
+}
+
+/// A file at a revision of a local Git repository: as a location target,
+/// `/srv/git/acme/payments.git#main:catalog-info.yaml`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GitFile {
+    /// The repository's folder (bare or not).
+    pub repo: PathBuf,
+    /// A branch, tag or commit.
+    pub rev: String,
+    /// The file's path in the repository, without a leading `/`.
+    pub path: String,
+}
+
+impl GitFile {
+    /// Parses `REPO#REV:PATH`.
+    pub fn parse(target: &str) -> Option<Self> {
+        let (repo, rest) = target.rsplit_once('#')?;
+        let (rev, path) = rest.split_once(':')?;
+        let path = normalise_repo_path("", path).ok()?;
+        (!repo.is_empty() && !rev.is_empty() && !path.is_empty()).then(|| GitFile {
+            repo: PathBuf::from(repo),
+            rev: rev.to_owned(),
+            path,
+        })
+    }
+
+    /// `REPO#REV:PATH`.
+    pub fn target(&self) -> String {
+        format!("{}#{}:{}", self.repo.display(), self.rev, self.path)
+    }
+
+    /// The file's text, through `git show`.
+    pub fn read(&self) -> Result<String, String> {
+        if self.rev.starts_with('-') {
+            return Err(format!("'{}' is not a Git revision", self.rev));
+        }
+        let output = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(git_dir(&self.repo))
+            .arg("show")
+            .arg(format!("{}:{}", self.rev, self.path))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "git cannot read {}: {}",
+                self.target(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        String::from_utf8(output.stdout).map_err(|_| format!("{} is not UTF-8 text", self.target()))
+    }
+}
+
+/// The folder git keeps a repository's objects in: the repository itself when bare,
+/// else its `.git`.
+fn git_dir(repo: &Path) -> PathBuf {
+    let dot_git = repo.join(".git");
+    if dot_git.is_dir() {
+        dot_git
+    } else {
+        repo.to_owned()
+    }
+}
+
+/// `relative` (written in the file `base` of a repository) as a path from the
+/// repository's root; it may not climb above the root.
+fn normalise_repo_path(base: &str, relative: &str) -> Result<String, String> {
+    let mut parts: Vec<&str> = if relative.starts_with('/') {
+        Vec::new()
+    } else {
+        base.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!("'{relative}' leaves the repository; refused"));
+                }
+            }
+            part => parts.push(part),
+        }
+    }
+    Ok(parts.join("/"))
 }
 
 impl Source {
@@ -122,15 +213,17 @@ impl Source {
         match location_type {
             "file" => Some(Self::File(PathBuf::from(target))),
             "url" => Some(Self::Url(target.to_owned())),
+            "git" => GitFile::parse(target).map(Self::Git),
             _ => None,
         }
     }
 
-    /// The location type: `file` or `url`.
+    /// The location type: `file`, `url` or `git`.
     pub fn location_type(&self) -> &'static str {
         match self {
             Self::File(_) => "file",
             Self::Url(_) => "url",
+            Self::Git(_) => "git",
         }
     }
 
@@ -139,6 +232,7 @@ impl Source {
         match self {
             Self::File(path) => path.display().to_string(),
             Self::Url(url) => url.clone(),
+            Self::Git(file) => file.target(),
         }
     }
 
@@ -152,6 +246,7 @@ impl Source {
         match self {
             Self::File(path) => path.clone(),
             Self::Url(url) => PathBuf::from(url),
+            Self::Git(file) => PathBuf::from(file.target()),
         }
     }
 
@@ -164,6 +259,13 @@ impl Source {
             Self::File(file) => Ok(Self::File(
                 file.parent().unwrap_or(Path::new("/")).join(target),
             )),
+            Self::Git(file) => {
+                let folder = file.path.rsplit_once('/').map_or("", |(folder, _)| folder);
+                Ok(Self::Git(GitFile {
+                    path: normalise_repo_path(folder, target)?,
+                    ..file.clone()
+                }))
+            }
         }
     }
 }
@@ -197,8 +299,9 @@ pub fn read_location(target: &Source, urls: &UrlReader, progress: &Progress) -> 
             );
             (Source::File(root).location_ref(), confine)
         }
-        // Files of a URL location can only lead to URLs: no folder on disk is theirs.
-        Source::Url(_) => {
+        // Files of a URL or Git location lead to URLs or files of the same repository:
+        // no folder on disk is theirs.
+        Source::Url(_) | Source::Git(_) => {
             queue.push(target.clone());
             (target.location_ref(), PathBuf::new())
         }
@@ -257,11 +360,14 @@ fn read_source(source: &Source, confine: &Path, urls: &UrlReader) -> ReadSource 
             std::fs::read_to_string(file).map_err(|error| error.to_string())?,
         ),
         Source::Url(url) => (url.clone(), urls.read(url)?),
+        Source::Git(file) => (file.target(), file.read()?),
     };
     // The files its placeholders read, with their fingerprints. URLs have none: only
     // reading them again tells whether they changed.
     let mut read = Vec::new();
-    let mut remote = matches!(source, Source::Url(_));
+    // A Git location is read again at every refresh, as a URL is: telling whether a
+    // branch moved costs as much as reading it.
+    let mut remote = matches!(source, Source::Url(_) | Source::Git(_));
     if let Source::File(file) = source {
         read.push((file.clone(), fingerprint(&text)));
     }
@@ -275,6 +381,7 @@ fn read_source(source: &Source, confine: &Path, urls: &UrlReader) -> ReadSource 
                     remote = true;
                     urls.read(&url)
                 }
+                Source::Git(file) => file.read(),
                 Source::File(path) => {
                     let path = confined(&path, confine)?;
                     let contents = std::fs::read_to_string(&path);
@@ -310,7 +417,7 @@ fn read_file(
                 Source::File(_) => {
                     contents.inputs.files.insert(file.clone(), String::new());
                 }
-                Source::Url(_) => contents.inputs.remote = true,
+                Source::Url(_) | Source::Git(_) => contents.inputs.remote = true,
             }
             contents
                 .problems

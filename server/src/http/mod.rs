@@ -5,7 +5,9 @@
 
 mod catalog;
 mod error;
+mod forms;
 mod health;
+mod scaffolder;
 
 use std::sync::{Arc, OnceLock};
 
@@ -111,6 +113,13 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         // Backstage's catalog API, for catalog-client and other Backstage tooling.
         .nest("/api/catalog", catalog::routes())
+        // Backstage's scaffolder API: tasks, their event streams, dry runs, actions.
+        .nest("/api/scaffolder/v2", scaffolder::routes())
+        // Template forms posted without JavaScript (the page itself is Leptos's GET).
+        .route(
+            "/create/templates/{namespace}/{name}",
+            axum::routing::post(forms::post_template_form),
+        )
         // Pages (server-rendered, then hydrated) and the server functions they call.
         .leptos_routes_with_context(&state, route_list(), provide_services.clone(), move || {
             shell(options.clone())

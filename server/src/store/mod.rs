@@ -30,12 +30,14 @@ macro_rules! on_pool {
 mod cache;
 mod catalog;
 mod query;
+mod tasks;
 mod text;
 
 pub use catalog::{
     fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, OrphanStrategy, ProblemRow,
     StoredEntity, ORPHAN_ANNOTATION,
 };
+pub use tasks::{TaskEventRow, TaskRow};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

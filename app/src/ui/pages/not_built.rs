@@ -24,17 +24,6 @@ fn NotBuilt(title: &'static str, what: &'static str) -> impl IntoView {
     }
 }
 
-/// `/create`
-#[component]
-pub fn CreatePage() -> impl IntoView {
-    view! {
-        <NotBuilt
-            title="Create"
-            what="Software Templates will appear here as forms that create new components."
-        />
-    }
-}
-
 /// `/docs`
 #[component]
 pub fn DocsPage() -> impl IntoView {

@@ -1,8 +1,15 @@
 //! Portico's behaviour, in one place. Server functions (through [`PortalService`]) and
 //! REST handlers are adapters over [`Portal`]; neither holds logic of its own.
+//!
+//! This file holds the catalog's behaviour; `templates.rs` the Software Templates'.
+
+mod tasks;
+mod templates;
+
+pub use tasks::{unknown_actions, DryRun, DryRunFile, TaskError};
 
 use app::{
-    api::{PortalService, ServiceError, ServiceFuture},
+    api::{PortalService, ServiceError, ServiceFuture, TemplateForm},
     model::{
         api_definition::ApiDefinition,
         catalog::{CatalogSummary, KindCount},
@@ -12,6 +19,8 @@ use app::{
         entity_ref::EntityRef,
         filter::{EntityQuery, FilterGroup},
         starred::Starred,
+        template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
+        validation::FieldError,
     },
 };
 
@@ -26,12 +35,13 @@ use crate::{
         demo,
         ingest::location_update,
         location::{
-            absolute, confinement_of, glob_matches, inputs_unchanged, read_location,
+            absolute, confinement_of, glob_matches, inputs_unchanged, read_location, GitFile,
             LocationContents, LocationInputs, Source,
         },
         remote::{AllowRule, UrlReader},
     },
     progress::Progress,
+    scaffolder::ScaffolderSettings,
     store::{
         ApplyReport, LocationRow, LocationUpdate, OrphanStrategy, Store, StoreError, StoredEntity,
     },
@@ -119,6 +129,10 @@ pub struct Portal {
     refresh_interval: Duration,
     /// Counts what ingests read and write, when someone watches.
     progress: Progress,
+    /// Where tasks work and which Git hosts they publish to.
+    scaffolder: Arc<ScaffolderSettings>,
+    /// Wakes this portal's task workers when a task is created here.
+    task_wakeup: Arc<tokio::sync::Notify>,
 }
 
 /// An API entity's definition prepared for its page: the text parsed as YAML (which
@@ -141,6 +155,9 @@ fn api_definition(entity: &Entity) -> Option<ApiDefinition> {
     };
     Some(ApiDefinition::prepare(api_type, &text, parsed.as_ref()))
 }
+
+/// How many tasks the task list shows.
+const TASKS_LISTED: i64 = 100;
 
 /// How many values of each facet the catalog page lists (selected ones come on top).
 const FACET_VALUES: usize = 12;
@@ -168,7 +185,29 @@ impl Portal {
             orphans: OrphanStrategy::default(),
             refresh_interval: Duration::from_secs(crate::config::DEFAULT_REFRESH_SECONDS),
             progress: Progress::default(),
+            scaffolder: Arc::default(),
+            task_wakeup: Arc::default(),
         }
+    }
+
+    /// Sets where tasks work and which Git hosts they publish to.
+    pub fn set_scaffolder(&mut self, settings: ScaffolderSettings) {
+        self.scaffolder = Arc::new(settings);
+    }
+
+    /// Where tasks work and which Git hosts they publish to.
+    pub fn scaffolder(&self) -> &ScaffolderSettings {
+        &self.scaffolder
+    }
+
+    /// What wakes this portal's task workers.
+    pub fn task_wakeup(&self) -> &tokio::sync::Notify {
+        &self.task_wakeup
+    }
+
+    /// Whether the configuration lets the portal reach `url` (the outbound allow-list).
+    pub fn check_outbound(&self, url: &str) -> Result<(), String> {
+        self.urls.check(url).map(|_| ())
     }
 
     /// Counts what ingests read and write in `progress`.
@@ -237,6 +276,19 @@ impl Portal {
                 }
                 Source::File(path)
             }
+            "git" => match GitFile::parse(target) {
+                Some(file) if self.scaffolder.is_local_repository(&file.repo) => Source::Git(file),
+                Some(_) => {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "git locations must be repositories of a configured local Git host (--git-host); '{target}' is not"
+                    )))
+                }
+                None => {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "'{target}' is not a git location target: write REPOSITORY#REVISION:PATH"
+                    )))
+                }
+            },
             other => {
                 return Err(CatalogError::InvalidInput(format!(
                     "location type '{other}' is not supported; use 'url' or 'file'"
@@ -674,10 +726,11 @@ impl Portal {
         ) else {
             return Ok((Vec::new(), 0));
         };
-        let own = match own.split_once(':') {
-            Some(("file", path)) => Source::File(PathBuf::from(path)),
-            Some(("url", url)) => Source::Url(url.to_owned()),
-            _ => return Ok((Vec::new(), 0)),
+        let Some(own) = own
+            .split_once(':')
+            .and_then(|(location_type, target)| Source::of_location(location_type, target))
+        else {
+            return Ok((Vec::new(), 0));
         };
         let patterns: Vec<String> = location
             .location_targets()
@@ -793,6 +846,16 @@ fn compose(stored: StoredEntity) -> Result<Entity, StoreError> {
     Ok(entity)
 }
 
+impl From<TaskError> for ServiceError {
+    fn from(error: TaskError) -> Self {
+        match error {
+            TaskError::NotFound(what) => ServiceError::NotFound(what),
+            TaskError::Invalid(why) => ServiceError::Invalid(why),
+            TaskError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         ServiceError::Storage(error.to_string())
@@ -818,5 +881,86 @@ impl PortalService for Portal {
 
     fn entity_page(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<EntityPage>> {
         Box::pin(async move { Ok(Portal::entity_page(self, &entity_ref).await?) })
+    }
+
+    fn template_cards(&self) -> ServiceFuture<'_, Vec<TemplateCard>> {
+        Box::pin(async move { Ok(Portal::template_cards(self).await?) })
+    }
+
+    fn template_form(
+        &self,
+        namespace: String,
+        name: String,
+        posted: Option<Wizard>,
+    ) -> ServiceFuture<'_, TemplateForm> {
+        Box::pin(async move { Ok(Portal::template_form(self, &namespace, &name, posted).await?) })
+    }
+
+    fn check_template_values(
+        &self,
+        namespace: String,
+        name: String,
+        values: serde_json::Value,
+    ) -> ServiceFuture<'_, Vec<FieldError>> {
+        Box::pin(async move {
+            match Portal::template(self, &namespace, &name).await? {
+                Some(Ok(template)) => {
+                    Ok(Portal::check_template_values(self, &template, &values).await?)
+                }
+                _ => Err(ServiceError::NotFound(format!(
+                    "template:{namespace}/{name}"
+                ))),
+            }
+        })
+    }
+
+    fn entity_choices(
+        &self,
+        kinds: Vec<String>,
+        text: String,
+    ) -> ServiceFuture<'_, Vec<EntityChoice>> {
+        Box::pin(async move { Ok(Portal::entity_choices(self, &kinds, &text).await?) })
+    }
+
+    fn create_task(
+        &self,
+        namespace: String,
+        name: String,
+        values: serde_json::Value,
+    ) -> ServiceFuture<'_, app::api::TaskCreation> {
+        Box::pin(async move {
+            Portal::create_task(self, &namespace, &name, &values, None)
+                .await
+                .map_err(ServiceError::from)
+        })
+    }
+
+    fn dry_run_template(
+        &self,
+        namespace: String,
+        name: String,
+        values: serde_json::Value,
+    ) -> ServiceFuture<'_, app::model::task::DryRunView> {
+        Box::pin(async move {
+            Portal::dry_run_view(self, &namespace, &name, &values)
+                .await
+                .map_err(ServiceError::from)
+        })
+    }
+
+    fn task_page(&self, id: String) -> ServiceFuture<'_, Option<app::model::task::TaskPage>> {
+        Box::pin(async move { Ok(Portal::task_page(self, &id).await?) })
+    }
+
+    fn task_list(&self) -> ServiceFuture<'_, Vec<app::model::task::TaskSummary>> {
+        Box::pin(async move {
+            Ok(Portal::task_summaries(self, None, None, TASKS_LISTED, 0)
+                .await?
+                .0)
+        })
+    }
+
+    fn cancel_task(&self, id: String) -> ServiceFuture<'_, Option<app::model::task::TaskStatus>> {
+        Box::pin(async move { Ok(Portal::cancel_task(self, &id).await?) })
     }
 }

@@ -1,0 +1,176 @@
+//! The task worker every portal runs: it takes open tasks from the database one at a
+//! time (two workers per process), runs them, and records how they ended. Replicas on
+//! one PostgreSQL share the queue; a task whose worker went silent (its portal stopped)
+//! is marked failed by whichever worker notices.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use app::model::task::{StepStatus, TaskStatus};
+use serde_json::Value;
+
+use super::{
+    now_ms,
+    run::{run, EventSink, TaskSpec},
+    workspace,
+};
+use crate::{services::Portal, store::TaskRow};
+
+/// How many tasks one portal runs at once.
+const WORKERS: usize = 2;
+/// How often a running task's heartbeat is renewed (and its cancellation looked for).
+const HEARTBEAT: Duration = Duration::from_secs(2);
+/// A task whose heartbeat is older than this has lost its worker.
+const ABANDONED_AFTER_MS: i64 = 30_000;
+/// How long an idle worker waits before looking for tasks again, unless woken.
+const POLL: Duration = Duration::from_secs(1);
+/// The largest workspace archive kept with a task.
+const MAX_ARCHIVE: usize = 32 * 1024 * 1024;
+
+/// Starts this portal's workers.
+pub fn start(portal: Portal) {
+    let process = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    for n in 0..WORKERS {
+        tokio::spawn(work(portal.clone(), format!("{process}-{n}")));
+    }
+}
+
+async fn work(portal: Portal, worker: String) {
+    loop {
+        let now = now_ms();
+        match portal
+            .store()
+            .fail_abandoned_tasks(now - ABANDONED_AFTER_MS, now)
+            .await
+        {
+            Ok(ids) => {
+                for id in ids {
+                    let sink = EventSink::Store {
+                        store: portal.store().clone(),
+                        task_id: id.clone(),
+                    };
+                    sink.log(
+                        None,
+                        "The portal running this task stopped before it ended; the task failed."
+                            .into(),
+                        None,
+                    )
+                    .await;
+                    tracing::warn!(task = %id, "a task lost its worker and was marked failed");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot look for abandoned tasks"),
+        }
+        match portal.store().claim_task(&worker, now_ms()).await {
+            Ok(Some(task)) => {
+                execute(&portal, task).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "cannot claim a task"),
+        }
+        tokio::select! {
+            () = portal.task_wakeup().notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+/// Runs a claimed task and records how it ended.
+async fn execute(portal: &Portal, task: TaskRow) {
+    let store = portal.store().clone();
+    let sink = EventSink::Store {
+        store: store.clone(),
+        task_id: task.id.clone(),
+    };
+    let started = std::time::Instant::now();
+    tracing::info!(task = %task.id, template = %task.template_ref, "task started");
+    let spec: TaskSpec = match serde_json::from_str(&task.spec) {
+        Ok(spec) => spec,
+        Err(error) => {
+            sink.log(
+                None,
+                format!("The task's spec cannot be read: {error}"),
+                Some(StepStatus::Failed),
+            )
+            .await;
+            let _ = store
+                .finish_task(&task.id, TaskStatus::Failed.as_str(), None, None, now_ms())
+                .await;
+            return;
+        }
+    };
+    let workspace = match portal.scaffolder().new_workspace() {
+        Ok(dir) => dir,
+        Err(error) => {
+            sink.log(
+                None,
+                format!("Cannot make the task's workspace: {error}"),
+                Some(StepStatus::Failed),
+            )
+            .await;
+            let _ = store
+                .finish_task(&task.id, TaskStatus::Failed.as_str(), None, None, now_ms())
+                .await;
+            return;
+        }
+    };
+    let cancelled = Arc::new(AtomicBool::new(task.cancel_requested != 0));
+    let heartbeat = tokio::spawn({
+        let (store, id, cancelled) = (store.clone(), task.id.clone(), cancelled.clone());
+        async move {
+            loop {
+                tokio::time::sleep(HEARTBEAT).await;
+                if let Ok(true) = store.task_heartbeat(&id, now_ms()).await {
+                    cancelled.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+    let result = run(
+        portal,
+        &spec,
+        &spec.origin(),
+        workspace.path(),
+        &sink,
+        &cancelled,
+        false,
+    )
+    .await;
+    heartbeat.abort();
+    let name = spec.template_info.entity["metadata"]["name"]
+        .as_str()
+        .unwrap_or("workspace")
+        .to_owned();
+    let path = workspace.path().to_owned();
+    let archive = tokio::task::spawn_blocking(move || workspace::archive(&path, &name))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .filter(|bytes| bytes.len() <= MAX_ARCHIVE);
+    let output = result.output.as_ref().map(Value::to_string);
+    if let Err(error) = store
+        .finish_task(
+            &task.id,
+            result.status.as_str(),
+            output.as_deref(),
+            archive.as_deref(),
+            now_ms(),
+        )
+        .await
+    {
+        tracing::warn!(task = %task.id, %error, "cannot record how the task ended");
+    }
+    tracing::info!(
+        task = %task.id,
+        status = result.status.as_str(),
+        ms = started.elapsed().as_millis() as u64,
+        "task ended"
+    );
+    drop(workspace);
+}

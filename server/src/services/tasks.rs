@@ -1,0 +1,513 @@
+//! Scaffolder tasks as the portal serves them: creating one from a template and its
+//! answers (checked again here, whatever the browser said), listing and reading tasks
+//! and their events, cancelling, dry runs, and the archive of a task's workspace.
+
+use std::sync::{atomic::AtomicBool, Arc, Mutex};
+
+use app::{
+    api::TaskCreation,
+    model::{
+        entity::{annotations, Entity},
+        entity_ref::EntityRef,
+        task::{
+            output_parts, rfc3339, DryRunFileView, DryRunView, TaskEvent, TaskEventBody,
+            TaskEventType, TaskPage, TaskStatus, TaskStep, TaskSummary,
+        },
+        template::Template,
+    },
+};
+use serde_json::{json, Value};
+
+use super::Portal;
+use crate::{
+    scaffolder::{
+        actions::{self, TemplateOrigin},
+        now_ms,
+        run::{run, EventSink, TaskSpec, TemplateInfo},
+        workspace::{files_under, inside},
+    },
+    store::{StoreError, TaskEventRow, TaskRow},
+};
+
+/// Why a task cannot be created or read.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// No such template or task.
+    #[error("{0}")]
+    NotFound(String),
+    /// The template or the request cannot be used.
+    #[error("{0}")]
+    Invalid(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A file a dry run produced.
+#[derive(Clone, Debug)]
+pub struct DryRunFile {
+    /// Its path in the workspace.
+    pub path: String,
+    /// Its contents.
+    pub contents: Vec<u8>,
+    /// Whether it is executable.
+    pub executable: bool,
+}
+
+/// What a dry run did.
+#[derive(Clone, Debug)]
+pub struct DryRun {
+    /// How it ended.
+    pub status: TaskStatus,
+    /// Its log.
+    pub events: Vec<TaskEvent>,
+    /// The files it would produce.
+    pub files: Vec<DryRunFile>,
+    /// The template's output, filled in.
+    pub output: Value,
+    /// The template's steps.
+    pub steps: Vec<TaskStep>,
+}
+
+/// Steps whose action Portico does not have, as `steps[2] (Publish): publish:github`.
+pub fn unknown_actions(template: &Template) -> Vec<String> {
+    template
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, step)| actions::info(&step.action).is_none())
+        .map(|(i, step)| format!("steps[{i}] ({}): {}", step.name, step.action))
+        .collect()
+}
+
+fn steps_of(spec: &TaskSpec) -> Vec<TaskStep> {
+    spec.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| TaskStep {
+            id: TaskSpec::step_id(i, step),
+            name: step.name.clone(),
+            action: step.action.clone(),
+        })
+        .collect()
+}
+
+fn event_of(row: TaskEventRow) -> TaskEvent {
+    TaskEvent {
+        id: row.id,
+        task_id: row.task_id,
+        event_type: match row.event_type.as_str() {
+            "completion" => TaskEventType::Completion,
+            "cancelled" => TaskEventType::Cancelled,
+            _ => TaskEventType::Log,
+        },
+        body: serde_json::from_str(&row.body).unwrap_or_else(|_| TaskEventBody {
+            message: row.body,
+            ..Default::default()
+        }),
+        created_at: rfc3339(row.created_at),
+    }
+}
+
+fn summary_of(row: &TaskRow) -> TaskSummary {
+    let spec: Option<TaskSpec> = serde_json::from_str(&row.spec).ok();
+    let title = spec
+        .as_ref()
+        .and_then(|s| {
+            s.template_info.entity["metadata"]["title"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| row.template_ref.clone());
+    TaskSummary {
+        id: row.id.clone(),
+        template_ref: row.template_ref.clone(),
+        template_title: title,
+        status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Failed),
+        created_at: row.created_at,
+        finished_at: row.finished_at,
+    }
+}
+
+impl Portal {
+    /// Checks the answers to template `namespace/name` and, when they hold, stores a
+    /// task that a worker will run. A template with an action Portico does not have is
+    /// refused here, before anything runs.
+    pub async fn create_task(
+        &self,
+        namespace: &str,
+        name: &str,
+        values: &Value,
+        created_by: Option<&str>,
+    ) -> Result<TaskCreation, TaskError> {
+        let reference = EntityRef::new("template", namespace, name);
+        let entity = self
+            .entity(&reference)
+            .await?
+            .ok_or_else(|| TaskError::NotFound(format!("the catalog has no {reference}")))?;
+        let template = Template::from_entity(&entity)
+            .map_err(|e| TaskError::Invalid(format!("{reference}: {e}")))?;
+        let unknown = unknown_actions(&template);
+        if !unknown.is_empty() {
+            return Err(TaskError::Invalid(format!(
+                "{reference} uses actions Portico does not have: {}. Portico's actions: {}",
+                unknown.join("; "),
+                actions::ACTIONS
+                    .iter()
+                    .map(|a| a.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let values = template.submitted_values(values);
+        let problems = self.check_template_values(&template, &values).await?;
+        if !problems.is_empty() {
+            return Ok(TaskCreation::Invalid(problems));
+        }
+        let spec = task_spec(&entity, &template, values, created_by);
+        let id = uuid::Uuid::new_v4().to_string();
+        let spec_text =
+            serde_json::to_string(&spec).map_err(|e| TaskError::Invalid(e.to_string()))?;
+        self.store()
+            .create_task(
+                &id,
+                &reference.to_string(),
+                &spec_text,
+                created_by,
+                now_ms(),
+            )
+            .await?;
+        self.task_wakeup().notify_one();
+        tracing::info!(task = %id, template = %reference, "task created");
+        Ok(TaskCreation::Created(id))
+    }
+
+    /// A task's page: summary, steps, events so far, output once completed.
+    pub async fn task_page(&self, id: &str) -> Result<Option<TaskPage>, StoreError> {
+        let Some(row) = self.store().task(id).await? else {
+            return Ok(None);
+        };
+        let spec: Option<TaskSpec> = serde_json::from_str(&row.spec).ok();
+        let events = self
+            .store()
+            .task_events(id, 0)
+            .await?
+            .into_iter()
+            .map(event_of)
+            .collect();
+        let output = row
+            .output
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or(Value::Null);
+        let (links, texts) = output_parts(&output);
+        Ok(Some(TaskPage {
+            summary: summary_of(&row),
+            steps: spec.as_ref().map(steps_of).unwrap_or_default(),
+            events,
+            links,
+            texts,
+            has_archive: row.has_archive,
+        }))
+    }
+
+    /// Tasks, newest first (optionally only those with `status`), and how many in all.
+    pub async fn task_summaries(
+        &self,
+        status: Option<TaskStatus>,
+        created_by: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<TaskSummary>, i64), StoreError> {
+        let (rows, total) = self
+            .store()
+            .tasks(status.map(TaskStatus::as_str), created_by, limit, offset)
+            .await?;
+        Ok((rows.iter().map(summary_of).collect(), total))
+    }
+
+    /// A task as Backstage's API serialises it (`{id, spec, status, createdAt, …}`).
+    pub async fn serialized_task(&self, id: &str) -> Result<Option<Value>, StoreError> {
+        Ok(self.store().task(id).await?.map(|row| serialize_task(&row)))
+    }
+
+    /// Tasks as Backstage's API lists them.
+    pub async fn serialized_tasks(
+        &self,
+        status: Option<TaskStatus>,
+        created_by: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Value>, i64), StoreError> {
+        let (rows, total) = self
+            .store()
+            .tasks(status.map(TaskStatus::as_str), created_by, limit, offset)
+            .await?;
+        Ok((rows.iter().map(serialize_task).collect(), total))
+    }
+
+    /// A task's events after event `after`; `None` when there is no such task.
+    pub async fn task_events(
+        &self,
+        id: &str,
+        after: i64,
+    ) -> Result<Option<(Vec<TaskEvent>, TaskStatus)>, StoreError> {
+        let Some(row) = self.store().task(id).await? else {
+            return Ok(None);
+        };
+        let events = self
+            .store()
+            .task_events(id, after)
+            .await?
+            .into_iter()
+            .map(event_of)
+            .collect();
+        Ok(Some((
+            events,
+            TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Failed),
+        )))
+    }
+
+    /// Asks for a task to be cancelled: an open task ends at once, a running one after
+    /// its current step. `None` when there is no such task.
+    pub async fn cancel_task(&self, id: &str) -> Result<Option<TaskStatus>, StoreError> {
+        let Some(status) = self.store().request_cancel(id, now_ms()).await? else {
+            return Ok(None);
+        };
+        let status = TaskStatus::parse(&status).unwrap_or(TaskStatus::Cancelled);
+        let sink = EventSink::Store {
+            store: self.store().clone(),
+            task_id: id.to_owned(),
+        };
+        if status == TaskStatus::Cancelled {
+            sink.log(None, "Cancelled before it started".into(), None)
+                .await;
+            let body = TaskEventBody {
+                message: "Run cancelled with status: cancelled".into(),
+                task_status: Some(TaskStatus::Cancelled),
+                ..Default::default()
+            };
+            let text = serde_json::to_string(&body).unwrap_or_default();
+            self.store()
+                .add_task_event(id, "cancelled", &text, now_ms())
+                .await?;
+        } else if !status.is_final() {
+            sink.log(
+                None,
+                "Cancellation requested: the task stops after its current step".into(),
+                None,
+            )
+            .await;
+        }
+        Ok(Some(status))
+    }
+
+    /// The workspace archive (`.tar.gz`) of an ended task.
+    pub async fn task_archive(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store().task_archive(id).await
+    }
+
+    /// Runs a template against a temporary workspace: every step that only writes the
+    /// workspace runs, the others (publishing, registering) are skipped and say so.
+    /// Nothing is stored. The template's files are read where it was read from, or from
+    /// `files` (its folder's contents, as Backstage's template editor sends them).
+    pub async fn dry_run(
+        &self,
+        entity: &Entity,
+        values: &Value,
+        files: Option<Vec<(String, Vec<u8>)>>,
+    ) -> Result<DryRun, TaskError> {
+        let template =
+            Template::from_entity(entity).map_err(|e| TaskError::Invalid(e.to_string()))?;
+        let unknown = unknown_actions(&template);
+        if !unknown.is_empty() {
+            return Err(TaskError::Invalid(format!(
+                "the template uses actions Portico does not have: {}",
+                unknown.join("; ")
+            )));
+        }
+        let values = template.submitted_values(values);
+        let problems = template.validate(&values);
+        if !problems.is_empty() {
+            let list: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect();
+            return Err(TaskError::Invalid(format!(
+                "the answers have problems: {}",
+                list.join("; ")
+            )));
+        }
+        let spec = task_spec(entity, &template, values, None);
+        let workspace = self
+            .scaffolder()
+            .new_workspace()
+            .map_err(|e| TaskError::Invalid(format!("cannot make a workspace: {e}")))?;
+        let folder;
+        let origin = match files {
+            None => spec.origin(),
+            Some(files) => {
+                folder = self.scaffolder().new_workspace().map_err(|e| {
+                    TaskError::Invalid(format!(
+                        "cannot make a folder for the template's files: {e}"
+                    ))
+                })?;
+                for (path, contents) in files {
+                    let target = inside(folder.path(), &path)
+                        .map_err(|e| TaskError::Invalid(format!("directoryContents: {e}")))?;
+                    if let Some(parent) = target.parent() {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| TaskError::Invalid(e.to_string()))?;
+                    }
+                    std::fs::write(&target, contents)
+                        .map_err(|e| TaskError::Invalid(e.to_string()))?;
+                }
+                TemplateOrigin::Folder {
+                    dir: folder.path().to_owned(),
+                    confine: folder.path().to_owned(),
+                }
+            }
+        };
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = EventSink::Memory(events.clone());
+        let result = run(
+            self,
+            &spec,
+            &origin,
+            workspace.path(),
+            &sink,
+            &AtomicBool::new(false),
+            true,
+        )
+        .await;
+        let root = workspace.path().to_owned();
+        let files = tokio::task::spawn_blocking(move || -> Vec<DryRunFile> {
+            files_under(&root)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|path| {
+                    let full = root.join(&path);
+                    #[cfg(unix)]
+                    let executable = {
+                        use std::os::unix::fs::PermissionsExt;
+                        std::fs::metadata(&full).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+                    };
+                    #[cfg(not(unix))]
+                    let executable = false;
+                    DryRunFile {
+                        contents: std::fs::read(&full).unwrap_or_default(),
+                        path,
+                        executable,
+                    }
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_default();
+        let events = events.lock().expect("the run is over").clone();
+        Ok(DryRun {
+            status: result.status,
+            events,
+            files,
+            output: result.output.unwrap_or(Value::Null),
+            steps: steps_of(&spec),
+        })
+    }
+}
+
+impl Portal {
+    /// A dry run of template `namespace/name` from the catalog, as the form's review
+    /// step shows it.
+    pub async fn dry_run_view(
+        &self,
+        namespace: &str,
+        name: &str,
+        values: &Value,
+    ) -> Result<DryRunView, TaskError> {
+        let reference = EntityRef::new("template", namespace, name);
+        let entity = self
+            .entity(&reference)
+            .await?
+            .ok_or_else(|| TaskError::NotFound(format!("the catalog has no {reference}")))?;
+        let run = self.dry_run(&entity, values, None).await?;
+        let (links, texts) = output_parts(&run.output);
+        Ok(DryRunView {
+            status: run.status,
+            steps: run.steps,
+            events: run.events,
+            files: run
+                .files
+                .into_iter()
+                .map(|file| DryRunFileView {
+                    size: file.contents.len() as u64,
+                    text: (file.contents.len() <= DRY_RUN_TEXT_SHOWN)
+                        .then(|| String::from_utf8(file.contents).ok())
+                        .flatten(),
+                    path: file.path,
+                })
+                .collect(),
+            links,
+            texts,
+        })
+    }
+}
+
+/// The largest file whose text a dry run shows.
+const DRY_RUN_TEXT_SHOWN: usize = 64 * 1024;
+
+/// The spec a task of `template` runs with these (already checked) answers.
+fn task_spec(
+    entity: &Entity,
+    template: &Template,
+    values: Value,
+    created_by: Option<&str>,
+) -> TaskSpec {
+    let location = entity
+        .metadata
+        .annotations
+        .get(annotations::MANAGED_BY_LOCATION);
+    let base_url = location
+        .and_then(|l| l.split_once(':'))
+        .map(|(kind, target)| match kind {
+            "file" => format!(
+                "file://{}/",
+                std::path::Path::new(target)
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+            _ => target
+                .rsplit_once('/')
+                .map_or_else(String::new, |(base, _)| format!("{base}/")),
+        })
+        .unwrap_or_default();
+    TaskSpec {
+        api_version: entity.api_version.clone(),
+        steps: template.steps.clone(),
+        output: template.output.clone(),
+        parameters: values,
+        user: created_by.map(|r| json!({"ref": r})),
+        template_info: TemplateInfo {
+            entity_ref: entity.entity_ref().to_string(),
+            base_url,
+            entity: json!({"metadata": {
+                "name": entity.metadata.name,
+                "namespace": entity.metadata.namespace,
+                "title": template.title,
+                "annotations": entity.metadata.annotations,
+            }}),
+        },
+    }
+}
+
+fn serialize_task(row: &TaskRow) -> Value {
+    let spec: Value = serde_json::from_str(&row.spec).unwrap_or(Value::Null);
+    json!({
+        "id": row.id,
+        "spec": spec,
+        "status": row.status,
+        "createdAt": rfc3339(row.created_at),
+        "lastHeartbeatAt": (row.heartbeat_at > 0).then(|| rfc3339(row.heartbeat_at)),
+        "createdBy": row.created_by,
+    })
+}
