@@ -157,8 +157,11 @@ pub struct TaskStep {
 pub struct OutputLink {
     /// What the link says.
     pub title: String,
-    /// Where it goes: a URL, or an entity page for `entityRef`.
-    pub href: String,
+    /// The URL or entity ref as the output wrote it.
+    pub target: String,
+    /// Where it goes in a browser: an http(s) URL, or an entity's page; `None` for what a
+    /// browser cannot open (a `file://` repository), shown as text.
+    pub href: Option<String>,
 }
 
 /// A text in a task's output (Markdown as written).
@@ -246,21 +249,31 @@ pub fn output_parts(output: &Value) -> (Vec<OutputLink>, Vec<OutputText>) {
         .into_iter()
         .flatten()
         .filter_map(|link| {
-            let href = match (
-                link.get("url").and_then(Value::as_str),
-                link.get("entityRef").and_then(Value::as_str),
-            ) {
-                (Some(url), _) if !url.is_empty() => super::entity_page::safe_url(url)?,
-                (_, Some(reference)) if !reference.is_empty() => {
-                    let parsed = super::entity_ref::EntityRef::parse_full(reference).ok()?;
-                    super::entity_page::entity_href(&parsed)
+            let url = link
+                .get("url")
+                .and_then(Value::as_str)
+                .filter(|u| !u.is_empty());
+            let reference = link
+                .get("entityRef")
+                .and_then(Value::as_str)
+                .filter(|r| !r.is_empty());
+            let (target, href) = match (url, reference) {
+                (Some(url), _) => (url.to_owned(), super::entity_page::safe_url(url)),
+                (None, Some(reference)) => {
+                    let parsed = super::entity_ref::EntityRef::parse_full(reference).ok();
+                    let href = parsed.map(|r| super::entity_page::entity_href(&r));
+                    (reference.to_owned(), href)
                 }
-                _ => return None,
+                (None, None) => return None,
             };
             let title = Some(text(link, "title"))
                 .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| href.clone());
-            Some(OutputLink { title, href })
+                .unwrap_or_else(|| target.clone());
+            Some(OutputLink {
+                title,
+                target,
+                href,
+            })
         })
         .collect();
     let texts = output
@@ -327,18 +340,24 @@ mod tests {
             ],
             "text": [{"title": "Summary", "content": "**done**"}]
         }));
+        let hrefs: Vec<(&str, Option<&str>)> = links
+            .iter()
+            .map(|l| (l.title.as_str(), l.href.as_deref()))
+            .collect();
         assert_eq!(
-            links,
+            hrefs,
             [
-                OutputLink {
-                    title: "Repository".into(),
-                    href: "https://git.example.com/a/b".into()
-                },
-                OutputLink {
-                    title: "Open in catalog".into(),
-                    href: "/catalog/default/component/payments".into()
-                },
+                ("Repository", Some("https://git.example.com/a/b")),
+                (
+                    "Open in catalog",
+                    Some("/catalog/default/component/payments")
+                ),
+                ("Evil", None),
             ]
+        );
+        assert_eq!(
+            links[2].target, "javascript:alert(1)",
+            "shown as text, never a link"
         );
         assert_eq!(texts[0].content, "**done**");
     }

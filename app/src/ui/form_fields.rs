@@ -568,10 +568,7 @@ fn RepoUrlInput(
     let state = expect_context::<FormState>();
     let path = field.path.clone();
     let current = match state.answer(&path) {
-        Value::String(text) => RepoUrl::parse(&text).unwrap_or_else(|_| RepoUrl {
-            host: text.split('?').next().unwrap_or_default().to_owned(),
-            ..Default::default()
-        }),
+        Value::String(text) => RepoUrl::parts(&text),
         _ => RepoUrl::default(),
     };
     let host = RwSignal::new(if current.host.is_empty() {
@@ -653,7 +650,7 @@ fn RepoUrlInput(
         <div class="repo-url" id=id>
             {choice_or_text("Host", part("host"), format!("{}-host", field_id(&path)), host, hosts, Box::new(update.clone()))}
             {choice_or_text("Owner", part("owner"), format!("{}-owner", field_id(&path)), owner, owners, Box::new(update.clone()))}
-            {choice_or_text("Repository", part("repo"), format!("{}-repo", field_id(&path)), repo, Vec::new(), Box::new(update))}
+            {choice_or_text("Name", part("repo"), format!("{}-repo", field_id(&path)), repo, Vec::new(), Box::new(update))}
         </div>
     }
 }

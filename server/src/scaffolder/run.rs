@@ -181,11 +181,21 @@ pub async fn run(
             workspace,
             origin,
             sink,
+            cancelled,
             dry_run,
         )
         .await
         {
             Ok(()) => {}
+            Err(_) if cancelled.load(Ordering::Relaxed) => {
+                sink.log(
+                    Some(&step_id),
+                    "Cancelled".into(),
+                    Some(StepStatus::Cancelled),
+                )
+                .await;
+                return finish(sink, TaskStatus::Cancelled, None, "Run cancelled".into()).await;
+            }
             Err(error) => {
                 sink.log(
                     Some(&step_id),
@@ -247,6 +257,7 @@ async fn run_step(
     workspace: &Path,
     origin: &TemplateOrigin,
     sink: &EventSink,
+    cancelled: &AtomicBool,
     dry_run: bool,
 ) -> Result<(), String> {
     if let Some(condition) = &step.condition {
@@ -336,6 +347,7 @@ async fn run_step(
             origin,
             portal,
             log: Logger(sender),
+            cancelled,
         };
         let result = actions::run(&step.action, io).await;
         // Every line the action logged is recorded before its status changes.

@@ -66,18 +66,27 @@ async fn work(portal: Portal, worker: String) {
             }
             Err(error) => tracing::warn!(%error, "cannot look for abandoned tasks"),
         }
-        match portal.store().claim_task(&worker, now_ms()).await {
-            Ok(Some(task)) => {
-                execute(&portal, task).await;
-                continue;
-            }
-            Ok(None) => {}
+        match run_next(&portal, &worker).await {
+            Ok(true) => continue,
+            Ok(false) => {}
             Err(error) => tracing::warn!(%error, "cannot claim a task"),
         }
         tokio::select! {
             () = portal.task_wakeup().notified() => {}
             () = tokio::time::sleep(POLL) => {}
         }
+    }
+}
+
+/// Claims the oldest open task as `worker` and runs it to its end; `false` when no task
+/// was open.
+pub async fn run_next(portal: &Portal, worker: &str) -> Result<bool, crate::store::StoreError> {
+    match portal.store().claim_task(worker, now_ms()).await? {
+        Some(task) => {
+            execute(portal, task).await;
+            Ok(true)
+        }
+        None => Ok(false),
     }
 }
 

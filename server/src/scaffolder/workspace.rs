@@ -19,9 +19,11 @@ pub fn inside(root: &Path, relative: &str) -> Result<PathBuf, String> {
                     ));
                 }
             }
-            Component::RootDir | Component::Prefix(_) => return Err(format!(
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(format!(
                 "'{relative}' is an absolute path; paths in a task are relative to its workspace"
-            )),
+            ))
+            }
         }
     }
     Ok(root.join(out))

@@ -56,6 +56,7 @@ pub fn app(portal: Portal) -> axum::Router {
         allow_urls: Vec::new(),
         refresh_interval: std::time::Duration::from_secs(60),
         orphan_strategy: Default::default(),
+        scaffolder: Default::default(),
     };
     router(AppState::new(&config, std::sync::Arc::new(portal)))
 }

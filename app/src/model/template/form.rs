@@ -771,6 +771,15 @@ fn review_fields(
                             .collect::<Vec<_>>()
                             .join(", "),
                         (Widget::File, _) => "(a file)".to_owned(),
+                        (Widget::RepoUrl { .. }, Value::String(text)) => {
+                            let url = super::repo_url::RepoUrl::parts(text);
+                            let owner = url
+                                .owner
+                                .or(url.workspace)
+                                .or(url.organization)
+                                .unwrap_or_default();
+                            format!("{}/{owner}/{}", url.host, url.repo)
+                        }
                         (_, Value::Array(items)) => {
                             items.iter().map(to_text).collect::<Vec<_>>().join(", ")
                         }

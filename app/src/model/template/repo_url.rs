@@ -31,12 +31,18 @@ pub struct RepoUrl {
 impl RepoUrl {
     /// Parses `host?owner=…&repo=…`; the message says what is missing.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let (host, query) = text.split_once('?').unwrap_or((text, ""));
+        let host = text.split_once('?').map_or(text, |(host, _)| host);
         if host.is_empty() || host.contains(['/', ' ']) {
             return Err(format!(
                 "'{text}' is not a repository location: write host?owner=OWNER&repo=NAME, like github.com?owner=acme&repo=payments."
             ));
         }
+        Self::checked(Self::parts(text))
+    }
+
+    /// Reads whatever parts `text` has, checking nothing (a form half filled in).
+    pub fn parts(text: &str) -> Self {
+        let (host, query) = text.split_once('?').unwrap_or((text, ""));
         let mut url = RepoUrl {
             host: host.to_owned(),
             ..Default::default()
@@ -52,6 +58,11 @@ impl RepoUrl {
                 _ => {}
             }
         }
+        url
+    }
+
+    /// `url` if it names a repository and an owner.
+    fn checked(url: Self) -> Result<Self, String> {
         if url.repo.is_empty() {
             return Err("Enter the repository's name.".into());
         }

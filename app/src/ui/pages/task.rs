@@ -184,7 +184,10 @@ fn TaskView(task: TaskPage, on_end: impl Fn() + Clone + Send + Sync + 'static) -
                 <section class="task__output" aria-labelledby="task-output" data-testid="task-output">
                     <h2 id="task-output">"Result"</h2>
                     <ul class="task__links">
-                        {task.links.iter().map(|link| view! { <li><a class="button" href=link.href.clone()>{link.title.clone()}</a></li> }).collect_view()}
+                        {task.links.iter().map(|link| match &link.href {
+                            Some(href) => view! { <li><a class="button" href=href.clone()>{link.title.clone()}</a></li> }.into_any(),
+                            None => view! { <li class="task__link-text">{format!("{}: ", link.title)}<code>{link.target.clone()}</code></li> }.into_any(),
+                        }).collect_view()}
                     </ul>
                     {task.texts.iter().map(|text| view! {
                         <h3>{text.title.clone()}</h3>

@@ -101,6 +101,9 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
     let interactive = RwSignal::new(false);
     Effect::new(move |_| interactive.set(true));
 
+    // What depends only on the step shown is redrawn only when the step changes, not on
+    // every keystroke (inputs keep their focus).
+    let step = Memo::new(move |_| wizard.with(|w| w.step));
     let fields = Memo::new(move |_| {
         wizard.with(|w| match w.step {
             WizardStep::Page(page) => {
@@ -200,7 +203,7 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
     let description = template.with_value(|t| t.description.clone());
     let action = form_href(&namespace, &name);
     let values_json = move || wizard.with(|w| w.values.to_string());
-    let step_text = move || match wizard.with(|w| w.step) {
+    let step_text = move || match step.get() {
         WizardStep::Page(page) => page.to_string(),
         WizardStep::Review => "review".to_owned(),
     };
@@ -216,8 +219,8 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
             <form class="wizard__form" method="post" action=action novalidate=true on:submit=|ev| ev.prevent_default()>
                 <input type="hidden" name="__values" prop:value=values_json />
                 <input type="hidden" name="__step" prop:value=step_text />
-                <Progress />
-                {move || match wizard.with(|w| w.step) {
+                <Progress step />
+                {move || match step.get() {
                     WizardStep::Page(page) => {
                         let (page_title, page_description) = template
                             .with_value(|t| (t.pages[page].title.clone(), t.pages[page].description.clone()));
@@ -232,7 +235,7 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
                     }
                     WizardStep::Review => view! { <Review /> }.into_any(),
                 }}
-                <Buttons interactive creating create=create.clone() />
+                <Buttons step interactive creating create=create.clone() />
             </form>
         </div>
     }
@@ -240,13 +243,17 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
 
 /// The wizard's steps, the current one marked; earlier steps can be revisited.
 #[component]
-fn Progress() -> impl IntoView {
+fn Progress(step: Memo<WizardStep>) -> impl IntoView {
     let state = expect_context::<FormState>();
-    let steps = move || {
+    // Answers can show or hide pages (`when`), so the steps follow them; the list is
+    // redrawn only when it changes.
+    let steps = Memo::new(move |_| {
+        step.track();
         state
             .wizard
             .with(|w| state.template.with_value(|t| (w.steps(t), w.position(t))))
-    };
+    });
+    let steps = move || steps.get();
     view! {
         <ol class="wizard__steps" aria-label="Progress">
             {move || {
@@ -382,17 +389,19 @@ fn DryRunResult(run: DryRunView) -> impl IntoView {
 /// Back, and Next or Create — with the reasons when they cannot be used yet.
 #[component]
 fn Buttons(
+    step: Memo<WizardStep>,
     interactive: RwSignal<bool>,
     creating: RwSignal<bool>,
     create: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let state = expect_context::<FormState>();
-    let on_review = move || state.wizard.with(|w| w.step == WizardStep::Review);
-    let first = move || {
+    let on_review = move || step.get() == WizardStep::Review;
+    let first = Memo::new(move |_| {
+        step.track();
         state
             .wizard
             .with(|w| state.template.with_value(|t| w.position(t) == 0))
-    };
+    });
     let problems = move || {
         let fields = state.wizard.with(|w| {
             state.template.with_value(|t| {

@@ -110,6 +110,8 @@ pub struct StepIo<'a> {
     pub portal: &'a Portal,
     /// Where the step's log lines go.
     pub log: Logger,
+    /// Set when someone cancels the task; long actions look at it.
+    pub cancelled: &'a std::sync::atomic::AtomicBool,
 }
 
 impl StepIo<'_> {
@@ -201,6 +203,19 @@ pub const ACTIONS: &[ActionInfo] = &[
         }),
     },
     ActionInfo {
+        id: "debug:wait",
+        description: "Waits for a while (at most 10 minutes); cancelling the task ends the wait.",
+        dry_run: true,
+        schema: || json!({
+            "input": {"type": "object", "properties": {
+                "milliseconds": {"type": "number"},
+                "seconds": {"type": "number"},
+                "minutes": {"type": "number"}
+            }},
+            "output": {"type": "object", "properties": {}}
+        }),
+    },
+    ActionInfo {
         id: "catalog:write",
         description: "Writes an entity descriptor (catalog-info.yaml) into the workspace.",
         dry_run: true,
@@ -262,6 +277,7 @@ pub async fn run(id: &str, io: StepIo<'_>) -> Result<Output, String> {
         "fetch:template" => fetch::template(io).await,
         "fetch:plain" => fetch::plain(io).await,
         "debug:log" => debug::log(io).await,
+        "debug:wait" => debug::wait(io).await,
         "catalog:write" => catalog::write(io).await,
         "catalog:register" => catalog::register(io).await,
         "publish:git" => publish::git(io).await,
