@@ -50,6 +50,13 @@ spec:
 process.env.PORTICO_E2E_WRITES_DIR = writesDir;
 process.env.PORTICO_E2E_WRITES_PORT = String(writesPort);
 
+// A third server on the demo catalog for the template tests: their tasks register new
+// components, and push to bare Git repositories in a folder of their own.
+const tasksPort = port + 2;
+const tasksDir = process.env.PORTICO_E2E_TASKS_DIR ?? mkdtempSync(join(tmpdir(), "portico-e2e-tasks-"));
+process.env.PORTICO_E2E_TASKS_DIR = tasksDir;
+process.env.PORTICO_E2E_TASKS_PORT = String(tasksPort);
+
 export default defineConfig({
   testDir: "tests",
   fullyParallel: true,
@@ -79,6 +86,12 @@ export default defineConfig({
   webServer: [
     server(port, database, []),
     server(writesPort, join(writesDir, "portico.db"), ["--catalog", join(writesDir, "catalog-info.yaml")]),
+    server(tasksPort, join(tasksDir, "portico.db"), [
+      "--git-host",
+      `git.northwind.example=${join(tasksDir, "git")}`,
+      "--work-dir",
+      join(tasksDir, "work"),
+    ]),
   ],
 });
 

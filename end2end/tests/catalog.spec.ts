@@ -1,7 +1,7 @@
 import { test, expect, hydrated } from "./fixtures";
 import type { Page } from "@playwright/test";
 
-// The catalog explorer over the demo catalog (Northwind: 45 entities, 25 per page).
+// The catalog explorer over the demo catalog (Northwind: 48 entities, 25 per page).
 
 /** The refs of the table's rows, in order. */
 async function rows(page: Page): Promise<string[]> {
@@ -33,9 +33,9 @@ test("the table is rendered on the server for the URL it is given", async ({ req
 test("each facet filters the table, with counts", async ({ page }) => {
   await page.goto("/catalog");
   await hydrated(page);
-  await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 45 entities");
+  await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 48 entities");
   // The most common value of each facet (Kind's is checked against the demo's count).
-  const expected: Record<string, number> = { Kind: 12, Namespace: 45 };
+  const expected: Record<string, number> = { Kind: 12, Namespace: 48 };
   for (const name of ["Kind", "Type", "Owner", "Lifecycle", "Namespace", "Tag"]) {
     await page.goto("/catalog");
     await hydrated(page);
@@ -53,7 +53,7 @@ test("each facet filters the table, with counts", async ({ page }) => {
     await expect(facet(page, name).locator(`a[data-value="${value}"]`)).toHaveAttribute("aria-pressed", "true");
     // Clicking the value again removes the filter.
     await facet(page, name).locator(`a[data-value="${value}"]`).click();
-    await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 45 entities");
+    await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 48 entities");
   }
 });
 
@@ -72,7 +72,7 @@ test("typing in the search box filters as you type", async ({ page }) => {
   await hydrated(page);
   await page.getByRole("searchbox", { name: "Search the catalog" }).pressSequentially("paymen");
   await expect(page).toHaveURL(/q=paymen/);
-  await expect(page.getByTestId("catalog-count")).not.toHaveText("1–25 of 45 entities");
+  await expect(page.getByTestId("catalog-count")).not.toHaveText("1–25 of 48 entities");
   const shown = await rows(page);
   expect(shown.length).toBeGreaterThan(0);
   expect(shown).toContain("api:default/payments-api");
@@ -83,7 +83,7 @@ test("typing in the search box filters as you type", async ({ page }) => {
   await page.getByRole("searchbox").fill("no-such-thing-anywhere");
   await expect(page.getByTestId("catalog-empty")).toContainText("No entity matches");
   await page.getByTestId("catalog-empty").getByRole("link", { name: "Clear every filter" }).click();
-  await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 45 entities");
+  await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 48 entities");
   await expect(page.getByRole("searchbox")).toHaveValue("");
 });
 
@@ -114,9 +114,9 @@ test("pages go to the end and back", async ({ page }) => {
   await page.getByRole("link", { name: "Next ›" }).click();
   await expect(page).toHaveURL(/page=2/);
   await expect(page.getByTestId("page-position")).toHaveText("Page 2 of 2");
-  await expect(page.getByTestId("catalog-count")).toHaveText("26–45 of 45 entities");
+  await expect(page.getByTestId("catalog-count")).toHaveText("26–48 of 48 entities");
   const second = await rows(page);
-  expect(second).toHaveLength(20);
+  expect(second).toHaveLength(23);
   expect(second.filter((ref) => first.includes(ref))).toEqual([]);
   await expect(page.locator(".pager").getByText("Next ›")).toHaveAttribute("aria-disabled", "true");
   await page.getByRole("link", { name: "‹ Previous" }).click();
@@ -153,7 +153,7 @@ test("a copied URL opens the same view, and back/forward walk the views", async 
   await expect(page.getByTestId("catalog-count")).toHaveText("1–12 of 12 entities");
   await page.goBack();
   await expect(page).toHaveURL(/\/catalog$/);
-  await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 45 entities");
+  await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 48 entities");
   await page.goForward();
   await expect(page.getByTestId("catalog-count")).toHaveText("1–12 of 12 entities");
 });
@@ -185,6 +185,7 @@ test("each kind's entity page shows its details and relations", async ({ page })
     ["/catalog/default/group/engineering", /Child groups|Members/],
     ["/catalog/default/user/ada.lovelace", /Member of/],
     ["/catalog/default/location/northwind-demo", /Targets/],
+    ["/catalog/default/template/rust-service", /Open this template's form/],
   ];
   for (const [path, section] of pages) {
     await page.goto(path);
@@ -196,8 +197,14 @@ test("each kind's entity page shows its details and relations", async ({ page })
   }
   // A Location lists the entities its targets hold (globs included).
   await page.goto("/catalog/default/location/northwind-demo");
-  await expect(page.getByTestId("location-entities")).toContainText("Entities it holds (44)");
+  await expect(page.getByTestId("location-entities")).toContainText("Entities it holds (47)");
   await expect(page.getByTestId("location-entities").getByRole("link", { name: "Payments API" })).toBeVisible();
+  // A Template's page leads to its form.
+  await page.goto("/catalog/default/template/rust-service");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Open this template's form" }).click();
+  await expect(page).toHaveURL(/\/create\/templates\/default\/rust-service$/);
+  await expect(page.getByRole("heading", { level: 2 })).toHaveText("About the service");
   // Related entities link to their pages.
   await page.goto("/catalog/default/api/checkout-api");
   await hydrated(page);
@@ -256,7 +263,7 @@ test.describe("with JavaScript off", () => {
 
   test("the catalog and entity pages read and their links work", async ({ page }) => {
     await page.goto("/catalog");
-    await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 45 entities");
+    await expect(page.getByTestId("catalog-count")).toHaveText("1–25 of 48 entities");
     await facet(page, "Kind").locator('a[data-value="API"]').click();
     await expect(page.getByTestId("catalog-count")).toHaveText("1–6 of 6 entities");
     // The search box is a plain form that keeps the other filters.

@@ -486,7 +486,7 @@ fn PickerInput(
         let run = move || {
             leptos::task::spawn_local(async move {
                 if let Ok(found) = search_entity_choices(kinds, term).await {
-                    choices.set(found);
+                    choices.try_set(found);
                 }
             })
         };

@@ -59,7 +59,7 @@ pub async fn post_template_form(
                 .unwrap_or(Value::Null);
             let step = match field("__step") {
                 Some("review") => WizardStep::Review,
-                Some(page) => page.parse().map(WizardStep::Page).unwrap_or_default(),
+                Some(page) => WizardStep::Page(page.parse().unwrap_or(0)),
                 None => WizardStep::Page(0),
             };
             let mut wizard = Wizard::at(&template, values, step);

@@ -104,7 +104,7 @@ fn TaskView(task: TaskPage, on_end: impl Fn() + Clone + Send + Sync + 'static) -
             leptos::task::spawn_local(async move {
                 if let Ok(Some(now)) = cancel_task(id).await {
                     if now.is_final() {
-                        status.set(now);
+                        status.try_set(now);
                     }
                 }
             });
@@ -237,10 +237,11 @@ fn follow(
                     continue;
                 };
                 let ended = event.event_type != crate::model::task::TaskEventType::Log;
+                // The person may have left the page: `try_` everywhere.
                 if let Some(final_status) = event.body.task_status {
-                    status.set(final_status);
+                    status.try_set(final_status);
                 }
-                events.update(|list| {
+                events.try_update(|list| {
                     if list.last().is_none_or(|last| last.id < event.id) {
                         list.push(event);
                     }

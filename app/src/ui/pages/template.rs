@@ -153,9 +153,10 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
             let (namespace, name) = (namespace.clone(), name.clone());
             let check = move || {
                 leptos::task::spawn_local(async move {
+                    // The page may be gone by the time the answer comes: `try_` everywhere.
                     if let Ok(found) = check_template_values(namespace, name, values).await {
-                        if checks.get_value() == ticket {
-                            server_errors.set(found);
+                        if checks.try_get_value() == Some(ticket) {
+                            server_errors.try_set(found);
                         }
                     }
                 })
@@ -182,19 +183,23 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
                 match create_task(namespace, name, values).await {
+                    // The page goes away: nothing of it may be touched after this.
                     Ok(TaskCreation::Created(id)) => {
-                        navigate(&format!("/create/tasks/{id}"), Default::default())
+                        navigate(&format!("/create/tasks/{id}"), Default::default());
+                        return;
                     }
                     Ok(TaskCreation::Invalid(found)) => {
-                        server_errors.set(found);
-                        wizard.update(|w| w.attempted = true);
+                        server_errors.try_set(found);
+                        wizard.try_update(|w| w.attempted = true);
                     }
-                    Err(error) => server_errors.set(vec![FieldError {
-                        path: Default::default(),
-                        message: format!("The task could not be created: {error}"),
-                    }]),
+                    Err(error) => {
+                        server_errors.try_set(vec![FieldError {
+                            path: Default::default(),
+                            message: format!("The task could not be created: {error}"),
+                        }]);
+                    }
                 }
-                creating.set(false);
+                creating.try_set(false);
             });
         }
     };
@@ -217,8 +222,8 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
                 {description.map(|d| view! { <p class="muted">{d}</p> })}
             </header>
             <form class="wizard__form" method="post" action=action novalidate=true on:submit=|ev| ev.prevent_default()>
-                <input type="hidden" name="__values" prop:value=values_json />
-                <input type="hidden" name="__step" prop:value=step_text />
+                <input type="hidden" name="__values" value=values_json />
+                <input type="hidden" name="__step" value=step_text />
                 <Progress step />
                 {move || match step.get() {
                     WizardStep::Page(page) => {
