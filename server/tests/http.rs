@@ -128,11 +128,20 @@ async fn an_empty_catalog_page_says_what_to_do() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_empty_template_gallery_says_how_to_add_templates() {
+    let db = support::sqlite().await;
+    let app = app(db.store.clone());
+    let (status, html) = get(&app, "/create", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Create something new</h1>"), "{html}");
+    assert!(html.contains("The catalog has no templates yet."), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sections_not_built_yet_say_so() {
     let db = support::sqlite().await;
     let app = app(db.store.clone());
     for (path, title) in [
-        ("/create", "Create"),
         ("/docs", "Docs"),
         ("/graph", "Graph"),
         ("/search", "Search"),

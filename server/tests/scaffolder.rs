@@ -494,7 +494,7 @@ async fn a_task_whose_worker_went_silent_fails(db: TestDb) {
     db.store.claim_task("gone", 1_000).await.unwrap().unwrap();
     assert_eq!(
         db.store.fail_abandoned_tasks(20_000, 50_000).await.unwrap(),
-        [id.clone()]
+        std::slice::from_ref(&id)
     );
     assert_eq!(status(&db.store, &id).await, "failed");
 }

@@ -16,7 +16,7 @@ pub enum TemplateForm {
     /// The template and the state its form starts in.
     Ready {
         /// The template.
-        template: Template,
+        template: Box<Template>,
         /// A fresh form, or the one a person posted without JavaScript.
         wizard: Wizard,
     },

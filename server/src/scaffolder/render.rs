@@ -163,12 +163,15 @@ enum Node<'a> {
     Set(&'a str, &'a str, usize),
 }
 
+/// A block's nodes, and the tag that ended it (its words and line), if one did.
+type Block<'a> = (Vec<Node<'a>>, Option<(&'a str, usize)>);
+
 /// Parses tokens into nodes until one of `ends` (returned with its words and line).
 fn parse<'a>(
     tokens: &[Token<'a>],
     at: &mut usize,
     ends: &[&str],
-) -> Result<(Vec<Node<'a>>, Option<(&'a str, usize)>), RenderError> {
+) -> Result<Block<'a>, RenderError> {
     let mut nodes = Vec::new();
     while let Some(token) = tokens.get(*at) {
         *at += 1;

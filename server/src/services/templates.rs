@@ -84,7 +84,10 @@ impl Portal {
                     Some(posted) => posted,
                     None => Wizard::start(&template),
                 };
-                TemplateForm::Ready { template, wizard }
+                TemplateForm::Ready {
+                    template: Box::new(template),
+                    wizard,
+                }
             }
         })
     }

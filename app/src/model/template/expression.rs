@@ -844,7 +844,7 @@ fn filter(name: &str, input: Value, args: &[Value]) -> Evaluated {
         },
         "sort" => match input {
             Value::Array(mut items) => {
-                items.sort_by(|a, b| to_text(a).cmp(&to_text(b)));
+                items.sort_by_key(to_text);
                 Value::Array(items)
             }
             other => other,

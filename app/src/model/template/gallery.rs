@@ -154,7 +154,7 @@ impl GalleryView {
     /// The cards this view shows, in title order.
     pub fn filter<'a>(&self, cards: &'a [TemplateCard]) -> Vec<&'a TemplateCard> {
         let mut shown: Vec<&TemplateCard> = cards.iter().filter(|c| c.matches(self)).collect();
-        shown.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        shown.sort_by_key(|card| card.title.to_lowercase());
         shown
     }
 }

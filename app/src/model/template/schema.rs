@@ -207,7 +207,7 @@ pub fn with_defaults(schema: &Schema, data: &Value) -> Value {
         let current = values.get(name).cloned().unwrap_or(Value::Null);
         let filled = with_defaults(property, &current);
         let empty_object = filled.as_object().is_some_and(Map::is_empty);
-        if !filled.is_null() && !(empty_object && current.is_null()) {
+        if !(filled.is_null() || empty_object && current.is_null()) {
             values.insert(name.clone(), filled);
         }
     }

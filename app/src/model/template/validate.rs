@@ -39,16 +39,15 @@ fn check(schema: &Schema, value: Option<&Value>, path: &FieldPath, errors: &mut 
         })
     };
     let empty_object = Value::Object(Default::default());
+    // An object the user has not touched is still checked for its required fields, as
+    // the form shows them; other blank values have nothing to check.
+    let untouched_object =
+        primary_type(schema) == Some("object") && schema.contains_key("properties");
     let value = match value {
-        v if is_blank(v) && !matches!(v, Some(Value::Array(_))) => {
-            // An object the user has not touched is still checked for its required
-            // fields, as the form shows them.
-            if primary_type(schema) == Some("object") && schema.contains_key("properties") {
-                &empty_object
-            } else {
-                return;
-            }
+        v if is_blank(v) && !matches!(v, Some(Value::Array(_))) && untouched_object => {
+            &empty_object
         }
+        v if is_blank(v) && !matches!(v, Some(Value::Array(_))) => return,
         Some(v) => v,
         None => return,
     };

@@ -56,7 +56,7 @@ pub fn TemplatePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (namespace, name) = key();
                 match form.await {
-                    Ok(TemplateForm::Ready { template, wizard }) => view! { <TemplateWizard template wizard /> }.into_any(),
+                    Ok(TemplateForm::Ready { template, wizard }) => view! { <TemplateWizard template=*template wizard /> }.into_any(),
                     Ok(TemplateForm::Unusable(problem)) => view! {
                         <Title text="Template cannot be used" />
                         <div class="notice notice--error" role="alert" data-testid="template-unusable">
