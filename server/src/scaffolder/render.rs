@@ -6,7 +6,7 @@
 //! skeleton can read the values it is given and nothing else. Output size and loop
 //! iterations are capped.
 
-use app::model::template::expression::{self, Context};
+use app::model::template::expression::{self, find_close, loop_items, Context};
 use serde_json::{Map, Value};
 
 /// The largest text a file may render to.
@@ -126,26 +126,6 @@ fn push_text<'a>(tokens: &mut Vec<Token<'a>>, mut text: &'a str, trim_start: boo
     if !text.is_empty() {
         tokens.push(Token::Text(text));
     }
-}
-
-/// The position of `close` ending a tag, skipping string literals.
-fn find_close(text: &str, close: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut quote = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'\'' || b == b'"' => quote = Some(b),
-            None if text[i..].starts_with(close) => return Some(i),
-            None => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 #[derive(Debug)]
@@ -291,26 +271,12 @@ fn write(
                 body,
                 empty,
             } => {
-                let items: Vec<(Value, Value)> = match evaluate(iterable, *line, scope)? {
-                    Value::Array(items) => items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, v)| (Value::from(i), v))
-                        .collect(),
-                    Value::Object(map) => map
-                        .into_iter()
-                        .map(|(k, v)| (Value::String(k), v))
-                        .collect(),
-                    Value::Null => Vec::new(),
-                    other => {
-                        return Err(RenderError {
-                            line: *line,
-                            message: format!(
-                                "`{iterable}` is {other}, not a list or a mapping to loop over"
-                            ),
-                        })
+                let items = loop_items(evaluate(iterable, *line, scope)?).map_err(|message| {
+                    RenderError {
+                        line: *line,
+                        message: format!("`{iterable}`: {message}"),
                     }
-                };
+                })?;
                 if items.is_empty() {
                     write(empty, scope, out, iterations)?;
                     continue;

@@ -292,21 +292,11 @@ async fn run_step(
     // are collected per output name, in order.
     let items: Option<Vec<(Value, Value)>> = match &step.each {
         None => None,
-        Some(each) => Some(
-            match expression::render_value(each, context).map_err(|e| format!("its `each`: {e}"))? {
-                Value::Array(items) => items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (Value::from(i), v))
-                    .collect(),
-                Value::Object(map) => map
-                    .into_iter()
-                    .map(|(k, v)| (Value::String(k), v))
-                    .collect(),
-                Value::Null => Vec::new(),
-                other => return Err(format!("its `each` is {other}, not a list or a mapping")),
-            },
-        ),
+        Some(each) => {
+            let value =
+                expression::render_value(each, context).map_err(|e| format!("its `each`: {e}"))?;
+            Some(expression::loop_items(value).map_err(|e| format!("its `each`: {e}"))?)
+        }
     };
     let runs = items.map_or_else(|| vec![None], |items| items.into_iter().map(Some).collect());
     let mut collected = Map::new();

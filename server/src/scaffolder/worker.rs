@@ -90,6 +90,20 @@ pub async fn run_next(portal: &Portal, worker: &str) -> Result<bool, crate::stor
     }
 }
 
+/// Ends a task that could not start, saying why.
+async fn fail(sink: &EventSink, id: &str, message: String) {
+    sink.log(None, message, Some(StepStatus::Failed)).await;
+    let EventSink::Store { store, .. } = sink else {
+        return;
+    };
+    if let Err(error) = store
+        .finish_task(id, TaskStatus::Failed.as_str(), None, None, now_ms())
+        .await
+    {
+        tracing::warn!(task = %id, %error, "cannot record how the task ended");
+    }
+}
+
 /// Runs a claimed task and records how it ended.
 async fn execute(portal: &Portal, task: TaskRow) {
     let store = portal.store().clone();
@@ -102,31 +116,23 @@ async fn execute(portal: &Portal, task: TaskRow) {
     let spec: TaskSpec = match serde_json::from_str(&task.spec) {
         Ok(spec) => spec,
         Err(error) => {
-            sink.log(
-                None,
+            return fail(
+                &sink,
+                &task.id,
                 format!("The task's spec cannot be read: {error}"),
-                Some(StepStatus::Failed),
             )
-            .await;
-            let _ = store
-                .finish_task(&task.id, TaskStatus::Failed.as_str(), None, None, now_ms())
-                .await;
-            return;
+            .await
         }
     };
     let workspace = match portal.scaffolder().new_workspace() {
         Ok(dir) => dir,
         Err(error) => {
-            sink.log(
-                None,
+            return fail(
+                &sink,
+                &task.id,
                 format!("Cannot make the task's workspace: {error}"),
-                Some(StepStatus::Failed),
             )
-            .await;
-            let _ = store
-                .finish_task(&task.id, TaskStatus::Failed.as_str(), None, None, now_ms())
-                .await;
-            return;
+            .await
         }
     };
     let cancelled = Arc::new(AtomicBool::new(task.cancel_requested != 0));

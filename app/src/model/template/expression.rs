@@ -119,7 +119,7 @@ fn split_text(mut text: &str) -> Result<Vec<Part<'_>>, String> {
             parts.push(Part::Text(&text[..start]));
         }
         let rest = &text[start + 3..];
-        let end = find_close(rest).ok_or("`${{` is never closed with `}}`")?;
+        let end = find_close(rest, "}}").ok_or("`${{` is never closed with `}}`")?;
         parts.push(Part::Expression(&rest[..end]));
         text = &rest[end + 2..];
     }
@@ -129,8 +129,9 @@ fn split_text(mut text: &str) -> Result<Vec<Part<'_>>, String> {
     Ok(parts)
 }
 
-/// The position of the `}}` closing an expression, skipping string literals.
-fn find_close(text: &str) -> Option<usize> {
+/// The position of `close` (`}}` for an expression, `%}` for a tag) in `text`, string
+/// literals skipped.
+pub fn find_close(text: &str, close: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut quote = None;
     let mut i = 0;
@@ -141,12 +142,30 @@ fn find_close(text: &str) -> Option<usize> {
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None if b == b'\'' || b == b'"' => quote = Some(b),
-            None if b == b'}' && bytes.get(i + 1) == Some(&b'}') => return Some(i),
+            None if text[i..].starts_with(close) => return Some(i),
             None => {}
         }
         i += 1;
     }
     None
+}
+
+/// What a loop (`each`, `{% for %}`) goes over: a list's items with their indexes, or a
+/// mapping's entries; nothing for `null`.
+pub fn loop_items(value: Value) -> Result<Vec<(Value, Value)>, String> {
+    match value {
+        Value::Array(items) => Ok(items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::from(i), v))
+            .collect()),
+        Value::Object(map) => Ok(map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect()),
+        Value::Null => Ok(Vec::new()),
+        other => Err(format!("{other} is not a list or a mapping to loop over")),
+    }
 }
 
 /// The text a value turns into inside a string, as Nunjucks prints it.

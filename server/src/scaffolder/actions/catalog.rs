@@ -2,10 +2,9 @@
 //! descriptor registered as a catalog location, so the new component appears).
 
 use serde_json::Value;
-use yaml_rust2::{yaml::Hash, Yaml, YamlEmitter};
 
 use super::{Output, StepIo};
-use crate::scaffolder::workspace::inside;
+use crate::{catalog::yaml::to_yaml, scaffolder::workspace::inside};
 
 pub async fn write(io: StepIo<'_>) -> Result<Output, String> {
     let entity = match io.input.get("entity") {
@@ -20,11 +19,7 @@ pub async fn write(io: StepIo<'_>) -> Result<Output, String> {
         .text("filePath")
         .unwrap_or_else(|| "catalog-info.yaml".into());
     let target = inside(io.workspace, &path)?;
-    let mut text = String::new();
-    YamlEmitter::new(&mut text)
-        .dump(&to_yaml(entity))
-        .map_err(|e| format!("cannot write the entity as YAML: {e}"))?;
-    text.push('\n');
+    let text = to_yaml(entity);
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot make {}: {e}", parent.display()))?;
@@ -32,27 +27,6 @@ pub async fn write(io: StepIo<'_>) -> Result<Output, String> {
     std::fs::write(&target, text).map_err(|e| format!("cannot write {path}: {e}"))?;
     io.log.line(format!("Wrote {path}"));
     Ok(Output::new())
-}
-
-/// JSON as YAML, keys in their order.
-fn to_yaml(value: &Value) -> Yaml {
-    match value {
-        Value::Null => Yaml::Null,
-        Value::Bool(b) => Yaml::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Yaml::Integer(i),
-            None => Yaml::Real(n.to_string()),
-        },
-        Value::String(s) => Yaml::String(s.clone()),
-        Value::Array(items) => Yaml::Array(items.iter().map(to_yaml).collect()),
-        Value::Object(map) => {
-            let mut hash = Hash::new();
-            for (k, v) in map {
-                hash.insert(Yaml::String(k.clone()), to_yaml(v));
-            }
-            Yaml::Hash(hash)
-        }
-    }
 }
 
 pub async fn register(io: StepIo<'_>) -> Result<Output, String> {
