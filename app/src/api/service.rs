@@ -74,10 +74,10 @@ pub trait PortalService: Send + Sync + 'static {
         values: serde_json::Value,
     ) -> ServiceFuture<'_, Vec<FieldError>>;
 
-    /// Entities for a picker: of `kinds` (any when empty), matching `text`.
+    /// Entities for a picker: those `filter` selects (all when empty), matching `text`.
     fn entity_choices(
         &self,
-        kinds: Vec<String>,
+        filter: Vec<crate::model::filter::FilterGroup>,
         text: String,
     ) -> ServiceFuture<'_, Vec<EntityChoice>>;
 

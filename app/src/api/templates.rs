@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{
+    filter::FilterGroup,
     template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard, Template},
     validation::FieldError,
 };
@@ -62,16 +63,16 @@ pub async fn check_template_values(
         .map_err(ServerFnError::new)
 }
 
-/// Entities of `kinds` (any kind when empty) whose name or title contains `text`, for a
+/// Entities `filter` selects (the whole catalog when empty) whose name or title contains `text`, for a
 /// picker's suggestions.
 #[server(input = Json)]
 pub async fn search_entity_choices(
-    kinds: Vec<String>,
+    filter: Vec<FilterGroup>,
     text: String,
 ) -> Result<Vec<EntityChoice>, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .entity_choices(kinds, text)
+        .entity_choices(filter, text)
         .await
         .map_err(ServerFnError::new)
 }

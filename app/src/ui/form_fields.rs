@@ -461,13 +461,13 @@ fn PickerInput(
     let choices = RwSignal::new(Vec::<EntityChoice>::new());
     let typed = RwSignal::new(initial.clone());
     let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
-    let kinds = picker.kinds.clone();
+    let filter = picker.filter.clone();
     let multiple = picker.multiple;
     let search = move |text: String| {
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }
-        let kinds = kinds.clone();
+        let filter = filter.clone();
         let term = if multiple {
             text.rsplit(',')
                 .next()
@@ -485,7 +485,7 @@ fn PickerInput(
             .to_owned();
         let run = move || {
             leptos::task::spawn_local(async move {
-                if let Ok(found) = search_entity_choices(kinds, term).await {
+                if let Ok(found) = search_entity_choices(filter, term).await {
                     choices.try_set(found);
                 }
             })

@@ -916,10 +916,10 @@ impl PortalService for Portal {
 
     fn entity_choices(
         &self,
-        kinds: Vec<String>,
+        filter: Vec<FilterGroup>,
         text: String,
     ) -> ServiceFuture<'_, Vec<EntityChoice>> {
-        Box::pin(async move { Ok(Portal::entity_choices(self, &kinds, &text).await?) })
+        Box::pin(async move { Ok(Portal::entity_choices(self, filter, &text).await?) })
     }
 
     fn create_task(

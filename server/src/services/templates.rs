@@ -160,23 +160,16 @@ impl Portal {
             .map(|existing| format!("The catalog already has {existing}; choose another name.")))
     }
 
-    /// Up to [`CHOICES`] entities of `kinds` (any when empty) whose name, title,
-    /// description or tags contain `text`, by name.
+    /// Up to [`CHOICES`] entities that `filter` selects (the whole catalog when empty)
+    /// whose name, title, description or tags contain `text`, by name.
     pub async fn entity_choices(
         &self,
-        kinds: &[String],
+        filter: Vec<FilterGroup>,
         text: &str,
     ) -> Result<Vec<EntityChoice>, StoreError> {
-        let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
         let term = text.trim().to_lowercase();
         let query = EntityQuery {
-            filter: if kinds.is_empty() {
-                Vec::new()
-            } else {
-                vec![FilterGroup {
-                    conditions: vec![condition("kind", &kinds)],
-                }]
-            },
+            filter,
             order: vec![OrderField {
                 key: "metadata.name".into(),
                 order: Order::Asc,

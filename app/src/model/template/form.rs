@@ -14,7 +14,10 @@ use super::{
     spec::Template,
     validate::{picker_default_kind, picker_kinds},
 };
-use crate::model::validation::{FieldPath, PathSegment};
+use crate::model::{
+    filter::{Condition, FilterGroup},
+    validation::{FieldPath, PathSegment},
+};
 
 /// One field of a form.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,8 +115,11 @@ pub enum Widget {
 /// What an entity picker offers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityPicker {
-    /// The kinds it searches (empty: any).
+    /// The kinds it offers (empty: any), for its hint and its checks.
     pub kinds: Vec<String>,
+    /// What it searches: `ui:options.catalogFilter` (an object, or a list of objects of
+    /// which any may match), else its kinds; empty: the whole catalog.
+    pub filter: Vec<FilterGroup>,
     /// The kind a bare name means.
     pub default_kind: Option<String>,
     /// A list of entities rather than one.
@@ -248,6 +254,7 @@ fn widget(schema: &Schema, value: &Value, path: &FieldPath) -> Widget {
                     picker_kinds(schema, field)
                 },
                 default_kind: picker_default_kind(schema, field),
+                filter: picker_filter(schema, field),
                 multiple: field == "MultiEntityPicker",
                 arbitrary: ui_option(schema, "allowArbitraryValues") != Some(&Value::Bool(false)),
             })
@@ -337,6 +344,51 @@ fn widget(schema: &Schema, value: &Value, path: &FieldPath) -> Widget {
             },
         },
     }
+}
+
+/// A picker's search as catalog filters: each `catalogFilter` object is one group of
+/// conditions (`{kind: [Group], 'spec.type': team}`; a value `{exists: true}` asks for the
+/// key to be there), any group may match. Without one, the picker's kinds.
+fn picker_filter(schema: &Schema, field: &str) -> Vec<FilterGroup> {
+    let group = |filter: &Value| -> Option<FilterGroup> {
+        let conditions = filter
+            .as_object()?
+            .iter()
+            .map(|(key, value)| Condition {
+                key: key.to_lowercase(),
+                values: match value {
+                    Value::Array(values) => {
+                        values.iter().map(|v| to_text(v).to_lowercase()).collect()
+                    }
+                    Value::Object(_) => Vec::new(),
+                    other => vec![to_text(other).to_lowercase()],
+                },
+            })
+            .collect();
+        Some(FilterGroup { conditions })
+    };
+    let groups: Vec<FilterGroup> = match ui_option(schema, "catalogFilter") {
+        Some(Value::Array(filters)) => filters.iter().filter_map(group).collect(),
+        Some(filter) => group(filter).into_iter().collect(),
+        None => Vec::new(),
+    };
+    if !groups.is_empty() {
+        return groups;
+    }
+    let kinds = if field == "MyGroupsPicker" {
+        vec!["Group".to_owned()]
+    } else {
+        picker_kinds(schema, field)
+    };
+    if kinds.is_empty() {
+        return Vec::new();
+    }
+    vec![FilterGroup {
+        conditions: vec![Condition {
+            key: "kind".into(),
+            values: kinds.iter().map(|k| k.to_lowercase()).collect(),
+        }],
+    }]
 }
 
 /// A schema's choices: `enum` (labelled by `enumNames`), or a `oneOf`/`anyOf` of `const`s.

@@ -665,3 +665,42 @@ fn wizard_pages_follow_when_and_the_review_masks_secrets() {
     );
     assert_eq!(t.initial_values(), json!({"region": "eu-west-1"}));
 }
+
+#[test]
+fn pickers_search_with_their_catalog_filter() {
+    let fields = widgets(
+        json!({"properties": {
+            "system": {"type": "string", "ui:field": "EntityPicker", "ui:options": {"catalogFilter": [
+                {"kind": ["System"], "spec.lifecycle": "production"},
+                {"kind": "Domain", "metadata.annotations.backstage.io/techdocs-ref": {"exists": true}}
+            ]}},
+            "owner": {"type": "string", "ui:field": "OwnerPicker"},
+            "any": {"type": "string", "ui:field": "EntityPicker"}
+        }}),
+        json!({}),
+    );
+    let filter = |i: usize| match &fields[i].1 {
+        Widget::EntityPicker(picker) => picker
+            .filter
+            .iter()
+            .map(|group| {
+                group
+                    .conditions
+                    .iter()
+                    .map(|c| format!("{}={}", c.key, c.values.join("|")))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        filter(0),
+        [
+            "kind=system,spec.lifecycle=production",
+            "kind=domain,metadata.annotations.backstage.io/techdocs-ref="
+        ]
+    );
+    assert_eq!(filter(1), ["kind=group|user"]);
+    assert!(filter(2).is_empty());
+}
