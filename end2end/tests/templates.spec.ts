@@ -176,7 +176,7 @@ test("the task page streams the log of a running task", async ({ page, request }
   await hydrated(page);
   await expect(page.getByTestId("task-status")).toHaveText(/Running|Waiting to start/);
   // New lines arrive over the event stream, without reloading.
-  await expect(page.getByTestId("step-log").nth(2)).toContainText("Wrote 1 files", { timeout: 10_000 });
+  await expect(page.getByTestId("step-log").nth(2)).toContainText("Wrote 1 file from", { timeout: 10_000 });
   await expect(page.getByTestId("task-status")).toHaveText("Completed");
   await expect(page.getByTestId("task-output")).toContainText("will run 2 replicas in eu-west-1");
   // The task list has it.

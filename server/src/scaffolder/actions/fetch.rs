@@ -144,8 +144,9 @@ fn copy_folder(copy: &Copy, log: &Logger) -> Result<(), String> {
         write_file(&target, &contents, &copy.source.join(file))?;
         written += 1;
     }
+    let files = if written == 1 { "file" } else { "files" };
     log.line(format!(
-        "Wrote {written} files from {}",
+        "Wrote {written} {files} from {}",
         copy.source.display()
     ));
     Ok(())
