@@ -28,6 +28,7 @@ on_both_backends!(
     a_task_is_run_by_one_worker_only,
     cancelling_stops_open_and_running_tasks,
     a_task_whose_worker_went_silent_fails,
+    secret_answers_stay_out_of_the_spec_and_are_forgotten,
 );
 
 /// A catalog folder holding one template (`spec` is its spec) and its skeleton.
@@ -497,4 +498,42 @@ async fn a_task_whose_worker_went_silent_fails(db: TestDb) {
         std::slice::from_ref(&id)
     );
     assert_eq!(status(&db.store, &id).await, "failed");
+}
+
+async fn secret_answers_stay_out_of_the_spec_and_are_forgotten(db: TestDb) {
+    let fixture = fixture(json!({
+        "type": "service",
+        "parameters": {"properties": {
+            "name": {"type": "string"},
+            "token": {"type": "string", "ui:field": "Secret", "minLength": 6}
+        }},
+        "steps": [{"id": "use", "action": "debug:log", "input": {"message": "token has ${{ secrets.token | length }} characters"}}]
+    }));
+    let portal = portal_over(&db, &fixture).await;
+    match portal
+        .create_task(
+            "default",
+            "svc",
+            &json!({"name": "x", "token": "short"}),
+            None,
+        )
+        .await
+        .unwrap()
+    {
+        TaskCreation::Invalid(problems) => {
+            assert_eq!(problems[0].message, "Use at least 6 characters (now 5).")
+        }
+        other => panic!("{other:?}"),
+    }
+    let id = create(&portal, &json!({"name": "x", "token": "s3cr3t-value"})).await;
+    let row = db.store.task(&id).await.unwrap().unwrap();
+    assert!(!row.spec.contains("s3cr3t-value"), "{}", row.spec);
+    assert!(row.secrets.as_deref().unwrap().contains("s3cr3t-value"));
+    run_next(&portal, "test").await.unwrap();
+    assert!(messages(&portal, &id)
+        .await
+        .contains(&"use||token has 12 characters".to_owned()));
+    let row = db.store.task(&id).await.unwrap().unwrap();
+    assert_eq!(row.status, "completed");
+    assert_eq!(row.secrets, None, "forgotten once the task ended");
 }

@@ -142,12 +142,14 @@ pub struct RunResult {
     pub output: Option<Value>,
 }
 
-/// Runs `spec`'s steps in `workspace`, reading the template's files from `origin`.
-/// `cancelled` is checked between steps; `dry_run` skips the actions that change
-/// anything outside the workspace.
+/// Runs `spec`'s steps in `workspace`, reading the template's files from `origin`;
+/// expressions read the answers to Secret fields as `secrets`. `cancelled` is checked
+/// between steps; `dry_run` skips the actions that change anything outside the workspace.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     portal: &Portal,
     spec: &TaskSpec,
+    secrets: Map<String, Value>,
     origin: &TemplateOrigin,
     workspace: &Path,
     sink: &EventSink,
@@ -161,7 +163,7 @@ pub async fn run(
         "user".into(),
         spec.user.clone().unwrap_or(Value::Object(Map::new())),
     );
-    context.insert("secrets".into(), Value::Object(Map::new()));
+    context.insert("secrets".into(), Value::Object(secrets));
     for (index, step) in spec.steps.iter().enumerate() {
         let step_id = TaskSpec::step_id(index, step);
         if cancelled.load(Ordering::Relaxed) {

@@ -147,9 +147,15 @@ async fn execute(portal: &Portal, task: TaskRow) {
             }
         }
     });
+    let secrets = task
+        .secrets
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
     let result = run(
         portal,
         &spec,
+        secrets,
         &spec.origin(),
         workspace.path(),
         &sink,

@@ -164,15 +164,19 @@ impl Portal {
         if !problems.is_empty() {
             return Ok(TaskCreation::Invalid(problems));
         }
-        let spec = task_spec(&entity, &template, values, created_by);
+        // Secret fields' answers are kept apart from the spec, and forgotten at the end.
+        let (parameters, secrets) = template.split_secrets(&values);
+        let spec = task_spec(&entity, &template, parameters, created_by);
         let id = uuid::Uuid::new_v4().to_string();
         let spec_text =
             serde_json::to_string(&spec).map_err(|e| TaskError::Invalid(e.to_string()))?;
+        let secrets_text = (!secrets.is_empty()).then(|| Value::Object(secrets).to_string());
         self.store()
             .create_task(
                 &id,
                 &reference.to_string(),
                 &spec_text,
+                secrets_text.as_deref(),
                 created_by,
                 now_ms(),
             )
@@ -338,7 +342,8 @@ impl Portal {
                 list.join("; ")
             )));
         }
-        let spec = task_spec(entity, &template, values, None);
+        let (parameters, secrets) = template.split_secrets(&values);
+        let spec = task_spec(entity, &template, parameters, None);
         let workspace = self
             .scaffolder()
             .new_workspace()
@@ -373,6 +378,7 @@ impl Portal {
         let result = run(
             self,
             &spec,
+            secrets,
             &origin,
             workspace.path(),
             &sink,

@@ -28,6 +28,8 @@ pub struct TaskRow {
     pub output: Option<String>,
     /// Whether a workspace archive is stored.
     pub has_archive: bool,
+    /// The answers to Secret fields (JSON), until the task ends.
+    pub secrets: Option<String>,
 }
 
 /// A stored event.
@@ -46,28 +48,30 @@ pub struct TaskEventRow {
 }
 
 const TASK_COLUMNS: &str = "id, template_ref, spec, status, created_by, created_at, heartbeat_at, \
-     cancel_requested, finished_at, output, (archive IS NOT NULL) AS has_archive";
+     cancel_requested, finished_at, output, (archive IS NOT NULL) AS has_archive, secrets";
 
 impl Store {
-    /// Stores a new, open task.
+    /// Stores a new, open task (with the answers to its Secret fields, if any).
     pub async fn create_task(
         &self,
         id: &str,
         template_ref: &str,
         spec: &str,
+        secrets: Option<&str>,
         created_by: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO tasks (id, template_ref, spec, status, created_by, created_at) \
-                 VALUES ($1, $2, $3, 'open', $4, $5)",
+                "INSERT INTO tasks (id, template_ref, spec, status, created_by, created_at, secrets) \
+                 VALUES ($1, $2, $3, 'open', $4, $5, $6)",
             )
             .bind(id)
             .bind(template_ref)
             .bind(spec)
             .bind(created_by)
             .bind(now)
+            .bind(secrets)
             .execute(pool)
             .await?;
         });
@@ -153,7 +157,8 @@ impl Store {
             sqlx::query_as(
                 "UPDATE tasks SET cancel_requested = 1, \
                  status = CASE WHEN status = 'open' THEN 'cancelled' ELSE status END, \
-                 finished_at = CASE WHEN status = 'open' THEN $2 ELSE finished_at END \
+                 finished_at = CASE WHEN status = 'open' THEN $2 ELSE finished_at END, \
+                 secrets = CASE WHEN status = 'open' THEN NULL ELSE secrets END \
                  WHERE id = $1 RETURNING status",
             )
             .bind(id)
@@ -164,7 +169,8 @@ impl Store {
         Ok(row.map(|(status,)| status))
     }
 
-    /// Records how a task ended, with its output and workspace archive.
+    /// Records how a task ended, with its output and workspace archive; its secrets are
+    /// forgotten.
     pub async fn finish_task(
         &self,
         id: &str,
@@ -175,8 +181,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             sqlx::query(
-                "UPDATE tasks SET status = $1, output = $2, archive = $3, finished_at = $4 \
-                 WHERE id = $5",
+                "UPDATE tasks SET status = $1, output = $2, archive = $3, finished_at = $4, \
+                 secrets = NULL WHERE id = $5",
             )
             .bind(status)
             .bind(output)
@@ -198,7 +204,7 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(String,)> = on_pool!(self, pool => {
             sqlx::query_as(
-                "UPDATE tasks SET status = 'failed', finished_at = $2 \
+                "UPDATE tasks SET status = 'failed', finished_at = $2, secrets = NULL \
                  WHERE status = 'processing' AND heartbeat_at < $1 RETURNING id",
             )
             .bind(stale_before)

@@ -251,6 +251,30 @@ impl Template {
     }
 }
 
+impl Template {
+    /// Splits the answers to `ui:field: Secret` fields from the others: the task keeps
+    /// them apart from its spec (expressions read them as `secrets.<name>`) and forgets
+    /// them when it ends.
+    pub fn split_secrets(&self, values: &Value) -> (Value, Map<String, Value>) {
+        let mut parameters = values.as_object().cloned().unwrap_or_default();
+        let mut secrets = Map::new();
+        for page in &self.pages {
+            let resolved = schema::resolve(&page.schema, values);
+            let Some(Value::Object(properties)) = resolved.get("properties") else {
+                continue;
+            };
+            for (name, property) in properties {
+                if property.get("ui:field").and_then(Value::as_str) == Some("Secret") {
+                    if let Some(secret) = parameters.shift_remove(name) {
+                        secrets.insert(name.clone(), secret);
+                    }
+                }
+            }
+        }
+        (Value::Object(parameters), secrets)
+    }
+}
+
 /// The context expressions in a form see: `{parameters: values}`.
 pub fn parameters_context(values: &Value) -> Context {
     Context::from_iter([("parameters".to_owned(), values.clone())])
