@@ -4,7 +4,7 @@
 // the new component in the catalog, the commit in the bare repository, and the form
 // with JavaScript off.
 import { test, expect, hydrated } from "./fixtures";
-import type { Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
@@ -25,6 +25,24 @@ function field(page: Page, label: string) {
 /** The messages shown next to a field (by its input's id). */
 function errorsOf(page: Page, id: string) {
   return page.locator(`#${id}-errors li`);
+}
+
+/** Creates a task of the form showcase (which pauses 3 s) through the API; its id. */
+async function showcaseTask(request: APIRequestContext, prefix: string): Promise<string> {
+  const created = await request.post(`${base}/api/scaffolder/v2/tasks`, {
+    data: {
+      templateRef: "template:default/form-showcase",
+      values: {
+        name: unique(prefix),
+        email: "ada@northwind.example",
+        tier: "gold",
+        owner: "group:default/platform-team",
+        contact: { displayName: "Ada" },
+      },
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  return (await created.json()).id;
 }
 
 test("the gallery lists the templates and filters them as the person types", async ({ page }) => {
@@ -158,20 +176,7 @@ test("a task is created from the wizard, its log streams, and the component is r
 
 test("the task page streams the log of a running task", async ({ page, request }) => {
   // form-showcase pauses 3 s in its second step: the page opens while it runs.
-  const created = await request.post(`${base}/api/scaffolder/v2/tasks`, {
-    data: {
-      templateRef: "template:default/form-showcase",
-      values: {
-        name: unique("stream"),
-        email: "ada@northwind.example",
-        tier: "silver",
-        owner: "group:default/platform-team",
-        contact: { displayName: "Ada" },
-      },
-    },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const { id } = await created.json();
+  const id = await showcaseTask(request, "stream");
   await page.goto(`${base}/create/tasks/${id}`);
   await hydrated(page);
   await expect(page.getByTestId("task-status")).toHaveText(/Running|Waiting to start/);
@@ -185,20 +190,7 @@ test("the task page streams the log of a running task", async ({ page, request }
 });
 
 test("a running task can be cancelled", async ({ page, request }) => {
-  const created = await request.post(`${base}/api/scaffolder/v2/tasks`, {
-    data: {
-      templateRef: "template:default/form-showcase",
-      values: {
-        name: unique("cancel"),
-        email: "ada@northwind.example",
-        tier: "gold",
-        owner: "group:default/platform-team",
-        contact: { displayName: "Ada" },
-      },
-    },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const { id } = await created.json();
+  const id = await showcaseTask(request, "cancel");
   await page.goto(`${base}/create/tasks/${id}`);
   await hydrated(page);
   await page.getByRole("button", { name: "Cancel" }).click();
