@@ -304,37 +304,28 @@ fn Input(field: FormField, widget: Widget, id: String, described: String) -> imp
     let placeholder = field.placeholder.clone();
     let readonly = field.readonly;
     match widget {
-        Widget::TextArea { rows } => view! {
-            <textarea
-                id=id
-                name=name
-                rows=rows
-                placeholder=placeholder
-                readonly=readonly
-                autofocus=field.autofocus
-                aria-describedby=described
-                on:input=on_input
-                on:blur=on_blur
-            >
-                {initial}
-            </textarea>
+        Widget::TextArea { .. } | Widget::TextList => {
+            let (rows, placeholder) = match widget {
+                Widget::TextArea { rows } => (rows, placeholder),
+                _ => (3, placeholder.or_else(|| Some("One per line".into()))),
+            };
+            view! {
+                <textarea
+                    id=id
+                    name=name
+                    rows=rows
+                    placeholder=placeholder
+                    readonly=readonly
+                    autofocus=field.autofocus
+                    aria-describedby=described
+                    on:input=on_input
+                    on:blur=on_blur
+                >
+                    {initial}
+                </textarea>
+            }
+            .into_any()
         }
-        .into_any(),
-        Widget::TextList => view! {
-            <textarea
-                id=id
-                name=name
-                rows=3
-                placeholder=placeholder.or_else(|| Some("One per line".into()))
-                readonly=readonly
-                aria-describedby=described
-                on:input=on_input
-                on:blur=on_blur
-            >
-                {initial}
-            </textarea>
-        }
-        .into_any(),
         Widget::Select(choices) | Widget::MultiSelect(choices) => {
             let multiple = matches!(field.widget, Widget::MultiSelect(_));
             let current = state.answer(&path);

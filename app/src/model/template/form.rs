@@ -248,11 +248,7 @@ fn widget(schema: &Schema, value: &Value, path: &FieldPath) -> Widget {
             | "MyGroupsPicker"),
         ) => {
             return Widget::EntityPicker(EntityPicker {
-                kinds: if field == "MyGroupsPicker" {
-                    vec!["Group".into()]
-                } else {
-                    picker_kinds(schema, field)
-                },
+                kinds: picker_kinds(schema, field),
                 default_kind: picker_default_kind(schema, field),
                 filter: picker_filter(schema, field),
                 multiple: field == "MultiEntityPicker",
@@ -270,7 +266,7 @@ fn widget(schema: &Schema, value: &Value, path: &FieldPath) -> Widget {
         Some("Secret") => return Widget::Password,
         _ => {}
     }
-    let choices = choices(schema);
+    let choices = choices_of(schema);
     match primary_type(schema) {
         Some("object") => Widget::Group(object_fields(schema, value, path)),
         Some("array") => {
@@ -375,11 +371,7 @@ fn picker_filter(schema: &Schema, field: &str) -> Vec<FilterGroup> {
     if !groups.is_empty() {
         return groups;
     }
-    let kinds = if field == "MyGroupsPicker" {
-        vec!["Group".to_owned()]
-    } else {
-        picker_kinds(schema, field)
-    };
+    let kinds = picker_kinds(schema, field);
     if kinds.is_empty() {
         return Vec::new();
     }
@@ -392,10 +384,6 @@ fn picker_filter(schema: &Schema, field: &str) -> Vec<FilterGroup> {
 }
 
 /// A schema's choices: `enum` (labelled by `enumNames`), or a `oneOf`/`anyOf` of `const`s.
-fn choices(schema: &Schema) -> Option<Vec<Choice>> {
-    choices_of(schema)
-}
-
 fn choices_of(schema: &Schema) -> Option<Vec<Choice>> {
     if let Some(Value::Array(values)) = schema.get("enum") {
         let names = schema.get("enumNames").and_then(Value::as_array);

@@ -478,8 +478,12 @@ fn check_extension(schema: &Schema, value: &Value, add: &mut impl FnMut(String))
     }
 }
 
-/// The kinds a picker offers: `ui:options.allowedKinds`, else `catalogFilter`'s `kind`.
+/// The kinds a picker offers: groups for `MyGroupsPicker`; else `ui:options.allowedKinds`,
+/// else `catalogFilter`'s `kind` (groups and users for an `OwnerPicker` without either).
 pub fn picker_kinds(schema: &Schema, field: &str) -> Vec<String> {
+    if field == "MyGroupsPicker" {
+        return vec!["Group".into()];
+    }
     let listed = |value: Option<&Value>| -> Vec<String> {
         match value {
             Some(Value::String(kind)) => vec![kind.clone()],

@@ -34,7 +34,7 @@ pub async fn template(io: StepIo<'_>) -> Result<Output, String> {
                 .into(),
         );
     }
-    let url = io.required_text("url")?;
+    let plain = Copy::plain(&io)?;
     let mut values = Context::new();
     values.insert(
         "values".into(),
@@ -54,11 +54,6 @@ pub async fn template(io: StepIo<'_>) -> Result<Output, String> {
         _ => None,
     };
     let copy = Copy {
-        source: io.origin.resolve(&url)?,
-        target: inside(
-            io.workspace,
-            &io.text("targetPath").unwrap_or_else(|| "./".into()),
-        )?,
         values: Some(values),
         copy_without_templating: io
             .texts("copyWithoutTemplating")
@@ -66,25 +61,30 @@ pub async fn template(io: StepIo<'_>) -> Result<Output, String> {
             .map(|p| p.trim_start_matches("./").to_owned())
             .collect(),
         extension,
-        replace: io.flag("replace"),
+        ..plain
     };
     run(copy, io.log).await
 }
 
 pub async fn plain(io: StepIo<'_>) -> Result<Output, String> {
-    let url = io.required_text("url")?;
-    let copy = Copy {
-        source: io.origin.resolve(&url)?,
-        target: inside(
-            io.workspace,
-            &io.text("targetPath").unwrap_or_else(|| "./".into()),
-        )?,
-        values: None,
-        copy_without_templating: Vec::new(),
-        extension: None,
-        replace: io.flag("replace"),
-    };
+    let copy = Copy::plain(&io)?;
     run(copy, io.log).await
+}
+
+impl Copy {
+    /// The folder `input.url` names copied as it is to `input.targetPath`.
+    fn plain(io: &StepIo<'_>) -> Result<Self, String> {
+        let url = io.required_text("url")?;
+        let target = io.text("targetPath").unwrap_or_else(|| "./".into());
+        Ok(Copy {
+            source: io.origin.resolve(&url)?,
+            target: inside(io.workspace, &target)?,
+            values: None,
+            copy_without_templating: Vec::new(),
+            extension: None,
+            replace: io.flag("replace"),
+        })
+    }
 }
 
 async fn run(copy: Copy, log: Logger) -> Result<Output, String> {
