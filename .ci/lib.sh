@@ -3,8 +3,9 @@
 #
 # Only package registries are used (crates.io, npm, Debian); nothing downloads a prebuilt
 # tool from elsewhere. The browser bundle is built without cargo-leptos: cargo builds the
-# wasm, wasm-bindgen-cli (from crates.io) writes the JS glue, binaryen's wasm-opt (from
-# npm; never Debian's old one) shrinks it.
+# wasm, our `split-wasm` (.ci/split-wasm) cuts the lazy routes out of it, wasm-bindgen-cli
+# (from crates.io) writes the JS glue, binaryen's wasm-opt (from npm; never Debian's old
+# one) shrinks each file.
 
 set -euo pipefail
 
@@ -71,35 +72,45 @@ ensure_postgres() {
   fi
 }
 
-# Builds the browser bundle into $SITE_ROOT: pkg/portico-HASH.js, pkg/portico-HASH_bg.wasm,
-# pkg/portico-HASH.css (each also gzip- and Brotli-compressed), pkg/bundle (the name with
-# its hash) and everything in public/.
+# Builds the browser bundle into $SITE_ROOT/pkg/HASH/ (HASH from the contents, written to
+# pkg/bundle for the server): portico.js and portico_bg.wasm (the main module),
+# portico.css, and the lazily loaded routes (split_*.wasm, chunk_*.wasm shared between
+# them, their loader and manifest), each also gzip- and Brotli-compressed; then
+# everything in public/.
 build_site() {
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_node_modules
   step "building the browser bundle (wasm)"
+  # .cargo/config.toml adds the wasm flags (type-erased views, relocations for splitting).
   cargo build --locked -p frontend --target wasm32-unknown-unknown --profile wasm-release
+  cargo build --locked --release -p split-wasm
+  local out=$SITE_ROOT/pkg.new
+  rm -rf "$out" && mkdir -p "$out"
+  "$CARGO_TARGET_DIR/release/split-wasm" \
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm" "$out"
+  # The chunks import the main module's linker symbols: keep them, with their names.
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+    --out-name portico --out-dir "$out" "$out/portico_split.wasm"
+  rm "$out/portico_split.wasm"
+  local wasm
+  for wasm in "$out"/*.wasm; do
+    "$ROOT/end2end/node_modules/.bin/wasm-opt" -Oz \
+      --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      -o "$wasm" "$wasm"
+  done
+  cp "$ROOT/style/main.css" "$out/portico.css"
+  # The folder's name is a hash of everything in it, so browsers may cache its files
+  # for good (chunk names are not unique across builds; the folder is).
+  local hash
+  hash=$(cd "$out" && LC_ALL=C ls | while read -r file; do sha256sum "$file"; done | sha256sum | cut -c1-16)
+  gzip -9 -k -f "$out"/*.js "$out"/*.wasm "$out"/*.css
+  node "$ROOT/.ci/brotli.mjs" "$out"/*.js "$out"/*.wasm "$out"/*.css
   local pkg=$SITE_ROOT/pkg
-  rm -rf "$pkg.new" && mkdir -p "$pkg.new"
-  wasm-bindgen --target web --no-typescript --out-name portico --out-dir "$pkg.new" \
-    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-  "$ROOT/end2end/node_modules/.bin/wasm-opt" -Oz \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$pkg.new/portico_bg.wasm" "$pkg.new/portico_bg.wasm"
-  cp "$ROOT/style/main.css" "$pkg.new/portico.css"
-  # Names carry a hash of the contents, so browsers may cache them for good; the server
-  # reads the name from pkg/bundle.
-  local name
-  name=portico-$(cat "$pkg.new/portico.js" "$pkg.new/portico_bg.wasm" "$pkg.new/portico.css" | sha256sum | cut -c1-16)
-  mv "$pkg.new/portico.js" "$pkg.new/$name.js"
-  mv "$pkg.new/portico_bg.wasm" "$pkg.new/${name}_bg.wasm"
-  mv "$pkg.new/portico.css" "$pkg.new/$name.css"
-  echo "$name" >"$pkg.new/bundle"
-  gzip -9 -k -f "$pkg.new"/*.js "$pkg.new"/*.wasm "$pkg.new"/*.css
-  node "$ROOT/.ci/brotli.mjs" "$pkg.new"/*.js "$pkg.new"/*.wasm "$pkg.new"/*.css
-  rm -rf "$pkg" && mv "$pkg.new" "$pkg"
+  rm -rf "$pkg" && mkdir -p "$pkg"
+  mv "$out" "$pkg/$hash"
+  echo "$hash" >"$pkg/bundle"
   cp -r "$ROOT/public/." "$SITE_ROOT/"
 }
 

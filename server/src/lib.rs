@@ -93,8 +93,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
     let bundle = config
         .site_root
-        .join("pkg")
-        .join(format!("{}.js", http::bundle_name(&config.site_root)));
+        .join(http::bundle_dir(&config.site_root))
+        .join("portico.js");
     if !bundle.exists() {
         tracing::warn!(
             "the browser bundle is missing ({}): pages render but will not become interactive; \

@@ -29,13 +29,15 @@ async fn get(app: &Router, path: &str, cookie: Option<&str>) -> (StatusCode, Str
         app.clone().oneshot(request),
     )
     .await
-    .unwrap_or_else(|_| panic!("GET {path} did not answer within 10 s"))
+    .unwrap_or_else(|_| panic!("GET {path} did not answer within 30 s"))
     .unwrap();
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .unwrap();
-    (status, String::from_utf8(body.to_vec()).unwrap())
+    // Without the empty `<!>` comments Leptos leaves behind text for hydration.
+    let html = String::from_utf8(body.to_vec()).unwrap().replace("<!>", "");
+    (status, html)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment,
 };
 
 /// The HTML document around [`App`], rendered on the server only.
@@ -28,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name) />
+                <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -61,19 +61,19 @@ pub fn App() -> impl IntoView {
                             ParamSegment("kind"),
                             ParamSegment("name"),
                         )
-                        view=pages::EntityPage
+                        view={Lazy::<pages::EntityRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("create") view=pages::CreatePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("create") view={Lazy::<pages::CreateRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("create"), StaticSegment("templates"), ParamSegment("namespace"), ParamSegment("name"))
-                        view=pages::TemplatePage
+                        view={Lazy::<pages::TemplateRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=(StaticSegment("create"), StaticSegment("tasks")) view=pages::TasksPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("create"), StaticSegment("tasks")) view={Lazy::<pages::TasksRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("create"), StaticSegment("tasks"), ParamSegment("id"))
-                        view=pages::TaskPage
+                        view={Lazy::<pages::TaskRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("docs") view=pages::DocsPage />

@@ -32,9 +32,9 @@ impl AppState {
     /// The state for a portal configured by `config`.
     pub fn new(config: &Config, portal: Arc<Portal>) -> Self {
         let leptos_options = LeptosOptions::builder()
-            .output_name(bundle_name(&config.site_root))
+            .output_name("portico")
             .site_root(config.site_root.to_string_lossy().into_owned())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(bundle_dir(&config.site_root))
             .site_addr(config.addr)
             .build();
         Self {
@@ -50,18 +50,19 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// The browser bundle's file name without extension: `portico-HASH` as `.ci/lib.sh`
-/// writes it into `pkg/bundle`, or `portico` for a bundle built without hashes.
-pub fn bundle_name(site_root: &std::path::Path) -> String {
+/// The browser bundle's folder under the site root: `pkg/HASH` as `.ci/lib.sh` names it
+/// in `pkg/bundle`, or `pkg` for a bundle built without a hash. Its files are
+/// `portico.js`, `portico_bg.wasm`, `portico.css` and the lazily loaded routes' chunks.
+pub fn bundle_dir(site_root: &std::path::Path) -> String {
     std::fs::read_to_string(site_root.join("pkg").join("bundle"))
         .ok()
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty() && !name.contains(['/', '\\']))
-        .unwrap_or_else(|| "portico".to_owned())
+        .map(|hash| hash.trim().to_owned())
+        .filter(|hash| !hash.is_empty() && hash.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map_or_else(|| "pkg".to_owned(), |hash| format!("pkg/{hash}"))
 }
 
-/// How long browsers may keep what they fetched: a file whose name carries the
-/// bundle's hash never changes, so for a year; other files under `/pkg` and public
+/// How long browsers may keep what they fetched: a file in a bundle folder named by
+/// its contents' hash never changes, so for a year; other files under `/pkg` and public
 /// assets are checked again on each use (cheap: the answer is a 304).
 async fn cache_headers(
     axum::extract::State(bundle): axum::extract::State<Arc<str>>,
@@ -70,7 +71,7 @@ async fn cache_headers(
 ) -> axum::response::Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    let hashed = &*bundle != "portico" && path.starts_with(&format!("/pkg/{bundle}"));
+    let hashed = &*bundle != "pkg" && path.starts_with(&format!("/{bundle}/"));
     let value = if hashed {
         "public, max-age=31536000, immutable"
     } else if path.starts_with("/pkg/") || path == "/favicon.svg" {
@@ -130,7 +131,7 @@ pub fn router(state: AppState) -> Router {
             _,
         >(provide_services, shell))
         .layer(axum::middleware::from_fn_with_state(
-            Arc::<str>::from(state.leptos_options.output_name.as_ref()),
+            Arc::<str>::from(state.leptos_options.site_pkg_dir.as_ref()),
             cache_headers,
         ))
         .layer(CompressionLayer::new())

@@ -1,4 +1,10 @@
 //! One page per file; each is a route in [`crate::ui::App`].
+//!
+//! The catalog, home and placeholder pages are in the browser's first download. The
+//! others are [`LazyRoute`]s: their code is split into wasm chunks of their own (by
+//! `wasm-split-cli`, see `.ci/lib.sh`) that the browser fetches when the route is first
+//! shown, or, on a first visit to such a page, along with the main bundle (the server
+//! names the chunks the page needs). On the server a lazy route renders like any other.
 
 mod catalog;
 mod create;
@@ -9,11 +15,51 @@ mod not_found;
 mod task;
 mod template;
 
+use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
+
 pub use catalog::CatalogPage;
-pub use create::CreatePage;
-pub use entity::EntityPage;
 pub use home::HomePage;
 pub use not_built::{DocsPage, GraphPage, SearchPage};
 pub use not_found::NotFoundPage;
-pub use task::{TaskPage, TasksPage};
-pub use template::TemplatePage;
+
+/// Declares `$route`, a lazily loaded route showing the page component `$page`. The
+/// page reads its own parameters and data, so the route carries none.
+macro_rules! lazy_page {
+    ($(#[$doc:meta])* $route:ident => $page:path) => {
+        $(#[$doc])*
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(
+    /// `/catalog/{namespace}/{kind}/{name}`: one entity.
+    EntityRoute => entity::EntityPage
+);
+lazy_page!(
+    /// `/create`: the template gallery.
+    CreateRoute => create::CreatePage
+);
+lazy_page!(
+    /// `/create/templates/{namespace}/{name}`: a template's form.
+    TemplateRoute => template::TemplatePage
+);
+lazy_page!(
+    /// `/create/tasks`: the tasks run so far.
+    TasksRoute => task::TasksPage
+);
+lazy_page!(
+    /// `/create/tasks/{id}`: one task and its log.
+    TaskRoute => task::TaskPage
+);

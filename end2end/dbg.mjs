@@ -1,0 +1,12 @@
+import { chromium } from '@playwright/test';
+const base = process.argv[2]; const path = process.argv[3];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage();
+page.on('console', m => console.log('console', m.type(), m.text().slice(0, 500)));
+page.on('pageerror', e => console.log('pageerror', e.message.slice(0, 500)));
+page.on('requestfailed', r => console.log('failed', r.url()));
+page.on('response', r => { if (r.url().includes('/pkg/')) console.log('resp', r.status(), r.url().slice(-60)); });
+await page.goto(base + path);
+await page.waitForTimeout(2000);
+console.log('hydrated', await page.evaluate(() => document.body.hasAttribute('data-hydrated')));
+await browser.close();
