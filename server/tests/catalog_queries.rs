@@ -23,6 +23,7 @@ on_both_backends!(
     filters_full_text_and_facets_select_the_right_entities,
     walking_an_index_orders_like_sorting,
     catalog_page_facets_leave_out_their_own_selection,
+    facets_of_a_search_count_alike_in_memory_and_in_sql,
 );
 
 /// The router over the demo catalog, ingested into `db`.
@@ -350,4 +351,50 @@ async fn catalog_page_facets_leave_out_their_own_selection(db: support::TestDb) 
         .unwrap();
     assert_eq!(page.total, 12);
     assert_eq!(page.rows.len(), 12);
+}
+
+/// The facets of a term alone are counted in memory, those of a term with a filter in
+/// SQL: with a filter every entity meets (`kind` exists), both count the same values
+/// with the same spellings, for short and long terms, one key or several.
+async fn facets_of_a_search_count_alike_in_memory_and_in_sql(db: support::TestDb) {
+    let _app = demo(&db).await;
+    let keys: Vec<String> = [
+        "kind",
+        "spec.type",
+        "spec.owner",
+        "spec.lifecycle",
+        "metadata.namespace",
+        "metadata.tags",
+    ]
+    .map(String::from)
+    .to_vec();
+    for term in ["a", "pay", "team", "no such thing"] {
+        let full_text = Some(FullText {
+            term: term.into(),
+            fields: vec![
+                "metadata.name".into(),
+                "metadata.title".into(),
+                "metadata.description".into(),
+                "metadata.tags".into(),
+            ],
+        });
+        let alone = EntityQuery {
+            full_text: full_text.clone(),
+            ..Default::default()
+        };
+        let filtered = EntityQuery {
+            filter: vec![FilterGroup::parse("kind").unwrap()],
+            full_text,
+            ..Default::default()
+        };
+        let in_memory = db.store.facets(&keys, &alone).await.unwrap();
+        let in_sql = db.store.facets(&keys, &filtered).await.unwrap();
+        assert_eq!(in_memory, in_sql, "{term}");
+        if term == "a" {
+            assert!(in_memory[0].iter().map(|(_, c)| c).sum::<i64>() > 20);
+        }
+        // One key at a time answers the same as all of them together.
+        let tags = db.store.facets(&keys[5..], &alone).await.unwrap();
+        assert_eq!(tags[0], in_memory[5], "{term}");
+    }
 }

@@ -29,6 +29,7 @@ macro_rules! on_pool {
 
 mod cache;
 mod catalog;
+mod facets;
 mod query;
 mod tasks;
 mod text;
@@ -77,8 +78,12 @@ pub enum Backend {
 pub struct Store {
     engine: Engine,
     text: Arc<text::TextIndex>,
+    /// The refs the in-memory indexes number their entities by.
+    entity_refs: Arc<text::EntityRefsCache>,
     /// Facet counts over the whole catalog (no filter), by key.
     facets: Arc<cache::VersionedCache<Vec<(String, i64)>>>,
+    /// Facet keys' values by entity, to count the facets of a search in memory.
+    facet_values: Arc<facets::FacetIndex>,
     /// Selections of at least this many entities are ordered by walking the order
     /// key's index rather than sorted ([`DEFAULT_SORT_WALK_FROM`]).
     sort_walk_from: u64,
@@ -139,7 +144,9 @@ impl Store {
         Self {
             engine,
             text: Arc::new(cache::VersionedCache::new(text::MAX_KEYS)),
+            entity_refs: Arc::new(cache::VersionedCache::new(1)),
             facets: Arc::new(cache::VersionedCache::new(64)),
+            facet_values: Arc::new(cache::VersionedCache::new(facets::MAX_KEYS)),
             sort_walk_from: DEFAULT_SORT_WALK_FROM,
         }
     }

@@ -172,7 +172,7 @@ impl Store {
         query: &EntityQuery,
     ) -> Result<Option<Vec<String>>, StoreError> {
         match &query.full_text {
-            Some(full_text) => Ok(Some(self.full_text_matches(full_text).await?)),
+            Some(full_text) => Ok(Some(self.full_text_matches(full_text).await?.refs())),
             None => Ok(None),
         }
     }
@@ -183,20 +183,18 @@ impl Store {
         &self,
         query: &EntityQuery,
     ) -> Result<(Vec<String>, u64), StoreError> {
-        let matches = self.full_text_matches_of(query).await?;
-        if let Some(matches) = matches
-            .as_ref()
-            .filter(|_| query.filter.is_empty() && query.order.is_empty())
-        {
+        if let (Some(full_text), true) = (
+            &query.full_text,
+            query.filter.is_empty() && query.order.is_empty(),
+        ) {
             // A term alone, in ref order: the index's matches are that list already.
-            let page = matches
-                .iter()
-                .skip(query.offset)
-                .take(query.limit)
-                .cloned()
-                .collect();
-            return Ok((page, matches.len() as u64));
+            let matches = self.full_text_matches(full_text).await?;
+            return Ok((
+                matches.page(query.offset, query.limit),
+                matches.len() as u64,
+            ));
         }
+        let matches = self.full_text_matches_of(query).await?;
         if let [field] = query.order.as_slice() {
             if let Some(found) = self.walk_in_order(query, field, matches.as_deref()).await? {
                 return Ok(found);
@@ -365,8 +363,14 @@ impl Store {
         query: &EntityQuery,
     ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
         let keys: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
-        if !query.filter.is_empty() || query.full_text.is_some() {
-            return self.count_facets(&keys, query).await;
+        match (&query.full_text, query.filter.is_empty()) {
+            // A term alone: its matches are counted in memory (see `facets.rs`).
+            (Some(full_text), true) => {
+                let matches = self.full_text_matches(full_text).await?;
+                return self.count_facets_of_matches(&keys, &matches).await;
+            }
+            (Some(_), false) | (None, false) => return self.count_facets(&keys, query).await,
+            (None, true) => {}
         }
         let version = self.catalog_version().await?;
         let cached: Vec<Option<std::sync::Arc<FacetCounts>>> = keys

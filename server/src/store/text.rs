@@ -24,7 +24,42 @@ pub(super) const MAX_KEYS: usize = 16;
 /// The cached values of some search keys, for one catalog version.
 pub(super) type TextIndex = VersionedCache<KeyValues>;
 
-/// Every lower-case value of one search key with its entity ref. The values are
+/// The numbered refs of one catalog version (cached under one key).
+pub(super) type EntityRefsCache = VersionedCache<EntityRefs>;
+
+/// Every entity's ref, sorted. An entity's number is its place here: the in-memory
+/// indexes hold numbers, which compare and count without touching strings (at 100,000
+/// entities, comparing refs was most of a one-letter search).
+#[derive(Debug, Default)]
+pub(super) struct EntityRefs(Vec<Box<str>>);
+
+impl EntityRefs {
+    /// The list of `refs`, which must be sorted.
+    #[cfg(test)]
+    pub(super) fn from_sorted(refs: Vec<Box<str>>) -> Self {
+        Self(refs)
+    }
+
+    /// The number of `entity_ref`; `None` for an entity written after the list was read.
+    pub(super) fn id(&self, entity_ref: &str) -> Option<u32> {
+        self.0
+            .binary_search_by(|r| (**r).cmp(entity_ref))
+            .ok()
+            .map(|at| at as u32)
+    }
+
+    /// The ref numbered `id`.
+    pub(super) fn get(&self, id: u32) -> &str {
+        &self.0[id as usize]
+    }
+
+    /// How many entities there are.
+    pub(super) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Every lower-case value of one search key with its entity's number. The values are
 /// joined into one text, separated by NUL, so that a term is one `memmem` pass over it
 /// rather than one search per value.
 #[derive(Debug, Default)]
@@ -32,93 +67,141 @@ pub(super) struct KeyValues {
     text: String,
     /// Where each value ends in `text`.
     ends: Vec<usize>,
-    /// The ref of each value's entity.
-    refs: Vec<Box<str>>,
+    /// The number of each value's entity.
+    ids: Vec<u32>,
 }
 
 impl KeyValues {
-    /// The values in ref order, so that each search yields its refs sorted.
-    fn new(mut pairs: Vec<(String, Box<str>)>) -> Self {
-        pairs.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    /// The values in entity order, so that each search yields its numbers sorted.
+    fn new(pairs: Vec<(String, Box<str>)>, refs: &EntityRefs) -> Self {
+        let mut pairs: Vec<(u32, String)> = pairs
+            .into_iter()
+            .filter_map(|(value, entity_ref)| Some((refs.id(&entity_ref)?, value)))
+            .collect();
+        pairs.sort_unstable_by_key(|(id, _)| *id);
         let mut values = Self::default();
-        for (value, entity_ref) in pairs {
+        for (id, value) in pairs {
             values.text.push_str(&value);
             values.ends.push(values.text.len());
             values.text.push('\0');
-            values.refs.push(entity_ref);
+            values.ids.push(id);
         }
         values
     }
 
-    /// The refs of the values containing `term`, sorted (a ref once per value, so an
-    /// entity with several matching values comes several times in a row).
-    fn matching<'a>(&'a self, term: &'a str) -> Vec<&'a str> {
+    /// The numbers of the entities with a value containing `term`, sorted (once per
+    /// value, so an entity with several matching values comes several times in a row).
+    fn matching(&self, term: &str) -> Vec<u32> {
         if term.contains('\0') {
             // Could match across two values; no real name or title holds a NUL.
             return Vec::new();
         }
-        let mut refs = Vec::new();
-        let mut next = 0;
-        for at in memchr::memmem::find_iter(self.text.as_bytes(), term.as_bytes()) {
-            if at < next {
-                continue;
+        let finder = memchr::memmem::Finder::new(term.as_bytes());
+        let text = self.text.as_bytes();
+        let mut ids = Vec::new();
+        // After a match the search goes on from the next value: a short term occurs
+        // many times in one description, and only the first occurrence counts.
+        let (mut from, mut value) = (0, 0);
+        while let Some(found) = finder.find(&text[from..]) {
+            let at = from + found;
+            // The value holding `at`: values only move forward, so walking to it costs
+            // at most one step per value over the whole search.
+            while self.ends[value] <= at {
+                value += 1;
             }
-            let value = self.ends.partition_point(|&end| end <= at);
-            refs.push(&*self.refs[value]);
-            next = self.ends[value];
+            ids.push(self.ids[value]);
+            from = self.ends[value] + 1;
+            if from >= text.len() {
+                break;
+            }
         }
-        refs
+        ids
     }
 }
 
-/// The union of two sorted lists, sorted, each item once.
-fn merge_sorted<'a>(a: Vec<&'a str>, b: Vec<&'a str>) -> Vec<&'a str> {
-    let mut merged: Vec<&str> = Vec::with_capacity(a.len().max(b.len()));
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x <= y => a.next(),
-            (Some(_), Some(_)) => b.next(),
-            (Some(_), None) => a.next(),
-            (None, Some(_)) => b.next(),
-            (None, None) => break,
-        };
-        if let Some(item) = next {
-            if merged.last() != Some(&item) {
-                merged.push(item);
-            }
-        }
+/// The entities a full-text term matches: their numbers, sorted, each once.
+#[derive(Debug)]
+pub(super) struct Matches {
+    refs: Arc<EntityRefs>,
+    ids: Vec<u32>,
+}
+
+impl Matches {
+    /// The matching entities' numbers, sorted.
+    pub(super) fn ids(&self) -> &[u32] {
+        &self.ids
     }
-    merged
+
+    /// How many entities match.
+    pub(super) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// `limit` refs from `offset`, in ref order.
+    pub(super) fn page(&self, offset: usize, limit: usize) -> Vec<String> {
+        self.ids
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|&id| self.refs.get(id).to_owned())
+            .collect()
+    }
+
+    /// Every matching ref, in ref order.
+    pub(super) fn refs(&self) -> Vec<String> {
+        self.page(0, self.ids.len())
+    }
 }
 
 impl Store {
-    /// The refs of the entities with a value containing the term under one of the
-    /// full-text keys, sorted, without duplicates. The term and the stored values are
-    /// lower-case, so the match ignores case.
+    /// The entities with a value containing the term under one of the full-text keys.
+    /// The term and the stored values are lower-case, so the match ignores case.
     pub(super) async fn full_text_matches(
         &self,
         full_text: &FullText,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Matches, StoreError> {
         let version = self.catalog_version().await?;
+        let refs = self.entity_refs(version).await?;
         let mut keys = Vec::with_capacity(full_text.fields.len());
         for key in &full_text.fields {
             let values = match self.text.get(version, key) {
                 Some(values) => values,
                 None => {
-                    let values = Arc::new(KeyValues::new(self.key_values(key).await?));
+                    let values = Arc::new(KeyValues::new(self.key_values(key).await?, &refs));
                     self.text.put(version, key, values.clone());
                     values
                 }
             };
             keys.push(values);
         }
-        // Each key's matches are sorted: merging them costs less than sorting them all
-        // (a one-letter term matches nearly every entity under every key).
-        let refs = keys.iter().fold(Vec::new(), |merged, values| {
-            merge_sorted(merged, values.matching(&full_text.term))
-        });
-        Ok(refs.into_iter().map(str::to_owned).collect())
+        // A flag per entity: the keys' matches united without sorting or comparing.
+        let mut matched = vec![false; refs.len()];
+        for values in &keys {
+            for id in values.matching(&full_text.term) {
+                matched[id as usize] = true;
+            }
+        }
+        let ids = (0..refs.len() as u32)
+            .filter(|&id| matched[id as usize])
+            .collect();
+        Ok(Matches { refs, ids })
+    }
+
+    /// The numbered refs of catalog version `version`.
+    pub(super) async fn entity_refs(&self, version: i64) -> Result<Arc<EntityRefs>, StoreError> {
+        if let Some(refs) = self.entity_refs.get(version, "") {
+            return Ok(refs);
+        }
+        let sql = format!("SELECT {} FROM entities", self.json_rows(&["entity_ref"]));
+        let (json,): (String,) =
+            on_pool!(self, pool => sqlx::query_as(&sql).fetch_one(pool).await?);
+        let rows: Vec<(Box<str>,)> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Io(format!("the entities' refs: {e}")))?;
+        let mut refs: Vec<Box<str>> = rows.into_iter().map(|(r,)| r).collect();
+        refs.sort_unstable();
+        let refs = Arc::new(EntityRefs(refs));
+        self.entity_refs.put(version, "", refs.clone());
+        Ok(refs)
     }
 
     pub(super) async fn catalog_version(&self) -> Result<i64, StoreError> {
@@ -145,35 +228,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn searches_yield_each_entity_once_in_ref_order() {
-        let name = KeyValues::new(vec![
-            ("payments".into(), "component:default/c".into()),
-            ("ledger".into(), "component:default/a".into()),
-            ("pay-web".into(), "component:default/b".into()),
-        ]);
-        let tags = KeyValues::new(vec![
-            ("pay".into(), "component:default/a".into()),
-            ("payroll".into(), "component:default/a".into()),
-            ("web".into(), "component:default/b".into()),
-        ]);
-        assert_eq!(
-            name.matching("pay"),
-            ["component:default/b", "component:default/c"]
-        );
-        assert_eq!(
-            tags.matching("pay"),
-            ["component:default/a", "component:default/a"]
-        );
-        assert_eq!(
-            merge_sorted(name.matching("pay"), tags.matching("pay")),
+    fn searches_yield_each_entity_in_ref_order() {
+        let refs = EntityRefs::from_sorted(
             [
                 "component:default/a",
                 "component:default/b",
-                "component:default/c"
+                "component:default/c",
             ]
+            .map(Box::from)
+            .to_vec(),
         );
+        let name = KeyValues::new(
+            vec![
+                ("payments".into(), "component:default/c".into()),
+                ("ledger".into(), "component:default/a".into()),
+                ("pay-web".into(), "component:default/b".into()),
+                ("pay-gone".into(), "component:default/deleted".into()),
+            ],
+            &refs,
+        );
+        let tags = KeyValues::new(
+            vec![
+                ("pay".into(), "component:default/a".into()),
+                ("payroll".into(), "component:default/a".into()),
+                ("web".into(), "component:default/b".into()),
+            ],
+            &refs,
+        );
+        assert_eq!(
+            name.matching("pay"),
+            [1, 2],
+            "an unknown entity is left out"
+        );
+        assert_eq!(tags.matching("pay"), [0, 0], "once per value");
+        assert_eq!(name.matching("e"), [0, 1, 2]);
         // A term cannot match across two values.
         assert!(name.matching("ger\0pay").is_empty());
         assert!(name.matching("erpay").is_empty());
+        assert_eq!(refs.id("component:default/b"), Some(1));
+        assert_eq!(refs.get(2), "component:default/c");
     }
 }
