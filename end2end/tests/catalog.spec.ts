@@ -278,3 +278,25 @@ test.describe("with JavaScript off", () => {
     await expect(page.getByTestId("openapi")).toContainText("/payments");
   });
 });
+
+test("the catalog loads without the other pages' code, which comes when a page needs it", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on("request", (request) => {
+    const file = new URL(request.url()).pathname.split("/").pop() ?? "";
+    if (file.endsWith(".wasm")) wasm.push(file);
+  });
+  await page.goto("/catalog?kind=component");
+  await hydrated(page);
+  expect(wasm, "only the main module").toEqual(["portico_bg.wasm"]);
+
+  // Navigating in the browser to an entity page fetches that route's code, then shows it.
+  await page.locator('[data-testid=catalog-table] tbody tr[data-ref="component:default/checkout-service"] a').first().click();
+  await expect(page).toHaveURL(/\/catalog\/default\/component\/checkout-service$/);
+  await expect(page.getByTestId("entity-kind")).toHaveText("Component");
+  expect(wasm.some((file) => file.startsWith("split_") && file.includes("entity_route"))).toBe(true);
+  // And the form showcase's route, with its own code, the same way.
+  const before = wasm.length;
+  await page.goto("/create/templates/default/form-showcase");
+  await hydrated(page);
+  expect(wasm.slice(before).some((file) => file.includes("template_route"))).toBe(true);
+});
