@@ -137,16 +137,7 @@ mod tests {
 
     #[test]
     fn counts_the_values_of_the_matching_entities() {
-        let refs = EntityRefs::from_sorted(
-            [
-                "component:default/a",
-                "component:default/b",
-                "component:default/c",
-                "component:default/d",
-            ]
-            .map(Box::from)
-            .to_vec(),
-        );
+        let refs = EntityRefs::components(&["a", "b", "c", "d"]);
         let tags = KeyFacets::new(
             vec![
                 ("component:default/c".into(), "java".into(), "Java".into()),

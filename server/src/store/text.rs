@@ -34,9 +34,14 @@ pub(super) type EntityRefsCache = VersionedCache<EntityRefs>;
 pub(super) struct EntityRefs(Vec<Box<str>>);
 
 impl EntityRefs {
-    /// The list of `refs`, which must be sorted.
+    /// The refs `component:default/NAME` of `names`, numbered in order (for tests).
     #[cfg(test)]
-    pub(super) fn from_sorted(refs: Vec<Box<str>>) -> Self {
+    pub(super) fn components(names: &[&str]) -> Self {
+        let mut refs: Vec<Box<str>> = names
+            .iter()
+            .map(|name| format!("component:default/{name}").into())
+            .collect();
+        refs.sort_unstable();
         Self(refs)
     }
 
@@ -229,15 +234,7 @@ mod tests {
 
     #[test]
     fn searches_yield_each_entity_in_ref_order() {
-        let refs = EntityRefs::from_sorted(
-            [
-                "component:default/a",
-                "component:default/b",
-                "component:default/c",
-            ]
-            .map(Box::from)
-            .to_vec(),
-        );
+        let refs = EntityRefs::components(&["a", "b", "c"]);
         let name = KeyValues::new(
             vec![
                 ("payments".into(), "component:default/c".into()),
