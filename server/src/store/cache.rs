@@ -35,6 +35,25 @@ impl<V> VersionedCache<V> {
         state.1.get(key).cloned()
     }
 
+    /// The value of `key` for `version`, computed by `load` and kept when it is not
+    /// cached.
+    pub(super) async fn get_or_load<E, F>(
+        &self,
+        version: i64,
+        key: &str,
+        load: F,
+    ) -> Result<Arc<V>, E>
+    where
+        F: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(version, key) {
+            return Ok(value);
+        }
+        let value = Arc::new(load.await?);
+        self.put(version, key, value.clone());
+        Ok(value)
+    }
+
     /// Keeps the value of `key`, computed after `version` was read, unless the cache has
     /// moved on to a later version meanwhile (the value could be older than that one) or
     /// is full.

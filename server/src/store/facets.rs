@@ -10,7 +10,7 @@
 //! Like the full-text index, the values hold one catalog version; this module owns the
 //! cache only and never writes to the database.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use super::{
     cache::VersionedCache,
@@ -108,14 +108,12 @@ impl Store {
         let refs = self.entity_refs(version).await?;
         let mut counted = Vec::with_capacity(keys.len());
         for key in keys {
-            let facets = match self.facet_values.get(version, key) {
-                Some(facets) => facets,
-                None => {
-                    let facets = Arc::new(KeyFacets::new(self.facet_rows(key).await?, &refs));
-                    self.facet_values.put(version, key, facets.clone());
-                    facets
-                }
-            };
+            let facets = self
+                .facet_values
+                .get_or_load(version, key, async {
+                    Ok::<_, StoreError>(KeyFacets::new(self.facet_rows(key).await?, &refs))
+                })
+                .await?;
             counted.push(facets.count(matches.ids()));
         }
         Ok(counted)

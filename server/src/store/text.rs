@@ -169,14 +169,12 @@ impl Store {
         let refs = self.entity_refs(version).await?;
         let mut keys = Vec::with_capacity(full_text.fields.len());
         for key in &full_text.fields {
-            let values = match self.text.get(version, key) {
-                Some(values) => values,
-                None => {
-                    let values = Arc::new(KeyValues::new(self.key_values(key).await?, &refs));
-                    self.text.put(version, key, values.clone());
-                    values
-                }
-            };
+            let values = self
+                .text
+                .get_or_load(version, key, async {
+                    Ok::<_, StoreError>(KeyValues::new(self.key_values(key).await?, &refs))
+                })
+                .await?;
             keys.push(values);
         }
         // A flag per entity: the keys' matches united without sorting or comparing.
@@ -194,19 +192,18 @@ impl Store {
 
     /// The numbered refs of catalog version `version`.
     pub(super) async fn entity_refs(&self, version: i64) -> Result<Arc<EntityRefs>, StoreError> {
-        if let Some(refs) = self.entity_refs.get(version, "") {
-            return Ok(refs);
-        }
-        let sql = format!("SELECT {} FROM entities", self.json_rows(&["entity_ref"]));
-        let (json,): (String,) =
-            on_pool!(self, pool => sqlx::query_as(&sql).fetch_one(pool).await?);
-        let rows: Vec<(Box<str>,)> = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Io(format!("the entities' refs: {e}")))?;
-        let mut refs: Vec<Box<str>> = rows.into_iter().map(|(r,)| r).collect();
-        refs.sort_unstable();
-        let refs = Arc::new(EntityRefs(refs));
-        self.entity_refs.put(version, "", refs.clone());
-        Ok(refs)
+        self.entity_refs
+            .get_or_load(version, "", async {
+                let sql = format!("SELECT {} FROM entities", self.json_rows(&["entity_ref"]));
+                let (json,): (String,) =
+                    on_pool!(self, pool => sqlx::query_as(&sql).fetch_one(pool).await?);
+                let rows: Vec<(Box<str>,)> = serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Io(format!("the entities' refs: {e}")))?;
+                let mut refs: Vec<Box<str>> = rows.into_iter().map(|(r,)| r).collect();
+                refs.sort_unstable();
+                Ok(EntityRefs(refs))
+            })
+            .await
     }
 
     pub(super) async fn catalog_version(&self) -> Result<i64, StoreError> {
