@@ -16,7 +16,7 @@ mod task;
 mod template;
 
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
+use leptos_router::LazyRoute;
 
 pub use catalog::CatalogPage;
 pub use home::HomePage;
@@ -30,13 +30,26 @@ macro_rules! lazy_page {
         $(#[$doc])*
         pub struct $route;
 
-        #[lazy_route]
+        #[cfg(any(feature = "hydrate", feature = "ssr"))]
+        #[leptos_router::lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
                 $route
             }
 
             fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+
+        // Built with neither (the model's tests compiled to wasm), nothing is split.
+        #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_this: Self) -> AnyView {
                 $page().into_any()
             }
         }
