@@ -85,10 +85,19 @@ build_site() {
   # .cargo/config.toml adds the wasm flags (type-erased views, relocations for splitting).
   cargo build --locked -p frontend --target wasm32-unknown-unknown --profile wasm-release
   cargo build --locked --release -p split-wasm
+  local wasm_in=$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm
+  # Splitting and optimising take most of a minute: skipped when nothing they read changed.
+  local source
+  source=$(cat "$wasm_in" "$ROOT/style/main.css" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-64)
+  if [ "$(cat "$SITE_ROOT/pkg/source" 2>/dev/null)" = "$source" ] &&
+    [ -f "$SITE_ROOT/pkg/$(cat "$SITE_ROOT/pkg/bundle" 2>/dev/null)/portico.js" ]; then
+    step "the browser bundle is up to date"
+    cp -r "$ROOT/public/." "$SITE_ROOT/"
+    return
+  fi
   local out=$SITE_ROOT/pkg.new
   rm -rf "$out" && mkdir -p "$out"
-  "$CARGO_TARGET_DIR/release/split-wasm" \
-    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm" "$out"
+  "$CARGO_TARGET_DIR/release/split-wasm" "$wasm_in" "$out"
   # The chunks import the main module's linker symbols: keep them, with their names.
   wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
     --out-name portico --out-dir "$out" "$out/portico_split.wasm"
@@ -112,6 +121,7 @@ build_site() {
   rm -rf "$pkg" && mkdir -p "$pkg"
   mv "$out" "$pkg/$hash"
   echo "$hash" >"$pkg/bundle"
+  echo "$source" >"$pkg/source"
   cp -r "$ROOT/public/." "$SITE_ROOT/"
 }
 

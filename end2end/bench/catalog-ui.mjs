@@ -89,6 +89,6 @@ const ms = (values) => `${median(values).toFixed(0)} ms`;
 console.log(`catalog page, ${runs} runs, medians (${base})`);
 console.log(`navigation to /catalog → first rows painted: ${ms(figures.rows)}`);
 console.log(`navigation to /catalog → hydrated:           ${ms(figures.hydrated)}`);
-console.log(`typing one letter in the search → rows updated (includes the 40 ms debounce): ${ms(figures.typing)}`);
+console.log(`typing one letter in the search → rows updated (includes the 30 ms debounce): ${ms(figures.typing)}`);
 console.log(`clicking a facet value → rows updated:       ${ms(figures.facet)}`);
 console.log(`bytes transferred, first load (compressed):  ${(median(figures.bytes) / 1024).toFixed(1)} KiB`);
