@@ -369,7 +369,7 @@ impl Store {
                 let matches = self.full_text_matches(full_text).await?;
                 return self.count_facets_of_matches(&keys, &matches).await;
             }
-            (Some(_), false) | (None, false) => return self.count_facets(&keys, query).await,
+            (_, false) => return self.count_facets(&keys, query).await,
             (None, true) => {}
         }
         let version = self.catalog_version().await?;

@@ -2,7 +2,7 @@
 //!
 //! The catalog, home and placeholder pages are in the browser's first download. The
 //! others are [`LazyRoute`]s: their code is split into wasm chunks of their own (by
-//! `wasm-split-cli`, see `.ci/lib.sh`) that the browser fetches when the route is first
+//! `.ci/split-wasm`, see `.ci/lib.sh`) that the browser fetches when the route is first
 //! shown, or, on a first visit to such a page, along with the main bundle (the server
 //! names the chunks the page needs). On the server a lazy route renders like any other.
 
