@@ -10,11 +10,11 @@
 //! Like the full-text index, the values hold one catalog version; this module owns the
 //! cache only and never writes to the database.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use super::{
     cache::VersionedCache,
-    text::{EntityRefs, Matches},
+    text::{numbered, EntityRefs, Matches, Numbered},
     Store, StoreError,
 };
 
@@ -25,8 +25,10 @@ pub(super) const MAX_KEYS: usize = 16;
 pub(super) type FacetIndex = VersionedCache<KeyFacets>;
 
 /// Every value of one key by entity number.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct KeyFacets {
+    /// The list the entities are numbered by.
+    refs: Arc<EntityRefs>,
     /// Where each entity's values start in `values` (one more item than entities).
     starts: Vec<u32>,
     /// The entities' values, as numbers into `shown`, entity after entity.
@@ -40,7 +42,7 @@ impl KeyFacets {
     /// From `(entity_ref, value, spelling)` rows: values are the lower-case search
     /// values, grouped as the `search` table stores them. Rows of entities `refs` does
     /// not number (written since) are left out.
-    fn new(rows: Vec<(Box<str>, String, String)>, refs: &EntityRefs) -> Self {
+    fn new(rows: Vec<(Box<str>, String, String)>, refs: &Arc<EntityRefs>) -> Self {
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut shown: Vec<String> = Vec::new();
         let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(rows.len());
@@ -70,6 +72,7 @@ impl KeyFacets {
         starts.push(at as u32);
         let values = pairs.into_iter().map(|(_, value)| value).collect();
         Self {
+            refs: refs.clone(),
             starts,
             values,
             shown,
@@ -97,23 +100,27 @@ impl KeyFacets {
     }
 }
 
+impl Numbered for KeyFacets {
+    fn numbered_by(&self) -> &Arc<EntityRefs> {
+        &self.refs
+    }
+}
+
 impl Store {
-    /// The counts of each of `keys` (lower-case) among the entities of `matches`.
+    /// The counts of each of `keys` (lower-case) among the entities of `matches`,
+    /// numbered as the matches are.
     pub(super) async fn count_facets_of_matches(
         &self,
         keys: &[String],
         matches: &Matches,
     ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
-        let version = self.catalog_version().await?;
-        let refs = self.entity_refs(version).await?;
+        let (version, refs) = matches.numbering();
         let mut counted = Vec::with_capacity(keys.len());
         for key in keys {
-            let facets = self
-                .facet_values
-                .get_or_load(version, key, async {
-                    Ok::<_, StoreError>(KeyFacets::new(self.facet_rows(key).await?, &refs))
-                })
-                .await?;
+            let facets = numbered(&self.facet_values, version, key, refs, || async {
+                Ok(KeyFacets::new(self.facet_rows(key).await?, refs))
+            })
+            .await?;
             counted.push(facets.count(matches.ids()));
         }
         Ok(counted)

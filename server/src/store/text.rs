@@ -36,13 +36,13 @@ pub(super) struct EntityRefs(Vec<Box<str>>);
 impl EntityRefs {
     /// The refs `component:default/NAME` of `names`, numbered in order (for tests).
     #[cfg(test)]
-    pub(super) fn components(names: &[&str]) -> Self {
+    pub(super) fn components(names: &[&str]) -> Arc<Self> {
         let mut refs: Vec<Box<str>> = names
             .iter()
             .map(|name| format!("component:default/{name}").into())
             .collect();
         refs.sort_unstable();
-        Self(refs)
+        Arc::new(Self(refs))
     }
 
     /// The number of `entity_ref`; `None` for an entity written after the list was read.
@@ -67,8 +67,10 @@ impl EntityRefs {
 /// Every lower-case value of one search key with its entity's number. The values are
 /// joined into one text, separated by NUL, so that a term is one `memmem` pass over it
 /// rather than one search per value.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct KeyValues {
+    /// The list the entities are numbered by.
+    refs: Arc<EntityRefs>,
     text: String,
     /// Where each value ends in `text`.
     ends: Vec<usize>,
@@ -78,13 +80,18 @@ pub(super) struct KeyValues {
 
 impl KeyValues {
     /// The values in entity order, so that each search yields its numbers sorted.
-    fn new(pairs: Vec<(String, Box<str>)>, refs: &EntityRefs) -> Self {
+    fn new(pairs: Vec<(String, Box<str>)>, refs: &Arc<EntityRefs>) -> Self {
         let mut pairs: Vec<(u32, String)> = pairs
             .into_iter()
             .filter_map(|(value, entity_ref)| Some((refs.id(&entity_ref)?, value)))
             .collect();
         pairs.sort_unstable_by_key(|(id, _)| *id);
-        let mut values = Self::default();
+        let mut values = Self {
+            refs: refs.clone(),
+            text: String::new(),
+            ends: Vec::new(),
+            ids: Vec::new(),
+        };
         for (id, value) in pairs {
             values.text.push_str(&value);
             values.ends.push(values.text.len());
@@ -124,14 +131,57 @@ impl KeyValues {
     }
 }
 
+impl Numbered for KeyValues {
+    fn numbered_by(&self) -> &Arc<EntityRefs> {
+        &self.refs
+    }
+}
+
+/// An in-memory index whose entities are numbered by one [`EntityRefs`].
+pub(super) trait Numbered {
+    /// The list its numbers index.
+    fn numbered_by(&self) -> &Arc<EntityRefs>;
+}
+
+/// `key`'s index from `cache` for `version`, numbered by `refs`: built by `build` and
+/// cached when missing. The caches move to a newer version independently, so a cached
+/// index can number another list than `refs` (a write landed between two reads of the
+/// version); then one is built for this caller only, never mixing two numberings.
+pub(super) async fn numbered<V, F, Fut>(
+    cache: &VersionedCache<V>,
+    version: i64,
+    key: &str,
+    refs: &Arc<EntityRefs>,
+    build: F,
+) -> Result<Arc<V>, StoreError>
+where
+    V: Numbered,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<V, StoreError>>,
+{
+    let cached = cache.get_or_load(version, key, build()).await?;
+    if Arc::ptr_eq(cached.numbered_by(), refs) {
+        Ok(cached)
+    } else {
+        Ok(Arc::new(build().await?))
+    }
+}
+
 /// The entities a full-text term matches: their numbers, sorted, each once.
 #[derive(Debug)]
 pub(super) struct Matches {
+    /// The catalog version they were found in.
+    version: i64,
     refs: Arc<EntityRefs>,
     ids: Vec<u32>,
 }
 
 impl Matches {
+    /// The catalog version the matches were found in, and the list their numbers index.
+    pub(super) fn numbering(&self) -> (i64, &Arc<EntityRefs>) {
+        (self.version, &self.refs)
+    }
+
     /// The matching entities' numbers, sorted.
     pub(super) fn ids(&self) -> &[u32] {
         &self.ids
@@ -169,12 +219,10 @@ impl Store {
         let refs = self.entity_refs(version).await?;
         let mut keys = Vec::with_capacity(full_text.fields.len());
         for key in &full_text.fields {
-            let values = self
-                .text
-                .get_or_load(version, key, async {
-                    Ok::<_, StoreError>(KeyValues::new(self.key_values(key).await?, &refs))
-                })
-                .await?;
+            let values = numbered(&self.text, version, key, &refs, || async {
+                Ok(KeyValues::new(self.key_values(key).await?, &refs))
+            })
+            .await?;
             keys.push(values);
         }
         // A flag per entity: the keys' matches united without sorting or comparing.
@@ -187,7 +235,7 @@ impl Store {
         let ids = (0..refs.len() as u32)
             .filter(|&id| matched[id as usize])
             .collect();
-        Ok(Matches { refs, ids })
+        Ok(Matches { version, refs, ids })
     }
 
     /// The numbered refs of catalog version `version`.
@@ -261,5 +309,36 @@ mod tests {
         assert!(name.matching("erpay").is_empty());
         assert_eq!(refs.id("component:default/b"), Some(1));
         assert_eq!(refs.get(2), "component:default/c");
+    }
+
+    #[tokio::test]
+    async fn an_index_numbered_by_another_list_is_not_mixed_in() {
+        let cache: TextIndex = VersionedCache::new(4);
+        let old = EntityRefs::components(&["a", "c"]);
+        let new = EntityRefs::components(&["a", "b", "c"]);
+        let values = |refs: &Arc<EntityRefs>| {
+            KeyValues::new(
+                vec![
+                    ("cart".into(), "component:default/c".into()),
+                    ("bag".into(), "component:default/b".into()),
+                ],
+                refs,
+            )
+        };
+        let cached = numbered(&cache, 1, "metadata.name", &old, || async {
+            Ok(values(&old))
+        })
+        .await
+        .unwrap();
+        assert_eq!(cached.matching("ca"), [1], "c is 1 in the old list");
+        // The same version and key, asked with the newer list: not the cached index.
+        let fresh = numbered(&cache, 1, "metadata.name", &new, || async {
+            Ok(values(&new))
+        })
+        .await
+        .unwrap();
+        assert!(Arc::ptr_eq(fresh.numbered_by(), &new));
+        assert_eq!(fresh.matching("ca"), [2], "c is 2 in the new list");
+        assert_eq!(fresh.matching("bag"), [1]);
     }
 }
