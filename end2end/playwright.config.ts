@@ -101,7 +101,7 @@ function server(port: number, database: string, args: string[]) {
     command: [join(target, "release", "portico"), "serve", "--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${database}`, ...args].join(" "),
     url: `http://127.0.0.1:${port}/readyz`,
     cwd: root,
-    env: { PORTICO_SITE_ROOT: join(target, "site"), RUST_LOG: "warn" },
+    env: { RUST_LOG: "warn" },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe" as const,

@@ -48,7 +48,7 @@ const port = 3190 + Math.floor(Math.random() * 50);
 const server = spawn(join(target, "release", "portico"), [
   "serve", "--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${join(dir, "p.db")}`,
   "--catalog", join(dir, "template.yaml"),
-], { env: { ...process.env, PORTICO_SITE_ROOT: join(target, "site"), RUST_LOG: "warn" }, stdio: "inherit" });
+], { env: { ...process.env, RUST_LOG: "warn" }, stdio: "inherit" });
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
   try {

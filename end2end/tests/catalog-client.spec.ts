@@ -15,8 +15,8 @@ test("getEntityByRef returns the entity with its relations, or undefined", async
   const entity = await client.getEntityByRef("component:default/checkout-service");
   expect(entity?.kind).toBe("Component");
   expect(entity?.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
-  expect(entity?.relations).toContainEqual({ type: "ownedBy", targetRef: "group:default/storefront-team" });
-  expect(entity?.relations).toContainEqual({ type: "providesApi", targetRef: "api:default/checkout-api" });
+  expect(entity?.relations).toContainEqual({ type: "ownedBy", targetRef: "group:default/storefront-team", target: { kind: "group", namespace: "default", name: "storefront-team" } });
+  expect(entity?.relations).toContainEqual({ type: "providesApi", targetRef: "api:default/checkout-api", target: { kind: "api", namespace: "default", name: "checkout-api" } });
   expect(await client.getEntityByRef({ kind: "Group", namespace: "default", name: "payments-team" })).toBeTruthy();
   expect(await client.getEntityByRef("component:default/no-such-thing")).toBeUndefined();
 });

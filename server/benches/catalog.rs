@@ -238,7 +238,6 @@ impl Server {
             .arg("--catalog")
             .arg(catalog)
             .env("RUST_LOG", "warn")
-            .env("PORTICO_SITE_ROOT", workspace().join("target/site"))
             .stdout(Stdio::null())
             .spawn()
             .expect("starting target/release/portico");

@@ -26,8 +26,6 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://portico.db";
 /// Seconds between re-reads of the catalog's locations when none is given.
 pub const DEFAULT_REFRESH_SECONDS: u64 = 120;
-/// Where the browser bundle (`pkg/portico.js`, wasm, CSS) and public assets are read from.
-pub const DEFAULT_SITE_ROOT: &str = "target/site";
 
 /// `portico`: a developer portal in one binary.
 #[derive(Debug, Parser)]
@@ -117,11 +115,14 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
     /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
-    /// `catalog`, `allow_urls`, `refresh_interval`, `orphan_strategy`, `git_hosts`,
+    /// `catalog`, `allow_urls`, `refresh_interval`, `orphan_strategy`,
+    /// `legacy_relation_target`, `git_hosts`,
     /// `work_dir`).
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Folder holding the browser bundle under `pkg/` [default: target/site].
+    /// Serve the browser bundle from this folder (as `.ci/lib.sh` writes it, e.g.
+    /// target/site) instead of the one built into the binary; for development
+    /// [default: the built-in bundle].
     #[arg(long, env = "PORTICO_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,
     /// A catalog location to load: a catalog-info.yaml file, a folder of them, a glob,
@@ -152,6 +153,14 @@ pub struct ServeArgs {
     /// `backstage.io/orphan: "true"` (as Backstage does), or `delete` them [default: keep].
     #[arg(long, env = "PORTICO_ORPHAN_STRATEGY", value_name = "STRATEGY")]
     pub orphan_strategy: Option<OrphanStrategy>,
+    /// Whether each relation carries Backstage's legacy `target: {kind, namespace, name}`
+    /// beside `targetRef`, which older plugins read [default: true].
+    #[arg(
+        long,
+        env = "PORTICO_LEGACY_RELATION_TARGET",
+        value_name = "true|false"
+    )]
+    pub legacy_relation_target: Option<bool>,
     /// A Git host templates publish to (`publish:git`): `HOST=FOLDER` keeps bare
     /// repositories in FOLDER (the catalog reads them there); `HOST=https://SERVER` pushes
     /// with this machine's Git credentials. Repeat for several; PORTICO_GIT_HOST takes a
@@ -180,6 +189,7 @@ struct ConfigFile {
     allow_urls: Option<Vec<AllowRule>>,
     refresh_interval: Option<u64>,
     orphan_strategy: Option<OrphanStrategy>,
+    legacy_relation_target: Option<bool>,
     git_hosts: Option<Vec<GitHost>>,
     work_dir: Option<PathBuf>,
 }
@@ -191,8 +201,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Which database to open.
     pub database_url: String,
-    /// Where the browser bundle lives.
-    pub site_root: PathBuf,
+    /// A folder to serve the browser bundle from instead of the built-in one.
+    pub site_root: Option<PathBuf>,
     /// Catalog locations to load at start (files, folders, globs or URLs).
     pub catalog: Vec<Source>,
     /// What locations and placeholders may read over HTTP.
@@ -201,6 +211,8 @@ pub struct Config {
     pub refresh_interval: std::time::Duration,
     /// What happens to entities a location no longer holds.
     pub orphan_strategy: OrphanStrategy,
+    /// Whether relations carry Backstage's legacy `target` object.
+    pub legacy_relation_target: bool,
     /// Where tasks work and which Git hosts they publish to.
     pub scaffolder: ScaffolderSettings,
 }
@@ -245,10 +257,7 @@ impl Config {
                 .or_else(|| env("DATABASE_URL").filter(|url| !url.is_empty()))
                 .or(file.database_url)
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
-            site_root: args
-                .site_root
-                .or(file.site_root)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT)),
+            site_root: args.site_root.or(file.site_root),
             catalog: if args.catalog.is_empty() {
                 file.catalog.unwrap_or_default()
             } else {
@@ -275,6 +284,10 @@ impl Config {
                 .orphan_strategy
                 .or(file.orphan_strategy)
                 .unwrap_or_default(),
+            legacy_relation_target: args
+                .legacy_relation_target
+                .or(file.legacy_relation_target)
+                .unwrap_or(true),
             scaffolder: ScaffolderSettings {
                 work_dir: args.work_dir.or(file.work_dir),
                 git_hosts: if args.git_hosts.is_empty() {
@@ -317,7 +330,7 @@ mod tests {
         let config = Config::resolve(ServeArgs::default(), no_env).unwrap();
         assert_eq!(config.addr, DEFAULT_ADDR.parse().unwrap());
         assert_eq!(config.database_url, "sqlite://portico.db");
-        assert_eq!(config.site_root, PathBuf::from("target/site"));
+        assert_eq!(config.site_root, None);
         assert_eq!(config.orphan_strategy, OrphanStrategy::Keep);
     }
 
@@ -388,7 +401,7 @@ mod tests {
         let from_file = Config::resolve(args.clone(), no_env).unwrap();
         assert_eq!(from_file.addr, "0.0.0.0:8080".parse().unwrap());
         assert_eq!(from_file.database_url, "sqlite://file.db");
-        assert_eq!(from_file.site_root, PathBuf::from("/srv"));
+        assert_eq!(from_file.site_root, Some(PathBuf::from("/srv")));
 
         assert_eq!(
             Config::resolve(args.clone(), env).unwrap().database_url,

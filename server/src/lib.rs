@@ -79,6 +79,7 @@ async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
     store.migrate().await.context("migrating the database")?;
     let mut portal = Portal::new(store);
     portal.set_orphan_strategy(config.orphan_strategy);
+    portal.set_legacy_relation_target(config.legacy_relation_target);
     portal.set_refresh_interval(config.refresh_interval);
     portal.allow_urls(config.allow_urls.clone());
     portal.set_scaffolder(config.scaffolder.clone());
@@ -88,20 +89,18 @@ async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
 /// Opens the database, migrates it, and serves the portal until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    // Before the database: a portal that cannot serve its pages does not start.
+    let site = match &config.site_root {
+        Some(root) => http::site::Site::from_folder(root),
+        None => http::site::Site::embedded(),
+    }?;
+    tracing::info!(
+        bundle = site.bundle_dir(),
+        from = site.origin(),
+        "browser bundle ready"
+    );
     let mut portal = open_portal(&config).await?;
     tracing::info!(database = %store::redact(&config.database_url), "database ready");
-
-    let bundle = config
-        .site_root
-        .join(http::bundle_dir(&config.site_root))
-        .join("portico.js");
-    if !bundle.exists() {
-        tracing::warn!(
-            "the browser bundle is missing ({}): pages render but will not become interactive; \
-             build it with `bash .ci/start` or set PORTICO_SITE_ROOT",
-            bundle.display()
-        );
-    }
 
     let folders: Vec<PathBuf> = config
         .catalog
@@ -140,7 +139,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
     scaffolder::worker::start(Portal::clone(&portal));
-    let router = http::router(http::AppState::new(&config, portal));
+    let router = http::router(http::AppState::new(&config, portal, Arc::new(site)));
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;

@@ -7,7 +7,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use app::model::{entity::Entity, relations::relations_of};
+use app::model::{catalog::entity::Entity, catalog::relations::relations_of};
 use server::{
     catalog::descriptor::{read_descriptors, Documents},
     validate::validate_paths,

@@ -8,10 +8,10 @@ use std::path::Path;
 use axum::{
     body::Body,
     http::{Request, StatusCode},
-    Router,
 };
 use serde_json::{json, Value};
 use server::{catalog::location::Source, services::Portal};
+use support::api::{demo, encode, get, names, send};
 use tower::ServiceExt;
 
 const SERVICE: &str = "\
@@ -36,22 +36,6 @@ spec:
   type: team
   children: []
 ";
-
-async fn get(app: &Router, path: &str) -> (StatusCode, Value) {
-    let request = Request::get(path).body(Body::empty()).unwrap();
-    let response = tokio::time::timeout(
-        std::time::Duration::from_secs(30),
-        app.clone().oneshot(request),
-    )
-    .await
-    .expect("the API answers")
-    .unwrap();
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, serde_json::from_slice(&body).unwrap())
-}
 
 async fn catalog(dir: &Path) -> (support::TestDb, Portal) {
     std::fs::write(
@@ -97,12 +81,25 @@ async fn by_name_serves_the_entity_with_uid_etag_and_relations() {
     assert_eq!(
         entity["relations"],
         json!([
-            {"type": "ownedBy", "targetRef": "group:default/team-a"},
-            {"type": "providesApi", "targetRef": "api:default/orders"},
+            {"type": "ownedBy", "targetRef": "group:default/team-a",
+             "target": {"kind": "group", "namespace": "default", "name": "team-a"}},
+            {"type": "providesApi", "targetRef": "api:default/orders",
+             "target": {"kind": "api", "namespace": "default", "name": "orders"}},
         ])
     );
     assert!(entity.get("status").is_none());
 
+    let (_, team) = get(&app, "/api/catalog/entities/by-name/group/default/team-a").await;
+    assert_eq!(
+        team["relations"],
+        json!([{"type": "ownerOf", "targetRef": "component:default/checkout",
+                "target": {"kind": "component", "namespace": "default", "name": "checkout"}}])
+    );
+
+    // The legacy `target` can be turned off.
+    let (_db, mut portal) = catalog(dir.path()).await;
+    portal.set_legacy_relation_target(false);
+    let app = support::app(portal);
     let (_, team) = get(&app, "/api/catalog/entities/by-name/group/default/team-a").await;
     assert_eq!(
         team["relations"],
@@ -178,28 +175,6 @@ async fn locations_are_listed() {
 }
 
 /// The demo catalog, ingested from the repository's copy.
-async fn demo() -> (support::TestDb, Router) {
-    let db = support::sqlite().await;
-    let portal = Portal::new(db.store.clone());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo-catalog/catalog-info.yaml");
-    let report = portal
-        .ingest_location(&Source::File(root.clone()))
-        .await
-        .unwrap();
-    assert_eq!(report.problems, 0);
-    let app = support::app(portal);
-    (db, app)
-}
-
-fn names(body: &Value) -> Vec<String> {
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["metadata"]["name"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn by_query_filters_like_backstage() {
     let (_db, app) = demo().await;
@@ -282,7 +257,7 @@ async fn by_query_orders_projects_and_pages_with_cursors() {
     while let Some(next) = page["pageInfo"]["nextCursor"].as_str() {
         page = get(
             &app,
-            &format!("/api/catalog/entities/by-query?cursor={next}"),
+            &format!("/api/catalog/entities/by-query?cursor={}", encode(next)),
         )
         .await
         .1;
@@ -297,7 +272,7 @@ async fn by_query_orders_projects_and_pages_with_cursors() {
     while let Some(prev) = page["pageInfo"]["prevCursor"].as_str() {
         page = get(
             &app,
-            &format!("/api/catalog/entities/by-query?cursor={prev}"),
+            &format!("/api/catalog/entities/by-query?cursor={}", encode(prev)),
         )
         .await
         .1;
@@ -325,32 +300,6 @@ async fn by_query_refuses_bad_parameters_with_400() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
         assert_eq!(body["error"]["name"], "InputError", "{query}");
     }
-}
-
-async fn send(
-    app: &Router,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Option<Value>) {
-    let mut request = Request::builder().method(method).uri(path);
-    let body = match body {
-        Some(body) => {
-            request = request.header("content-type", "application/json");
-            Body::from(body.to_string())
-        }
-        None => Body::empty(),
-    };
-    let response = app
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, serde_json::from_slice(&bytes).ok())
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use app::model::filter::{EntityQuery, FilterGroup, FullText, Order, OrderField};
+use app::model::catalog::filter::{EntityQuery, FilterGroup, FullText, Order, OrderField};
 use axum::{
     body::Body,
     http::{Request, StatusCode},
@@ -303,8 +303,8 @@ async fn walking_an_index_orders_like_sorting(db: support::TestDb) {
 /// nothing has it.
 async fn catalog_page_facets_leave_out_their_own_selection(db: support::TestDb) {
     use app::model::{
-        catalog_view::{CatalogView, Facet},
-        starred::Starred,
+        catalog::catalog_view::{CatalogView, Facet},
+        catalog::starred::Starred,
     };
     let mut portal = Portal::new(db.store.clone());
     portal.set_demo_catalog(true).await.unwrap();

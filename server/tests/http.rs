@@ -76,7 +76,7 @@ async fn the_home_page_is_rendered_on_the_server() {
     // The catalog summary is resolved on the server, not left to the browser.
     assert!(html.contains("The catalog is empty"), "{html}");
     assert!(
-        html.contains("/pkg/portico.js"),
+        html.contains("/pkg/") && html.contains("/portico.js\""),
         "no hydration script: {html}"
     );
 }
@@ -185,4 +185,85 @@ async fn building_routers_does_not_stall_pages_being_rendered() {
         assert_eq!(status, StatusCode::OK);
     }
     builder.await.unwrap();
+}
+
+/// Every page that shows "not found" answers 404; the pages that exist answer 200.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_answer_with_the_status_of_what_they_show() {
+    let db = support::sqlite().await;
+    let mut portal = Portal::new(db.store.clone());
+    portal.set_demo_catalog(true).await.unwrap();
+    let app = support::app(portal);
+    for (path, status, shows) in [
+        ("/", StatusCode::OK, "In the catalog"),
+        ("/catalog", StatusCode::OK, "Catalog"),
+        (
+            "/catalog/default/group/payments-team",
+            StatusCode::OK,
+            "payments-team",
+        ),
+        // A Location entity is an entity page too.
+        (
+            "/catalog/default/component/no-such-thing",
+            StatusCode::NOT_FOUND,
+            "No such entity",
+        ),
+        (
+            "/catalog/default/location/no-such-location",
+            StatusCode::NOT_FOUND,
+            "No such entity",
+        ),
+        ("/create", StatusCode::OK, "Create something new"),
+        (
+            "/create/templates/default/no-such-template",
+            StatusCode::NOT_FOUND,
+            "No such template",
+        ),
+        ("/create/tasks", StatusCode::OK, "Tasks"),
+        (
+            "/create/tasks/no-such-task",
+            StatusCode::NOT_FOUND,
+            "No such task",
+        ),
+        (
+            "/create/tasks/00000000-0000-4000-8000-000000000000",
+            StatusCode::NOT_FOUND,
+            "No such task",
+        ),
+        ("/no/such/page", StatusCode::NOT_FOUND, "Page not found"),
+    ] {
+        let (got, html) = get(&app, path, None).await;
+        assert_eq!(got, status, "{path}");
+        assert!(
+            html.contains(shows),
+            "{path} does not show {shows:?}: {html}"
+        );
+    }
+}
+
+/// A page whose data cannot be read answers 500 and still says so on the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_whose_data_failed_answer_500_with_their_error_state() {
+    let db = support::sqlite().await;
+    let app = app(db.store.clone());
+    db.store.close().await;
+    for (path, says) in [
+        ("/catalog", "The catalog could not be read"),
+        (
+            "/catalog/default/component/anything",
+            "The entity could not be read",
+        ),
+        ("/create", "The templates could not be read"),
+        (
+            "/create/templates/default/anything",
+            "The template could not be read",
+        ),
+        ("/create/tasks", "The tasks could not be read"),
+        ("/create/tasks/anything", "The task could not be read"),
+        ("/", "The catalog could not be read"),
+    ] {
+        let (status, html) = get(&app, path, None).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        assert!(html.contains(says), "{path}: {html}");
+    }
 }

@@ -246,7 +246,7 @@ async fn a_task_fills_the_skeleton_publishes_and_registers(db: TestDb) {
 
     // Registered: the new component is in the catalog, read from the repository.
     let entity = portal
-        .entity(&app::model::entity_ref::EntityRef::new(
+        .entity(&app::model::catalog::entity_ref::EntityRef::new(
             "component",
             "default",
             "payments",

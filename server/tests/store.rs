@@ -4,7 +4,7 @@
 #[macro_use]
 mod support;
 
-use app::model::filter::{EntityQuery, FilterGroup, FullText};
+use app::model::catalog::filter::{EntityQuery, FilterGroup, FullText};
 use server::store::{
     Backend, Engine, EntityRow, LocationUpdate, OrphanStrategy, ProblemRow, Store, StoreError,
 };

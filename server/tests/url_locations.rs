@@ -314,3 +314,28 @@ spec:
         .iter()
         .all(|p| p.file == file.display().to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_locations_are_read_again_on_the_refresh_schedule() {
+    let files = files();
+    let base = git_host(files.clone()).await;
+    let (_db, mut portal) = portal(&format!("{base}/acme")).await;
+    portal.set_refresh_interval(std::time::Duration::ZERO);
+    let root = format!("{base}/acme/repo/catalog-info.yaml");
+    portal
+        .ingest_location(&Source::Url(root.clone()))
+        .await
+        .unwrap();
+    files.lock().unwrap().insert(
+        "acme/repo/services/openapi.yaml".into(),
+        "openapi: 3.1.0\n".into(),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let reports = portal.refresh_due().await.unwrap();
+    assert_eq!(reports.len(), 1, "the URL location is due");
+    assert_eq!(reports[0].location.target, root);
+    assert_eq!(
+        reports[0].applied.updated, 1,
+        "the changed definition arrives"
+    );
+}

@@ -4,8 +4,8 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
-    catalog_view::{CatalogPage, CatalogView, FacetCounts},
-    entity_page::EntityPage,
+    catalog::catalog_view::{CatalogPage, CatalogView, FacetCounts},
+    catalog::entity_page::EntityPage,
 };
 
 /// One page of the catalog table. (JSON: a view does not fit a flat form.)
@@ -39,7 +39,7 @@ pub async fn get_entity_page(
 ) -> Result<Option<EntityPage>, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .entity_page(crate::model::entity_ref::EntityRef::new(
+        .entity_page(crate::model::catalog::entity_ref::EntityRef::new(
             &kind, &namespace, &name,
         ))
         .await

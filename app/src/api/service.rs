@@ -5,14 +5,14 @@ use std::{future::Future, pin::Pin, sync::Arc};
 use leptos::prelude::*;
 
 use crate::model::{
-    catalog::CatalogSummary,
-    catalog_view::{CatalogPage, CatalogView, FacetCounts},
-    entity_page::EntityPage,
-    entity_ref::EntityRef,
-    starred::Starred,
+    catalog::catalog_view::{CatalogPage, CatalogView, FacetCounts},
+    catalog::entity_page::EntityPage,
+    catalog::entity_ref::EntityRef,
+    catalog::starred::Starred,
+    catalog::summary::CatalogSummary,
+    catalog::validation::FieldError,
     task::{DryRunView, TaskPage, TaskStatus, TaskSummary},
     template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
-    validation::FieldError,
 };
 
 use super::{tasks::TaskCreation, templates::TemplateForm};
@@ -77,7 +77,7 @@ pub trait PortalService: Send + Sync + 'static {
     /// Entities for a picker: those `filter` selects (all when empty), matching `text`.
     fn entity_choices(
         &self,
-        filter: Vec<crate::model::filter::FilterGroup>,
+        filter: Vec<crate::model::catalog::filter::FilterGroup>,
         text: String,
     ) -> ServiceFuture<'_, Vec<EntityChoice>>;
 

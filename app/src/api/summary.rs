@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::catalog::CatalogSummary;
+use crate::model::catalog::summary::CatalogSummary;
 
 /// How many entities of each kind the catalog holds.
 #[server]

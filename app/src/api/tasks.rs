@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{
+    catalog::validation::FieldError,
     task::{DryRunView, TaskPage, TaskStatus, TaskSummary},
-    validation::FieldError,
 };
 
 /// What creating a task from a form's answers led to.

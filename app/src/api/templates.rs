@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{
-    filter::FilterGroup,
+    catalog::filter::FilterGroup,
+    catalog::validation::FieldError,
     template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard, Template},
-    validation::FieldError,
 };
 
 /// A template's form as a page needs it.

@@ -258,10 +258,10 @@ pub fn output_parts(output: &Value) -> (Vec<OutputLink>, Vec<OutputText>) {
                 .and_then(Value::as_str)
                 .filter(|r| !r.is_empty());
             let (target, href) = match (url, reference) {
-                (Some(url), _) => (url.to_owned(), super::entity_page::safe_url(url)),
+                (Some(url), _) => (url.to_owned(), super::catalog::entity_page::safe_url(url)),
                 (None, Some(reference)) => {
-                    let parsed = super::entity_ref::EntityRef::parse_full(reference).ok();
-                    let href = parsed.map(|r| super::entity_page::entity_href(&r));
+                    let parsed = super::catalog::entity_ref::EntityRef::parse_full(reference).ok();
+                    let href = parsed.map(|r| super::catalog::entity_page::entity_href(&r));
                     (reference.to_owned(), href)
                 }
                 (None, None) => return None,

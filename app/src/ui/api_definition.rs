@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::api_definition::{ApiDefinition, AsyncApi, OpenApi, Operation, Token};
+use crate::model::catalog::api_definition::{ApiDefinition, AsyncApi, OpenApi, Operation, Token};
 
 /// The definition, prepared by the server.
 #[component]

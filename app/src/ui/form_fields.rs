@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::{
     api::search_entity_choices,
     model::{
+        catalog::validation::{FieldError, FieldPath},
         template::{
             form::{
                 choice_key, get_value, input_text, input_value, list_item_schema, set_value,
@@ -23,7 +24,6 @@ use crate::{
             wizard::Wizard,
             Template,
         },
-        validation::{FieldError, FieldPath},
     },
 };
 

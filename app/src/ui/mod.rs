@@ -8,6 +8,7 @@ mod form_fields;
 mod layout;
 pub mod pages;
 mod stars;
+pub mod status;
 mod theme;
 
 use leptos::prelude::*;

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{entity_ref::EntityRef, starred::Starred};
+use crate::model::{catalog::entity_ref::EntityRef, catalog::starred::Starred};
 
 /// The person's stars, provided by [`crate::ui::App`].
 #[derive(Clone, Copy)]

@@ -98,7 +98,7 @@ mod tests {
             .map(|e| e.entity.entity_ref())
             .collect();
         for located in &contents.entities {
-            for edge in app::model::relations::relations_of(&located.entity) {
+            for edge in app::model::catalog::relations::relations_of(&located.entity) {
                 assert!(
                     refs.contains(&edge.target),
                     "{} {} a missing {}",

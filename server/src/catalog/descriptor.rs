@@ -6,7 +6,9 @@
 
 use std::{collections::HashMap, fmt};
 
-use app::model::{entity::Entity, entity_ref::EntityRef, validation::validate_entity};
+use app::model::{
+    catalog::entity::Entity, catalog::entity_ref::EntityRef, catalog::validation::validate_entity,
+};
 use serde_json::Value;
 
 use super::{
@@ -131,12 +133,12 @@ pub fn read_descriptors(
                 let entity_ref = entity.entity_ref().to_string();
                 if let Some(line) = seen.get(&entity_ref) {
                     contents.problems.push(about(problem(
-                        document.start,
+                        document.content_start(),
                         format!("{entity_ref} is already defined at line {line} of this file"),
                     )));
                     continue;
                 }
-                seen.insert(entity_ref, document.start.line);
+                seen.insert(entity_ref, document.content_start().line);
                 contents.entities.push(ReadEntity {
                     entity,
                     position: document.start,
@@ -242,7 +244,7 @@ spec:
         let contents = read(&text, Documents::AllDescriptors);
         assert_eq!(
             lines(&contents),
-            ["c.yaml:9:1: component:default/petstore is already defined at line 1 of this file"]
+            ["c.yaml:10:1: component:default/petstore is already defined at line 1 of this file"]
         );
     }
 

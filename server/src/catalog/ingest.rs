@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use app::model::{relations::relations_of, search::search_entries};
+use app::model::{catalog::relations::relations_of, catalog::search::search_entries};
 
 use super::location::LocationContents;
 use crate::store::{EntityRow, LocationUpdate, ProblemRow};

@@ -13,7 +13,7 @@ use std::{
     path::{Component, Path, PathBuf},
 };
 
-use app::model::entity::{annotations, Entity};
+use app::model::catalog::entity::{annotations, Entity};
 
 use crate::{progress::Progress, store::fingerprint};
 

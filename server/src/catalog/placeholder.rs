@@ -6,7 +6,7 @@
 //! that resolves targets relative to the descriptor and enforces its policy (no path
 //! traversal out of the location, URLs only from allowed hosts).
 
-use app::model::validation::{FieldError, FieldPath};
+use app::model::catalog::validation::{FieldError, FieldPath};
 use serde_json::{Map, Value};
 
 use super::yaml::parse_documents;

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use app::model::validation::FieldPath;
+use app::model::catalog::validation::FieldPath;
 use serde_json::{Map, Number, Value};
 use yaml_rust2::{
     parser::{Event, MarkedEventReceiver, Parser, Tag},
@@ -74,6 +74,11 @@ impl YamlDocument {
                 None => return self.start,
             }
         }
+    }
+
+    /// Where the document's content starts: its first key or value, after any `---`.
+    pub fn content_start(&self) -> Position {
+        self.position_of(&FieldPath(Vec::new()))
     }
 }
 

@@ -5,7 +5,7 @@
 //! Handlers return [`ApiError`]; the [`backstage_errors`] middleware, which knows the
 //! request, writes the body.
 
-use app::model::filter::QueryError;
+use app::model::catalog::filter::QueryError;
 use axum::{
     extract::Request,
     http::StatusCode,

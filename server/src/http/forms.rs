@@ -8,13 +8,13 @@
 use app::{
     api::{PostedWizard, Services, TaskCreation},
     model::{
+        catalog::validation::FieldError,
         template::{
             form::{get_value, list_item_schema, parse_path, read_posted_page, set_value},
             schema::with_defaults,
             wizard::{Wizard, WizardStep},
             Template,
         },
-        validation::FieldError,
     },
 };
 use axum::{

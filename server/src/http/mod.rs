@@ -8,6 +8,7 @@ mod error;
 mod forms;
 mod health;
 mod scaffolder;
+pub mod site;
 
 use std::sync::{Arc, OnceLock};
 
@@ -19,6 +20,8 @@ use tower_http::compression::CompressionLayer;
 
 use crate::{config::Config, services::Portal};
 
+use site::Site;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -26,20 +29,25 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Portico's services.
     pub portal: Arc<Portal>,
+    /// The browser bundle and public assets.
+    pub site: Arc<Site>,
 }
 
 impl AppState {
-    /// The state for a portal configured by `config`.
-    pub fn new(config: &Config, portal: Arc<Portal>) -> Self {
+    /// The state for a portal configured by `config`, serving `site`.
+    pub fn new(config: &Config, portal: Arc<Portal>, site: Arc<Site>) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("portico")
-            .site_root(config.site_root.to_string_lossy().into_owned())
-            .site_pkg_dir(bundle_dir(&config.site_root))
+            // Leptos reads nothing from here: `site` serves the files, and the lazy
+            // routes' manifest comes from `site` too (`split_manifest`).
+            .site_root("")
+            .site_pkg_dir(site.bundle_dir().to_owned())
             .site_addr(config.addr)
             .build();
         Self {
             leptos_options,
             portal,
+            site,
         }
     }
 }
@@ -50,15 +58,22 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// The browser bundle's folder under the site root: `pkg/HASH` as `.ci/lib.sh` names it
-/// in `pkg/bundle`, or `pkg` for a bundle built without a hash. Its files are
-/// `portico.js`, `portico_bg.wasm`, `portico.css` and the lazily loaded routes' chunks.
-pub fn bundle_dir(site_root: &std::path::Path) -> String {
-    std::fs::read_to_string(site_root.join("pkg").join("bundle"))
-        .ok()
-        .map(|hash| hash.trim().to_owned())
-        .filter(|hash| !hash.is_empty() && hash.chars().all(|c| c.is_ascii_alphanumeric()))
-        .map_or_else(|| "pkg".to_owned(), |hash| format!("pkg/{hash}"))
+/// The lazily loaded routes' manifest (which wasm chunks each needs), for Leptos to name
+/// them in a page's `<link rel=preload>`. Leptos would read it from a file under the
+/// site root; the site is in memory, so it is handed over as the context Leptos
+/// reads (`WasmSplitManifest`, public but undocumented in leptos 0.8, pinned).
+fn split_manifest(site: &Site) -> Option<leptos::WasmSplitManifest> {
+    let text = site.bundle_file("__wasm_split_manifest.json")?;
+    let preloads = serde_json::from_slice(text)
+        .inspect_err(|error| tracing::error!(%error, "the bundle's split manifest is unreadable"))
+        .ok()?;
+    Some(leptos::WasmSplitManifest(
+        leptos::prelude::ArcStoredValue::new((
+            format!("/{}", site.bundle_dir()),
+            preloads,
+            "__wasm_split.______________________.js".to_owned(),
+        )),
+    ))
 }
 
 /// How long browsers may keep what they fetched: a file in a bundle folder named by
@@ -88,6 +103,37 @@ async fn cache_headers(
     response
 }
 
+/// Requests no route answers: a file of the site, or else the "not found" page (404).
+fn site_or_not_found<IV: IntoView + 'static>(
+    site: Arc<Site>,
+    provide_context: impl Fn() + Clone + Send + Sync + 'static,
+    shell: impl Fn(LeptosOptions) -> IV + Clone + Send + Sync + 'static,
+    options: LeptosOptions,
+) -> impl Fn(
+    axum::extract::Request,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = axum::response::Response> + Send>>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    let render = leptos_axum::render_app_to_stream_with_context(provide_context, move || {
+        shell(options.clone())
+    });
+    move |request: axum::extract::Request| {
+        if let Some(response) =
+            site.respond(request.method(), request.uri().path(), request.headers())
+        {
+            return Box::pin(std::future::ready(response));
+        }
+        let page = render(request);
+        Box::pin(async move {
+            let mut response = page.await;
+            *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+            response
+        })
+    }
+}
+
 /// The pages' routes, generated once per process.
 ///
 /// Generating them renders the app with resource loading switched off through a
@@ -104,7 +150,13 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// The whole application: health checks, pages, server functions and static files.
 pub fn router(state: AppState) -> Router {
     let services = Services(state.portal.clone());
-    let provide_services = move || provide_context(services.clone());
+    let manifest = split_manifest(&state.site);
+    let provide_services = move || {
+        provide_context(services.clone());
+        if let Some(manifest) = &manifest {
+            provide_context(manifest.clone());
+        }
+    };
     let options = state.leptos_options.clone();
     let shell = move |options: LeptosOptions| app::ui::shell(options);
 
@@ -126,10 +178,12 @@ pub fn router(state: AppState) -> Router {
             shell(options.clone())
         })
         // The browser bundle and public assets; anything else is the 404 page.
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(provide_services, shell))
+        .fallback(site_or_not_found(
+            state.site.clone(),
+            provide_services,
+            shell,
+            state.leptos_options.clone(),
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::<str>::from(state.leptos_options.site_pkg_dir.as_ref()),
             cache_headers,

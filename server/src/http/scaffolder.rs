@@ -9,10 +9,10 @@ use std::{convert::Infallible, time::Duration};
 use app::{
     api::TaskCreation,
     model::{
-        entity::Entity,
-        entity_ref::{EntityRef, RefContext},
+        catalog::entity::Entity,
+        catalog::entity_ref::{EntityRef, RefContext},
+        catalog::validation::validate_entity,
         task::TaskStatus,
-        validation::validate_entity,
     },
 };
 use axum::{

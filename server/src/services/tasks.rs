@@ -7,8 +7,8 @@ use std::sync::{atomic::AtomicBool, Arc, Mutex};
 use app::{
     api::TaskCreation,
     model::{
-        entity::{annotations, Entity},
-        entity_ref::EntityRef,
+        catalog::entity::{annotations, Entity},
+        catalog::entity_ref::EntityRef,
         task::{
             output_parts, rfc3339, DryRunFileView, DryRunView, TaskEvent, TaskEventBody,
             TaskEventType, TaskPage, TaskStatus, TaskStep, TaskSummary,

@@ -5,18 +5,18 @@
 use app::{
     api::TemplateForm,
     model::{
-        entity_ref::{EntityRef, RefContext},
-        filter::{
+        catalog::entity_ref::{EntityRef, RefContext},
+        catalog::filter::{
             Condition, EntityQuery, FilterGroup, FullText, Order, OrderField,
             DEFAULT_FULL_TEXT_FIELDS,
         },
+        catalog::validation::FieldError,
         template::{
             form::{leaf_fields, page_fields, EntityChoice, Widget},
             gallery::TemplateCard,
             wizard::Wizard,
             Template, TemplateError,
         },
-        validation::FieldError,
     },
 };
 use serde_json::Value;
@@ -43,6 +43,7 @@ impl Portal {
             filter: vec![FilterGroup {
                 conditions: vec![condition("kind", &["template"])],
             }],
+            predicate: None,
             order: vec![OrderField {
                 key: "metadata.name".into(),
                 order: Order::Asc,
@@ -170,6 +171,7 @@ impl Portal {
         let term = text.trim().to_lowercase();
         let query = EntityQuery {
             filter,
+            predicate: None,
             order: vec![OrderField {
                 key: "metadata.name".into(),
                 order: Order::Asc,

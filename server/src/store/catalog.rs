@@ -253,7 +253,7 @@ impl Store {
         };
         let sql = format!(
             "UPDATE locations SET leased_until = $1 WHERE id = (\
-             SELECT id FROM locations WHERE type IN ('file', 'git') AND next_refresh_at <= $2 \
+             SELECT id FROM locations WHERE type IN ('file', 'git', 'url') AND next_refresh_at <= $2 \
              AND leased_until <= $2 ORDER BY next_refresh_at, id LIMIT 1{lock}) \
              RETURNING id, type, target"
         );

@@ -11,7 +11,10 @@
 //! sorting ([`Store::walk_in_order`]). Bodies, relations and problems of the page are
 //! read afterwards, for the page only ([`Store::stored_entities`]).
 
-use app::model::filter::{Condition, EntityQuery, Order, OrderField};
+use app::model::catalog::{
+    filter::{Condition, EntityQuery, Order, OrderField},
+    predicate::{FieldTest, Predicate},
+};
 
 use super::{Engine, Store, StoreError};
 
@@ -62,41 +65,98 @@ impl Sql {
 /// Every entity.
 const ALL: &str = "SELECT entity_ref FROM entities";
 
+/// No entity.
+const NONE: &str = "SELECT entity_ref FROM entities WHERE 1 = 0";
+
+/// What a field's value must be, for [`field`].
+enum ValueTest<'a> {
+    /// Any value: the field exists.
+    Any,
+    /// One of these lower-case values.
+    In(&'a [String]),
+    /// Starting with this lower-case text.
+    Prefix(&'a str),
+}
+
 /// The refs one condition selects, with no duplicates.
 fn condition(sql: &mut Sql, condition: &Condition) -> String {
-    let values = &condition.values;
-    if let Some(relation) = condition.key.strip_prefix("relations.") {
+    let test = match condition.values.as_slice() {
+        [] => ValueTest::Any,
+        values => ValueTest::In(values),
+    };
+    field(sql, &condition.key, test)
+}
+
+/// The refs of entities whose field `key` passes `test`, with no duplicates.
+fn field(sql: &mut Sql, key: &str, test: ValueTest) -> String {
+    // `column` holds the value in the table the key is read from.
+    let (mut text, column) = if let Some(relation) = key.strip_prefix("relations.") {
         // A relation's source may be a ref to a missing entity: only entities count.
         let relation = sql.param(relation);
-        let mut text = format!(
-            "SELECT DISTINCT r.source_ref AS entity_ref FROM relations r \
-             JOIN entities e ON e.entity_ref = r.source_ref WHERE LOWER(r.type) = {relation}"
-        );
-        if !values.is_empty() {
-            text.push_str(&format!(" AND r.target_ref IN ({})", sql.list(values)));
+        (
+            format!(
+                "SELECT DISTINCT r.source_ref AS entity_ref FROM relations r \
+                 JOIN entities e ON e.entity_ref = r.source_ref WHERE LOWER(r.type) = {relation}"
+            ),
+            "r.target_ref",
+        )
+    } else if key == "metadata.uid" {
+        (format!("{ALL} WHERE 1 = 1"), "LOWER(uid)")
+    } else {
+        let key = sql.param(key);
+        match test {
+            // One value: the primary key makes the refs unique already.
+            ValueTest::In([value]) => {
+                let value = sql.param(value);
+                return format!(
+                    "SELECT entity_ref FROM search WHERE key = {key} AND value = {value}"
+                );
+            }
+            _ => (
+                format!("SELECT DISTINCT entity_ref FROM search WHERE key = {key}"),
+                "value",
+            ),
         }
-        return text;
-    }
-    if condition.key == "metadata.uid" {
-        return if values.is_empty() {
-            ALL.into()
-        } else {
-            format!("{ALL} WHERE LOWER(uid) IN ({})", sql.list(values))
-        };
-    }
-    let key = sql.param(&condition.key);
-    match values.as_slice() {
-        [] => format!("SELECT DISTINCT entity_ref FROM search WHERE key = {key}"),
-        // One value: the primary key makes the refs unique already.
-        [value] => {
-            let value = sql.param(value);
-            format!("SELECT entity_ref FROM search WHERE key = {key} AND value = {value}")
+    };
+    match test {
+        ValueTest::Any => {}
+        ValueTest::In(values) => text.push_str(&format!(" AND {column} IN ({})", sql.list(values))),
+        ValueTest::Prefix(prefix) => {
+            let escaped = prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = sql.param(&format!("{escaped}%"));
+            text.push_str(&format!(" AND {column} LIKE {pattern} ESCAPE '\\'"));
         }
-        _ => format!(
-            "SELECT DISTINCT entity_ref FROM search WHERE key = {key} AND value IN ({})",
-            sql.list(values)
-        ),
     }
+    text
+}
+
+/// The refs a predicate selects, with no duplicates.
+fn predicate(sql: &mut Sql, predicate: &Predicate) -> String {
+    match predicate {
+        Predicate::All(items) if items.is_empty() => ALL.to_owned(),
+        Predicate::All(items) => {
+            let parts: Vec<String> = items.iter().map(|p| self::predicate(sql, p)).collect();
+            intersect(parts)
+        }
+        Predicate::Any(items) if items.is_empty() => NONE.to_owned(),
+        Predicate::Any(items) => union(items.iter().map(|p| self::predicate(sql, p)).collect()),
+        Predicate::Not(inner) => except_from_all(self::predicate(sql, inner)),
+        Predicate::Field { key, test } => match test {
+            FieldTest::In(values) if values.is_empty() => NONE.to_owned(),
+            FieldTest::In(values) => field(sql, key, ValueTest::In(values)),
+            FieldTest::Exists(true) => field(sql, key, ValueTest::Any),
+            FieldTest::Exists(false) => except_from_all(field(sql, key, ValueTest::Any)),
+            FieldTest::HasPrefix(prefix) => field(sql, key, ValueTest::Prefix(prefix)),
+        },
+    }
+}
+
+/// Every entity but the refs `selection` selects.
+fn except_from_all(selection: String) -> String {
+    format!("{ALL} EXCEPT SELECT entity_ref FROM ({selection}) n")
 }
 
 /// The refs `query` selects (its order and paging aside), as a `SELECT` of one column
@@ -124,6 +184,9 @@ fn selection(
             .collect();
         parts.push(union(groups));
     }
+    if let Some(predicate) = &query.predicate {
+        parts.push(self::predicate(sql, predicate));
+    }
     if let Some(matches) = full_text_matches {
         // Refs the full-text index found; an entity deleted since is left out.
         let refs = sql.param(&serde_json::Value::from(matches).to_string());
@@ -137,16 +200,22 @@ fn selection(
     }
     match parts.len() {
         0 => ALL.to_owned(),
-        1 => parts.remove(0),
-        // SQLite gives compound operators equal precedence, left to right: each part is
-        // wrapped so that it is intersected whole.
-        _ => parts
-            .iter()
-            .enumerate()
-            .map(|(i, part)| format!("SELECT entity_ref FROM ({part}) p{i}"))
-            .collect::<Vec<_>>()
-            .join(" INTERSECT "),
+        _ => intersect(parts),
     }
+}
+
+/// `parts` joined by `INTERSECT`. SQLite gives compound operators equal precedence, left
+/// to right: each part is wrapped so that it is intersected whole.
+fn intersect(mut parts: Vec<String>) -> String {
+    if parts.len() == 1 {
+        return parts.remove(0);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| format!("SELECT entity_ref FROM ({part}) p{i}"))
+        .collect::<Vec<_>>()
+        .join(" INTERSECT ")
 }
 
 /// `groups` joined by `UNION`, each wrapped so that its own `INTERSECT`s bind first.
@@ -185,7 +254,7 @@ impl Store {
     ) -> Result<(Vec<String>, u64), StoreError> {
         if let (Some(full_text), true) = (
             &query.full_text,
-            query.filter.is_empty() && query.order.is_empty(),
+            query.is_unfiltered() && query.order.is_empty(),
         ) {
             // A term alone, in ref order: the index's matches are that list already.
             let matches = self.full_text_matches(full_text).await?;
@@ -270,7 +339,7 @@ impl Store {
             // A full-text term bounds the selection: small enough to sort, no count needed.
             return Ok(None);
         }
-        let everything = query.filter.is_empty() && matches.is_none();
+        let everything = query.is_unfiltered() && matches.is_none();
         // Each statement numbers its own parameters: the selection's, then the key's.
         let statement = |text: &dyn Fn(&mut Sql, &str) -> String| {
             let mut sql = Sql::default();
@@ -363,7 +432,7 @@ impl Store {
         query: &EntityQuery,
     ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
         let keys: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
-        match (&query.full_text, query.filter.is_empty()) {
+        match (&query.full_text, query.is_unfiltered()) {
             // A term alone: its matches are counted in memory (see `facets.rs`).
             (Some(full_text), true) => {
                 let matches = self.full_text_matches(full_text).await?;
@@ -411,7 +480,7 @@ impl Store {
     ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
         let mut sql = Sql::default();
         let key_list = sql.list(keys);
-        let within = if query.filter.is_empty() && query.full_text.is_none() {
+        let within = if query.is_unfiltered() && query.full_text.is_none() {
             String::new()
         } else {
             let matches = self.full_text_matches_of(query).await?;

@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use app::model::filter::FullText;
+use app::model::catalog::filter::FullText;
 
 use super::{cache::VersionedCache, Store, StoreError};
 

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod api;
+
 use std::{
     net::TcpListener,
     path::{Path, PathBuf},
@@ -51,14 +53,20 @@ pub fn app(portal: Portal) -> axum::Router {
     let config = Config {
         addr: DEFAULT_ADDR.parse().unwrap(),
         database_url: String::new(),
-        site_root: "target/site-for-tests".into(),
+        site_root: None,
         catalog: Vec::new(),
         allow_urls: Vec::new(),
         refresh_interval: std::time::Duration::from_secs(60),
         orphan_strategy: Default::default(),
+        legacy_relation_target: true,
         scaffolder: Default::default(),
     };
-    router(AppState::new(&config, std::sync::Arc::new(portal)))
+    let site = server::http::site::Site::embedded().expect("the test build embeds the bundle");
+    router(AppState::new(
+        &config,
+        std::sync::Arc::new(portal),
+        std::sync::Arc::new(site),
+    ))
 }
 
 /// A migrated store that lives as long as this value.

@@ -14,7 +14,7 @@ use std::fmt;
 use serde_json::{Map, Number, Value};
 
 use super::repo_url::RepoUrl;
-use crate::model::entity_ref::{EntityRef, RefContext};
+use crate::model::catalog::entity_ref::{EntityRef, RefContext};
 
 /// The longest expression accepted, in bytes.
 const MAX_EXPRESSION: usize = 4096;

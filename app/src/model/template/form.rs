@@ -15,8 +15,8 @@ use super::{
     validate::{picker_default_kind, picker_kinds},
 };
 use crate::model::{
-    filter::{Condition, FilterGroup},
-    validation::{FieldPath, PathSegment},
+    catalog::filter::{Condition, FilterGroup},
+    catalog::validation::{FieldPath, PathSegment},
 };
 
 /// One field of a form.

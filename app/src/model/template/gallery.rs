@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
 
-use crate::model::entity::Entity;
+use crate::model::catalog::entity::Entity;
 
 /// What the gallery shows of one template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use super::{
     schema::{self, Schema},
     validate,
 };
-use crate::model::{entity::Entity, validation::FieldError};
+use crate::model::{catalog::entity::Entity, catalog::validation::FieldError};
 
 /// A template, ready to render its form and run its steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

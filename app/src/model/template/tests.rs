@@ -16,7 +16,7 @@ use super::{
     spec::Template,
     validate::validate,
 };
-use crate::model::entity::Entity;
+use crate::model::catalog::entity::Entity;
 
 fn schema(value: Value) -> Schema {
     value.as_object().expect("a schema object").clone()

@@ -14,9 +14,9 @@ use super::{
     schema::{as_schema, is_blank, primary_type, required, resolve, text, ui_option, Schema},
 };
 use crate::model::{
-    entity_ref::{EntityRef, RefContext},
-    names,
-    validation::{FieldError, FieldPath},
+    catalog::entity_ref::{EntityRef, RefContext},
+    catalog::names,
+    catalog::validation::{FieldError, FieldPath},
 };
 
 /// Every problem of `data` against `schema`, in the order of the schema's fields.

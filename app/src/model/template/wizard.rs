@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::spec::Template;
-use crate::model::validation::FieldError;
+use crate::model::catalog::validation::FieldError;
 
 /// Where the wizard is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,7 +163,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::model::entity::Entity;
+    use crate::model::catalog::entity::Entity;
 
     fn template() -> Template {
         let entity: Entity = serde_json::from_value(json!({

@@ -12,11 +12,14 @@ use leptos_router::{components::A, hooks::use_location};
 use crate::{
     api::{get_catalog_facets, get_catalog_page},
     model::{
-        catalog_view::{CatalogPage, CatalogView, Column, FacetCounts},
-        entity_page::entity_href,
-        filter::Order,
+        catalog::catalog_view::{CatalogPage, CatalogView, Column, FacetCounts},
+        catalog::entity_page::entity_href,
+        catalog::filter::Order,
     },
-    ui::stars::{use_stars, StarButton},
+    ui::{
+        stars::{use_stars, StarButton},
+        status::FailedStatus,
+    },
 };
 
 /// How long the search box waits after the last keystroke before it asks the server:
@@ -48,6 +51,12 @@ pub fn CatalogPage() -> impl IntoView {
                 <h1>"Catalog"</h1>
                 <SearchBox view />
             </header>
+            // On a narrow screen the facets fold behind this button (CSS, so it works
+            // before hydration and without JavaScript).
+            <input type="checkbox" id="catalog-filters-toggle" class="catalog__filters-toggle visually-hidden" />
+            <label for="catalog-filters-toggle" class="catalog__filters-button" data-testid="filters-toggle">
+                "Filters"
+            </label>
             <aside class="catalog__facets" aria-label="Filters">
                 <StarredFilter view />
                 <Transition fallback=|| view! { <p class="muted">"Counting…"</p> }>
@@ -77,6 +86,7 @@ pub fn CatalogPage() -> impl IntoView {
 #[component]
 fn ErrorNotice(error: String) -> impl IntoView {
     view! {
+        <FailedStatus />
         <p class="notice notice--error" role="alert">
             {format!("The catalog could not be read: {error}. Reload the page to try again; if it persists, the portal's log says why.")}
         </p>
@@ -245,7 +255,7 @@ fn Results(page: CatalogPage, view: Memo<CatalogView>) -> impl IntoView {
         .into_any();
     }
     let columns = current.columns();
-    let first = current.page * crate::model::catalog_view::PAGE_SIZE + 1;
+    let first = current.page * crate::model::catalog::catalog_view::PAGE_SIZE + 1;
     let last = first + page.rows.len() - 1;
     view! {
         <p class="catalog__count" data-testid="catalog-count" aria-live="polite">

@@ -14,6 +14,7 @@ use leptos_router::{
 use crate::{
     api::get_template_cards,
     model::template::gallery::{filter_values, GalleryView, TemplateCard},
+    ui::status::FailedStatus,
 };
 
 /// The template gallery.
@@ -34,6 +35,7 @@ pub fn CreatePage() -> impl IntoView {
                     match cards.await {
                         Ok(cards) => view! { <Gallery cards /> }.into_any(),
                         Err(error) => view! {
+                            <FailedStatus />
                             <p class="notice notice--error" role="alert">
                                 {format!("The templates could not be read: {error}. Reload the page to try again.")}
                             </p>

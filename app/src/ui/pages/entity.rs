@@ -13,10 +13,14 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     api::get_entity_page,
     model::{
-        entity::Entity,
-        entity_page::{entity_href, entity_links, grouped, EntityPage},
+        catalog::entity::Entity,
+        catalog::entity_page::{entity_href, entity_links, grouped, EntityPage},
     },
-    ui::{api_definition::ApiDefinitionView, stars::StarButton},
+    ui::{
+        api_definition::ApiDefinitionView,
+        stars::StarButton,
+        status::{FailedStatus, NotFoundStatus},
+    },
 };
 
 /// The entity page.
@@ -43,6 +47,7 @@ pub fn EntityPage() -> impl IntoView {
                     Ok(None) => {
                         let (kind, namespace, name) = key();
                         view! {
+                            <NotFoundStatus />
                             <Title text="Not found" />
                             <div class="notice" data-testid="entity-missing">
                                 <h1>"No such entity"</h1>
@@ -57,6 +62,7 @@ pub fn EntityPage() -> impl IntoView {
                     }
                     Err(error) => {
                         view! {
+                            <FailedStatus />
                             <p class="notice notice--error" role="alert">
                                 {format!("The entity could not be read: {error}. Reload the page to try again.")}
                             </p>
@@ -181,7 +187,10 @@ fn EntityView(page: EntityPage) -> impl IntoView {
 
 /// The entities a Location leads to.
 #[component]
-fn HeldEntities(rows: Vec<crate::model::catalog_view::CatalogRow>, total: u64) -> impl IntoView {
+fn HeldEntities(
+    rows: Vec<crate::model::catalog::catalog_view::CatalogRow>,
+    total: u64,
+) -> impl IntoView {
     let shown = rows.len() as u64;
     view! {
         <section class="entity__relations" aria-labelledby="held-heading" data-testid="location-entities">
@@ -209,7 +218,7 @@ fn HeldEntities(rows: Vec<crate::model::catalog_view::CatalogRow>, total: u64) -
 
 /// A link to a related entity, or its ref marked as missing.
 #[component]
-fn RelatedLink(related: crate::model::entity_page::Related) -> impl IntoView {
+fn RelatedLink(related: crate::model::catalog::entity_page::Related) -> impl IntoView {
     match related.row {
         Some(row) => view! {
             <A href=entity_href(&related.target)>{row.display_name().to_owned()}</A>
@@ -280,9 +289,9 @@ fn KindDetails(entity: Entity) -> impl IntoView {
     let kind = entity.kind.to_ascii_lowercase();
     let spec_link = |field: &str, kind: &str| {
         let value = entity.spec_str(field)?.to_owned();
-        let target = crate::model::entity_ref::EntityRef::parse(
+        let target = crate::model::catalog::entity_ref::EntityRef::parse(
             &value,
-            crate::model::entity_ref::RefContext {
+            crate::model::catalog::entity_ref::RefContext {
                 default_kind: Some(kind),
                 default_namespace: Some(&entity.metadata.namespace),
             },
@@ -321,7 +330,7 @@ fn KindDetails(entity: Entity) -> impl IntoView {
                     .and_then(|v| v.as_str())
                     .map(str::to_owned)
             };
-            let email = field("email").and_then(|e| crate::model::entity_page::safe_url(&format!("mailto:{e}")).map(|href| (e, href)));
+            let email = field("email").and_then(|e| crate::model::catalog::entity_page::safe_url(&format!("mailto:{e}")).map(|href| (e, href)));
             Some(view! {
                 <dl class="entity__facts">
                     {field("displayName").map(|name| view! { <div><dt>"Display name"</dt><dd>{name}</dd></div> })}

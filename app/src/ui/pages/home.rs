@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::{api::get_catalog_summary, model::catalog::CatalogSummary};
+use crate::{
+    api::get_catalog_summary, model::catalog::summary::CatalogSummary, ui::status::FailedStatus,
+};
 
 /// The portal's sections, each with what a person finds there.
 const SECTIONS: [(&str, &str, &str); 5] = [
@@ -61,6 +63,7 @@ pub fn HomePage() -> impl IntoView {
                         Ok(summary) => view! { <SummaryView summary /> }.into_any(),
                         Err(error) => {
                             view! {
+                                <FailedStatus />
                                 <p class="notice notice--error" role="alert">
                                     {format!("The catalog could not be read: {error}")}
                                 </p>

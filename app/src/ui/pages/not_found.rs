@@ -7,10 +7,7 @@ use leptos_router::{components::A, hooks::use_location};
 /// The page for an unknown path. On the server it also sets the HTTP status to 404.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::ui::status::not_found();
     let path = use_location().pathname;
     view! {
         <Title text="Page not found" />

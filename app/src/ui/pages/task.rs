@@ -12,10 +12,11 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     api::{cancel_task, get_task_page, get_tasks},
     model::{
-        entity_ref::EntityRef,
+        catalog::entity_ref::EntityRef,
         task::{rfc3339, step_statuses, StepStatus, TaskEvent, TaskPage, TaskStatus},
         template::gallery::form_href,
     },
+    ui::status::{FailedStatus, NotFoundStatus},
 };
 
 /// The task page.
@@ -30,6 +31,7 @@ pub fn TaskPage() -> impl IntoView {
                 match page.await {
                     Ok(Some(task)) => view! { <TaskView task on_end=move || page.refetch() /> }.into_any(),
                     Ok(None) => view! {
+                        <NotFoundStatus />
                         <Title text="No such task" />
                         <div class="notice" data-testid="task-missing">
                             <h1>"No such task"</h1>
@@ -38,6 +40,7 @@ pub fn TaskPage() -> impl IntoView {
                     }
                     .into_any(),
                     Err(error) => view! {
+                        <FailedStatus />
                         <p class="notice notice--error" role="alert">
                             {format!("The task could not be read: {error}. Reload the page to try again.")}
                         </p>
@@ -292,6 +295,7 @@ pub fn TasksPage() -> impl IntoView {
                     }
                     .into_any(),
                     Err(error) => view! {
+                        <FailedStatus />
                         <p class="notice notice--error" role="alert">{format!("The tasks could not be read: {error}.")}</p>
                     }
                     .into_any(),

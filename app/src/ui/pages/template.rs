@@ -22,6 +22,7 @@ use crate::{
         TemplateForm,
     },
     model::{
+        catalog::validation::FieldError,
         task::DryRunView,
         template::{
             form::{leaf_fields, page_fields, review},
@@ -29,9 +30,11 @@ use crate::{
             wizard::{Wizard, WizardStep},
             Template,
         },
-        validation::FieldError,
     },
-    ui::form_fields::{field_id, Fields, FormState},
+    ui::{
+        form_fields::{field_id, Fields, FormState},
+        status::{FailedStatus, NotFoundStatus},
+    },
 };
 
 /// How long after the last change the server checks the answers (names taken, entities
@@ -67,6 +70,7 @@ pub fn TemplatePage() -> impl IntoView {
                     }
                     .into_any(),
                     Ok(TemplateForm::Missing) => view! {
+                        <NotFoundStatus />
                         <Title text="No such template" />
                         <div class="notice" data-testid="template-missing">
                             <h1>"No such template"</h1>
@@ -79,6 +83,7 @@ pub fn TemplatePage() -> impl IntoView {
                     }
                     .into_any(),
                     Err(error) => view! {
+                        <FailedStatus />
                         <p class="notice notice--error" role="alert">
                             {format!("The template could not be read: {error}. Reload the page to try again.")}
                         </p>

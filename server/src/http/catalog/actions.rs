@@ -1,6 +1,6 @@
 //! `POST /refresh` and `POST /validate-entity`.
 
-use app::model::{entity_ref::EntityRef, validation::validate_entity};
+use app::model::{catalog::entity_ref::EntityRef, catalog::validation::validate_entity};
 use axum::{
     extract::{rejection::JsonRejection, State},
     http::StatusCode,

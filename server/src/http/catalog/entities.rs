@@ -1,6 +1,6 @@
 //! `/entities…`: reading entities.
 
-use app::model::{entity::Entity, entity_ref::EntityRef};
+use app::model::{catalog::entity::Entity, catalog::entity_ref::EntityRef};
 use axum::{
     extract::{rejection::JsonRejection, Path, State},
     http::{StatusCode, Uri},

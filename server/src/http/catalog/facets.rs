@@ -1,14 +1,19 @@
 //! `GET /entity-facets?facet=spec.type&filter=…`: how many entities have each value of a
-//! field, for filter menus.
+//! field, for filter menus; `POST /entity-facets` `{facets, query}`: the same over the
+//! entities a predicate query selects.
 
 use std::collections::BTreeMap;
 
-use app::model::filter::{EntityQuery, FilterGroup};
+use app::model::catalog::{
+    filter::{EntityQuery, FilterGroup},
+    predicate::Predicate,
+};
 use axum::{
-    extract::{RawQuery, State},
+    extract::{rejection::JsonRejection, RawQuery, State},
     Json,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::http::{error::ApiError, AppState};
 
@@ -43,13 +48,46 @@ pub async fn entity_facets(
             }
         }
     }
+    count(&state, facets, &query).await
+}
+
+/// The body of `POST /entity-facets`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredicateFacetsBody {
+    facets: Vec<String>,
+    #[serde(default)]
+    query: Option<Value>,
+}
+
+/// `POST /entity-facets`.
+pub async fn by_predicate(
+    State(state): State<AppState>,
+    body: Result<Json<PredicateFacetsBody>, JsonRejection>,
+) -> Result<Json<FacetsResponse>, ApiError> {
+    let Json(body) = body.map_err(|rejection| {
+        ApiError::bad_request(format!("invalid request body: {}", rejection.body_text()))
+    })?;
+    let query = EntityQuery {
+        predicate: body.query.as_ref().map(Predicate::from_json).transpose()?,
+        ..Default::default()
+    };
+    count(&state, body.facets, &query).await
+}
+
+/// The counts of each of `facets` among the entities `query` selects.
+async fn count(
+    state: &AppState,
+    facets: Vec<String>,
+    query: &EntityQuery,
+) -> Result<Json<FacetsResponse>, ApiError> {
     if facets.is_empty() {
         return Err(ApiError::bad_request(
             "name at least one facet, as in facet=spec.type",
         ));
     }
     let mut out = BTreeMap::new();
-    let counted = state.portal.facets(&facets, &query).await?;
+    let counted = state.portal.facets(&facets, query).await?;
     for (facet, values) in facets.into_iter().zip(counted) {
         out.insert(
             facet,

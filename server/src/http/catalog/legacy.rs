@@ -4,7 +4,7 @@
 //! Unlike Backstage, it never returns the whole catalog by default: without `limit` it
 //! returns the first [`DEFAULT_LIMIT`] entities and a `Link` to the rest.
 
-use app::model::filter::{EntityQuery, FilterGroup, Order, OrderField};
+use app::model::catalog::filter::{EntityQuery, FilterGroup, Order, OrderField};
 use axum::{
     extract::{RawQuery, State},
     http::{header, HeaderMap, HeaderValue},

@@ -1,12 +1,13 @@
 //! `/locations`: where the catalog reads its entities from.
 
-use app::model::entity::Entity;
+use app::model::catalog::{entity::Entity, entity_ref::EntityRef, predicate::Predicate};
 use axum::{
     extract::{rejection::JsonRejection, Path, Query, State},
     http::StatusCode,
     Json,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::{
     http::{error::ApiError, AppState},
@@ -14,7 +15,7 @@ use crate::{
 };
 
 /// A location as Backstage's API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct LocationBody {
     id: String,
     #[serde(rename = "type")]
@@ -58,6 +59,130 @@ pub async fn get(
     location
         .map(|l| Json(l.into()))
         .ok_or_else(|| ApiError::not_found(format!("Found no location with ID {id}")))
+}
+
+/// `GET /locations/by-entity/{kind}/{namespace}/{name}`: the location that holds the
+/// entity.
+pub async fn by_entity(
+    State(state): State<AppState>,
+    Path((kind, namespace, name)): Path<(String, String, String)>,
+) -> Result<Json<LocationBody>, ApiError> {
+    let entity_ref = EntityRef::new(&kind, &namespace, &name);
+    let location = state.portal.location_of_entity(&entity_ref).await?;
+    location
+        .map(|l| Json(l.into()))
+        .ok_or_else(|| ApiError::not_found(format!("No location found for entity {entity_ref}")))
+}
+
+/// The body of `POST /locations/by-query` (`queryLocations`): a first request with an
+/// optional predicate over `id`, `type` and `target`, or a cursor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationQuery {
+    #[serde(default)]
+    query: Option<Value>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// What a `queryLocations` cursor holds.
+#[derive(Debug, Serialize, Deserialize)]
+struct LocationCursor {
+    #[serde(default)]
+    query: Option<Value>,
+    offset: usize,
+    limit: usize,
+}
+
+/// The response of `POST /locations/by-query`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationPage {
+    items: Vec<LocationBody>,
+    total_items: usize,
+    page_info: LocationPageInfo,
+}
+
+/// The cursor to the next page, if there is one.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationPageInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// The page size of `queryLocations` when the request gives none.
+const LOCATIONS_LIMIT: usize = 100;
+
+/// `POST /locations/by-query`: the locations a predicate selects, a page at a time, in
+/// order of target.
+pub async fn by_query(
+    State(state): State<AppState>,
+    body: Result<Json<LocationQuery>, JsonRejection>,
+) -> Result<Json<LocationPage>, ApiError> {
+    use base64::Engine as _;
+    let Json(body) = body
+        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let cursor = match &body.cursor {
+        Some(text) => {
+            let invalid = || ApiError::bad_request(format!("invalid cursor '{text}'"));
+            let bytes = engine.decode(text).map_err(|_| invalid())?;
+            let mut cursor: LocationCursor =
+                serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+            cursor.limit = body.limit.unwrap_or(cursor.limit);
+            cursor
+        }
+        None => LocationCursor {
+            query: body.query,
+            offset: 0,
+            limit: body.limit.unwrap_or(LOCATIONS_LIMIT),
+        },
+    };
+    let predicate = cursor
+        .query
+        .as_ref()
+        .map(Predicate::from_json)
+        .transpose()?;
+    let mut selected: Vec<LocationBody> = state
+        .portal
+        .locations()
+        .await?
+        .into_iter()
+        .map(LocationBody::from)
+        .filter(|location| {
+            predicate.as_ref().is_none_or(|p| {
+                p.matches(&|key| match key {
+                    "id" => vec![location.id.to_lowercase()],
+                    "type" => vec![location.location_type.to_lowercase()],
+                    "target" => vec![location.target.to_lowercase()],
+                    _ => Vec::new(),
+                })
+            })
+        })
+        .collect();
+    selected.sort_by(|a, b| a.target.cmp(&b.target).then_with(|| a.id.cmp(&b.id)));
+    let total_items = selected.len();
+    let end = (cursor.offset + cursor.limit).min(total_items);
+    let items = selected
+        .get(cursor.offset..end)
+        .unwrap_or_default()
+        .to_vec();
+    let next_cursor = (end < total_items && cursor.limit > 0).then(|| {
+        let next = LocationCursor {
+            query: cursor.query.clone(),
+            offset: end,
+            limit: cursor.limit,
+        };
+        engine.encode(serde_json::to_vec(&next).expect("cursors serialise"))
+    });
+    Ok(Json(LocationPage {
+        items,
+        total_items,
+        page_info: LocationPageInfo { next_cursor },
+    }))
 }
 
 /// `DELETE /locations/{id}`: the location and every entity it holds.

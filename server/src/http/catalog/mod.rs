@@ -24,14 +24,25 @@ pub fn routes() -> Router<AppState> {
             get(entities::by_name),
         )
         .route("/entities", get(legacy::list))
-        .route("/entities/by-query", get(query::by_query))
+        .route(
+            "/entities/by-query",
+            get(query::by_query).post(query::by_predicate),
+        )
         .route(
             "/entities/by-uid/{uid}",
             get(entities::by_uid).delete(entities::delete_by_uid),
         )
         .route("/entities/by-refs", post(entities::by_refs))
-        .route("/entity-facets", get(facets::entity_facets))
+        .route(
+            "/entity-facets",
+            get(facets::entity_facets).post(facets::by_predicate),
+        )
         .route("/locations", get(locations::list).post(locations::create))
+        .route("/locations/by-query", post(locations::by_query))
+        .route(
+            "/locations/by-entity/{kind}/{namespace}/{name}",
+            get(locations::by_entity),
+        )
         .route(
             "/locations/{id}",
             get(locations::get).delete(locations::delete),

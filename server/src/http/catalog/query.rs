@@ -1,16 +1,19 @@
 //! `GET /entities/by-query`: filtered, ordered, paged entities, as `catalog-client`'s
-//! `queryEntities` asks for them.
+//! `queryEntities` asks for them; `POST /entities/by-query`: the same with a predicate
+//! query in a JSON body (`queryEntities({query})`).
 //!
 //! Paging is by cursor: `pageInfo.nextCursor` and `prevCursor` encode the whole query
 //! and its position, so following a cursor needs no other parameter (only `limit` may
-//! change the page size).
+//! change the page size). A first page has no `prevCursor`. A cursor of a predicate query
+//! carries a `query` key, which is how catalog-client knows to send it by `POST`.
 
-use app::model::{
+use app::model::catalog::{
     entity::Entity,
-    filter::{EntityQuery, FilterGroup, FullText, OrderField, DEFAULT_FULL_TEXT_FIELDS},
+    filter::{EntityQuery, FilterGroup, FullText, Order, OrderField, DEFAULT_FULL_TEXT_FIELDS},
+    predicate::Predicate,
 };
 use axum::{
-    extract::{RawQuery, State},
+    extract::{rejection::JsonRejection, RawQuery, State},
     Json,
 };
 use serde::{Deserialize, Serialize};
@@ -40,31 +43,82 @@ pub struct PageInfo {
     prev_cursor: Option<String>,
 }
 
-/// What a cursor holds: the query (with its offset) and the projected fields.
+/// What a cursor holds: the query (with its offset), the projected fields and whether
+/// the count is wanted. Encoded as base64 of its JSON, as Backstage's are; a predicate
+/// query's has a top-level `query` key (the predicate), which catalog-client looks for.
 #[derive(Debug, Serialize, Deserialize)]
 struct Cursor {
-    query: EntityQuery,
+    #[serde(rename = "entityQuery")]
+    entity_query: EntityQuery,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    query: Option<Predicate>,
     fields: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    exclude_total: bool,
 }
 
 impl Cursor {
+    fn new(mut entity_query: EntityQuery, fields: Vec<String>, exclude_total: bool) -> Self {
+        let query = entity_query.predicate.take();
+        Self {
+            entity_query,
+            query,
+            fields,
+            exclude_total,
+        }
+    }
+
+    /// The whole query, its predicate included.
+    fn entity_query(&self) -> EntityQuery {
+        EntityQuery {
+            predicate: self.query.clone(),
+            ..self.entity_query.clone()
+        }
+    }
+
     fn encode(&self) -> String {
+        use base64::Engine as _;
         let json = serde_json::to_vec(self).expect("cursors serialise");
-        json.iter().map(|b| format!("{b:02x}")).collect()
+        base64::engine::general_purpose::STANDARD.encode(json)
     }
 
     fn decode(text: &str) -> Result<Self, ApiError> {
+        use base64::Engine as _;
         let invalid = || ApiError::bad_request(format!("invalid cursor '{text}'"));
-        if text.len() % 2 != 0 {
-            return Err(invalid());
-        }
-        let bytes = (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(text.get(i..i + 2).unwrap_or("zz"), 16))
-            .collect::<Result<Vec<u8>, _>>()
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
             .map_err(|_| invalid())?;
         serde_json::from_slice(&bytes).map_err(|_| invalid())
     }
+}
+
+/// `totalItems=include|exclude`: whether the count is reported (`exclude`: 0).
+fn exclude_total(value: &str) -> Result<bool, ApiError> {
+    match value {
+        "include" => Ok(false),
+        "exclude" => Ok(true),
+        other => Err(ApiError::bad_request(format!(
+            "invalid totalItems '{other}': it must be 'include' or 'exclude'"
+        ))),
+    }
+}
+
+/// A full-text filter: the term (trimmed, lower-case) in `fields`, or the default ones.
+fn full_text(term: Option<&str>, fields: Vec<String>) -> Option<FullText> {
+    let term = term
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())?;
+    Some(FullText {
+        term,
+        fields: if fields.is_empty() {
+            DEFAULT_FULL_TEXT_FIELDS
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect()
+        } else {
+            fields
+        },
+    })
 }
 
 /// The dotted paths of a `fields` parameter (`kind,metadata.name`).
@@ -85,8 +139,9 @@ pub(super) fn number(name: &str, value: &str) -> Result<usize, ApiError> {
     })
 }
 
-/// Parses the query string into a cursor (the query and the fields to return).
-fn parse(raw: Option<&str>) -> Result<Cursor, ApiError> {
+/// Parses the query string into a cursor (the query and the fields to return), and
+/// whether it starts the query (rather than following a cursor).
+fn parse(raw: Option<&str>) -> Result<(Cursor, bool), ApiError> {
     let mut query = EntityQuery {
         limit: DEFAULT_LIMIT,
         ..Default::default()
@@ -95,6 +150,7 @@ fn parse(raw: Option<&str>) -> Result<Cursor, ApiError> {
     let mut cursor = None;
     let mut limit = None;
     let mut others = false;
+    let mut exclude = false;
     let (mut term, mut term_fields) = (None, Vec::new());
     for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         match key.as_ref() {
@@ -113,8 +169,12 @@ fn parse(raw: Option<&str>) -> Result<Cursor, ApiError> {
                 others = true;
             }
             "fields" => fields.extend(field_list(&value)),
+            "totalItems" => {
+                exclude = exclude_total(&value)?;
+                others = true;
+            }
             "fullTextFilterTerm" => {
-                term = Some(value.trim().to_lowercase()).filter(|t| !t.is_empty());
+                term = Some(value.into_owned());
                 others = true;
             }
             "fullTextFilterFields" => {
@@ -133,38 +193,32 @@ fn parse(raw: Option<&str>) -> Result<Cursor, ApiError> {
             }
         }
     }
-    let mut result = match cursor {
+    let result = match cursor {
         Some(cursor) if others => {
             return Err(ApiError::bad_request(format!(
                 "the cursor '{cursor}' already holds the query: send it with limit only"
             )))
         }
-        Some(cursor) => Cursor::decode(&cursor)?,
+        Some(cursor) => return Ok((Cursor::decode(&cursor)?.with(fields, limit), false)),
         None => {
-            query.full_text = term.map(|term| FullText {
-                term,
-                fields: if term_fields.is_empty() {
-                    DEFAULT_FULL_TEXT_FIELDS
-                        .iter()
-                        .map(|f| (*f).to_owned())
-                        .collect()
-                } else {
-                    term_fields
-                },
-            });
-            Cursor {
-                query,
-                fields: Vec::new(),
-            }
+            query.full_text = full_text(term.as_deref(), term_fields);
+            Cursor::new(query, Vec::new(), exclude)
         }
     };
-    if !fields.is_empty() {
-        result.fields = fields;
+    Ok((result.with(fields, limit), true))
+}
+
+impl Cursor {
+    /// This cursor with other fields or another page size, when the request gives them.
+    fn with(mut self, fields: Vec<String>, limit: Option<usize>) -> Self {
+        if !fields.is_empty() {
+            self.fields = fields;
+        }
+        if let Some(limit) = limit {
+            self.entity_query.limit = limit;
+        }
+        self
     }
-    if let Some(limit) = limit {
-        result.query.limit = limit;
-    }
-    Ok(result)
 }
 
 /// `GET /entities/by-query`.
@@ -172,24 +226,138 @@ pub async fn by_query(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<QueryResponse>, ApiError> {
-    let cursor = parse(raw.as_deref())?;
-    let query = &cursor.query;
-    let (entities, total) = state.portal.query_entities(query).await?;
+    let (cursor, first) = parse(raw.as_deref())?;
+    respond(&state, cursor, first).await
+}
+
+/// An order in a predicate query's body: `{field, order}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderBy {
+    field: String,
+    #[serde(default)]
+    order: Option<String>,
+}
+
+/// A full-text filter in a predicate query's body: `{term, fields}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FullTextBody {
+    #[serde(default)]
+    term: Option<String>,
+    #[serde(default)]
+    fields: Vec<String>,
+}
+
+/// The body of `POST /entities/by-query`, as catalog-client's `queryEntities` sends it:
+/// a first request, or a cursor (with `limit` and `fields` only).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PredicateQueryBody {
+    #[serde(default)]
+    query: Option<Value>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    offset: Option<usize>,
+    #[serde(default)]
+    order_by: Vec<OrderBy>,
+    #[serde(default)]
+    full_text_filter: Option<FullTextBody>,
+    #[serde(default)]
+    fields: Vec<String>,
+    #[serde(default)]
+    total_items: Option<String>,
+}
+
+/// `POST /entities/by-query`.
+pub async fn by_predicate(
+    State(state): State<AppState>,
+    body: Result<Json<PredicateQueryBody>, JsonRejection>,
+) -> Result<Json<QueryResponse>, ApiError> {
+    let Json(body) = body.map_err(|rejection| {
+        ApiError::bad_request(format!("invalid request body: {}", rejection.body_text()))
+    })?;
+    if let Some(cursor) = &body.cursor {
+        let first = body.query.is_some() || body.offset.is_some() || !body.order_by.is_empty();
+        if first || body.full_text_filter.is_some() || body.total_items.is_some() {
+            return Err(ApiError::bad_request(format!(
+                "the cursor '{cursor}' already holds the query: send it with limit and fields only"
+            )));
+        }
+        let cursor = Cursor::decode(cursor)?.with(body.fields, body.limit);
+        return respond(&state, cursor, false).await;
+    }
+    let order = body
+        .order_by
+        .iter()
+        .map(|o| {
+            let direction = match o.order.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("asc") => Order::Asc,
+                Some("desc") => Order::Desc,
+                Some(other) => {
+                    return Err(ApiError::bad_request(format!(
+                        "invalid order '{other}' for {}: it must be 'asc' or 'desc'",
+                        o.field
+                    )))
+                }
+            };
+            Ok(OrderField {
+                key: o.field.trim().to_lowercase(),
+                order: direction,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let text = body.full_text_filter.unwrap_or(FullTextBody {
+        term: None,
+        fields: Vec::new(),
+    });
+    let term_fields = text
+        .fields
+        .iter()
+        .map(|f| f.trim().to_lowercase())
+        .collect();
+    let query = EntityQuery {
+        filter: Vec::new(),
+        predicate: body.query.as_ref().map(Predicate::from_json).transpose()?,
+        order,
+        full_text: full_text(text.term.as_deref(), term_fields),
+        offset: body.offset.unwrap_or(0),
+        limit: body.limit.unwrap_or(DEFAULT_LIMIT),
+    };
+    let exclude = body.total_items.as_deref().map(exclude_total).transpose()?;
+    let cursor = Cursor::new(query, body.fields, exclude.unwrap_or(false));
+    respond(&state, cursor, true).await
+}
+
+/// One page of `cursor`'s query; `first` when the request started the query (a first
+/// page has no `prevCursor`).
+async fn respond(
+    state: &AppState,
+    cursor: Cursor,
+    first: bool,
+) -> Result<Json<QueryResponse>, ApiError> {
+    let query = cursor.entity_query();
+    let (entities, total) = state.portal.query_entities(&query).await?;
     let mut page_info = PageInfo::default();
     let at = |offset: usize| {
         Cursor {
-            query: EntityQuery {
+            entity_query: EntityQuery {
                 offset,
-                ..query.clone()
+                ..cursor.entity_query.clone()
             },
+            query: cursor.query.clone(),
             fields: cursor.fields.clone(),
+            exclude_total: cursor.exclude_total,
         }
         .encode()
     };
     if (query.offset + query.limit) < total as usize && query.limit > 0 {
         page_info.next_cursor = Some(at(query.offset + query.limit));
     }
-    if query.offset > 0 {
+    if query.offset > 0 && !first {
         page_info.prev_cursor = Some(at(query.offset.saturating_sub(query.limit)));
     }
     Ok(Json(QueryResponse {
@@ -197,7 +365,7 @@ pub async fn by_query(
             .iter()
             .map(|e| project(e, &cursor.fields))
             .collect(),
-        total_items: total,
+        total_items: if cursor.exclude_total { 0 } else { total },
         page_info,
     }))
 }

@@ -141,8 +141,8 @@ pub fn validate_entity(value: &Value) -> Result<Entity, Vec<FieldError>> {
     match root.get("spec") {
         None => {}
         Some(Value::Object(spec)) => {
-            if let (Some(kind), Some(rules)) = (kind, kind.and_then(rules_for)) {
-                check_spec(kind, rules, spec, namespace.as_deref(), &mut problems);
+            if let Some(rules) = kind.and_then(rules_for) {
+                check_spec(rules, spec, namespace.as_deref(), &mut problems);
             }
         }
         Some(other) => problems.add(
@@ -374,7 +374,6 @@ fn check_string_map(
 
 /// Checks a known kind's spec fields: presence, shape, and that refs parse.
 fn check_spec(
-    kind: &str,
     rules: &KindRules,
     spec: &Map<String, Value>,
     namespace: Option<&str>,
@@ -451,12 +450,6 @@ fn check_spec(
                 }
             }
         }
-    }
-    if rules.kind == "Location" && !spec.contains_key("target") && !spec.contains_key("targets") {
-        problems.add(
-            at,
-            format!("spec of kind {kind} needs a target or a list of targets"),
-        );
     }
 }
 
@@ -639,12 +632,15 @@ mod tests {
     }
 
     #[test]
-    fn locations_need_a_target() {
+    fn a_location_without_targets_is_valid_as_in_backstage() {
         let value = json!({
             "apiVersion": "backstage.io/v1alpha1", "kind": "Location",
             "metadata": {"name": "l"}, "spec": {"type": "url"}
         });
-        assert_eq!(paths(&value), ["spec"]);
+        assert!(validate_entity(&value).is_ok());
+        let mut listed = value.clone();
+        listed["spec"]["targets"] = json!("./one.yaml");
+        assert_eq!(paths(&listed), ["spec.targets"]);
     }
 
     #[test]

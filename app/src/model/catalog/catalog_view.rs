@@ -515,6 +515,7 @@ impl CatalogView {
         let text = self.text.trim().to_lowercase();
         Some(EntityQuery {
             filter,
+            predicate: None,
             order: self
                 .sort
                 .and_then(|(column, order)| {

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{cookie, entity_ref::EntityRef};
+use super::entity_ref::EntityRef;
+use crate::model::cookie;
 
 /// The cookie holding the starred refs, separated by `|`.
 pub const STARRED_COOKIE: &str = "portico_starred";

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::predicate::Predicate;
+
 /// One condition: `key` has one of `values`, or, when `values` is empty, has any value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
@@ -128,6 +130,9 @@ pub const DEFAULT_FULL_TEXT_FIELDS: [&str; 4] = [
 pub struct EntityQuery {
     /// Any group may match; no group means every entity.
     pub filter: Vec<FilterGroup>,
+    /// A predicate query that must hold as well (`POST /entities/by-query`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<Predicate>,
     /// Sort keys, most significant first; ties are broken by entity ref.
     pub order: Vec<OrderField>,
     /// An optional full-text term.
@@ -136,6 +141,13 @@ pub struct EntityQuery {
     pub offset: usize,
     /// How many entities to return at most.
     pub limit: usize,
+}
+
+impl EntityQuery {
+    /// Whether the query selects by neither `filter` nor a predicate.
+    pub fn is_unfiltered(&self) -> bool {
+        self.filter.is_empty() && self.predicate.is_none()
+    }
 }
 
 #[cfg(test)]

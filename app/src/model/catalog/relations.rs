@@ -70,7 +70,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::model::validation::validate_entity;
+    use crate::model::catalog::validation::validate_entity;
 
     fn edges(value: serde_json::Value) -> Vec<String> {
         relations_of(&validate_entity(&value).unwrap())

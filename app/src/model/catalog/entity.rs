@@ -116,6 +116,32 @@ pub struct Relation {
     pub relation_type: String,
     /// The other entity, which may not exist.
     pub target_ref: EntityRef,
+    /// Backstage's legacy form of `target_ref`, which older plugins read; the server
+    /// adds it unless configured not to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<RelationTarget>,
+}
+
+/// A relation's target as Backstage's legacy `target` field writes it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RelationTarget {
+    /// Lower-case kind.
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl RelationTarget {
+    /// The legacy form of `target`.
+    pub fn of(target: &EntityRef) -> Self {
+        Self {
+            kind: target.kind().to_owned(),
+            namespace: target.namespace().to_owned(),
+            name: target.name().to_owned(),
+        }
+    }
 }
 
 /// `status`: what the catalog found while processing the entity.

@@ -94,7 +94,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::model::validation::validate_entity;
+    use crate::model::catalog::validation::validate_entity;
 
     #[test]
     fn flattens_like_backstage() {

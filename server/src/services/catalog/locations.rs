@@ -1,0 +1,359 @@
+//! Locations: registering them through the API, reading them (on a blocking thread,
+//! spread over the cores), applying what changed, and refreshing them on schedule,
+//! shared between replicas by leases.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use app::model::catalog::entity_ref::EntityRef;
+
+use super::{CatalogError, IngestReport, Registration};
+use crate::{
+    catalog::{
+        demo,
+        ingest::location_update,
+        location::{
+            absolute, inputs_unchanged, read_location, GitFile, LocationContents, LocationInputs,
+            Source,
+        },
+        remote::UrlReader,
+    },
+    progress::Progress,
+    services::Portal,
+    store::{ApplyReport, LocationRow, LocationUpdate, OrphanStrategy, StoreError},
+};
+
+/// How long a replica may hold a location it claimed for a refresh before another may
+/// take it over (longer than any refresh takes).
+const REFRESH_LEASE: Duration = Duration::from_secs(600);
+
+/// Milliseconds since the Unix epoch, `after` from now.
+fn epoch_ms(after: Duration) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    (now + after).as_millis() as i64
+}
+
+/// Reads a location and prepares its update for the store, on a blocking thread (the
+/// work is spread over the cores).
+async fn read_in_background(
+    target: Source,
+    urls: Arc<UrlReader>,
+    orphans: OrphanStrategy,
+    progress: Progress,
+) -> (LocationContents, LocationUpdate) {
+    let started = std::time::Instant::now();
+    let read = tokio::task::spawn_blocking(move || {
+        let contents = read_location(&target, &urls, &progress);
+        let update = LocationUpdate {
+            orphans,
+            progress,
+            ..location_update(&contents)
+        };
+        (contents, update)
+    })
+    .await
+    .expect("reading a location does not panic");
+    tracing::debug!(
+        read_ms = started.elapsed().as_millis() as u64,
+        "location read"
+    );
+    read
+}
+
+impl Portal {
+    /// Reads `source` with this portal's URL allow-list, orphan strategy and progress.
+    async fn read(&self, source: Source) -> (LocationContents, LocationUpdate) {
+        read_in_background(
+            source,
+            self.urls.clone(),
+            self.orphans,
+            self.progress.clone(),
+        )
+        .await
+    }
+
+    /// Registers a location and ingests it; with `dry_run`, only reads it. A `url`
+    /// location must be allowed by the configuration, a `file` location must lie inside
+    /// a folder of the configured catalog.
+    pub async fn register_location(
+        &self,
+        location_type: &str,
+        target: &str,
+        dry_run: bool,
+    ) -> Result<Registration, CatalogError> {
+        let source = match location_type {
+            "url" => {
+                self.urls
+                    .check(target)
+                    .map_err(CatalogError::InvalidInput)?;
+                Source::Url(target.to_owned())
+            }
+            "file" => {
+                let path = absolute(Path::new(target));
+                if !self.file_roots.iter().any(|root| path.starts_with(root)) {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "file locations registered through the API must be inside a folder of the configured catalog; '{target}' is not"
+                    )));
+                }
+                Source::File(path)
+            }
+            "git" => match GitFile::parse(target) {
+                Some(file) if self.scaffolder.is_local_repository(&file.repo) => Source::Git(file),
+                Some(_) => {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "git locations must be repositories of a configured local Git host (--git-host); '{target}' is not"
+                    )))
+                }
+                None => {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "'{target}' is not a git location target: write REPOSITORY#REVISION:PATH"
+                    )))
+                }
+            },
+            other => {
+                return Err(CatalogError::InvalidInput(format!(
+                    "location type '{other}' is not supported; use 'url' or 'file'"
+                )))
+            }
+        };
+        let target = source.target();
+        let existing = self
+            .store
+            .locations()
+            .await?
+            .into_iter()
+            .find(|l| l.location_type == location_type && l.target == target);
+        if existing.is_some() && !dry_run {
+            return Err(CatalogError::Conflict(format!(
+                "Location {location_type}:{target} already exists"
+            )));
+        }
+        let (read, update) = self.read(source).await;
+        if read.files.is_empty() {
+            let why = read
+                .problems
+                .first()
+                .map_or_else(|| "nothing to read".to_owned(), |p| p.message.clone());
+            return Err(CatalogError::InvalidInput(format!(
+                "cannot read the location {target}: {why}"
+            )));
+        }
+        let entities = read
+            .entities
+            .iter()
+            .map(|located| located.entity.clone())
+            .collect();
+        if dry_run {
+            let location = existing.clone().unwrap_or(LocationRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                location_type: location_type.into(),
+                target,
+            });
+            return Ok(Registration {
+                location,
+                entities,
+                exists: existing.is_some(),
+            });
+        }
+        // The files were just read: apply them rather than reading them again.
+        let location = self.store.ensure_location(location_type, &target).await?;
+        let report = self.apply_update(location, &update).await?;
+        Ok(Registration {
+            location: report.location,
+            entities,
+            exists: false,
+        })
+    }
+
+    /// Reads again the location that holds `entity_ref`.
+    pub async fn refresh_entity(&self, entity_ref: &EntityRef) -> Result<(), CatalogError> {
+        let location = self
+            .location_of_entity(entity_ref)
+            .await?
+            .ok_or_else(|| CatalogError::NotFound(format!("No entity {entity_ref} to refresh")))?;
+        self.refresh_location(location, true).await?;
+        Ok(())
+    }
+
+    /// Loads the built-in demo catalog (when `load` is true) or removes it (when the
+    /// organisation's own catalog is configured and an earlier start had loaded it).
+    pub async fn set_demo_catalog(
+        &mut self,
+        load: bool,
+    ) -> Result<Option<IngestReport>, StoreError> {
+        let target = absolute(&demo::folder().join(demo::ROOT_FILE))
+            .display()
+            .to_string();
+        if !load {
+            self.demo_target = None;
+            for location in self.store.locations().await? {
+                if location.target == target {
+                    self.store.delete_location(&location.id).await?;
+                }
+            }
+            return Ok(None);
+        }
+        let root = tokio::task::spawn_blocking(demo::extract)
+            .await
+            .expect("extracting the demo does not panic")
+            .map_err(|error| {
+                StoreError::Io(format!("writing the demo catalog to {target}: {error}"))
+            })?;
+        self.demo_target = Some(target);
+        self.ingest_location(&Source::File(root)).await.map(Some)
+    }
+
+    /// Registers the location `target` if it is new, reads it and everything it leads
+    /// to, and applies the result in one transaction.
+    pub async fn ingest_location(&self, target: &Source) -> Result<IngestReport, StoreError> {
+        let target = match target {
+            Source::File(path) => Source::File(absolute(path)),
+            url => url.clone(),
+        };
+        let location = self
+            .store
+            .ensure_location(target.location_type(), &target.target())
+            .await?;
+        self.refresh_location(location, true).await
+    }
+
+    /// Reads a registered location again and applies what changed. Unless `force`,
+    /// a location whose files are byte for byte what its last read found is not read
+    /// again (its report says `skipped`). Forced reads are for start-up (this binary may
+    /// read files differently from the one that stored them) and explicit requests.
+    pub async fn refresh_location(
+        &self,
+        location: LocationRow,
+        force: bool,
+    ) -> Result<IngestReport, StoreError> {
+        let Some(target) = Source::of_location(&location.location_type, &location.target) else {
+            return Err(StoreError::Io(format!(
+                "location {}:{} has a type Portico cannot read",
+                location.location_type, location.target
+            )));
+        };
+        if !force && matches!(target, Source::File(_)) {
+            if let Some(report) = self.skip_if_unchanged(&location).await? {
+                return Ok(report);
+            }
+        }
+        let (contents, update) = self.read(target).await;
+        drop(contents);
+        let report = self.apply_update(location, &update).await;
+        // What the location's files took to read and apply is free now.
+        drop(update);
+        crate::memory::release_free_memory();
+        report
+    }
+
+    /// The report of a refresh that did not need to read anything, when the files of
+    /// `location` are unchanged since its last read.
+    async fn skip_if_unchanged(
+        &self,
+        location: &LocationRow,
+    ) -> Result<Option<IngestReport>, StoreError> {
+        let Some(inputs) = self.store.location_inputs(&location.id).await? else {
+            return Ok(None);
+        };
+        let Ok(inputs) = serde_json::from_str::<LocationInputs>(&inputs) else {
+            return Ok(None);
+        };
+        let target = PathBuf::from(&location.target);
+        let started = std::time::Instant::now();
+        let unchanged = tokio::task::spawn_blocking(move || inputs_unchanged(&target, &inputs))
+            .await
+            .unwrap_or(false);
+        if !unchanged {
+            return Ok(None);
+        }
+        tracing::debug!(
+            location = %location.target,
+            check_ms = started.elapsed().as_millis() as u64,
+            "location unchanged: not read again"
+        );
+        self.schedule_next_refresh(&location.id).await?;
+        let problems = self.store.location_problems(&location.id).await?.len();
+        Ok(Some(IngestReport {
+            location: location.clone(),
+            applied: ApplyReport {
+                skipped: true,
+                ..ApplyReport::default()
+            },
+            problems,
+        }))
+    }
+
+    /// Makes a location that was just read (or failed to be) due again one refresh
+    /// interval from now.
+    async fn schedule_next_refresh(&self, location_id: &str) -> Result<(), StoreError> {
+        self.store
+            .schedule_refresh(location_id, epoch_ms(self.refresh_interval))
+            .await
+    }
+
+    /// Applies a location's update to the store.
+    async fn apply_update(
+        &self,
+        location: LocationRow,
+        update: &LocationUpdate,
+    ) -> Result<IngestReport, StoreError> {
+        let started = std::time::Instant::now();
+        let applied = self.store.apply_location(&location.id, update).await?;
+        tracing::debug!(
+            location = %location.target,
+            apply_ms = started.elapsed().as_millis() as u64,
+            "location applied"
+        );
+        self.schedule_next_refresh(&location.id).await?;
+        let problems = update.problems.len() + applied.conflicts.len();
+        Ok(IngestReport {
+            location,
+            applied,
+            problems,
+        })
+    }
+
+    /// Reads again every location that is due, one at a time, each claimed first so
+    /// that replicas sharing the database share the work instead of repeating it. A
+    /// location that fails is logged, and due again after the refresh interval.
+    pub async fn refresh_due(&self) -> Result<Vec<IngestReport>, StoreError> {
+        let mut reports = Vec::new();
+        // Due by the time this call started: a location whose refresh takes longer
+        // than the interval is not read over and over within one call.
+        let started = epoch_ms(Duration::ZERO);
+        while let Some(location) = self
+            .store
+            .claim_due_location(started, epoch_ms(REFRESH_LEASE))
+            .await?
+        {
+            let (id, target) = (location.id.clone(), location.target.clone());
+            match self.refresh_location(location, false).await {
+                Ok(report) => reports.push(report),
+                Err(error) => {
+                    tracing::warn!(%target, %error, "refreshing the location failed");
+                    self.schedule_next_refresh(&id).await?;
+                }
+            }
+        }
+        Ok(reports)
+    }
+
+    /// Reads every registered location again now, due or not, one after the other. A
+    /// location that fails is logged and the others go on.
+    pub async fn refresh_all(&self) -> Result<Vec<IngestReport>, StoreError> {
+        let mut reports = Vec::new();
+        for location in self.store.locations().await? {
+            let target = location.target.clone();
+            match self.refresh_location(location, true).await {
+                Ok(report) => reports.push(report),
+                Err(error) => tracing::warn!(%target, %error, "refreshing the location failed"),
+            }
+        }
+        Ok(reports)
+    }
+}

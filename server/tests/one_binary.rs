@@ -1,0 +1,184 @@
+//! The `portico` binary alone is the whole portal: copied into an empty folder and
+//! started there, it serves pages with their scripts, styles and lazily loaded code (the
+//! browser bundle is built into it); a `--site-root` without a bundle is refused.
+
+use std::{
+    net::TcpListener,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// A `portico serve` process, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// Starts `binary serve` in `dir` and waits until it is ready.
+fn start(binary: &Path, dir: &Path) -> Server {
+    let port = free_port();
+    let child = Command::new(binary)
+        .current_dir(dir)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env_remove("PORTICO_SITE_ROOT")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("starting the copied binary");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(response) = agent().get(format!("{}/readyz", server.base)).call() {
+            if response.status() == 200 {
+                return server;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the copied binary did not become ready");
+}
+
+/// Every value of `attribute` on tags in `html` (`href="…"`).
+fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
+    let needle = format!("{attribute}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + needle.len()..];
+            rest.find('"').map(|end| rest[..end].to_owned())
+        })
+        .collect()
+}
+
+/// GETs `path` and returns its status, content type and body size.
+fn fetch(base: &str, path: &str) -> (u16, String, usize) {
+    let mut response = agent().get(format!("{base}{path}")).call().unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap();
+    (status, content_type, body.len())
+}
+
+#[test]
+fn the_binary_alone_serves_the_portal_from_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("portico");
+    std::fs::copy(env!("CARGO_BIN_EXE_portico"), &binary).unwrap();
+    let server = start(&binary, dir.path());
+
+    let mut page = agent()
+        .get(format!("{}/catalog", server.base))
+        .call()
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.body_mut().read_to_string().unwrap();
+    let assets: Vec<String> = attribute_values(&html, "href")
+        .into_iter()
+        .filter(|href| href.starts_with("/pkg/") || href == "/favicon.svg")
+        .collect();
+    for wanted in [".css", ".js", ".wasm", "favicon.svg"] {
+        assert!(
+            assets.iter().any(|a| a.ends_with(wanted)),
+            "the page names no {wanted} file: {assets:?}"
+        );
+    }
+    for asset in &assets {
+        let (status, content_type, size) = fetch(&server.base, asset);
+        assert_eq!(status, 200, "{asset}");
+        assert!(size > 0, "{asset} is empty");
+        let expected = match asset.rsplit('.').next() {
+            Some("css") => "text/css",
+            Some("js") => "text/javascript",
+            Some("wasm") => "application/wasm",
+            _ => "image/svg+xml",
+        };
+        assert!(
+            content_type.starts_with(expected),
+            "{asset}: {content_type}"
+        );
+    }
+
+    // A lazily loaded page names its own chunks, and they are there too.
+    let mut entity = agent()
+        .get(format!(
+            "{}/catalog/default/group/payments-team",
+            server.base
+        ))
+        .call()
+        .unwrap();
+    let html = entity.body_mut().read_to_string().unwrap();
+    let chunks: Vec<String> = attribute_values(&html, "href")
+        .into_iter()
+        .filter(|href| href.contains("/split_") || href.contains("/chunk_"))
+        .collect();
+    assert!(
+        !chunks.is_empty(),
+        "the entity page preloads no chunk of its own"
+    );
+    for chunk in &chunks {
+        assert_eq!(fetch(&server.base, chunk).0, 200, "{chunk}");
+    }
+    // Nothing was written but the database.
+    let mut written: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("portico"))
+        .collect();
+    written.sort();
+    assert!(written.is_empty(), "unexpected files: {written:?}");
+}
+
+#[test]
+fn a_site_root_without_a_bundle_is_refused_at_start() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .current_dir(empty.path())
+        .args(["serve", "--addr", &format!("127.0.0.1:{}", free_port())])
+        .arg("--site-root")
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("holds no browser bundle"), "{stderr}");
+    assert!(
+        !empty.path().join("portico.db").exists(),
+        "it refused before opening the database"
+    );
+}
