@@ -300,3 +300,24 @@ test("the catalog loads without the other pages' code, which comes when a page n
   await hydrated(page);
   expect(wasm.slice(before).some((file) => file.includes("template_route"))).toBe(true);
 });
+
+test("on a phone the facets fold behind a Filters button, the entities come first", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto("/catalog");
+  await hydrated(page);
+  const kinds = facet(page, "Kind");
+  await expect(kinds).toBeHidden();
+  // The first rows are on the first screen.
+  const firstRow = page.locator("[data-testid=catalog-table] tbody tr").first();
+  const box = await firstRow.boundingBox();
+  expect(box && box.y + box.height).toBeLessThan(740);
+  await page.getByTestId("filters-toggle").click();
+  await expect(kinds).toBeVisible();
+  await kinds.locator('a.facet__value[data-value="API"]').click();
+  await expect(page).toHaveURL(/kind=api/);
+  await expect(page.getByTestId("catalog-count")).toHaveText("1–6 of 6 entities");
+  // On a wide screen there is no button and the facets show.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(page.getByTestId("filters-toggle")).toBeHidden();
+  await expect(kinds).toBeVisible();
+});

@@ -436,10 +436,11 @@ async fn locations_can_be_registered_read_and_removed_within_the_catalog_folder(
 
     let (status, created) = send(&app, "POST", "/api/catalog/locations", Some(body.clone())).await;
     assert_eq!(status, StatusCode::CREATED);
-    let id = created.unwrap()["location"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let created = created.unwrap();
+    // As Backstage documents it: the entities are listed by dry runs only.
+    assert_eq!(created["entities"], json!([]));
+    assert!(created.get("exists").is_none());
+    let id = created["location"]["id"].as_str().unwrap().to_owned();
     let (status, _) = get(
         &app,
         "/api/catalog/entities/by-name/component/default/checkout",
@@ -449,6 +450,38 @@ async fn locations_can_be_registered_read_and_removed_within_the_catalog_folder(
     let (status, again) = send(&app, "POST", "/api/catalog/locations", Some(body.clone())).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(again.unwrap()["error"]["name"], "ConflictError");
+    // onConflict=refresh reads the registered location again instead: an edit arrives.
+    std::fs::write(
+        dir.path().join("team/catalog-info.yaml"),
+        SERVICE.replace("Takes orders", "Takes and tracks orders"),
+    )
+    .unwrap();
+    let (status, refreshed) = send(
+        &app,
+        "POST",
+        "/api/catalog/locations?onConflict=refresh",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(refreshed.unwrap()["location"]["id"], json!(id));
+    let (_, checkout) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/checkout",
+    )
+    .await;
+    assert_eq!(
+        checkout["metadata"]["description"],
+        "Takes and tracks orders"
+    );
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/catalog/locations?onConflict=merge",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, location) = get(&app, &format!("/api/catalog/locations/{id}")).await;
     assert_eq!(
         (status, location["target"].clone()),
@@ -562,6 +595,27 @@ async fn validate_entity_lists_every_problem() {
             "spec.children is required for kind Group",
         ]
     );
+    // The location ref is required, and must be `type:target`.
+    for location in [json!("nowhere"), json!(":x"), json!(null)] {
+        let (status, body) = send(
+            &app,
+            "POST",
+            "/api/catalog/validate-entity",
+            Some(json!({"entity": valid, "location": location})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{location}");
+        let body = body.unwrap();
+        let message = body["errors"][0]["message"]
+            .as_str()
+            .or(body["error"]["message"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            message.contains("location") || message.contains("<type>:<target>"),
+            "{location}: {message}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -221,3 +221,73 @@ async fn locations_are_found_by_entity_and_by_query() {
     assert_eq!(none["totalItems"], 0);
     assert_eq!(none["items"], json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn by_refs_leaves_out_what_a_filter_or_predicate_does_not_select() {
+    let (_db, app) = demo().await;
+    let refs = json!([
+        "group:default/platform-team",
+        "component:default/web-shop",
+        "component:default/ui-kit"
+    ]);
+    let items = |body: Value| -> Vec<Value> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["metadata"]["name"].clone())
+            .collect()
+    };
+    let (status, filtered) = post(
+        &app,
+        "/api/catalog/entities/by-refs?filter=kind=component,spec.type=library",
+        json!({"entityRefs": refs, "fields": ["metadata.name"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{filtered}");
+    assert_eq!(items(filtered), [Value::Null, Value::Null, json!("ui-kit")]);
+    let (_, predicate) = post(
+        &app,
+        "/api/catalog/entities/by-refs",
+        json!({"entityRefs": refs, "fields": ["metadata.name"], "query": {"$not": {"kind": "group"}}}),
+    )
+    .await;
+    assert_eq!(
+        items(predicate),
+        [Value::Null, json!("web-shop"), json!("ui-kit")]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn facets_count_relation_targets() {
+    let (_db, app) = demo().await;
+    let (status, body) = get(
+        &app,
+        "/api/catalog/entity-facets?facet=relations.ownedBy&filter=kind=component,spec.type=library",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["facets"]["relations.ownedBy"],
+        json!([{"value": "group:default/platform-team", "count": 2}])
+    );
+    // Over the whole catalog, and with a predicate.
+    let (_, all) = get(&app, "/api/catalog/entity-facets?facet=relations.ownedby").await;
+    let owners = all["facets"]["relations.ownedby"].as_array().unwrap();
+    assert!(
+        owners
+            .iter()
+            .any(|v| v["value"] == "group:default/payments-team"),
+        "{all}"
+    );
+    let (_, predicate) = post(
+        &app,
+        "/api/catalog/entity-facets",
+        json!({"facets": ["relations.ownedBy"], "query": {"metadata.name": {"$hasPrefix": "fraud"}}}),
+    )
+    .await;
+    assert_eq!(
+        predicate["facets"]["relations.ownedBy"],
+        json!([{"value": "group:default/payments-team", "count": 2}])
+    );
+}

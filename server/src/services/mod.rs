@@ -12,7 +12,7 @@ mod catalog;
 mod tasks;
 mod templates;
 
-pub use catalog::{CatalogError, IngestReport, Registration};
+pub use catalog::{CatalogError, IngestReport, OnConflict, Registration};
 pub use tasks::{unknown_actions, DryRun, DryRunFile, TaskError};
 
 use app::{
@@ -146,7 +146,6 @@ impl Portal {
     pub fn store(&self) -> &Store {
         &self.store
     }
-
 }
 
 impl From<TaskError> for ServiceError {

@@ -423,6 +423,23 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Which of `refs` (lower-case) the filter and predicate of `query` select (its
+    /// full-text term, order and paging aside), in no particular order.
+    pub async fn refs_selected_among(
+        &self,
+        query: &EntityQuery,
+        refs: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut sql = Sql::default();
+        let query = EntityQuery {
+            full_text: None,
+            ..query.clone()
+        };
+        let text = selection(&mut sql, &self.engine, &query, Some(refs));
+        let found: Vec<(String,)> = sql.fetch_all(self, &text).await?;
+        Ok(found.into_iter().map(|(r,)| r).collect())
+    }
+
     /// [`Store::facet`] for several keys at once, in the order of `keys`: one statement,
     /// which reads the selection once for all of them. Counts over the whole catalog (no
     /// filter, no term: the catalog page's first view) are kept for the catalog version.
@@ -432,13 +449,15 @@ impl Store {
         query: &EntityQuery,
     ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
         let keys: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+        // The in-memory counts know the search keys' values, not relations.
+        let relations = keys.iter().any(|k| k.starts_with("relations."));
         match (&query.full_text, query.is_unfiltered()) {
             // A term alone: its matches are counted in memory (see `facets.rs`).
-            (Some(full_text), true) => {
+            (Some(full_text), true) if !relations => {
                 let matches = self.full_text_matches(full_text).await?;
                 return self.count_facets_of_matches(&keys, &matches).await;
             }
-            (_, false) => return self.count_facets(&keys, query).await,
+            (Some(_), true) | (_, false) => return self.count_facets(&keys, query).await,
             (None, true) => {}
         }
         let version = self.catalog_version().await?;
@@ -472,7 +491,7 @@ impl Store {
     }
 
     /// Counts the values of each of `keys` (lower-case) among the entities `query`
-    /// selects.
+    /// selects. A `relations.<type>` key counts the targets of that relation.
     async fn count_facets(
         &self,
         keys: &[String],
@@ -480,21 +499,42 @@ impl Store {
     ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
         let mut sql = Sql::default();
         let key_list = sql.list(keys);
-        let within = if query.is_unfiltered() && query.full_text.is_none() {
-            String::new()
+        let selected = if query.is_unfiltered() && query.full_text.is_none() {
+            None
         } else {
             let matches = self.full_text_matches_of(query).await?;
-            let selection = selection(&mut sql, &self.engine, query, matches.as_deref());
-            format!(" AND entity_ref IN ({selection})")
+            Some(selection(&mut sql, &self.engine, query, matches.as_deref()))
+        };
+        let within = |column: &str| {
+            selected
+                .as_ref()
+                .map_or_else(String::new, |s| format!(" AND {column} IN ({s})"))
         };
         // The primary key makes (key, value, entity_ref) unique: COUNT(*) counts entities.
+        let mut counted = format!(
+            "SELECT key, MIN(COALESCE(original_value, value)) AS value, COUNT(*) AS count \
+             FROM search WHERE key IN ({key_list}){} GROUP BY key, value",
+            within("entity_ref")
+        );
+        let relations: Vec<String> = keys
+            .iter()
+            .filter_map(|k| k.strip_prefix("relations.").map(str::to_owned))
+            .collect();
+        if !relations.is_empty() {
+            // Relations are rows of their own; a source that is not an entity is no entity.
+            let types = sql.list(&relations);
+            counted.push_str(&format!(
+                " UNION ALL SELECT 'relations.' || LOWER(r.type) AS key, r.target_ref AS value, \
+                 COUNT(DISTINCT r.source_ref) AS count FROM relations r \
+                 JOIN entities e ON e.entity_ref = r.source_ref \
+                 WHERE LOWER(r.type) IN ({types}){} GROUP BY LOWER(r.type), r.target_ref",
+                within("r.source_ref")
+            ));
+        }
         // One row of JSON rather than a row per value: sqlx hands SQLite's rows over from
         // a worker thread one by one, and a facet such as spec.owner has hundreds.
         let rows = self.json_rows(&["f.key", "f.value", "f.count"]);
-        let text = format!(
-            "SELECT {rows} FROM (SELECT key, MIN(COALESCE(original_value, value)) AS value, COUNT(*) AS count \
-             FROM search WHERE key IN ({key_list}){within} GROUP BY key, value) f"
-        );
+        let text = format!("SELECT {rows} FROM ({counted}) f");
         let found: Vec<(String,)> = sql.fetch_all(self, &text).await?;
         let json = found.first().map_or("[]", |(json,)| json.as_str());
         let counts: Vec<(String, String, i64)> = serde_json::from_str(json)

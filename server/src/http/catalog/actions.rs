@@ -32,20 +32,33 @@ pub async fn refresh(
     Ok(StatusCode::OK)
 }
 
-/// The body of `POST /validate-entity`. Backstage clients also send `location`, which
-/// validation does not need.
+/// The body of `POST /validate-entity`: the entity, and the location ref
+/// (`type:target`) it would be read from, as Backstage requires.
 #[derive(Debug, Deserialize)]
 pub struct ValidateRequest {
     entity: Value,
+    location: String,
 }
 
 /// `POST /validate-entity`: 200 `{}` when the entity is valid, 400 `{errors: […]}` with
-/// one `{name, message}` per problem otherwise.
+/// one `{name, message}` per problem otherwise (the location ref's first).
 pub async fn validate(
     body: Result<Json<ValidateRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body
         .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let location_ok = body
+        .location
+        .split_once(':')
+        .is_some_and(|(kind, target)| !kind.trim().is_empty() && !target.trim().is_empty());
+    if !location_ok {
+        let message = format!(
+            "Unable to parse location ref '{}', expected '<type>:<target>', e.g. 'url:https://host/path'",
+            body.location
+        );
+        let errors = json!({ "errors": [{ "name": "InputError", "message": message }] });
+        return Ok((StatusCode::BAD_REQUEST, Json(errors)).into_response());
+    }
     Ok(match validate_entity(&body.entity) {
         Ok(_) => (StatusCode::OK, Json(json!({}))).into_response(),
         Err(errors) => {

@@ -1,8 +1,13 @@
 //! `/entities…`: reading entities.
 
-use app::model::{catalog::entity::Entity, catalog::entity_ref::EntityRef};
+use app::model::catalog::{
+    entity::Entity,
+    entity_ref::EntityRef,
+    filter::{EntityQuery, FilterGroup},
+    predicate::Predicate,
+};
 use axum::{
-    extract::{rejection::JsonRejection, Path, State},
+    extract::{rejection::JsonRejection, Path, RawQuery, State},
     http::{StatusCode, Uri},
     Json,
 };
@@ -64,17 +69,40 @@ pub struct ByRefsRequest {
     entity_refs: Vec<String>,
     #[serde(default)]
     fields: Vec<String>,
+    /// A predicate the entities must also match (`getEntitiesByRefs({query})`).
+    #[serde(default)]
+    query: Option<Value>,
 }
 
-/// `POST /entities/by-refs`: the entities in the order asked, `null` for those that do
-/// not exist (or whose ref is not a ref).
+/// `POST /entities/by-refs[?filter=…]`: the entities in the order asked, `null` for
+/// those that do not exist, whose ref is not a ref, or that the `filter` parameters or
+/// the body's `query` predicate leave out.
 pub async fn by_refs(
     State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
     body: Result<Json<ByRefsRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(request) = body.map_err(|rejection| {
         ApiError::bad_request(format!("invalid request body: {}", rejection.body_text()))
     })?;
+    let mut query = EntityQuery {
+        predicate: request
+            .query
+            .as_ref()
+            .map(Predicate::from_json)
+            .transpose()?,
+        ..EntityQuery::default()
+    };
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "filter" => query.filter.push(FilterGroup::parse(&value)?),
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown query parameter '{other}'"
+                )))
+            }
+        }
+    }
     let refs: Vec<Option<String>> = request
         .entity_refs
         .iter()
@@ -83,7 +111,7 @@ pub async fn by_refs(
     let wanted: Vec<String> = refs.iter().flatten().cloned().collect();
     let found: std::collections::HashMap<String, Entity> = state
         .portal
-        .entities(&wanted)
+        .entities_selected(&wanted, &query)
         .await?
         .into_iter()
         .map(|entity| (entity.entity_ref().to_string(), entity))

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::{
     http::{error::ApiError, AppState},
+    services::OnConflict,
     store::LocationRow,
 };
 
@@ -208,12 +209,14 @@ pub struct CreateLocation {
     target: String,
 }
 
-/// `?dryRun=true`.
+/// `?dryRun=true&onConflict=reject|refresh`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateOptions {
     #[serde(default)]
     dry_run: bool,
+    #[serde(default)]
+    on_conflict: Option<String>,
 }
 
 /// The response of `POST /locations`.
@@ -225,8 +228,10 @@ pub struct Created {
     exists: Option<bool>,
 }
 
-/// `POST /locations[?dryRun=true]`: registers a location and reads it (201), or, in a
-/// dry run, only reads it (200) and says whether it is already registered.
+/// `POST /locations[?dryRun=true][&onConflict=refresh]`: registers a location and reads
+/// it (201; `entities` is empty, as Backstage documents: only a dry run lists them), or,
+/// in a dry run, only reads it and says whether it is already registered. A location
+/// registered already is a 409, or with `onConflict=refresh` read again now (201).
 pub async fn create(
     State(state): State<AppState>,
     options: Result<Query<CreateOptions>, axum::extract::rejection::QueryRejection>,
@@ -236,16 +241,34 @@ pub async fn create(
         options.map_err(|e| ApiError::bad_request(format!("invalid query: {}", e.body_text())))?;
     let Json(body) = body
         .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let on_conflict = match options.on_conflict.as_deref() {
+        None | Some("reject") => OnConflict::Reject,
+        Some("refresh") => OnConflict::Refresh,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "invalid onConflict '{other}': it must be 'reject' or 'refresh'"
+            )))
+        }
+    };
     let registration = state
         .portal
-        .register_location(&body.location_type, &body.target, options.dry_run)
+        .register_location(
+            &body.location_type,
+            &body.target,
+            options.dry_run,
+            on_conflict,
+        )
         .await?;
     // 201 for a dry run too: Backstage answers so, and its client refuses anything else.
     Ok((
         StatusCode::CREATED,
         Json(Created {
             location: registration.location.into(),
-            entities: registration.entities,
+            entities: if options.dry_run {
+                registration.entities
+            } else {
+                Vec::new()
+            },
             exists: options.dry_run.then_some(registration.exists),
         }),
     ))

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{Output, StepIo};
-use crate::{catalog::yaml::to_yaml, scaffolder::workspace::inside};
+use crate::{catalog::yaml::to_yaml, scaffolder::workspace::inside, services::OnConflict};
 
 pub async fn write(io: StepIo<'_>) -> Result<Output, String> {
     let entity = match io.input.get("entity") {
@@ -51,7 +51,7 @@ pub async fn register(io: StepIo<'_>) -> Result<Output, String> {
     };
     match io
         .portal
-        .register_location(location_type, &target, false)
+        .register_location(location_type, &target, false, OnConflict::Reject)
         .await
     {
         Ok(registration) => {

@@ -10,7 +10,7 @@ use std::{
 
 use app::model::catalog::entity_ref::EntityRef;
 
-use super::{CatalogError, IngestReport, Registration};
+use super::{CatalogError, IngestReport, OnConflict, Registration};
 use crate::{
     catalog::{
         demo,
@@ -79,12 +79,14 @@ impl Portal {
 
     /// Registers a location and ingests it; with `dry_run`, only reads it. A `url`
     /// location must be allowed by the configuration, a `file` location must lie inside
-    /// a folder of the configured catalog.
+    /// a folder of the configured catalog. One that is registered already is refused or
+    /// read again, as `on_conflict` says.
     pub async fn register_location(
         &self,
         location_type: &str,
         target: &str,
         dry_run: bool,
+        on_conflict: OnConflict,
     ) -> Result<Registration, CatalogError> {
         let source = match location_type {
             "url" => {
@@ -128,10 +130,21 @@ impl Portal {
             .await?
             .into_iter()
             .find(|l| l.location_type == location_type && l.target == target);
-        if existing.is_some() && !dry_run {
-            return Err(CatalogError::Conflict(format!(
-                "Location {location_type}:{target} already exists"
-            )));
+        match (&existing, dry_run, on_conflict) {
+            (Some(_), false, OnConflict::Reject) => {
+                return Err(CatalogError::Conflict(format!(
+                    "Location {location_type}:{target} already exists"
+                )))
+            }
+            (Some(location), false, OnConflict::Refresh) => {
+                let report = self.refresh_location(location.clone(), true).await?;
+                return Ok(Registration {
+                    location: report.location,
+                    entities: Vec::new(),
+                    exists: true,
+                });
+            }
+            _ => {}
         }
         let (read, update) = self.read(source).await;
         if read.files.is_empty() {

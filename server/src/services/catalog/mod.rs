@@ -34,6 +34,16 @@ pub enum CatalogError {
     Store(#[from] StoreError),
 }
 
+/// What registering a location that is already registered does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnConflict {
+    /// Refuse it (Backstage's `ConflictError`, 409).
+    #[default]
+    Reject,
+    /// Read the registered location again now, and answer as if it were added.
+    Refresh,
+}
+
 /// A location registered (or, in a dry run, only read) through the API.
 #[derive(Debug)]
 pub struct Registration {
@@ -89,6 +99,30 @@ impl Portal {
             .into_iter()
             .map(|stored| compose(stored, self.legacy_relation_target))
             .collect()
+    }
+
+    /// The entities among `refs` (lower-case refs) that the filter and predicate of
+    /// `query` select, composed as [`Portal::entity`] does, in the order of `refs`.
+    pub async fn entities_selected(
+        &self,
+        refs: &[String],
+        query: &EntityQuery,
+    ) -> Result<Vec<Entity>, StoreError> {
+        if query.is_unfiltered() {
+            return self.entities(refs).await;
+        }
+        let selected: std::collections::HashSet<String> = self
+            .store
+            .refs_selected_among(query, refs)
+            .await?
+            .into_iter()
+            .collect();
+        let kept: Vec<String> = refs
+            .iter()
+            .filter(|r| selected.contains(*r))
+            .cloned()
+            .collect();
+        self.entities(&kept).await
     }
 
     /// The entities a query selects (one page, composed as [`Portal::entity`] does), and
