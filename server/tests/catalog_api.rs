@@ -384,6 +384,26 @@ async fn by_uid_reads_and_deletes() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Its location still holds it: it is read again right away, and the entity is back
+    // with a new uid.
+    let started = std::time::Instant::now();
+    let back = loop {
+        let (status, back) = get(
+            &app,
+            "/api/catalog/entities/by-name/component/default/web-shop",
+        )
+        .await;
+        if status == StatusCode::OK {
+            break back;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the entity did not come back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_ne!(back["metadata"]["uid"], json!(uid));
+    assert_eq!(back["spec"], entity["spec"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -656,4 +676,25 @@ async fn the_legacy_listing_pages_with_after_and_link() {
         (status, body["error"]["name"].clone()),
         (StatusCode::BAD_REQUEST, json!("InputError"))
     );
+    // Without a limit: everything, as Backstage answers (streamed), in ref order.
+    let (status, all) = get(&app, "/api/catalog/entities?fields=kind,metadata.name").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, counted) = get(&app, "/api/catalog/entities/by-query?limit=0").await;
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len() as u64, counted["totalItems"].as_u64().unwrap());
+    assert!(all.len() > 40, "{}", all.len());
+    let (_, users) = get(
+        &app,
+        "/api/catalog/entities?filter=kind=user&order=desc:metadata.name&offset=6",
+    )
+    .await;
+    assert_eq!(names_of(&users), ["alan.turing", "ada.lovelace"]);
+}
+
+fn names_of(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["metadata"]["name"].as_str().unwrap())
+        .collect()
 }

@@ -9,6 +9,7 @@ mod forms;
 mod health;
 mod scaffolder;
 pub mod site;
+mod stream;
 
 use std::sync::{Arc, OnceLock};
 

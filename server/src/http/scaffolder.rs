@@ -216,7 +216,7 @@ pub async fn event_stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok());
     let start = resumed.or(after.after).unwrap_or(0);
-    let stream = async_stream(move |sender| async move {
+    let stream = crate::http::stream::channel_stream(64, move |sender| async move {
         let mut last = start;
         loop {
             let Ok(Some((events, status))) = portal.task_events(&id, last).await else {
@@ -261,31 +261,6 @@ pub async fn event_stream(
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
-}
-
-/// A stream fed by a task that sends into a channel.
-fn async_stream<F, Fut>(produce: F) -> impl futures_core::Stream<Item = Result<Event, Infallible>>
-where
-    F: FnOnce(tokio::sync::mpsc::Sender<Result<Event, Infallible>>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (sender, receiver) = tokio::sync::mpsc::channel(64);
-    tokio::spawn(produce(sender));
-    ReceiverStream(receiver)
-}
-
-/// A channel's receiver as a stream.
-struct ReceiverStream<T>(tokio::sync::mpsc::Receiver<T>);
-
-impl<T> futures_core::Stream for ReceiverStream<T> {
-    type Item = T;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<T>> {
-        self.0.poll_recv(cx)
-    }
 }
 
 /// `POST /tasks/{id}/cancel`: `{status}`.

@@ -1,39 +1,43 @@
-//! `GET /entities`: Backstage's older listing, a JSON array paged with `after` and a
-//! `Link: <…?after=…>; rel="next"` header. `catalog-client`'s `getEntities` calls it.
+//! `GET /entities`: Backstage's older listing, a JSON array. `catalog-client`'s
+//! `getEntities` calls it.
 //!
-//! Unlike Backstage, it never returns the whole catalog by default: without `limit` it
-//! returns the first [`DEFAULT_LIMIT`] entities and a `Link` to the rest.
+//! With `limit`, one page and a `Link: <…?after=…>; rel="next"` header to the next.
+//! Without, every entity the filter selects, as Backstage answers (`getEntities()`
+//! callers do not follow `Link`): the refs are selected first, then the entities are
+//! read and written [`STREAM_CHUNK`] at a time as the client takes them, so memory
+//! stays flat however large the catalog.
 
 use app::model::catalog::filter::{EntityQuery, FilterGroup, Order, OrderField};
 use axum::{
+    body::{Body, Bytes},
     extract::{RawQuery, State},
     http::{header, HeaderMap, HeaderValue},
-    Json,
+    response::{IntoResponse, Response},
 };
-use serde_json::Value;
 
 use super::query::{field_list, number, project};
-use crate::http::{error::ApiError, AppState};
+use crate::http::{error::ApiError, stream::channel_stream, AppState};
 
-/// Entities per page when the request gives no `limit`.
-pub const DEFAULT_LIMIT: usize = 1000;
+/// Entities read and written at a time when the whole listing is streamed.
+const STREAM_CHUNK: usize = 500;
+
+/// Chunks the writer may run ahead of the client.
+const STREAM_AHEAD: usize = 2;
 
 /// `GET /entities?filter=…&fields=…&order=asc:metadata.name&limit=…&offset=…&after=…`.
 pub async fn list(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<(HeaderMap, Json<Vec<Value>>), ApiError> {
-    let mut query = EntityQuery {
-        limit: DEFAULT_LIMIT,
-        ..Default::default()
-    };
+) -> Result<Response, ApiError> {
+    let mut query = EntityQuery::default();
+    let mut limit = None;
     let mut fields = Vec::new();
     let mut kept = Vec::new();
     for (key, value) in form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()) {
         match key.as_ref() {
             "filter" => query.filter.push(FilterGroup::parse(&value)?),
             "fields" => fields.extend(field_list(&value)),
-            "limit" => query.limit = number("limit", &value)?,
+            "limit" => limit = Some(number("limit", &value)?),
             "offset" => query.offset = number("offset", &value)?,
             "after" => query.offset = number("after", &value)?,
             "order" => {
@@ -66,6 +70,10 @@ pub async fn list(
             kept.push((key.into_owned(), value.into_owned()));
         }
     }
+    let Some(limit) = limit else {
+        return stream_all(&state, query, fields).await;
+    };
+    query.limit = limit;
     let (entities, total) = state.portal.query_entities(&query).await?;
     let mut headers = HeaderMap::new();
     let next = query.offset + query.limit;
@@ -79,8 +87,54 @@ pub async fn list(
             headers.insert(header::LINK, value);
         }
     }
+    let items: Vec<_> = entities.iter().map(|e| project(e, &fields)).collect();
+    Ok((headers, axum::Json(items)).into_response())
+}
+
+/// Every entity `query` selects (from its offset on), as one JSON array written a chunk
+/// at a time. A failure half-way ends the body early, so the client sees a broken
+/// response rather than a short list.
+async fn stream_all(
+    state: &AppState,
+    query: EntityQuery,
+    fields: Vec<String>,
+) -> Result<Response, ApiError> {
+    let refs = state.portal.query_all_refs(&query).await?;
+    let portal = state.portal.clone();
+    let body = channel_stream(STREAM_AHEAD, move |sender| async move {
+        let mut first = true;
+        let mut out = b"[".to_vec();
+        for chunk in refs.chunks(STREAM_CHUNK) {
+            let entities = match portal.entities(chunk).await {
+                Ok(entities) => entities,
+                Err(error) => {
+                    tracing::error!(%error, "GET /entities: reading entities failed mid-stream");
+                    let failed = std::io::Error::other(error.to_string());
+                    let _ = sender.send(Err(failed)).await;
+                    return;
+                }
+            };
+            for entity in &entities {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut out, &project(entity, &fields))
+                    .expect("entities serialise");
+            }
+            if sender
+                .send(Ok(Bytes::from(std::mem::take(&mut out))))
+                .await
+                .is_err()
+            {
+                return; // The client went away.
+            }
+        }
+        out.push(b']');
+        let _ = sender.send(Ok(Bytes::from(out))).await;
+    });
     Ok((
-        headers,
-        Json(entities.iter().map(|e| project(e, &fields)).collect()),
-    ))
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(body),
+    )
+        .into_response())
 }

@@ -125,6 +125,16 @@ impl Portal {
         self.entities(&kept).await
     }
 
+    /// The refs of every entity `query` selects (from its offset on, its limit aside), in
+    /// its order.
+    pub async fn query_all_refs(&self, query: &EntityQuery) -> Result<Vec<String>, StoreError> {
+        let all = EntityQuery {
+            limit: i64::MAX as usize,
+            ..query.clone()
+        };
+        Ok(self.store.query_entities(&all).await?.0)
+    }
+
     /// The entities a query selects (one page, composed as [`Portal::entity`] does), and
     /// how many it selects in all.
     pub async fn query_entities(
@@ -143,9 +153,27 @@ impl Portal {
         }
     }
 
-    /// Deletes the entity with this uid; false when there was none.
+    /// Deletes the entity with this uid; false when there was none. As in Backstage, an
+    /// entity its location still holds comes back (with a new uid) when the location is
+    /// read again, which starts right away, in the background.
     pub async fn delete_entity_by_uid(&self, uid: &str) -> Result<bool, StoreError> {
-        self.store.delete_entity_by_uid(uid).await
+        let Some(entity_ref) = self.store.entity_ref_by_uid(uid).await? else {
+            return Ok(false);
+        };
+        let location = self.store.location_of_entity(&entity_ref).await?;
+        if !self.store.delete_entity_by_uid(uid).await? {
+            return Ok(false);
+        }
+        if let Some(location) = location {
+            let portal = self.clone();
+            tokio::spawn(async move {
+                let target = location.target.clone();
+                if let Err(error) = portal.refresh_location(location, true).await {
+                    tracing::warn!(%target, %error, "reading the location again after a deletion failed");
+                }
+            });
+        }
+        Ok(true)
     }
 
     /// Counts of each value of each search key in `facets` among the entities `query`
