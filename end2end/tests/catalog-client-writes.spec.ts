@@ -18,7 +18,10 @@ test("addLocation, removeEntityByUid and removeLocationById", async () => {
 
   // A dry run reads the file and stores nothing.
   const dry = await client.addLocation({ type: "file", target, dryRun: true });
-  expect(dry.entities.map((e) => e.metadata.name).sort()).toEqual(["extra-service", "extra-worker"]);
+  // The location's own Location entity (as Backstage makes it), then the file's.
+  expect(dry.entities[0].kind).toBe("Location");
+  expect(dry.entities[0].metadata.name).toMatch(/^generated-[0-9a-f]{40}$/);
+  expect(dry.entities.slice(1).map((e) => e.metadata.name).sort()).toEqual(["extra-service", "extra-worker"]);
   expect(await client.getEntityByRef("component:default/extra-service")).toBeUndefined();
 
   const added = await client.addLocation({ type: "file", target });

@@ -52,7 +52,8 @@ fn import_loads_a_catalog_reports_what_changed_and_leaves_one_database_file() {
     let (ok, stdout, stderr) = import(dir.path(), &database);
     assert!(ok, "{stderr}");
     assert!(
-        stdout.contains("2 added, 0 updated, 0 unchanged, 0 removed, 0 orphaned, 3 problems"),
+        // Two entities and the location's own Location entity.
+        stdout.contains("3 added, 0 updated, 0 unchanged, 0 removed, 0 orphaned, 3 problems"),
         "{stdout}"
     );
     assert!(
@@ -70,7 +71,7 @@ fn import_loads_a_catalog_reports_what_changed_and_leaves_one_database_file() {
     let (ok, stdout, _) = import(dir.path(), &database);
     assert!(ok);
     assert!(
-        stdout.contains("0 added, 0 updated, 2 unchanged"),
+        stdout.contains("0 added, 0 updated, 3 unchanged"),
         "{stdout}"
     );
 }

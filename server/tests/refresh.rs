@@ -63,7 +63,10 @@ async fn a_refresh_reads_only_what_changed(db: support::TestDb) {
         .ingest_location(&Source::File(root.join("catalog-info.yaml")))
         .await
         .unwrap();
-    assert_eq!(first.applied.added, 2, "the Location and the component");
+    assert_eq!(
+        first.applied.added, 3,
+        "the location's own Location entity, the Location in the file and the component"
+    );
 
     // Nothing changed: nothing read.
     let again = refresh(&portal).await;
@@ -73,7 +76,7 @@ async fn a_refresh_reads_only_what_changed(db: support::TestDb) {
     std::fs::write(root.join("note.txt"), "second").unwrap();
     let changed = refresh(&portal).await;
     assert!(!changed.skipped);
-    assert_eq!((changed.updated, changed.unchanged), (1, 1));
+    assert_eq!((changed.updated, changed.unchanged), (1, 2));
     assert!(refresh(&portal).await.skipped);
 
     // A new file matched by a glob target: read, and the entity added.
@@ -98,5 +101,5 @@ async fn a_refresh_reads_only_what_changed(db: support::TestDb) {
     let location = db.store.locations().await.unwrap().remove(0);
     let forced = portal.refresh_location(location, true).await.unwrap();
     assert!(!forced.applied.skipped);
-    assert_eq!(forced.applied.unchanged, 3);
+    assert_eq!(forced.applied.unchanged, 4);
 }

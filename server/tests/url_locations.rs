@@ -129,7 +129,8 @@ async fn a_url_location_follows_relative_targets_and_placeholders() {
         .await
         .unwrap();
     assert_eq!(report.location.location_type, "url");
-    assert_eq!(report.applied.added, 3, "{report:?}");
+    // The three entities and the location's own Location entity.
+    assert_eq!(report.applied.added, 4, "{report:?}");
     assert_eq!(report.problems, 0, "{report:?}");
     let app = support::app(portal.clone());
 
@@ -191,7 +192,7 @@ async fn urls_outside_the_allow_list_are_never_fetched() {
         .ingest_location(&Source::Url(format!("{base}/acme/repo/catalog-info.yaml")))
         .await
         .unwrap();
-    assert_eq!(report.applied.added, 2, "the allowed files are read");
+    assert_eq!(report.applied.added, 3, "the allowed files are read (and the Location entity)");
     let problems = portal
         .store()
         .location_problems(&report.location.id)
@@ -232,7 +233,8 @@ async fn urls_outside_the_allow_list_are_never_fetched() {
     let (status, body) = request(&app, dry_run).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["location"]["type"], "url");
-    assert_eq!(body["entities"][0]["metadata"]["name"], "orders", "{body}");
+    // After the location's own Location entity.
+    assert_eq!(body["entities"][1]["metadata"]["name"], "orders", "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -282,7 +284,7 @@ spec:
         .ingest_location(&Source::File(file.clone()))
         .await
         .unwrap();
-    assert_eq!(report.applied.added, 1, "only `direct` is complete");
+    assert_eq!(report.applied.added, 2, "only `direct` is complete (and the Location entity)");
     let problems = portal
         .store()
         .location_problems(&report.location.id)

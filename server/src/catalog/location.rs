@@ -13,7 +13,10 @@ use std::{
     path::{Component, Path, PathBuf},
 };
 
-use app::model::catalog::entity::{annotations, Entity};
+use app::model::catalog::{
+    entity::{annotations, Entity},
+    validation::validate_entity,
+};
 
 use crate::{progress::Progress, store::fingerprint};
 
@@ -338,6 +341,35 @@ pub fn read_location(target: &Source, urls: &UrlReader, progress: &Progress) -> 
         queue.extend(next);
     }
     contents
+}
+
+/// The `Location` entity Backstage makes for each registered location, the root of its
+/// entities' ancestry: `location:default/generated-<SHA-1 of type:target>`, pointing at
+/// the target, managed by the location itself.
+pub fn generated_location_entity(root: &Source) -> LocatedEntity {
+    use sha1::Digest;
+    let location_ref = root.location_ref();
+    let digest = sha1::Sha1::digest(location_ref.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let descriptor = serde_json::json!({
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Location",
+        "metadata": {
+            "name": format!("generated-{hex}"),
+            "namespace": "default",
+            "annotations": {
+                annotations::MANAGED_BY_LOCATION: location_ref,
+                annotations::MANAGED_BY_ORIGIN_LOCATION: location_ref,
+            },
+        },
+        "spec": { "type": root.location_type(), "target": root.target() },
+    });
+    let entity = validate_entity(&descriptor).expect("a generated location entity is valid");
+    LocatedEntity {
+        entity,
+        file: root.path(),
+        position: Position { line: 1, column: 1 },
+    }
 }
 
 /// What one file of a location yields: its descriptors, every file on disk read for it

@@ -237,6 +237,27 @@ impl Store {
         })
     }
 
+    /// Points the location `id` at `location_type:target`, forgetting what its last read
+    /// depended on; `None` when there is no such location.
+    pub async fn update_location(
+        &self,
+        id: &str,
+        location_type: &str,
+        target: &str,
+    ) -> Result<Option<LocationRow>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "UPDATE locations SET type = $1, target = $2, inputs = NULL, next_refresh_at = 0 \
+                 WHERE id = $3 RETURNING id, type, target",
+            )
+            .bind(location_type)
+            .bind(target)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
     /// Claims the location most overdue for a refresh, if one is due (`next_refresh_at`
     /// ≤ `now`) and no replica holds it, and holds it until `until`. On PostgreSQL,
     /// replicas claiming at once skip each other's rows (`FOR UPDATE SKIP LOCKED`), so

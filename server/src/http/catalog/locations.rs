@@ -186,6 +186,24 @@ pub async fn by_query(
     }))
 }
 
+/// `PUT /locations/{id}` `{type, target}`: points the location elsewhere and reads it;
+/// 200 with the location.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<CreateLocation>, JsonRejection>,
+) -> Result<Json<LocationBody>, ApiError> {
+    let Json(body) = body
+        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let location = state
+        .portal
+        .update_location(&id, &body.location_type, &body.target)
+        .await?;
+    location
+        .map(|l| Json(l.into()))
+        .ok_or_else(|| ApiError::not_found(format!("Found no location with ID {id}")))
+}
+
 /// `DELETE /locations/{id}`: the location and every entity it holds.
 pub async fn delete(
     State(state): State<AppState>,

@@ -45,7 +45,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/locations/{id}",
-            get(locations::get).delete(locations::delete),
+            get(locations::get)
+                .put(locations::update)
+                .delete(locations::delete),
         )
         .route("/refresh", post(actions::refresh))
         .route("/validate-entity", post(actions::validate))

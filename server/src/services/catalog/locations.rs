@@ -16,8 +16,8 @@ use crate::{
         demo,
         ingest::location_update,
         location::{
-            absolute, inputs_unchanged, read_location, GitFile, LocationContents, LocationInputs,
-            Source,
+            absolute, generated_location_entity, inputs_unchanged, read_location, GitFile,
+            LocationContents, LocationInputs, Source,
         },
         remote::UrlReader,
     },
@@ -39,7 +39,8 @@ fn epoch_ms(after: Duration) -> i64 {
 }
 
 /// Reads a location and prepares its update for the store, on a blocking thread (the
-/// work is spread over the cores).
+/// work is spread over the cores). What the location holds starts with its own
+/// `Location` entity, as Backstage makes one for each registered location.
 async fn read_in_background(
     target: Source,
     urls: Arc<UrlReader>,
@@ -48,7 +49,12 @@ async fn read_in_background(
 ) -> (LocationContents, LocationUpdate) {
     let started = std::time::Instant::now();
     let read = tokio::task::spawn_blocking(move || {
-        let contents = read_location(&target, &urls, &progress);
+        let mut contents = read_location(&target, &urls, &progress);
+        let root = match &target {
+            Source::File(path) => Source::File(absolute(path)),
+            other => other.clone(),
+        };
+        contents.entities.insert(0, generated_location_entity(&root));
         let update = LocationUpdate {
             orphans,
             progress,
@@ -88,41 +94,7 @@ impl Portal {
         dry_run: bool,
         on_conflict: OnConflict,
     ) -> Result<Registration, CatalogError> {
-        let source = match location_type {
-            "url" => {
-                self.urls
-                    .check(target)
-                    .map_err(CatalogError::InvalidInput)?;
-                Source::Url(target.to_owned())
-            }
-            "file" => {
-                let path = absolute(Path::new(target));
-                if !self.file_roots.iter().any(|root| path.starts_with(root)) {
-                    return Err(CatalogError::InvalidInput(format!(
-                        "file locations registered through the API must be inside a folder of the configured catalog; '{target}' is not"
-                    )));
-                }
-                Source::File(path)
-            }
-            "git" => match GitFile::parse(target) {
-                Some(file) if self.scaffolder.is_local_repository(&file.repo) => Source::Git(file),
-                Some(_) => {
-                    return Err(CatalogError::InvalidInput(format!(
-                        "git locations must be repositories of a configured local Git host (--git-host); '{target}' is not"
-                    )))
-                }
-                None => {
-                    return Err(CatalogError::InvalidInput(format!(
-                        "'{target}' is not a git location target: write REPOSITORY#REVISION:PATH"
-                    )))
-                }
-            },
-            other => {
-                return Err(CatalogError::InvalidInput(format!(
-                    "location type '{other}' is not supported; use 'url' or 'file'"
-                )))
-            }
-        };
+        let source = self.api_source(location_type, target)?;
         let target = source.target();
         let existing = self
             .store
@@ -181,6 +153,80 @@ impl Portal {
             entities,
             exists: false,
         })
+    }
+
+    /// What the API may register or point a location at: a `url` the configuration
+    /// allows, a `file` inside a folder of the configured catalog, a `git` file in a
+    /// configured local Git host.
+    fn api_source(&self, location_type: &str, target: &str) -> Result<Source, CatalogError> {
+        Ok(match location_type {
+            "url" => {
+                self.urls
+                    .check(target)
+                    .map_err(CatalogError::InvalidInput)?;
+                Source::Url(target.to_owned())
+            }
+            "file" => {
+                let path = absolute(Path::new(target));
+                if !self.file_roots.iter().any(|root| path.starts_with(root)) {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "file locations registered through the API must be inside a folder of the configured catalog; '{target}' is not"
+                    )));
+                }
+                Source::File(path)
+            }
+            "git" => match GitFile::parse(target) {
+                Some(file) if self.scaffolder.is_local_repository(&file.repo) => Source::Git(file),
+                Some(_) => {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "git locations must be repositories of a configured local Git host (--git-host); '{target}' is not"
+                    )))
+                }
+                None => {
+                    return Err(CatalogError::InvalidInput(format!(
+                        "'{target}' is not a git location target: write REPOSITORY#REVISION:PATH"
+                    )))
+                }
+            },
+            other => {
+                return Err(CatalogError::InvalidInput(format!(
+                    "location type '{other}' is not supported; use 'url' or 'file'"
+                )))
+            }
+        })
+    }
+
+    /// Points the location `id` at another type and target (Backstage's
+    /// `updateLocation`), and reads it: what the old target held and the new one does
+    /// not is orphaned or deleted, as the orphan strategy says. `None` when there is no
+    /// such location.
+    pub async fn update_location(
+        &self,
+        id: &str,
+        location_type: &str,
+        target: &str,
+    ) -> Result<Option<LocationRow>, CatalogError> {
+        let source = self.api_source(location_type, target)?;
+        let target = source.target();
+        if self.store.location_by_id(id).await?.is_none() {
+            return Ok(None);
+        }
+        let taken = self
+            .store
+            .locations()
+            .await?
+            .into_iter()
+            .any(|l| l.id != id && l.location_type == location_type && l.target == target);
+        if taken {
+            return Err(CatalogError::Conflict(format!(
+                "Location {location_type}:{target} already exists"
+            )));
+        }
+        let Some(location) = self.store.update_location(id, location_type, &target).await? else {
+            return Ok(None);
+        };
+        let report = self.refresh_location(location, true).await?;
+        Ok(Some(report.location))
     }
 
     /// Reads again the location that holds `entity_ref`.

@@ -1,0 +1,76 @@
+//! The catalog API's locations: `PUT /locations/{id}` (catalog-client's
+//! `updateLocation`) through the real router, on a catalog folder of the test's own.
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use server::{catalog::location::Source, services::Portal};
+use support::api::{get, send};
+
+fn component(name: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  \
+         type: service\n  lifecycle: production\n  owner: team-a\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_location_can_be_pointed_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("catalog-info.yaml"), component("root-service")).unwrap();
+    std::fs::write(root.join("first.yaml"), component("checkout")).unwrap();
+    std::fs::write(root.join("second.yaml"), component("ledger")).unwrap();
+    let db = support::sqlite().await;
+    let mut portal = Portal::new(db.store.clone());
+    portal.allow_file_locations_under(&[root.join("catalog-info.yaml")]);
+    portal
+        .ingest_location(&Source::File(root.join("catalog-info.yaml")))
+        .await
+        .unwrap();
+    let app = support::app(portal);
+    let file = |name: &str| root.join(name).display().to_string();
+    let (status, created) = send(
+        &app,
+        "POST",
+        "/api/catalog/locations",
+        Some(json!({"type": "file", "target": file("first.yaml")})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created.unwrap()["location"]["id"].as_str().unwrap().to_owned();
+    let put = |id: &str, body: Value| {
+        let app = app.clone();
+        let path = format!("/api/catalog/locations/{id}");
+        async move { send(&app, "PUT", &path, Some(body)).await }
+    };
+
+    let (status, updated) = put(&id, json!({"type": "file", "target": file("second.yaml")})).await;
+    assert_eq!(status, StatusCode::OK, "{updated:?}");
+    assert_eq!(
+        updated.unwrap(),
+        json!({"id": id, "type": "file", "target": file("second.yaml")})
+    );
+    // The new target is read at once; what only the old one held is an orphan now.
+    let (status, _) = get(&app, "/api/catalog/entities/by-name/component/default/ledger").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, checkout) = get(&app, "/api/catalog/entities/by-name/component/default/checkout").await;
+    assert_eq!(checkout["metadata"]["annotations"]["backstage.io/orphan"], "true");
+
+    // Another location's target: a conflict. Outside the catalog, unknown: refused.
+    let (status, conflict) = put(&id, json!({"type": "file", "target": file("catalog-info.yaml")})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(conflict.unwrap()["error"]["name"], "ConflictError");
+    let (status, _) = put(&id, json!({"type": "file", "target": "/etc/passwd"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, missing) = put(
+        "00000000-0000-4000-8000-000000000000",
+        json!({"type": "file", "target": file("first.yaml")}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.unwrap()["error"]["name"], "NotFoundError");
+    let (_, location) = get(&app, &format!("/api/catalog/locations/{id}")).await;
+    assert_eq!(location["target"], json!(file("second.yaml")), "refusals change nothing");
+}
