@@ -443,7 +443,10 @@ async fn locations_can_be_registered_read_and_removed_within_the_catalog_folder(
     // The location's own Location entity first, as Backstage makes it, then the file's.
     let generated = &dry["entities"][0];
     assert_eq!(generated["kind"], "Location");
-    assert!(generated["metadata"]["name"].as_str().unwrap().starts_with("generated-"));
+    assert!(generated["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("generated-"));
     assert_eq!(generated["spec"], json!({"type": "file", "target": target}));
     assert_eq!(
         (

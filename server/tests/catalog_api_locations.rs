@@ -39,7 +39,10 @@ async fn a_location_can_be_pointed_elsewhere() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
-    let id = created.unwrap()["location"]["id"].as_str().unwrap().to_owned();
+    let id = created.unwrap()["location"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let put = |id: &str, body: Value| {
         let app = app.clone();
         let path = format!("/api/catalog/locations/{id}");
@@ -53,13 +56,28 @@ async fn a_location_can_be_pointed_elsewhere() {
         json!({"id": id, "type": "file", "target": file("second.yaml")})
     );
     // The new target is read at once; what only the old one held is an orphan now.
-    let (status, _) = get(&app, "/api/catalog/entities/by-name/component/default/ledger").await;
+    let (status, _) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/ledger",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, checkout) = get(&app, "/api/catalog/entities/by-name/component/default/checkout").await;
-    assert_eq!(checkout["metadata"]["annotations"]["backstage.io/orphan"], "true");
+    let (_, checkout) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/checkout",
+    )
+    .await;
+    assert_eq!(
+        checkout["metadata"]["annotations"]["backstage.io/orphan"],
+        "true"
+    );
 
     // Another location's target: a conflict. Outside the catalog, unknown: refused.
-    let (status, conflict) = put(&id, json!({"type": "file", "target": file("catalog-info.yaml")})).await;
+    let (status, conflict) = put(
+        &id,
+        json!({"type": "file", "target": file("catalog-info.yaml")}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(conflict.unwrap()["error"]["name"], "ConflictError");
     let (status, _) = put(&id, json!({"type": "file", "target": "/etc/passwd"})).await;
@@ -72,5 +90,88 @@ async fn a_location_can_be_pointed_elsewhere() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(missing.unwrap()["error"]["name"], "NotFoundError");
     let (_, location) = get(&app, &format!("/api/catalog/locations/{id}")).await;
-    assert_eq!(location["target"], json!(file("second.yaml")), "refusals change nothing");
+    assert_eq!(
+        location["target"],
+        json!(file("second.yaml")),
+        "refusals change nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ancestry_climbs_the_locations_to_the_registered_ones_entity() {
+    let (_db, app) = support::api::demo().await;
+    let (status, ancestry) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/payment-gateway/ancestry",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{ancestry}");
+    assert_eq!(
+        ancestry["rootEntityRef"],
+        "component:default/payment-gateway"
+    );
+    let chain: Vec<(String, Value)> = ancestry["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            let e = &item["entity"];
+            (
+                format!(
+                    "{}:{}",
+                    e["kind"].as_str().unwrap(),
+                    e["metadata"]["name"].as_str().unwrap()
+                ),
+                item["parentEntityRefs"].clone(),
+            )
+        })
+        .collect();
+    let (location_id, root_target) = {
+        let (_, location) = get(
+            &app,
+            "/api/catalog/locations/by-entity/component/default/payment-gateway",
+        )
+        .await;
+        (
+            location["id"].clone(),
+            location["target"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert!(location_id.is_string());
+    // The registered location's own entity ends it: Backstage's name for it.
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(format!("file:{root_target}").as_bytes());
+    let generated: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let generated = format!("generated-{generated}");
+    assert_eq!(
+        chain,
+        [
+            (
+                "Component:payment-gateway".to_owned(),
+                json!(["location:default/northwind-demo"])
+            ),
+            (
+                "Location:northwind-demo".to_owned(),
+                json!([format!("location:default/{generated}")])
+            ),
+            (format!("Location:{generated}"), json!([])),
+        ]
+    );
+    let (_, root) = get(
+        &app,
+        &format!("/api/catalog/entities/by-name/location/default/{generated}/ancestry"),
+    )
+    .await;
+    assert_eq!(root["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        root["items"][0]["entity"]["spec"],
+        json!({"type": "file", "target": root_target})
+    );
+    let (status, missing) = get(
+        &app,
+        "/api/catalog/entities/by-name/component/default/nothing/ancestry",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missing["error"]["name"], "NotFoundError");
 }

@@ -192,7 +192,10 @@ async fn urls_outside_the_allow_list_are_never_fetched() {
         .ingest_location(&Source::Url(format!("{base}/acme/repo/catalog-info.yaml")))
         .await
         .unwrap();
-    assert_eq!(report.applied.added, 3, "the allowed files are read (and the Location entity)");
+    assert_eq!(
+        report.applied.added, 3,
+        "the allowed files are read (and the Location entity)"
+    );
     let problems = portal
         .store()
         .location_problems(&report.location.id)
@@ -284,7 +287,10 @@ spec:
         .ingest_location(&Source::File(file.clone()))
         .await
         .unwrap();
-    assert_eq!(report.applied.added, 2, "only `direct` is complete (and the Location entity)");
+    assert_eq!(
+        report.applied.added, 2,
+        "only `direct` is complete (and the Location entity)"
+    );
     let problems = portal
         .store()
         .location_problems(&report.location.id)

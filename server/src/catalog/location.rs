@@ -343,19 +343,25 @@ pub fn read_location(target: &Source, urls: &UrlReader, progress: &Progress) -> 
     contents
 }
 
+/// The name of the Location entity of the registered location `location_ref`
+/// (`type:target`): `generated-<SHA-1 of it, in hex>`, as Backstage names it.
+pub fn generated_location_name(location_ref: &str) -> String {
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(location_ref.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("generated-{hex}")
+}
+
 /// The `Location` entity Backstage makes for each registered location, the root of its
 /// entities' ancestry: `location:default/generated-<SHA-1 of type:target>`, pointing at
 /// the target, managed by the location itself.
 pub fn generated_location_entity(root: &Source) -> LocatedEntity {
-    use sha1::Digest;
     let location_ref = root.location_ref();
-    let digest = sha1::Sha1::digest(location_ref.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let descriptor = serde_json::json!({
         "apiVersion": "backstage.io/v1alpha1",
         "kind": "Location",
         "metadata": {
-            "name": format!("generated-{hex}"),
+            "name": generated_location_name(&location_ref),
             "namespace": "default",
             "annotations": {
                 annotations::MANAGED_BY_LOCATION: location_ref,

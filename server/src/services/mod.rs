@@ -12,7 +12,7 @@ mod catalog;
 mod tasks;
 mod templates;
 
-pub use catalog::{CatalogError, IngestReport, OnConflict, Registration};
+pub use catalog::{Ancestry, AncestryItem, CatalogError, IngestReport, OnConflict, Registration};
 pub use tasks::{unknown_actions, DryRun, DryRunFile, TaskError};
 
 use app::{

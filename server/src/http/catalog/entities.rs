@@ -32,6 +32,21 @@ pub async fn by_name(
     }
 }
 
+/// `GET /entities/by-name/{kind}/{namespace}/{name}/ancestry`: the entity and the
+/// Location entities that led to it, `{rootEntityRef, items: [{entity, parentEntityRefs}]}`.
+pub async fn ancestry(
+    State(state): State<AppState>,
+    Path((kind, namespace, name)): Path<(String, String, String)>,
+) -> Result<Json<crate::services::Ancestry>, ApiError> {
+    let entity_ref = EntityRef::new(&kind, &namespace, &name);
+    match state.portal.ancestry(&entity_ref).await? {
+        Some(ancestry) => Ok(Json(ancestry)),
+        None => Err(ApiError::not_found(format!(
+            "No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
+        ))),
+    }
+}
+
 /// Any other path under `/api/catalog`.
 pub async fn unknown_route(uri: Uri) -> ApiError {
     ApiError::not_found(format!("The catalog API has no route {}", uri.path()))

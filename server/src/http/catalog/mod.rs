@@ -23,6 +23,10 @@ pub fn routes() -> Router<AppState> {
             "/entities/by-name/{kind}/{namespace}/{name}",
             get(entities::by_name),
         )
+        .route(
+            "/entities/by-name/{kind}/{namespace}/{name}/ancestry",
+            get(entities::ancestry),
+        )
         .route("/entities", get(legacy::list))
         .route(
             "/entities/by-query",

@@ -54,7 +54,9 @@ async fn read_in_background(
             Source::File(path) => Source::File(absolute(path)),
             other => other.clone(),
         };
-        contents.entities.insert(0, generated_location_entity(&root));
+        contents
+            .entities
+            .insert(0, generated_location_entity(&root));
         let update = LocationUpdate {
             orphans,
             progress,
@@ -222,7 +224,11 @@ impl Portal {
                 "Location {location_type}:{target} already exists"
             )));
         }
-        let Some(location) = self.store.update_location(id, location_type, &target).await? else {
+        let Some(location) = self
+            .store
+            .update_location(id, location_type, &target)
+            .await?
+        else {
             return Ok(None);
         };
         let report = self.refresh_location(location, true).await?;

@@ -5,8 +5,11 @@
 //! - `pages.rs`: what the catalog's pages show (the table, facets, entity pages, the
 //!   home page's summary).
 
+mod ancestry;
 mod locations;
 mod pages;
+
+pub use ancestry::{Ancestry, AncestryItem};
 
 use app::model::catalog::{
     entity::{Entity, EntityStatus, Relation, RelationTarget, StatusItem},

@@ -12,11 +12,8 @@ use app::model::catalog::{
     summary::{CatalogSummary, KindCount},
 };
 
-use crate::{
-    catalog::location::{absolute, glob_matches, Source},
-    services::Portal,
-    store::StoreError,
-};
+use super::ancestry::{own_and_origin, LocationTargets};
+use crate::{services::Portal, store::StoreError};
 
 /// How many values of each facet the catalog page lists (selected ones come on top).
 const FACET_VALUES: usize = 12;
@@ -162,29 +159,12 @@ impl Portal {
     /// name (globs included), within the location it was itself read from. The first
     /// [`HELD_SHOWN`] by ref, and how many there are.
     async fn held_by(&self, location: &Entity) -> Result<(Vec<CatalogRow>, u64), StoreError> {
-        use app::model::{catalog::entity::annotations, catalog::filter::Condition};
-        let annotation = |name: &str| location.metadata.annotations.get(name).cloned();
-        let (Some(own), Some(origin)) = (
-            annotation(annotations::MANAGED_BY_LOCATION),
-            annotation(annotations::MANAGED_BY_ORIGIN_LOCATION),
-        ) else {
-            return Ok((Vec::new(), 0));
-        };
-        let Some(own) = own
-            .split_once(':')
-            .and_then(|(location_type, target)| Source::of_location(location_type, target))
+        use app::model::catalog::{entity::annotations, filter::Condition};
+        let (Some((_, origin)), Some(targets)) =
+            (own_and_origin(location), LocationTargets::of(location))
         else {
             return Ok((Vec::new(), 0));
         };
-        let patterns: Vec<String> = location
-            .location_targets()
-            .iter()
-            .filter_map(|target| own.lead(target).ok())
-            .map(|source| match source {
-                Source::File(path) => format!("file:{}", absolute(&path).display()),
-                url => url.location_ref(),
-            })
-            .collect();
         // The files of the same registered location, then those the targets match.
         let key = format!("metadata.annotations.{}", annotations::MANAGED_BY_LOCATION);
         let condition = |key: &str, values: Vec<String>| FilterGroup {
@@ -209,11 +189,7 @@ impl Portal {
             .await?
             .into_iter()
             .map(|(file, _)| file)
-            .filter(|file| {
-                patterns
-                    .iter()
-                    .any(|p| p == file || (p.starts_with("file:") && glob_matches(p, file)))
-            })
+            .filter(|file| targets.lead_to(file))
             .collect();
         if files.is_empty() {
             return Ok((Vec::new(), 0));
