@@ -175,3 +175,63 @@ async fn ancestry_climbs_the_locations_to_the_registered_ones_entity() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(missing["error"]["name"], "NotFoundError");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn analyze_location_lists_what_a_location_holds_or_suggests_an_entity() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("catalog-info.yaml"), component("root-service")).unwrap();
+    std::fs::create_dir_all(root.join("billing")).unwrap();
+    std::fs::write(root.join("billing/catalog-info.yaml"), component("billing")).unwrap();
+    std::fs::create_dir_all(root.join("ledger-api")).unwrap();
+    let db = support::sqlite().await;
+    let mut portal = Portal::new(db.store.clone());
+    portal.allow_file_locations_under(&[root.join("catalog-info.yaml")]);
+    portal
+        .ingest_location(&Source::File(root.join("catalog-info.yaml")))
+        .await
+        .unwrap();
+    let app = support::app(portal);
+    let analyze = |body: Value| {
+        let app = app.clone();
+        async move { send(&app, "POST", "/api/catalog/analyze-location", Some(body)).await }
+    };
+    let file = |name: &str| root.join(name).display().to_string();
+
+    // A folder: its catalog-info.yaml is read; not registered yet.
+    let (status, found) = analyze(json!({"location": {"type": "file", "target": file("billing")}})).await;
+    assert_eq!(status, StatusCode::OK, "{found:?}");
+    let found = found.unwrap();
+    assert_eq!(found["generateEntities"], json!([]));
+    assert_eq!(found["existingEntityFiles"].as_array().unwrap().len(), 1);
+    let existing = &found["existingEntityFiles"][0];
+    assert_eq!(existing["entity"]["metadata"]["name"], "billing");
+    assert_eq!(existing["isRegistered"], false);
+    assert_eq!(
+        existing["location"],
+        json!({"type": "file", "target": file("billing/catalog-info.yaml")})
+    );
+    // The registered root file says so.
+    let (_, registered) = analyze(json!({"location": {"type": "file", "target": file("catalog-info.yaml")}})).await;
+    assert_eq!(registered.unwrap()["existingEntityFiles"][0]["isRegistered"], true);
+
+    // No descriptor: a Component to start from, its owner to be filled in.
+    let (status, suggested) = analyze(json!({"location": {"type": "file", "target": file("ledger-api")}})).await;
+    assert_eq!(status, StatusCode::OK);
+    let suggested = suggested.unwrap();
+    assert_eq!(suggested["existingEntityFiles"], json!([]));
+    assert_eq!(suggested["generateEntities"][0]["entity"]["metadata"]["name"], "ledger-api");
+    assert_eq!(suggested["generateEntities"][0]["fields"][0]["field"], "spec.owner");
+    assert_eq!(suggested["generateEntities"][0]["fields"][0]["state"], "needsUserInput");
+
+    // Outside the catalog's folder, a URL that is not allowed, a path as file name: 400.
+    for body in [
+        json!({"location": {"type": "file", "target": "/etc"}}),
+        json!({"location": {"target": "https://github.com/acme/repo"}}),
+        json!({"location": {"type": "file", "target": file("billing")}, "catalogFilename": "../catalog-info.yaml"}),
+    ] {
+        let (status, error) = analyze(body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error.unwrap()["error"]["name"], "InputError");
+    }
+}

@@ -12,7 +12,9 @@ mod catalog;
 mod tasks;
 mod templates;
 
-pub use catalog::{Ancestry, AncestryItem, CatalogError, IngestReport, OnConflict, Registration};
+pub use catalog::{
+    Analysis, Ancestry, AncestryItem, CatalogError, IngestReport, OnConflict, Registration,
+};
 pub use tasks::{unknown_actions, DryRun, DryRunFile, TaskError};
 
 use app::{

@@ -1,4 +1,4 @@
-//! `POST /refresh` and `POST /validate-entity`.
+//! `POST /refresh`, `POST /validate-entity` and `POST /analyze-location`.
 
 use app::model::{catalog::entity_ref::EntityRef, catalog::validation::validate_entity};
 use axum::{
@@ -30,6 +30,45 @@ pub async fn refresh(
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     state.portal.refresh_entity(&entity_ref).await?;
     Ok(StatusCode::OK)
+}
+
+/// The body of `POST /analyze-location`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyzeRequest {
+    location: AnalyzeTarget,
+    #[serde(default)]
+    catalog_filename: Option<String>,
+}
+
+/// `{type, target}`; `type` defaults to `url`, as catalog-client's does.
+#[derive(Debug, Deserialize)]
+pub struct AnalyzeTarget {
+    #[serde(rename = "type", default = "url")]
+    location_type: String,
+    target: String,
+}
+
+fn url() -> String {
+    "url".to_owned()
+}
+
+/// `POST /analyze-location`: what registering the location would bring in (200).
+pub async fn analyze(
+    State(state): State<AppState>,
+    body: Result<Json<AnalyzeRequest>, JsonRejection>,
+) -> Result<Json<crate::services::Analysis>, ApiError> {
+    let Json(body) = body
+        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let analysis = state
+        .portal
+        .analyze_location(
+            &body.location.location_type,
+            &body.location.target,
+            body.catalog_filename.as_deref(),
+        )
+        .await?;
+    Ok(Json(analysis))
 }
 
 /// The body of `POST /validate-entity`: the entity, and the location ref

@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/refresh", post(actions::refresh))
         .route("/validate-entity", post(actions::validate))
+        .route("/analyze-location", post(actions::analyze))
         .fallback(entities::unknown_route)
         .layer(middleware::from_fn(backstage_errors))
 }

@@ -160,7 +160,11 @@ impl Portal {
     /// What the API may register or point a location at: a `url` the configuration
     /// allows, a `file` inside a folder of the configured catalog, a `git` file in a
     /// configured local Git host.
-    fn api_source(&self, location_type: &str, target: &str) -> Result<Source, CatalogError> {
+    pub(super) fn api_source(
+        &self,
+        location_type: &str,
+        target: &str,
+    ) -> Result<Source, CatalogError> {
         Ok(match location_type {
             "url" => {
                 self.urls

@@ -5,10 +5,12 @@
 //! - `pages.rs`: what the catalog's pages show (the table, facets, entity pages, the
 //!   home page's summary).
 
+mod analyze;
 mod ancestry;
 mod locations;
 mod pages;
 
+pub use analyze::Analysis;
 pub use ancestry::{Ancestry, AncestryItem};
 
 use app::model::catalog::{
