@@ -1,9 +1,10 @@
-// Backstage's `@backstage/catalog-client` registering and removing locations and
-// entities, on the second test server, whose catalog is a folder of its own
+// Backstage's `@backstage/catalog-client` analysing, registering, updating and removing
+// locations and entities, on the second test server, whose catalog is a folder of its own
 // (playwright.config.ts writes it): one Group in catalog-info.yaml, two Components in
 // extra/catalog-info.yaml that no location reaches until the test registers it.
 import { test, expect } from "@playwright/test";
 import { CatalogClient } from "@backstage/catalog-client";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const port = Number(process.env.PORTICO_E2E_WRITES_PORT);
@@ -15,6 +16,14 @@ const client = new CatalogClient({
 test("addLocation, removeEntityByUid and removeLocationById", async () => {
   const target = join(dir, "extra", "catalog-info.yaml");
   expect(await client.getEntityByRef("component:default/extra-service")).toBeUndefined();
+
+  // Analysed first: the folder's catalog-info.yaml holds two entities, not registered.
+  const analysis = await client.analyzeLocation({ location: { type: "file", target: join(dir, "extra") } });
+  expect(analysis.generateEntities).toEqual([]);
+  expect(analysis.existingEntityFiles.map((f) => f.entity.metadata.name).sort()).toEqual(["extra-service", "extra-worker"]);
+  expect(analysis.existingEntityFiles.every((f) => !f.isRegistered && f.location.target === target)).toBe(true);
+  const outside = await client.analyzeLocation({ location: { type: "file", target: "/etc" } }).catch((e) => e);
+  expect(outside.statusCode).toBe(400);
 
   // A dry run reads the file and stores nothing.
   const dry = await client.addLocation({ type: "file", target, dryRun: true });
@@ -45,6 +54,21 @@ test("addLocation, removeEntityByUid and removeLocationById", async () => {
     .not.toBeUndefined();
   const back = await client.getEntityByRef("component:default/extra-service");
   expect(back?.metadata.uid).not.toBe(service!.metadata.uid);
+
+  // The location pointed at another file, then back: each time the new target is read.
+  const other = join(dir, "extra", "other.yaml");
+  writeFileSync(
+    other,
+    "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: extra-other\nspec:\n  type: service\n  lifecycle: experimental\n  owner: team-writes\n",
+  );
+  const moved = await client.updateLocation(added.location.id, { type: "file", target: other });
+  expect(moved).toEqual({ id: added.location.id, type: "file", target: other });
+  expect(await client.getEntityByRef("component:default/extra-other")).toBeTruthy();
+  const orphan = await client.getEntityByRef("component:default/extra-worker");
+  expect(orphan?.metadata.annotations?.["backstage.io/orphan"]).toBe("true");
+  await client.updateLocation(added.location.id, { type: "file", target });
+  const adopted = await client.getEntityByRef("component:default/extra-worker");
+  expect(adopted?.metadata.annotations?.["backstage.io/orphan"]).toBeUndefined();
 
   // The location removed: its entities go with it, the relations to them too.
   await client.removeLocationById(added.location.id);
