@@ -199,7 +199,8 @@ async fn analyze_location_lists_what_a_location_holds_or_suggests_an_entity() {
     let file = |name: &str| root.join(name).display().to_string();
 
     // A folder: its catalog-info.yaml is read; not registered yet.
-    let (status, found) = analyze(json!({"location": {"type": "file", "target": file("billing")}})).await;
+    let (status, found) =
+        analyze(json!({"location": {"type": "file", "target": file("billing")}})).await;
     assert_eq!(status, StatusCode::OK, "{found:?}");
     let found = found.unwrap();
     assert_eq!(found["generateEntities"], json!([]));
@@ -212,17 +213,31 @@ async fn analyze_location_lists_what_a_location_holds_or_suggests_an_entity() {
         json!({"type": "file", "target": file("billing/catalog-info.yaml")})
     );
     // The registered root file says so.
-    let (_, registered) = analyze(json!({"location": {"type": "file", "target": file("catalog-info.yaml")}})).await;
-    assert_eq!(registered.unwrap()["existingEntityFiles"][0]["isRegistered"], true);
+    let (_, registered) =
+        analyze(json!({"location": {"type": "file", "target": file("catalog-info.yaml")}})).await;
+    assert_eq!(
+        registered.unwrap()["existingEntityFiles"][0]["isRegistered"],
+        true
+    );
 
     // No descriptor: a Component to start from, its owner to be filled in.
-    let (status, suggested) = analyze(json!({"location": {"type": "file", "target": file("ledger-api")}})).await;
+    let (status, suggested) =
+        analyze(json!({"location": {"type": "file", "target": file("ledger-api")}})).await;
     assert_eq!(status, StatusCode::OK);
     let suggested = suggested.unwrap();
     assert_eq!(suggested["existingEntityFiles"], json!([]));
-    assert_eq!(suggested["generateEntities"][0]["entity"]["metadata"]["name"], "ledger-api");
-    assert_eq!(suggested["generateEntities"][0]["fields"][0]["field"], "spec.owner");
-    assert_eq!(suggested["generateEntities"][0]["fields"][0]["state"], "needsUserInput");
+    assert_eq!(
+        suggested["generateEntities"][0]["entity"]["metadata"]["name"],
+        "ledger-api"
+    );
+    assert_eq!(
+        suggested["generateEntities"][0]["fields"][0]["field"],
+        "spec.owner"
+    );
+    assert_eq!(
+        suggested["generateEntities"][0]["fields"][0]["state"],
+        "needsUserInput"
+    );
 
     // Outside the catalog's folder, a URL that is not allowed, a path as file name: 400.
     for body in [

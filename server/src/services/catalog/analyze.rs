@@ -92,9 +92,12 @@ impl Portal {
             }
             self.api_source(location_type, &file_in(target, name))?
         };
-        let registered = self.store.locations().await?.iter().any(|l| {
-            l.location_type == source.location_type() && l.target == source.target()
-        });
+        let registered = self
+            .store
+            .locations()
+            .await?
+            .iter()
+            .any(|l| l.location_type == source.location_type() && l.target == source.target());
         let urls = self.urls.clone();
         let read = {
             let source = source.clone();
@@ -161,9 +164,17 @@ fn suggested_component(target: &str) -> GeneratedEntity {
         .trim_end_matches(".git");
     let mut name: String = last
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
-    name = name.trim_matches(|c: char| !c.is_ascii_alphanumeric()).to_owned();
+    name = name
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_owned();
     name.truncate(63);
     if name.is_empty() {
         name = "new-component".to_owned();
@@ -190,17 +201,26 @@ mod tests {
 
     #[test]
     fn repositories_and_folders_are_read_for_their_catalog_file() {
-        assert!(is_descriptor("https://github.com/acme/repo/blob/main/catalog-info.yaml"));
+        assert!(is_descriptor(
+            "https://github.com/acme/repo/blob/main/catalog-info.yaml"
+        ));
         assert!(!is_descriptor("https://github.com/acme/repo"));
         assert_eq!(
             file_in("https://github.com/acme/repo/", "catalog-info.yaml"),
             "https://github.com/acme/repo/blob/HEAD/catalog-info.yaml"
         );
-        assert_eq!(file_in("/srv/repos/billing", "c.yaml"), "/srv/repos/billing/c.yaml");
         assert_eq!(
-            suggested_component("https://github.com/acme/Billing_Service.git").entity["metadata"]["name"],
+            file_in("/srv/repos/billing", "c.yaml"),
+            "/srv/repos/billing/c.yaml"
+        );
+        assert_eq!(
+            suggested_component("https://github.com/acme/Billing_Service.git").entity["metadata"]
+                ["name"],
             "Billing_Service"
         );
-        assert_eq!(suggested_component("file:/").entity["metadata"]["name"], "new-component");
+        assert_eq!(
+            suggested_component("file:/").entity["metadata"]["name"],
+            "new-component"
+        );
     }
 }
