@@ -15,13 +15,9 @@ fn component(name: &str) -> String {
     )
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_location_can_be_pointed_elsewhere() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::write(root.join("catalog-info.yaml"), component("root-service")).unwrap();
-    std::fs::write(root.join("first.yaml"), component("checkout")).unwrap();
-    std::fs::write(root.join("second.yaml"), component("ledger")).unwrap();
+/// The router over the catalog `root/catalog-info.yaml`, inside whose folder the API may
+/// register file locations.
+async fn catalog_in(root: &std::path::Path) -> (support::TestDb, axum::Router) {
     let db = support::sqlite().await;
     let mut portal = Portal::new(db.store.clone());
     portal.allow_file_locations_under(&[root.join("catalog-info.yaml")]);
@@ -29,7 +25,17 @@ async fn a_location_can_be_pointed_elsewhere() {
         .ingest_location(&Source::File(root.join("catalog-info.yaml")))
         .await
         .unwrap();
-    let app = support::app(portal);
+    (db, support::app(portal))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_location_can_be_pointed_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("catalog-info.yaml"), component("root-service")).unwrap();
+    std::fs::write(root.join("first.yaml"), component("checkout")).unwrap();
+    std::fs::write(root.join("second.yaml"), component("ledger")).unwrap();
+    let (_db, app) = catalog_in(root).await;
     let file = |name: &str| root.join(name).display().to_string();
     let (status, created) = send(
         &app,
@@ -184,14 +190,7 @@ async fn analyze_location_lists_what_a_location_holds_or_suggests_an_entity() {
     std::fs::create_dir_all(root.join("billing")).unwrap();
     std::fs::write(root.join("billing/catalog-info.yaml"), component("billing")).unwrap();
     std::fs::create_dir_all(root.join("ledger-api")).unwrap();
-    let db = support::sqlite().await;
-    let mut portal = Portal::new(db.store.clone());
-    portal.allow_file_locations_under(&[root.join("catalog-info.yaml")]);
-    portal
-        .ingest_location(&Source::File(root.join("catalog-info.yaml")))
-        .await
-        .unwrap();
-    let app = support::app(portal);
+    let (_db, app) = catalog_in(root).await;
     let analyze = |body: Value| {
         let app = app.clone();
         async move { send(&app, "POST", "/api/catalog/analyze-location", Some(body)).await }
