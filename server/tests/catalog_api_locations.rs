@@ -169,6 +169,18 @@ async fn ancestry_climbs_the_locations_to_the_registered_ones_entity() {
     )
     .await;
     assert_eq!(root["items"].as_array().unwrap().len(), 1);
+    // Its page lists what its target holds, not itself.
+    let request = axum::http::Request::get(format!("/catalog/default/location/{generated}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(app.clone(), request)
+        .await
+        .unwrap();
+    let html = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let html = String::from_utf8_lossy(&html).replace("<!>", "");
+    assert!(html.contains("Entities it holds (1)"), "{html}");
     assert_eq!(
         root["items"][0]["entity"]["spec"],
         json!({"type": "file", "target": root_target})

@@ -8,6 +8,7 @@ use app::model::catalog::{
     entity_page::{EntityPage, Related, HELD_SHOWN},
     entity_ref::EntityRef,
     filter::{EntityQuery, FilterGroup},
+    predicate::{FieldTest, Predicate},
     starred::Starred,
     summary::{CatalogSummary, KindCount},
 };
@@ -194,8 +195,19 @@ impl Portal {
         if files.is_empty() {
             return Ok((Vec::new(), 0));
         }
+        // A registered location's own entity is in the file it points at: not its own.
+        let itself = |key: &str, value: &str| Predicate::Field {
+            key: key.to_owned(),
+            test: FieldTest::In(vec![value.to_lowercase()]),
+        };
+        let not_itself = Predicate::Not(Box::new(Predicate::All(vec![
+            itself("kind", &location.kind),
+            itself("metadata.namespace", &location.metadata.namespace),
+            itself("metadata.name", &location.metadata.name),
+        ])));
         let query = EntityQuery {
             filter: vec![condition(&key, files)],
+            predicate: Some(not_itself),
             limit: HELD_SHOWN,
             ..EntityQuery::default()
         };
