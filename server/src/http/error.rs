@@ -47,6 +47,13 @@ impl ApiError {
     }
 }
 
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    /// A body that is not the JSON the route takes: 400 with serde's words for why.
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        Self::bad_request(format!("invalid request body: {}", rejection.body_text()))
+    }
+}
+
 impl From<QueryError> for ApiError {
     fn from(error: QueryError) -> Self {
         Self::bad_request(error.0)

@@ -24,8 +24,7 @@ pub async fn refresh(
     State(state): State<AppState>,
     body: Result<Json<RefreshRequest>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(body) = body
-        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let Json(body) = body?;
     let entity_ref = EntityRef::parse_full(&body.entity_ref)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     state.portal.refresh_entity(&entity_ref).await?;
@@ -58,8 +57,7 @@ pub async fn analyze(
     State(state): State<AppState>,
     body: Result<Json<AnalyzeRequest>, JsonRejection>,
 ) -> Result<Json<crate::services::Analysis>, ApiError> {
-    let Json(body) = body
-        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let Json(body) = body?;
     let analysis = state
         .portal
         .analyze_location(
@@ -84,8 +82,7 @@ pub struct ValidateRequest {
 pub async fn validate(
     body: Result<Json<ValidateRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(body) = body
-        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let Json(body) = body?;
     let location_ok = body
         .location
         .split_once(':')

@@ -97,9 +97,7 @@ pub async fn by_refs(
     RawQuery(raw): RawQuery,
     body: Result<Json<ByRefsRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(request) = body.map_err(|rejection| {
-        ApiError::bad_request(format!("invalid request body: {}", rejection.body_text()))
-    })?;
+    let Json(request) = body?;
     let mut query = EntityQuery {
         predicate: request
             .query

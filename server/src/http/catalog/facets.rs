@@ -65,9 +65,7 @@ pub async fn by_predicate(
     State(state): State<AppState>,
     body: Result<Json<PredicateFacetsBody>, JsonRejection>,
 ) -> Result<Json<FacetsResponse>, ApiError> {
-    let Json(body) = body.map_err(|rejection| {
-        ApiError::bad_request(format!("invalid request body: {}", rejection.body_text()))
-    })?;
+    let Json(body) = body?;
     let query = EntityQuery {
         predicate: body.query.as_ref().map(Predicate::from_json).transpose()?,
         ..Default::default()

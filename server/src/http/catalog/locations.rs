@@ -124,8 +124,7 @@ pub async fn by_query(
     body: Result<Json<LocationQuery>, JsonRejection>,
 ) -> Result<Json<LocationPage>, ApiError> {
     use base64::Engine as _;
-    let Json(body) = body
-        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let Json(body) = body?;
     let engine = base64::engine::general_purpose::STANDARD;
     let cursor = match &body.cursor {
         Some(text) => {
@@ -193,8 +192,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: Result<Json<CreateLocation>, JsonRejection>,
 ) -> Result<Json<LocationBody>, ApiError> {
-    let Json(body) = body
-        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let Json(body) = body?;
     let location = state
         .portal
         .update_location(&id, &body.location_type, &body.target)
@@ -257,8 +255,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let Query(options) =
         options.map_err(|e| ApiError::bad_request(format!("invalid query: {}", e.body_text())))?;
-    let Json(body) = body
-        .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", e.body_text())))?;
+    let Json(body) = body?;
     let on_conflict = match options.on_conflict.as_deref() {
         None | Some("reject") => OnConflict::Reject,
         Some("refresh") => OnConflict::Refresh,

@@ -277,9 +277,7 @@ pub async fn by_predicate(
     State(state): State<AppState>,
     body: Result<Json<PredicateQueryBody>, JsonRejection>,
 ) -> Result<Json<QueryResponse>, ApiError> {
-    let Json(body) = body.map_err(|rejection| {
-        ApiError::bad_request(format!("invalid request body: {}", rejection.body_text()))
-    })?;
+    let Json(body) = body?;
     if let Some(cursor) = &body.cursor {
         let first = body.query.is_some() || body.offset.is_some() || !body.order_by.is_empty();
         if first || body.full_text_filter.is_some() || body.total_items.is_some() {
