@@ -9,6 +9,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::query::{decode_cursor, encode_cursor};
 use crate::{
     http::{error::ApiError, AppState},
     services::OnConflict,
@@ -123,15 +124,10 @@ pub async fn by_query(
     State(state): State<AppState>,
     body: Result<Json<LocationQuery>, JsonRejection>,
 ) -> Result<Json<LocationPage>, ApiError> {
-    use base64::Engine as _;
     let Json(body) = body?;
-    let engine = base64::engine::general_purpose::STANDARD;
     let cursor = match &body.cursor {
         Some(text) => {
-            let invalid = || ApiError::bad_request(format!("invalid cursor '{text}'"));
-            let bytes = engine.decode(text).map_err(|_| invalid())?;
-            let mut cursor: LocationCursor =
-                serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+            let mut cursor: LocationCursor = decode_cursor(text)?;
             cursor.limit = body.limit.unwrap_or(cursor.limit);
             cursor
         }
@@ -176,7 +172,7 @@ pub async fn by_query(
             offset: end,
             limit: cursor.limit,
         };
-        engine.encode(serde_json::to_vec(&next).expect("cursors serialise"))
+        encode_cursor(&next)
     });
     Ok(Json(LocationPage {
         items,

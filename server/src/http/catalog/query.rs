@@ -77,19 +77,30 @@ impl Cursor {
     }
 
     fn encode(&self) -> String {
-        use base64::Engine as _;
-        let json = serde_json::to_vec(self).expect("cursors serialise");
-        base64::engine::general_purpose::STANDARD.encode(json)
+        encode_cursor(self)
     }
 
     fn decode(text: &str) -> Result<Self, ApiError> {
-        use base64::Engine as _;
-        let invalid = || ApiError::bad_request(format!("invalid cursor '{text}'"));
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(text.trim())
-            .map_err(|_| invalid())?;
-        serde_json::from_slice(&bytes).map_err(|_| invalid())
+        decode_cursor(text)
     }
+}
+
+/// A cursor as Backstage writes them: base64 of its JSON (catalog-client decodes them
+/// to look for a `query` key).
+pub(super) fn encode_cursor(cursor: &impl Serialize) -> String {
+    use base64::Engine as _;
+    let json = serde_json::to_vec(cursor).expect("cursors serialise");
+    base64::engine::general_purpose::STANDARD.encode(json)
+}
+
+/// What [`encode_cursor`] wrote, or a 400 naming the cursor.
+pub(super) fn decode_cursor<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    use base64::Engine as _;
+    let invalid = || ApiError::bad_request(format!("invalid cursor '{text}'"));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| invalid())?;
+    serde_json::from_slice(&bytes).map_err(|_| invalid())
 }
 
 /// `totalItems=include|exclude`: whether the count is reported (`exclude`: 0).
