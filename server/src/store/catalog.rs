@@ -228,13 +228,14 @@ impl Store {
             .bind(target)
             .execute(pool)
             .await?;
-            let location: LocationRow = sqlx::query_as("SELECT id, type, target FROM locations WHERE type = $1 AND target = $2")
-                    .bind(location_type)
-                    .bind(target)
-                    .fetch_one(pool)
-                    .await?;
-            Ok(location)
-        })
+        });
+        self.location_by_target(location_type, target)
+            .await?
+            .ok_or_else(|| {
+                StoreError::Io(format!(
+                    "the location {location_type}:{target} was not stored"
+                ))
+            })
     }
 
     /// Points the location `id` at `location_type:target`, forgetting what its last read
@@ -323,6 +324,21 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT id, type, target FROM locations WHERE id = $1")
                 .bind(location_id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// The location registered as `location_type:target`, if there is one.
+    pub async fn location_by_target(
+        &self,
+        location_type: &str,
+        target: &str,
+    ) -> Result<Option<LocationRow>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, type, target FROM locations WHERE type = $1 AND target = $2")
+                .bind(location_type)
+                .bind(target)
                 .fetch_optional(pool)
                 .await?
         }))

@@ -94,10 +94,9 @@ impl Portal {
         };
         let registered = self
             .store
-            .locations()
+            .location_by_target(source.location_type(), &source.target())
             .await?
-            .iter()
-            .any(|l| l.location_type == source.location_type() && l.target == source.target());
+            .is_some();
         let urls = self.urls.clone();
         let read = {
             let source = source.clone();

@@ -100,10 +100,8 @@ impl Portal {
         let target = source.target();
         let existing = self
             .store
-            .locations()
-            .await?
-            .into_iter()
-            .find(|l| l.location_type == location_type && l.target == target);
+            .location_by_target(location_type, &target)
+            .await?;
         match (&existing, dry_run, on_conflict) {
             (Some(_), false, OnConflict::Reject) => {
                 return Err(CatalogError::Conflict(format!(
@@ -219,11 +217,9 @@ impl Portal {
         }
         let taken = self
             .store
-            .locations()
-            .await?
-            .into_iter()
-            .any(|l| l.id != id && l.location_type == location_type && l.target == target);
-        if taken {
+            .location_by_target(location_type, &target)
+            .await?;
+        if taken.is_some_and(|other| other.id != id) {
             return Err(CatalogError::Conflict(format!(
                 "Location {location_type}:{target} already exists"
             )));
