@@ -88,19 +88,25 @@ impl Portal {
         let Some(entity) = self.entity(entity_ref).await? else {
             return Ok(None);
         };
+        // Every ancestor came through the same registered location: its Location
+        // entities are read once, and the climb happens among them.
+        let locations = match own_and_origin(&entity) {
+            Some((_, origin)) => self.location_entities_of(&origin).await?,
+            None => Vec::new(),
+        };
         let mut items = Vec::new();
         let mut seen = HashSet::from([entity_ref.to_string()]);
         let mut queue = vec![entity];
         while let Some(entity) = queue.pop() {
             let parents = if items.len() < MAX_DEPTH {
-                self.parents(&entity).await?
+                parents(&entity, &locations)
             } else {
                 Vec::new()
             };
             let parent_entity_refs = parents.iter().map(|p| p.entity_ref().to_string()).collect();
             for parent in parents {
                 if seen.insert(parent.entity_ref().to_string()) {
-                    queue.push(parent);
+                    queue.push(parent.clone());
                 }
             }
             items.push(AncestryItem {
@@ -114,23 +120,14 @@ impl Portal {
         }))
     }
 
-    /// The Location entities whose targets lead to the file `entity` was read from,
-    /// within the same registered location; for an entity of the registered target
-    /// itself (a file, or what a folder holds), that location's own Location entity.
-    async fn parents(&self, entity: &Entity) -> Result<Vec<Entity>, StoreError> {
-        let Some((own, origin)) = own_and_origin(entity) else {
-            return Ok(Vec::new());
-        };
-        let me = entity.entity_ref();
-        let root = EntityRef::new("location", "default", &generated_location_name(&origin));
-        if me == root {
-            return Ok(Vec::new());
-        }
+    /// The Location entities read through the registered location `origin` (its own
+    /// generated one included).
+    async fn location_entities_of(&self, origin: &str) -> Result<Vec<Entity>, StoreError> {
         let condition = |key: &str, value: &str| Condition {
             key: key.to_owned(),
             values: vec![value.to_lowercase()],
         };
-        let locations = EntityQuery {
+        let query = EntityQuery {
             filter: vec![FilterGroup {
                 conditions: vec![
                     condition("kind", "location"),
@@ -139,24 +136,39 @@ impl Portal {
                             "metadata.annotations.{}",
                             annotations::MANAGED_BY_ORIGIN_LOCATION
                         ),
-                        &origin,
+                        origin,
                     ),
                 ],
             }],
-            limit: i64::MAX as usize,
             ..EntityQuery::default()
         };
-        let refs = self.query_all_refs(&locations).await?;
-        let mut parents: Vec<Entity> = self
-            .entities(&refs)
-            .await?
-            .into_iter()
-            .filter(|location| location.entity_ref() != me)
-            .filter(|location| LocationTargets::of(location).is_some_and(|t| t.lead_to(&own)))
-            .collect();
-        if parents.is_empty() {
-            parents = self.entity(&root).await?.into_iter().collect();
-        }
-        Ok(parents)
+        let refs = self.query_all_refs(&query).await?;
+        self.entities(&refs).await
     }
+}
+
+/// Among `locations` (those of `entity`'s registered location), the ones whose targets
+/// lead to the file `entity` was read from; for an entity of the registered target
+/// itself (a file, or what a folder holds), that location's own Location entity.
+fn parents<'a>(entity: &Entity, locations: &'a [Entity]) -> Vec<&'a Entity> {
+    let Some((own, origin)) = own_and_origin(entity) else {
+        return Vec::new();
+    };
+    let me = entity.entity_ref();
+    let root = EntityRef::new("location", "default", &generated_location_name(&origin));
+    if me == root {
+        return Vec::new();
+    }
+    let parents: Vec<&Entity> = locations
+        .iter()
+        .filter(|location| location.entity_ref() != me)
+        .filter(|location| LocationTargets::of(location).is_some_and(|t| t.lead_to(&own)))
+        .collect();
+    if !parents.is_empty() {
+        return parents;
+    }
+    locations
+        .iter()
+        .filter(|location| location.entity_ref() == root)
+        .collect()
 }
