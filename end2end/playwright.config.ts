@@ -57,6 +57,15 @@ const tasksDir = process.env.PORTICO_E2E_TASKS_DIR ?? mkdtempSync(join(tmpdir(),
 process.env.PORTICO_E2E_TASKS_DIR = tasksDir;
 process.env.PORTICO_E2E_TASKS_PORT = String(tasksPort);
 
+// A fourth server on Backstage's example catalog and organisation, for the comparison
+// with Backstage's own answers (oracle/backstage-answers.json).
+const oraclePort = port + 3;
+const examples = resolve(root, "../shared/fixtures/backstage/catalog-examples");
+const oracleDir = process.env.PORTICO_E2E_ORACLE_DIR ?? mkdtempSync(join(tmpdir(), "portico-e2e-oracle-"));
+process.env.PORTICO_E2E_ORACLE_DIR = oracleDir;
+process.env.PORTICO_E2E_ORACLE_PORT = String(oraclePort);
+process.env.PORTICO_E2E_EXAMPLES = examples;
+
 export default defineConfig({
   testDir: "tests",
   fullyParallel: true,
@@ -91,6 +100,12 @@ export default defineConfig({
       `git.northwind.example=${join(tasksDir, "git")}`,
       "--work-dir",
       join(tasksDir, "work"),
+    ]),
+    server(oraclePort, join(oracleDir, "portico.db"), [
+      "--catalog",
+      join(examples, "all.yaml"),
+      "--catalog",
+      join(examples, "acme-corp.yaml"),
     ]),
   ],
 });

@@ -5,8 +5,12 @@
 mod support;
 
 use app::model::catalog::filter::{EntityQuery, FilterGroup, FullText};
-use server::store::{
-    Backend, Engine, EntityRow, LocationUpdate, OrphanStrategy, ProblemRow, Store, StoreError,
+use server::{
+    progress::Progress,
+    store::{
+        Backend, Engine, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy,
+        ProblemRow, Store, StoreError,
+    },
 };
 use support::TestDb;
 
@@ -26,6 +30,8 @@ on_both_backends!(
     a_bulk_load_leaves_every_index_and_row_in_place,
     full_text_follows_every_write_on_every_replica,
     facet_counts_follow_every_write_on_every_replica,
+    an_apply_handed_over_in_batches_is_one_transaction,
+    a_key_without_a_searchable_value_still_exists,
 );
 
 /// The refs a full-text search for `term` in names finds, through `store`.
@@ -133,7 +139,8 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         let indexes: Vec<(String,)> = match db.store.engine() {
             Engine::Sqlite(pool) => sqlx::query_as(
                 "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN \
-                 ('search_entity', 'relations_source', 'relations_target', 'relations_originating') \
+                 ('search_entity', 'search_keys_entity', 'relations_source', 'relations_target', \
+                 'relations_originating') \
                  ORDER BY name",
             )
             .fetch_all(pool)
@@ -148,7 +155,8 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
                 "relations_originating",
                 "relations_source",
                 "relations_target",
-                "search_entity"
+                "search_entity",
+                "search_keys_entity"
             ]
         );
     }
@@ -362,6 +370,7 @@ fn row(name: &str, body: &str, relations: &[(&str, &str, &str)]) -> EntityRow {
             .iter()
             .map(|(s, t, r)| ((*s).into(), (*t).into(), (*r).into()))
             .collect(),
+        keys_only: vec![],
         search: vec![
             ("kind".into(), "component".into(), "Component".into()),
             ("metadata.name".into(), name.into(), name.into()),
@@ -469,16 +478,17 @@ async fn a_failed_document_keeps_its_last_good_version(db: TestDb) {
         .unwrap();
 
     let broken = LocationUpdate {
-        entities: vec![],
-        kept_refs: vec!["component:default/a".into()],
-        kept_files: vec![],
-        problems: vec![ProblemRow {
-            entity_ref: Some("component:default/a".into()),
-            file: "/catalog/catalog-info.yaml".into(),
-            line: 7,
-            column: 3,
-            message: "spec.owner is required for kind Component".into(),
-        }],
+        end: LocationEnd {
+            kept_refs: vec!["component:default/a".into()],
+            problems: vec![ProblemRow {
+                entity_ref: Some("component:default/a".into()),
+                file: "/catalog/catalog-info.yaml".into(),
+                line: 7,
+                column: 3,
+                message: "spec.owner is required for kind Component".into(),
+            }],
+            ..LocationEnd::default()
+        },
         ..update(vec![])
     };
     let report = db
@@ -499,7 +509,7 @@ async fn a_failed_document_keeps_its_last_good_version(db: TestDb) {
     assert_eq!(body, "{\"good\":1}");
     assert_eq!(
         db.store.location_problems(&location.id).await.unwrap(),
-        broken.problems
+        broken.end.problems
     );
 
     // A file that cannot be parsed at all keeps every entity read from it.
@@ -511,7 +521,10 @@ async fn a_failed_document_keeps_its_last_good_version(db: TestDb) {
         .await
         .unwrap();
     let unparsable = LocationUpdate {
-        kept_files: vec!["/catalog/catalog-info.yaml".into()],
+        end: LocationEnd {
+            kept_files: vec!["/catalog/catalog-info.yaml".into()],
+            ..LocationEnd::default()
+        },
         ..Default::default()
     };
     let report = db
@@ -703,4 +716,100 @@ async fn an_unreachable_postgres_is_a_connect_error() {
         .await
         .unwrap_err();
     assert!(matches!(error, StoreError::Connect(_)), "{error}");
+}
+
+/// The refs `filter` (one filter set, as a query string writes it) selects.
+async fn filtered(store: &Store, filter: &str) -> Vec<String> {
+    let query = EntityQuery {
+        filter: vec![FilterGroup::parse(filter).unwrap()],
+        limit: 100,
+        ..Default::default()
+    };
+    store.query_entities(&query).await.unwrap().0
+}
+
+async fn an_apply_handed_over_in_batches_is_one_transaction(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let apply = |parts: Vec<LocationPart>| {
+        let store = db.store.clone();
+        let id = location.id.clone();
+        async move {
+            let (sender, mut received) = tokio::sync::mpsc::channel(1);
+            let feeding = tokio::spawn(async move {
+                for part in parts {
+                    sender.send(part).await.unwrap();
+                }
+            });
+            let report = store
+                .apply_location_parts(
+                    &id,
+                    OrphanStrategy::Delete,
+                    &Progress::default(),
+                    &mut received,
+                )
+                .await;
+            feeding.await.unwrap();
+            report
+        }
+    };
+
+    // A read that stops before its end changes nothing, though batches were written.
+    let stopped = apply(vec![
+        LocationPart::Entities(vec![row("a", "{}", &[]), row("b", "{}", &[])]),
+        LocationPart::Entities(vec![row("c", "{}", &[])]),
+    ])
+    .await;
+    assert!(matches!(stopped, Err(StoreError::Io(_))), "{stopped:?}");
+    assert!(filtered(&db.store, "kind=component").await.is_empty());
+
+    // Batches make one update: an entity of the first batch read again in the second
+    // is kept once, with a problem.
+    let report = apply(vec![
+        LocationPart::Entities(vec![row("a", "{}", &[]), row("b", "{}", &[])]),
+        LocationPart::Entities(vec![row("c", "{}", &[]), row("a", "{\"again\":1}", &[])]),
+        LocationPart::End(LocationEnd::default()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(report.added, 3);
+    assert_eq!(
+        filtered(&db.store, "kind=component").await,
+        [
+            "component:default/a",
+            "component:default/b",
+            "component:default/c"
+        ]
+    );
+    let problems = db.store.location_problems(&location.id).await.unwrap();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0]
+        .message
+        .contains("already defined in /catalog/catalog-info.yaml"));
+}
+
+async fn a_key_without_a_searchable_value_still_exists(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let with_definition = EntityRow {
+        keys_only: vec!["spec.definition".into()],
+        ..row("api", "{}", &[])
+    };
+    db.store
+        .apply_location(
+            &location.id,
+            &update(vec![with_definition, row("other", "{}", &[])]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        filtered(&db.store, "spec.definition").await,
+        ["component:default/api"]
+    );
+    assert!(filtered(&db.store, "spec.definition=x").await.is_empty());
+
+    // Written again without it, the key is gone with its old version.
+    db.store
+        .apply_location(&location.id, &update(vec![row("api", "{\"v\":2}", &[])]))
+        .await
+        .unwrap();
+    assert!(filtered(&db.store, "spec.definition").await.is_empty());
 }

@@ -1,21 +1,18 @@
-//! Turns what a location yielded into the update the store applies: entity rows with
-//! their relations, the problems, and what must be kept because it failed.
+//! Turns what a location yielded into what the store applies: entity rows with their
+//! relations and search entries, the problems, and what must be kept because it failed.
 
 use std::collections::BTreeSet;
 
 use app::model::{catalog::relations::relations_of, catalog::search::search_entries};
 
-use super::location::LocationContents;
-use crate::store::{EntityRow, LocationUpdate, ProblemRow};
+use super::location::{LocatedEntity, LocationContents};
+use crate::store::{EntityRow, LocationEnd, ProblemRow};
 
-/// The store update for a location's newly read contents.
-///
-/// An entity whose document failed keeps its last good version (`kept_refs`); when a
-/// problem cannot be tied to an entity (a YAML syntax error, an unreadable file), every
-/// entity last read from that file is kept (`kept_files`).
-pub fn location_update(contents: &LocationContents) -> LocationUpdate {
-    let entities = crate::parallel::map(&contents.entities, |located| {
+/// The store rows of `entities`, prepared on every core.
+pub fn entity_rows(entities: &[LocatedEntity]) -> Vec<EntityRow> {
+    crate::parallel::map(entities, |located| {
         let entity = &located.entity;
+        let searchable = search_entries(entity);
         EntityRow {
             entity_ref: entity.entity_ref().to_string(),
             kind: entity.kind.clone(),
@@ -33,12 +30,23 @@ pub fn location_update(contents: &LocationContents) -> LocationUpdate {
                     )
                 })
                 .collect(),
-            search: search_entries(entity)
+            search: searchable
+                .entries
                 .into_iter()
                 .map(|entry| (entry.key, entry.value, entry.original))
                 .collect(),
+            keys_only: searchable.keys_only,
         }
-    });
+    })
+}
+
+/// What a location's read found besides its entities: its problems, its inputs, and
+/// what they keep.
+///
+/// An entity whose document failed keeps its last good version (`kept_refs`); when a
+/// problem cannot be tied to an entity (a YAML syntax error, an unreadable file), every
+/// entity last read from that file is kept (`kept_files`).
+pub fn location_end(contents: &LocationContents) -> LocationEnd {
     let kept_refs: BTreeSet<String> = contents
         .problems
         .iter()
@@ -50,11 +58,8 @@ pub fn location_update(contents: &LocationContents) -> LocationUpdate {
         .filter(|p| p.entity_ref.is_none())
         .map(|p| p.file.clone())
         .collect();
-    LocationUpdate {
-        orphans: Default::default(),
-        progress: Default::default(),
+    LocationEnd {
         inputs: serde_json::to_string(&contents.inputs).ok(),
-        entities,
         kept_refs: kept_refs.into_iter().collect(),
         kept_files: kept_files.into_iter().collect(),
         problems: contents

@@ -15,6 +15,7 @@ use std::{
 
 use app::model::catalog::{
     entity::{annotations, Entity},
+    relations::sort_ref_lists,
     validation::validate_entity,
 };
 
@@ -286,6 +287,27 @@ pub fn read_file_location(target: &Path) -> LocationContents {
 /// Reads the location `target` and everything it leads to, URLs through `urls`, counting
 /// each file read in `progress`.
 pub fn read_location(target: &Source, urls: &UrlReader, progress: &Progress) -> LocationContents {
+    let mut entities = Vec::new();
+    let mut contents =
+        read_location_in_batches(target, urls, progress, &mut |batch| entities.extend(batch));
+    contents.entities = entities;
+    contents
+}
+
+/// Files read and parsed at once, in parallel: their entities are handed over before the
+/// next files are read, so that memory holds a few files' worth, not the location's.
+const FILES_AT_ONCE: usize = 2;
+
+/// Reads the location `target` as [`read_location`] does, but hands its entities to
+/// `take` as they are read, a few files' worth at a time and in reading order, instead
+/// of keeping them: the contents returned hold no entities, only problems, files and
+/// inputs.
+pub fn read_location_in_batches(
+    target: &Source,
+    urls: &UrlReader,
+    progress: &Progress,
+    take: &mut dyn FnMut(Vec<LocatedEntity>),
+) -> LocationContents {
     let mut contents = LocationContents::default();
     let mut queue: Vec<Source> = Vec::new();
     let (origin, confine) = match target {
@@ -313,7 +335,7 @@ pub fn read_location(target: &Source, urls: &UrlReader, progress: &Progress) -> 
 
     while !queue.is_empty() {
         // Every file queued so far, in the order the stack gives them, read and parsed
-        // in parallel; then handled one by one in that order.
+        // in parallel [`FILES_AT_ONCE`] at a time; then handled one by one in that order.
         let mut wave = Vec::new();
         while let Some(source) = queue.pop() {
             if !seen.insert(source.clone()) {
@@ -329,12 +351,17 @@ pub fn read_location(target: &Source, urls: &UrlReader, progress: &Progress) -> 
             }
             wave.push(source);
         }
-        let parsed = crate::parallel::map(&wave, |source| read_source(source, &confine, urls));
         let mut next = Vec::new();
-        for (source, parsed) in wave.iter().zip(parsed) {
-            let before = contents.entities.len();
-            read_file(source, parsed, &origin, &confine, &mut contents, &mut next);
-            progress.file_read(contents.entities.len() - before);
+        for files in wave.chunks(FILES_AT_ONCE) {
+            let parsed = crate::parallel::map(files, |source| read_source(source, &confine, urls));
+            for (source, parsed) in files.iter().zip(parsed) {
+                let before = contents.entities.len();
+                read_file(source, parsed, &origin, &confine, &mut contents, &mut next);
+                progress.file_read(contents.entities.len() - before);
+            }
+            if !contents.entities.is_empty() {
+                take(std::mem::take(&mut contents.entities));
+            }
         }
         // Read targets in the order they are written: the queue is a stack.
         next.reverse();
@@ -468,6 +495,7 @@ fn read_file(
     let mut targets = Vec::new();
     for found in read.entities {
         let mut entity = found.entity;
+        sort_ref_lists(&mut entity);
         if entity.kind.eq_ignore_ascii_case("Location") {
             targets.extend(
                 entity

@@ -27,18 +27,20 @@ macro_rules! on_pool {
     };
 }
 
+mod apply;
 mod cache;
 mod catalog;
 mod facets;
 mod query;
 mod tasks;
 mod text;
+mod update;
 
-pub use catalog::{
-    fingerprint, ApplyReport, EntityRow, LocationRow, LocationUpdate, OrphanStrategy, ProblemRow,
-    StoredEntity, ORPHAN_ANNOTATION,
-};
+pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
 pub use tasks::{TaskEventRow, TaskRow};
+pub use update::{
+    ApplyReport, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy, ProblemRow,
+};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -112,6 +112,13 @@ fn field(sql: &mut Sql, key: &str, test: ValueTest) -> String {
                     "SELECT entity_ref FROM search WHERE key = {key} AND value = {value}"
                 );
             }
+            // The key with any value, or with one that cannot be searched.
+            ValueTest::Any => {
+                return union(vec![
+                    format!("SELECT entity_ref FROM search WHERE key = {key}"),
+                    format!("SELECT entity_ref FROM search_keys WHERE key = {key}"),
+                ])
+            }
             _ => (
                 format!("SELECT DISTINCT entity_ref FROM search WHERE key = {key}"),
                 "value",

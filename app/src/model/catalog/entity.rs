@@ -42,8 +42,9 @@ pub struct Entity {
     /// The kind-specific part, as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<Map<String, Value>>,
-    /// Relations to other entities, derived by the catalog.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Relations to other entities, derived by the catalog; always written, `[]` when
+    /// there are none, as Backstage serves entities.
+    #[serde(default)]
     pub relations: Vec<Relation>,
     /// Processing results, such as errors in the descriptor.
     #[serde(default, skip_serializing_if = "Option::is_none")]

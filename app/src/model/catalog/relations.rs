@@ -65,6 +65,33 @@ pub fn relations_of(entity: &Entity) -> Vec<RelationEdge> {
     edges
 }
 
+/// The spec fields listing refs that Backstage sorts when it reads a descriptor (its
+/// builtin kinds processor, for stable hashes): the API serves them sorted.
+const SORTED_REF_LISTS: [&str; 7] = [
+    "providesApis",
+    "consumesApis",
+    "dependsOn",
+    "dependencyOf",
+    "memberOf",
+    "children",
+    "members",
+];
+
+/// Sorts the lists of refs in `entity`'s spec as Backstage does when it reads a
+/// descriptor: only lists whose every item is a string, in code-unit order.
+pub fn sort_ref_lists(entity: &mut Entity) {
+    let Some(spec) = entity.spec.as_mut() else {
+        return;
+    };
+    for field in SORTED_REF_LISTS {
+        if let Some(Value::Array(items)) = spec.get_mut(field) {
+            if items.iter().all(Value::is_string) {
+                items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -141,5 +168,27 @@ mod tests {
             "apiVersion": "x.io/v1", "kind": "AiResource", "metadata": {"name": "a"}, "spec": {"owner": "g"}
         }))
         .is_empty());
+    }
+
+    #[test]
+    fn ref_lists_are_sorted_as_backstage_reads_them() {
+        let mut entity: Entity = serde_json::from_value(json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Component", "metadata": {"name": "a"},
+            "spec": {"type": "service", "lifecycle": "production", "owner": "team-a",
+                     "providesApis": ["petstore", "streetlights", "hello-world"],
+                     "dependsOn": ["resource:db", {"not": "a string"}]}
+        }))
+        .unwrap();
+        sort_ref_lists(&mut entity);
+        let spec = entity.spec.unwrap();
+        assert_eq!(
+            spec["providesApis"],
+            json!(["hello-world", "petstore", "streetlights"])
+        );
+        assert_eq!(
+            spec["dependsOn"],
+            json!(["resource:db", {"not": "a string"}]),
+            "mixed lists stay"
+        );
     }
 }

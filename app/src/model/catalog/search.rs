@@ -22,28 +22,46 @@ pub struct SearchEntry {
     pub original: String,
 }
 
-/// The search entries of an entity, without duplicates. `relations` are not included:
-/// they are queried from the relations themselves.
-pub fn search_entries(entity: &Entity) -> Vec<SearchEntry> {
+/// What an entity can be searched by: its entries, and the keys it has whose value
+/// cannot be searched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Searchable {
+    /// Key and value pairs, sorted, without duplicates.
+    pub entries: Vec<SearchEntry>,
+    /// Lower-case keys whose value is `null` or longer than [`MAX_LENGTH`] (an API's
+    /// `spec.definition`, a long description), sorted, without duplicates: Backstage
+    /// keeps them with no value, so that a filter on the key alone (`spec.definition`,
+    /// "exists") finds them while no value matches.
+    pub keys_only: Vec<String>,
+}
+
+/// The search entries of an entity. `relations` are not included: they are queried
+/// from the relations themselves.
+pub fn search_entries(entity: &Entity) -> Searchable {
     let mut out = Vec::new();
-    let mut push = |key: String, value: String| {
-        if key.len() <= MAX_LENGTH && value.len() <= MAX_LENGTH {
-            out.push(SearchEntry {
+    let mut keys_only = Vec::new();
+    let mut push = |key: String, value: Option<String>| {
+        if key.len() > MAX_LENGTH {
+            return;
+        }
+        match value {
+            Some(value) if value.len() <= MAX_LENGTH => out.push(SearchEntry {
                 key: key.to_lowercase(),
                 value: value.to_lowercase(),
                 original: value,
-            });
+            }),
+            _ => keys_only.push(key.to_lowercase()),
         }
     };
-    push("apiversion".into(), entity.api_version.clone());
-    push("kind".into(), entity.kind.clone());
-    push("metadata.name".into(), entity.metadata.name.clone());
+    push("apiversion".into(), Some(entity.api_version.clone()));
+    push("kind".into(), Some(entity.kind.clone()));
+    push("metadata.name".into(), Some(entity.metadata.name.clone()));
     push(
         "metadata.namespace".into(),
-        entity.metadata.namespace.clone(),
+        Some(entity.metadata.namespace.clone()),
     );
     if let Some(uid) = &entity.metadata.uid {
-        push("metadata.uid".into(), uid.clone());
+        push("metadata.uid".into(), Some(uid.clone()));
     }
     let mut rest = serde_json::to_value(entity).unwrap_or(Value::Null);
     if let Some(root) = rest.as_object_mut() {
@@ -59,20 +77,25 @@ pub fn search_entries(entity: &Entity) -> Vec<SearchEntry> {
     visit("", &rest, &mut push);
     out.sort();
     out.dedup_by(|a, b| a.key == b.key && a.value == b.value);
-    out
+    keys_only.sort();
+    keys_only.dedup();
+    Searchable {
+        entries: out,
+        keys_only,
+    }
 }
 
-fn visit(path: &str, value: &Value, push: &mut dyn FnMut(String, String)) {
+fn visit(path: &str, value: &Value, push: &mut dyn FnMut(String, Option<String>)) {
     match value {
-        Value::Null => {}
-        Value::Bool(b) => push(path.to_owned(), b.to_string()),
-        Value::Number(n) => push(path.to_owned(), n.to_string()),
-        Value::String(s) => push(path.to_owned(), s.clone()),
+        Value::Null => push(path.to_owned(), None),
+        Value::Bool(b) => push(path.to_owned(), Some(b.to_string())),
+        Value::Number(n) => push(path.to_owned(), Some(n.to_string())),
+        Value::String(s) => push(path.to_owned(), Some(s.clone())),
         Value::Array(items) => {
             for item in items {
                 visit(path, item, push);
                 if let Value::String(s) = item {
-                    push(format!("{path}.{s}"), "true".into());
+                    push(format!("{path}.{s}"), Some("true".into()));
                 }
             }
         }
@@ -105,7 +128,8 @@ mod tests {
             "spec": {"type": "service", "lifecycle": "production", "owner": "team-a", "replicas": 3, "public": true}
         }))
         .unwrap();
-        let entries = search_entries(&entity);
+        let searchable = search_entries(&entity);
+        let entries = &searchable.entries;
         let has = |k: &str, v: &str| entries.iter().any(|e| e.key == k && e.value == v);
         assert!(has("kind", "component"));
         assert!(has("metadata.name", "petstore"));
@@ -121,6 +145,11 @@ mod tests {
         assert!(
             !entries.iter().any(|e| e.key == "metadata.description"),
             "too long to search"
+        );
+        assert_eq!(
+            searchable.keys_only,
+            ["metadata.description"],
+            "but there: a filter on the key alone finds it"
         );
     }
 }

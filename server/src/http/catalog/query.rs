@@ -43,15 +43,18 @@ pub struct PageInfo {
     prev_cursor: Option<String>,
 }
 
-/// What a cursor holds: the query (with its offset), the projected fields and whether
-/// the count is wanted. Encoded as base64 of its JSON, as Backstage's are; a predicate
-/// query's has a top-level `query` key (the predicate), which catalog-client looks for.
+/// What a cursor holds: the query (with its offset) and whether the count is wanted.
+/// Encoded as base64 of its JSON, as Backstage's are; a predicate query's has a
+/// top-level `query` key (the predicate), which catalog-client looks for. The fields to
+/// return are not part of it: as in Backstage, each request gives its own (none: whole
+/// entities).
 #[derive(Debug, Serialize, Deserialize)]
 struct Cursor {
     #[serde(rename = "entityQuery")]
     entity_query: EntityQuery,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     query: Option<Predicate>,
+    #[serde(skip)]
     fields: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     exclude_total: bool,
@@ -220,11 +223,9 @@ fn parse(raw: Option<&str>) -> Result<(Cursor, bool), ApiError> {
 }
 
 impl Cursor {
-    /// This cursor with other fields or another page size, when the request gives them.
+    /// This cursor with the request's fields, and its page size when it gives one.
     fn with(mut self, fields: Vec<String>, limit: Option<usize>) -> Self {
-        if !fields.is_empty() {
-            self.fields = fields;
-        }
+        self.fields = fields;
         if let Some(limit) = limit {
             self.entity_query.limit = limit;
         }

@@ -8,22 +8,27 @@ use std::{
     time::Duration,
 };
 
+use tokio::sync::mpsc::Sender;
+
 use app::model::catalog::entity_ref::EntityRef;
 
 use super::{CatalogError, IngestReport, OnConflict, Registration};
 use crate::{
     catalog::{
         demo,
-        ingest::location_update,
+        ingest::{entity_rows, location_end},
         location::{
-            absolute, generated_location_entity, inputs_unchanged, read_location, GitFile,
-            LocationContents, LocationInputs, Source,
+            absolute, generated_location_entity, inputs_unchanged, read_location,
+            read_location_in_batches, GitFile, LocationContents, LocationInputs, Source,
         },
         remote::UrlReader,
     },
     progress::Progress,
     services::Portal,
-    store::{ApplyReport, LocationRow, LocationUpdate, OrphanStrategy, StoreError},
+    store::{
+        ApplyReport, EntityRow, LocationPart, LocationRow, LocationUpdate, OrphanStrategy,
+        StoreError,
+    },
 };
 
 /// How long a replica may hold a location it claimed for a refresh before another may
@@ -38,8 +43,19 @@ fn epoch_ms(after: Duration) -> i64 {
     (now + after).as_millis() as i64
 }
 
-/// Reads a location and prepares its update for the store, on a blocking thread (the
-/// work is spread over the cores). What the location holds starts with its own
+/// Entity batches a location's read may be ahead of the store applying them.
+const BATCHES_IN_FLIGHT: usize = 1;
+
+/// The location `target` as registered: a file location by its absolute path.
+fn registered(target: Source) -> Source {
+    match target {
+        Source::File(path) => Source::File(absolute(&path)),
+        other => other,
+    }
+}
+
+/// Reads a location whole and prepares its update for the store, on a blocking thread
+/// (the work is spread over the cores). What the location holds starts with its own
 /// `Location` entity, as Backstage makes one for each registered location.
 async fn read_in_background(
     target: Source,
@@ -47,30 +63,59 @@ async fn read_in_background(
     orphans: OrphanStrategy,
     progress: Progress,
 ) -> (LocationContents, LocationUpdate) {
-    let started = std::time::Instant::now();
-    let read = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let mut contents = read_location(&target, &urls, &progress);
-        let root = match &target {
-            Source::File(path) => Source::File(absolute(path)),
-            other => other.clone(),
-        };
         contents
             .entities
-            .insert(0, generated_location_entity(&root));
+            .insert(0, generated_location_entity(&registered(target)));
         let update = LocationUpdate {
+            entities: entity_rows(&contents.entities),
+            end: location_end(&contents),
             orphans,
             progress,
-            ..location_update(&contents)
         };
         (contents, update)
     })
     .await
-    .expect("reading a location does not panic");
-    tracing::debug!(
-        read_ms = started.elapsed().as_millis() as u64,
-        "location read"
-    );
-    read
+    .expect("reading a location does not panic")
+}
+
+/// Reads a location on a blocking thread and hands what it holds to `parts` (its own
+/// `Location` entity first), returning how many problems it found. A file location's
+/// entities are handed over as they are read, so that memory holds a few files' worth;
+/// a URL or Git location's only once all is read, so that the store's write transaction
+/// is not held open while the network is waited for.
+fn read_into_parts(
+    target: Source,
+    urls: Arc<UrlReader>,
+    progress: Progress,
+    parts: Sender<LocationPart>,
+) -> tokio::task::JoinHandle<usize> {
+    tokio::task::spawn_blocking(move || {
+        let stream = matches!(target, Source::File(_));
+        // When the apply fails it stops receiving: the rest of the read goes nowhere.
+        let send = |rows| {
+            let _ = parts.blocking_send(LocationPart::Entities(rows));
+        };
+        let mut held = Vec::new();
+        let mut hand = |rows: Vec<EntityRow>| {
+            if stream {
+                send(rows);
+            } else {
+                held.push(rows);
+            }
+        };
+        let root = registered(target.clone());
+        hand(entity_rows(&[generated_location_entity(&root)]));
+        let contents = read_location_in_batches(&target, &urls, &progress, &mut |batch| {
+            hand(entity_rows(&batch))
+        });
+        held.into_iter().for_each(send);
+        let end = location_end(&contents);
+        let problems = end.problems.len();
+        let _ = parts.blocking_send(LocationPart::End(end));
+        problems
+    })
 }
 
 impl Portal {
@@ -276,10 +321,7 @@ impl Portal {
     /// Registers the location `target` if it is new, reads it and everything it leads
     /// to, and applies the result in one transaction.
     pub async fn ingest_location(&self, target: &Source) -> Result<IngestReport, StoreError> {
-        let target = match target {
-            Source::File(path) => Source::File(absolute(path)),
-            url => url.clone(),
-        };
+        let target = registered(target.clone());
         let location = self
             .store
             .ensure_location(target.location_type(), &target.target())
@@ -307,13 +349,18 @@ impl Portal {
                 return Ok(report);
             }
         }
-        let (contents, update) = self.read(target).await;
-        drop(contents);
-        let report = self.apply_update(location, &update).await;
+        let started = std::time::Instant::now();
+        let (parts, mut received) = tokio::sync::mpsc::channel(BATCHES_IN_FLIGHT);
+        let reading = read_into_parts(target, self.urls.clone(), self.progress.clone(), parts);
+        let applied = self
+            .store
+            .apply_location_parts(&location.id, self.orphans, &self.progress, &mut received)
+            .await;
+        drop(received);
+        let problems = reading.await.expect("reading a location does not panic");
         // What the location's files took to read and apply is free now.
-        drop(update);
         crate::memory::release_free_memory();
-        report
+        self.applied(location, applied?, problems, started).await
     }
 
     /// The report of a refresh that did not need to read anything, when the files of
@@ -361,7 +408,7 @@ impl Portal {
             .await
     }
 
-    /// Applies a location's update to the store.
+    /// Applies a location's update, read whole, to the store.
     async fn apply_update(
         &self,
         location: LocationRow,
@@ -369,13 +416,26 @@ impl Portal {
     ) -> Result<IngestReport, StoreError> {
         let started = std::time::Instant::now();
         let applied = self.store.apply_location(&location.id, update).await?;
+        self.applied(location, applied, update.end.problems.len(), started)
+            .await
+    }
+
+    /// The report of a location read with `problems` and applied since `started`, which
+    /// is due again one refresh interval from now.
+    async fn applied(
+        &self,
+        location: LocationRow,
+        applied: ApplyReport,
+        problems: usize,
+        started: std::time::Instant,
+    ) -> Result<IngestReport, StoreError> {
         tracing::debug!(
             location = %location.target,
-            apply_ms = started.elapsed().as_millis() as u64,
+            read_and_apply_ms = started.elapsed().as_millis() as u64,
             "location applied"
         );
         self.schedule_next_refresh(&location.id).await?;
-        let problems = update.problems.len() + applied.conflicts.len();
+        let problems = problems + applied.conflicts.len();
         Ok(IngestReport {
             location,
             applied,
