@@ -29,7 +29,7 @@ async function settle(call) {
   try {
     return await call();
   } catch (error) {
-    return { error: error.name, status: error.response?.status };
+    return { error: error.body?.error?.name ?? error.name, status: error.response?.status };
   }
 }
 
@@ -86,6 +86,15 @@ const calls = {
   "getLocationByEntity": (c) => c.getLocationByEntity(component),
   "getLocationByEntity: missing": (c) => c.getLocationByEntity(missing),
   "getLocationById: missing": (c) => c.getLocationById("00000000-0000-4000-8000-000000000000"),
+  // Writes that change nothing: their answers and errors (name and status).
+  "refreshEntity": (c) => settle(() => c.refreshEntity(component)),
+  "refreshEntity: missing": (c) => settle(() => c.refreshEntity(missing)),
+  "removeEntityByUid: missing": (c) => settle(() => c.removeEntityByUid("00000000-0000-4000-8000-000000000000")),
+  "removeLocationById: missing": (c) => settle(() => c.removeLocationById("00000000-0000-4000-8000-000000000000")),
+  "updateLocation: missing": (c) =>
+    settle(() => c.updateLocation("00000000-0000-4000-8000-000000000000", { type: "url", target: "https://example.com/catalog-info.yaml" })),
+  "addLocation: a type no catalog reads": (c) =>
+    settle(() => c.addLocation({ type: "no-such-type", target: "https://example.com/catalog-info.yaml", dryRun: true })),
   "validateEntity: valid": (c) =>
     c.validateEntity(
       { apiVersion: "backstage.io/v1alpha1", kind: "Component", metadata: { name: "fine" }, spec: { type: "service", lifecycle: "production", owner: "team-a" } },

@@ -70,11 +70,10 @@ pub async fn delete_by_uid(
     State(state): State<AppState>,
     Path(uid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state.portal.delete_entity_by_uid(&uid).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(format!("No entity with uid {uid}")))
-    }
+    // No such entity is not an error: Backstage answers 204 too (its API documents no
+    // 404 here), so a delete can be retried.
+    state.portal.delete_entity_by_uid(&uid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The body of `POST /entities/by-refs`.

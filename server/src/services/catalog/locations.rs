@@ -255,11 +255,13 @@ impl Portal {
         location_type: &str,
         target: &str,
     ) -> Result<Option<LocationRow>, CatalogError> {
-        let source = self.api_source(location_type, target)?;
-        let target = source.target();
+        // A missing location is reported before anything wrong with the new target, as
+        // Backstage does.
         if self.store.location_by_id(id).await?.is_none() {
             return Ok(None);
         }
+        let source = self.api_source(location_type, target)?;
+        let target = source.target();
         let taken = self
             .store
             .location_by_target(location_type, &target)
