@@ -12,6 +12,11 @@ const missing = "component:default/no-such-component";
 
 const refOf = (e) => `${e.kind}:${e.metadata.namespace ?? "default"}/${e.metadata.name}`.toLowerCase();
 
+// A generated Location's name hashes its target's absolute path, which differs between
+// machines: such entities are ordered by the target's file name instead.
+const orderOf = (e) =>
+  e.metadata.name.startsWith("generated-") ? `${refOf(e)} ${String(e.spec?.target).split("/").pop()}`.replace(/generated-[0-9a-f]+/, "generated") : refOf(e);
+
 // Every page of a query, following its cursor.
 async function allPages(client, request) {
   const pages = [];
@@ -37,7 +42,7 @@ const calls = {
   // The legacy listing without an order has none: compared by ref.
   "getEntities: the whole catalog": async (c) => {
     const { items } = await c.getEntities();
-    return { items: items.sort((a, b) => refOf(a).localeCompare(refOf(b))) };
+    return { items: items.sort((a, b) => orderOf(a).localeCompare(orderOf(b))) };
   },
   // One order field: Backstage applies only the first of several ("Only one sort field
   // is supported, ignoring the rest"), though its documentation sends readers wanting
