@@ -2,6 +2,7 @@
 //!
 //! - [`catalog`]: reading descriptor files into validated entities, with the file, line
 //!   and column of every problem.
+//! - [`docs`]: building TechDocs doc sets from Markdown, natively.
 //! - [`validate`]: `portico validate`, the command-line check for CI pipelines.
 //! - [`config`]: settings from the command line, `PORTICO_*` environment variables and a
 //!   TOML file, resolved once at start-up into a [`config::Config`].
@@ -19,6 +20,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod docs;
 pub mod http;
 pub mod memory;
 pub mod parallel;

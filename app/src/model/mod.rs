@@ -7,12 +7,14 @@
 //!
 //! - [`catalog`]: the Software Catalog: entities, refs, relations, validation, queries,
 //!   and what the catalog's pages show.
+//! - [`docs`]: TechDocs: doc sets, their settings and navigation.
 //! - [`template`]: Software Templates: form pages, the form validator, expressions;
 //!   [`task`]: the tasks that run them, their events and output.
 //! - [`theme`] (with [`cookie`]): the theme switch.
 
 pub mod catalog;
 pub mod cookie;
+pub mod docs;
 pub mod task;
 pub mod template;
 pub mod theme;

@@ -1,0 +1,11 @@
+//! TechDocs: documentation kept next to the code, as Backstage's docs-like-code reads it
+//! (`backstage.io/techdocs-ref`, `mkdocs.yml`, Markdown under `docs/`), as plain data
+//! shared by the server, which builds doc sets, and the browser, which shows them.
+//!
+//! - [`mkdocs`]: the settings of `mkdocs.yml` that matter to a reader.
+//! - [`nav`]: page URLs, the navigation (from `nav` or the folder tree), reading order.
+//! - [`page`]: a built doc set as stored and read: pages, headings, problems.
+
+pub mod mkdocs;
+pub mod nav;
+pub mod page;

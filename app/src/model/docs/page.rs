@@ -1,0 +1,89 @@
+//! A built doc set as it is stored and read: its pages' HTML, headings and text, its
+//! navigation, and the problems its build found.
+
+use serde::{Deserialize, Serialize};
+
+use super::nav::NavItem;
+
+/// One heading of a page, for its table of contents.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TocEntry {
+    /// 1 to 6.
+    pub level: u8,
+    /// Its id in the page.
+    pub id: String,
+    /// Its text.
+    pub title: String,
+}
+
+/// A page's text under one heading, for search (`id` empty: before the first heading).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// The heading's id.
+    pub id: String,
+    /// The heading's text.
+    pub title: String,
+    /// The text under it, up to the next heading.
+    pub text: String,
+}
+
+/// Something wrong in a doc set, where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocProblem {
+    /// The file, relative to the doc set's folder (`docs/index.md`, `mkdocs.yml`).
+    pub file: String,
+    /// The line, from 1, when there is one.
+    pub line: Option<usize>,
+    /// What is wrong, in a sentence.
+    pub message: String,
+}
+
+impl std::fmt::Display for DocProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// A page of a built doc set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocPage {
+    /// Its URL in the doc set (`advanced/clients/`; `` for the home page).
+    pub url: String,
+    /// Its file under `docs_dir` (`advanced/clients.md`).
+    pub source: String,
+    /// Its title.
+    pub title: String,
+    /// Its content, sanitised.
+    pub html: String,
+    /// Its headings.
+    pub toc: Vec<TocEntry>,
+}
+
+/// A page's place in the doc set: its URL and title.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageLink {
+    /// The page's URL in the doc set.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// What a built doc set shows around its pages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSite {
+    /// `site_name`.
+    pub name: String,
+    /// The navigation.
+    pub nav: Vec<NavItem>,
+    /// Every page in reading order (previous/next follow it).
+    pub pages: Vec<PageLink>,
+    /// Where "View source" goes for a page: this followed by its `source`.
+    pub view_base: Option<String>,
+    /// Where "Edit this page" goes for a page: this followed by its `source`.
+    pub edit_base: Option<String>,
+    /// What the build found wrong.
+    pub problems: Vec<DocProblem>,
+}

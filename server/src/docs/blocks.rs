@@ -1,0 +1,497 @@
+//! The block structure Python-Markdown's extensions add on top of Markdown, as
+//! mkdocs-material users write it: admonitions (`!!! note "Title"`), collapsible ones
+//! (`??? note`, `???+ note`, from pymdownx.details), content tabs (`=== "Tab"`, from
+//! pymdownx.tabbed) and GitHub's alerts (`> [!NOTE]`). Each holds Markdown indented by
+//! four spaces (alerts: quoted), which may hold more of them.
+//!
+//! Lines inside fenced code blocks are never read as any of these.
+
+use super::highlight::escape;
+
+/// A page's content, split where the extensions' blocks start and end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// Plain Markdown, with the line its first line had in the file.
+    Markdown {
+        /// The text.
+        text: String,
+        /// Its first line's number in the file, from 1.
+        line: usize,
+    },
+    /// An admonition, collapsible or not.
+    Admonition {
+        /// `note`, `warning`… (the first class; others follow in `classes`).
+        kind: String,
+        /// Further classes written after the first (`!!! note inline end`).
+        classes: Vec<String>,
+        /// The title: as written in quotes, `None` for the kind's own ("Note"), and
+        /// `Some("")` for none at all (`!!! note ""`).
+        title: Option<String>,
+        /// `None` for an admonition; `Some(open)` for a collapsible one (`???+`: open).
+        collapsible: Option<bool>,
+        /// What it holds.
+        body: Vec<Block>,
+    },
+    /// A set of content tabs.
+    Tabs(Vec<Tab>),
+}
+
+/// One content tab.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tab {
+    /// Its label.
+    pub label: String,
+    /// Whether it is the one shown first (`===+`).
+    pub selected: bool,
+    /// What it holds.
+    pub body: Vec<Block>,
+}
+
+/// Splits `text`, whose first line is line `first_line` of its file, into blocks.
+pub fn parse_blocks(text: &str, first_line: usize) -> Vec<Block> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut markdown: Vec<&str> = Vec::new();
+    let mut markdown_line = first_line;
+    let mut fence: Option<(char, usize)> = None;
+    let mut i = 0;
+    let flush = |markdown: &mut Vec<&str>, out: &mut Vec<Block>, line: usize| {
+        if markdown.iter().any(|l| !l.trim().is_empty()) {
+            out.push(Block::Markdown {
+                text: markdown.join("\n"),
+                line,
+            });
+        }
+        markdown.clear();
+    };
+    while i < lines.len() {
+        let line = lines[i];
+        if let Some(open) = fence {
+            if closes_fence(line, open) {
+                fence = None;
+            }
+            markdown.push(line);
+            i += 1;
+            continue;
+        }
+        if let Some(open) = opens_fence(line) {
+            fence = Some(open);
+            if markdown.is_empty() {
+                markdown_line = first_line + i;
+            }
+            markdown.push(line);
+            i += 1;
+            continue;
+        }
+        if let Some(head) = admonition_head(line) {
+            flush(&mut markdown, &mut out, markdown_line);
+            let (body, next) = indented_body(&lines, i + 1);
+            out.push(Block::Admonition {
+                kind: head.kind,
+                classes: head.classes,
+                title: head.title,
+                collapsible: head.collapsible,
+                body: parse_blocks(&body, first_line + i + 1),
+            });
+            i = next;
+            markdown_line = first_line + i;
+            continue;
+        }
+        if tab_head(line).is_some() {
+            flush(&mut markdown, &mut out, markdown_line);
+            let mut tabs = Vec::new();
+            // Consecutive tabs make one set; blank lines between them do not split it.
+            while let Some((label, selected)) = lines.get(i).and_then(|l| tab_head(l)) {
+                let (body, next) = indented_body(&lines, i + 1);
+                tabs.push(Tab {
+                    label,
+                    selected,
+                    body: parse_blocks(&body, first_line + i + 1),
+                });
+                i = next;
+                let after_blanks = (i..lines.len())
+                    .find(|&j| !lines[j].trim().is_empty())
+                    .unwrap_or(lines.len());
+                if lines
+                    .get(after_blanks)
+                    .is_some_and(|l| tab_head(l).is_some())
+                {
+                    i = after_blanks;
+                }
+            }
+            out.push(Block::Tabs(tabs));
+            markdown_line = first_line + i;
+            continue;
+        }
+        if let Some(kind) = alert_head(line) {
+            flush(&mut markdown, &mut out, markdown_line);
+            let start = i;
+            i += 1;
+            let mut body = Vec::new();
+            while let Some(quoted) = lines.get(i).and_then(|l| unquote(l)) {
+                body.push(quoted);
+                i += 1;
+            }
+            out.push(Block::Admonition {
+                kind: kind.to_owned(),
+                classes: Vec::new(),
+                title: None,
+                collapsible: None,
+                body: parse_blocks(&body.join("\n"), first_line + start + 1),
+            });
+            markdown_line = first_line + i;
+            continue;
+        }
+        if markdown.is_empty() {
+            markdown_line = first_line + i;
+        }
+        markdown.push(line);
+        i += 1;
+    }
+    flush(&mut markdown, &mut out, markdown_line);
+    out
+}
+
+/// A page's blocks written back as one CommonMark document, the extensions' blocks as
+/// the HTML mkdocs-material gives them with their Markdown between: each HTML line
+/// stands alone between blank lines, so the Markdown inside is read as Markdown.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// The document.
+    pub text: String,
+    /// For each of its lines, the line of the page it comes from (from 1).
+    pub lines: Vec<usize>,
+}
+
+impl Expanded {
+    fn push(&mut self, text: &str, line: usize) {
+        self.text.push_str(text);
+        self.text.push('\n');
+        self.lines.push(line);
+    }
+
+    /// An HTML line, with the blank lines around it.
+    fn push_html(&mut self, html: &str, line: usize) {
+        self.push("", line);
+        self.push(html, line);
+        self.push("", line);
+    }
+}
+
+/// `blocks` as one document; `tabs` counts the page's tab sets, for their ids.
+pub fn expand(blocks: &[Block], out: &mut Expanded, tabs: &mut usize) {
+    for block in blocks {
+        match block {
+            Block::Markdown { text, line } => {
+                for (i, text) in text.lines().enumerate() {
+                    out.push(text, line + i);
+                }
+            }
+            Block::Admonition {
+                kind,
+                classes,
+                title,
+                collapsible,
+                body,
+            } => {
+                let line = first_line(body);
+                let class = std::iter::once(kind)
+                    .chain(classes)
+                    .map(|c| escape(c))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let title = match title {
+                    Some(title) => escape(title),
+                    None => escape(&default_title(kind)),
+                };
+                match collapsible {
+                    None => {
+                        let heading = if title.is_empty() {
+                            String::new()
+                        } else {
+                            format!("<p class=\"admonition-title\">{title}</p>")
+                        };
+                        out.push_html(
+                            &format!("<div class=\"admonition {class}\">{heading}"),
+                            line,
+                        );
+                        expand(body, out, tabs);
+                        out.push_html("</div>", line);
+                    }
+                    Some(open) => {
+                        let open = if *open { " open" } else { "" };
+                        out.push_html(
+                            &format!("<details class=\"{class}\"{open}><summary>{title}</summary>"),
+                            line,
+                        );
+                        expand(body, out, tabs);
+                        out.push_html("</details>", line);
+                    }
+                }
+            }
+            Block::Tabs(set) => {
+                *tabs += 1;
+                let id = *tabs;
+                let line = set.first().map_or(1, |tab| first_line(&tab.body));
+                let selected = set.iter().position(|tab| tab.selected).unwrap_or(0);
+                let mut head = format!(
+                    "<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"{id}:{}\">",
+                    set.len()
+                );
+                for i in 0..set.len() {
+                    let checked = if i == selected { " checked" } else { "" };
+                    head.push_str(&format!(
+                        "<input{checked} id=\"__tabbed_{id}_{n}\" name=\"__tabbed_{id}\" type=\"radio\">",
+                        n = i + 1
+                    ));
+                }
+                head.push_str("<div class=\"tabbed-labels\">");
+                for (i, tab) in set.iter().enumerate() {
+                    head.push_str(&format!(
+                        "<label for=\"__tabbed_{id}_{n}\">{}</label>",
+                        escape(&tab.label),
+                        n = i + 1
+                    ));
+                }
+                head.push_str("</div><div class=\"tabbed-content\">");
+                out.push_html(&head, line);
+                for tab in set {
+                    out.push_html("<div class=\"tabbed-block\">", first_line(&tab.body));
+                    expand(&tab.body, out, tabs);
+                    out.push_html("</div>", line);
+                }
+                out.push_html("</div></div>", line);
+            }
+        }
+    }
+}
+
+/// The line a block list starts on, for the HTML written around it.
+fn first_line(blocks: &[Block]) -> usize {
+    match blocks.first() {
+        Some(Block::Markdown { line, .. }) => line.saturating_sub(1).max(1),
+        Some(Block::Admonition { body, .. }) => first_line(body),
+        Some(Block::Tabs(tabs)) => tabs.first().map_or(1, |tab| first_line(&tab.body)),
+        None => 1,
+    }
+}
+
+/// An admonition's title when none is written: its kind, capitalised (`note` → `Note`).
+fn default_title(kind: &str) -> String {
+    let mut chars = kind.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The opening of a fenced code block: its character and length.
+fn opens_fence(line: &str) -> Option<(char, usize)> {
+    let trimmed = line.trim_start();
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let c = trimmed.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let run = trimmed.chars().take_while(|x| *x == c).count();
+    // A backtick fence's info string may not hold a backtick.
+    (run >= 3 && !(c == '`' && trimmed[run..].contains('`'))).then_some((c, run))
+}
+
+fn closes_fence(line: &str, (c, run): (char, usize)) -> bool {
+    let trimmed = line.trim();
+    trimmed.len() >= run && trimmed.chars().all(|x| x == c)
+}
+
+struct AdmonitionHead {
+    kind: String,
+    classes: Vec<String>,
+    title: Option<String>,
+    collapsible: Option<bool>,
+}
+
+/// `!!! note "Title"`, `??? tip`, `???+ warning inline end ""`.
+fn admonition_head(line: &str) -> Option<AdmonitionHead> {
+    let (collapsible, rest) = if let Some(rest) = line.strip_prefix("!!!") {
+        (None, rest)
+    } else if let Some(rest) = line.strip_prefix("???+") {
+        (Some(true), rest)
+    } else if let Some(rest) = line.strip_prefix("???") {
+        (Some(false), rest)
+    } else {
+        return None;
+    };
+    let rest = rest.strip_prefix(' ')?.trim();
+    let (words, title) = match rest.find('"') {
+        Some(quote) => {
+            let title = rest[quote + 1..].strip_suffix('"')?;
+            (&rest[..quote], Some(title.to_owned()))
+        }
+        None => (rest, None),
+    };
+    let mut classes = words.split_whitespace().map(str::to_lowercase);
+    let kind = classes.next()?;
+    if !kind
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return None;
+    }
+    Some(AdmonitionHead {
+        kind,
+        classes: classes.collect(),
+        title,
+        collapsible,
+    })
+}
+
+/// `=== "Label"` (or `===+ "Label"`, selected): the label and whether it is selected.
+fn tab_head(line: &str) -> Option<(String, bool)> {
+    let (selected, rest) = match line.strip_prefix("===+") {
+        Some(rest) => (true, rest),
+        None => (false, line.strip_prefix("===")?),
+    };
+    let label = rest.trim().strip_prefix('"')?.strip_suffix('"')?;
+    Some((label.to_owned(), selected))
+}
+
+/// `> [!NOTE]` and GitHub's other four alert kinds, as the admonition kind they are.
+fn alert_head(line: &str) -> Option<&'static str> {
+    let inner = unquote(line)?.trim().to_ascii_uppercase();
+    Some(match inner.as_str() {
+        "[!NOTE]" => "note",
+        "[!TIP]" => "tip",
+        "[!IMPORTANT]" => "important",
+        "[!WARNING]" => "warning",
+        "[!CAUTION]" => "caution",
+        _ => return None,
+    })
+}
+
+/// A block quote's line without its `>`.
+fn unquote(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix('>')?;
+    Some(rest.strip_prefix(' ').unwrap_or(rest))
+}
+
+/// The lines after `start` indented by four spaces (or a tab), and blank lines between
+/// them, dedented; with the index of the first line after them.
+fn indented_body(lines: &[&str], start: usize) -> (String, usize) {
+    let mut body = Vec::new();
+    let mut end = start;
+    let mut i = start;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.trim().is_empty() {
+            body.push("");
+            i += 1;
+            continue;
+        }
+        let Some(rest) = line
+            .strip_prefix("    ")
+            .or_else(|| line.strip_prefix('\t'))
+        else {
+            break;
+        };
+        body.push(rest);
+        i += 1;
+        end = i;
+    }
+    // Trailing blank lines belong to what follows.
+    body.truncate(end - start);
+    (body.join("\n"), end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn markdown(text: &str, line: usize) -> Block {
+        Block::Markdown {
+            text: text.into(),
+            line,
+        }
+    }
+
+    #[test]
+    fn admonitions_hold_indented_markdown_and_more_admonitions() {
+        let blocks = parse_blocks(
+            "Intro\n\n!!! note \"Read this\"\n    First.\n\n    ??? tip\n        Hidden.\n\nAfter",
+            1,
+        );
+        assert_eq!(blocks.len(), 3);
+        assert_eq!(blocks[0], markdown("Intro\n", 1));
+        let Block::Admonition {
+            kind,
+            title,
+            collapsible,
+            body,
+            ..
+        } = &blocks[1]
+        else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(
+            (kind.as_str(), title.as_deref(), *collapsible),
+            ("note", Some("Read this"), None)
+        );
+        assert_eq!(body[0], markdown("First.\n", 4));
+        assert!(
+            matches!(&body[1], Block::Admonition { kind, collapsible: Some(false), title: None, .. } if kind == "tip")
+        );
+        assert_eq!(blocks[2], markdown("\nAfter", 8));
+    }
+
+    #[test]
+    fn heads_take_classes_empty_titles_and_open_collapsibles() {
+        let blocks = parse_blocks("???+ Warning inline end \"\"\n    Body", 10);
+        let Block::Admonition {
+            kind,
+            classes,
+            title,
+            collapsible,
+            body,
+        } = &blocks[0]
+        else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(kind, "warning");
+        assert_eq!(classes, &["inline", "end"]);
+        assert_eq!(title.as_deref(), Some(""));
+        assert_eq!(*collapsible, Some(true));
+        assert_eq!(body, &[markdown("Body", 11)]);
+    }
+
+    #[test]
+    fn consecutive_tabs_make_one_set() {
+        let blocks = parse_blocks(
+            "=== \"Python\"\n    ```py\n    x = 1\n    ```\n\n===+ \"Rust\"\n    `let x = 1;`\n",
+            1,
+        );
+        let Block::Tabs(tabs) = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(tabs.len(), 2);
+        assert_eq!(
+            (tabs[0].label.as_str(), tabs[0].selected),
+            ("Python", false)
+        );
+        assert_eq!(tabs[0].body, [markdown("```py\nx = 1\n```", 2)]);
+        assert_eq!((tabs[1].label.as_str(), tabs[1].selected), ("Rust", true));
+    }
+
+    #[test]
+    fn github_alerts_are_admonitions() {
+        let blocks = parse_blocks("> [!WARNING]\n> Mind the gap.\n> Twice.\n\nText", 1);
+        assert!(matches!(&blocks[0], Block::Admonition { kind, body, .. }
+            if kind == "warning" && body == &[markdown("Mind the gap.\nTwice.", 2)]));
+        assert_eq!(blocks[1], markdown("\nText", 4));
+        // An ordinary quote stays Markdown.
+        assert_eq!(parse_blocks("> quoted", 1), [markdown("> quoted", 1)]);
+    }
+
+    #[test]
+    fn nothing_inside_a_code_fence_is_a_block() {
+        let text = "```md\n!!! note\n    not an admonition\n=== \"Not a tab\"\n```\n~~~~\n```\n!!! x\n~~~~";
+        assert_eq!(parse_blocks(text, 1), [markdown(text, 1)]);
+    }
+}
