@@ -55,6 +55,17 @@ pub enum Command {
     /// Ingest catalog locations into the database and exit, with a progress bar on a
     /// terminal: a large catalog loaded before the first `serve`, or from a CI job.
     Import(ImportArgs),
+    /// Build a doc set (a folder with mkdocs.yml and docs/) as the portal does and print
+    /// each problem as `file:line: message`; exits with status 1 when there are problems.
+    Docs(DocsArgs),
+}
+
+/// Options of `portico docs`.
+#[derive(Debug, Clone, Args)]
+pub struct DocsArgs {
+    /// The doc set's folder (where mkdocs.yml is).
+    #[arg(value_name = "FOLDER")]
+    pub folder: PathBuf,
 }
 
 /// Options of `portico import`: the subset of `serve`'s that ingestion uses.

@@ -4,7 +4,7 @@ use std::{io::IsTerminal, process::ExitCode};
 
 use clap::Parser;
 use server::{
-    config::{Cli, Command, Config, ImportArgs, ValidateArgs},
+    config::{Cli, Command, Config, DocsArgs, ImportArgs, ValidateArgs},
     progress::{show_on_terminal, Progress},
 };
 
@@ -33,7 +33,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Validate(args) => validate(args),
         Command::Import(args) => import(args),
+        Command::Docs(args) => docs(args),
     }
+}
+
+fn docs(args: DocsArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let built = server::docs::build::build(
+        server::docs::source::read(&args.folder),
+        "/",
+        &server::docs::sanitize::Sanitizer::new(&[]),
+    );
+    let problems = &built.site.problems;
+    for problem in problems {
+        println!("{}", problem);
+    }
+    eprintln!(
+        "{}: {} pages built in {} ms, {} problems",
+        args.folder.display(),
+        built.pages.len(),
+        started.elapsed().as_millis(),
+        problems.len()
+    );
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {

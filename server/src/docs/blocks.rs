@@ -178,12 +178,82 @@ impl Expanded {
     }
 }
 
-/// `blocks` as one document; `tabs` counts the page's tab sets, for their ids.
-pub fn expand(blocks: &[Block], out: &mut Expanded, tabs: &mut usize) {
+/// How content tabs' inputs get their ids (which links to a tab use).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TabIds {
+    /// `__tabbed_1_2`: set 1, tab 2 (pymdownx.tabbed's default).
+    #[default]
+    Numbered,
+    /// The label's slug (`slugify:` set), after the heading above's and `--` when
+    /// `combine_header_slug` is.
+    Slugs {
+        /// `combine_header_slug`.
+        combine: bool,
+    },
+}
+
+/// What expanding a page keeps track of.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    /// How tab inputs get their ids.
+    pub tab_ids: TabIds,
+    /// Tab sets so far.
+    tabs: usize,
+    /// The slug of the last heading seen.
+    heading: String,
+    /// Ids given to tabs so far.
+    ids: super::inline::Ids,
+}
+
+impl Expansion {
+    /// A page's expansion, with tab ids given as `tab_ids` says.
+    pub fn new(tab_ids: TabIds) -> Self {
+        Self {
+            tab_ids,
+            ..Self::default()
+        }
+    }
+
+    fn tab_id(&mut self, set: usize, n: usize, label: &str) -> String {
+        match self.tab_ids {
+            TabIds::Numbered => format!("__tabbed_{set}_{n}"),
+            TabIds::Slugs { combine } => {
+                let slug = super::inline::slugify(label);
+                let id = if combine && !self.heading.is_empty() {
+                    format!("{}--{slug}", self.heading)
+                } else {
+                    slug
+                };
+                self.ids.claim(&id)
+            }
+        }
+    }
+}
+
+/// The text of an ATX heading line (`## Title {#id}` → `Title`).
+fn heading_text(line: &str) -> Option<&str> {
+    let rest = line.trim_start_matches('#');
+    let level = line.len() - rest.len();
+    if !(1..=6).contains(&level) || !rest.starts_with(' ') {
+        return None;
+    }
+    let text = rest.trim();
+    let text = match text.rfind('{') {
+        Some(at) if text.ends_with('}') => text[..at].trim(),
+        _ => text,
+    };
+    Some(text.trim_end_matches('#').trim())
+}
+
+/// `blocks` as one document.
+pub fn expand(blocks: &[Block], out: &mut Expanded, state: &mut Expansion) {
     for block in blocks {
         match block {
             Block::Markdown { text, line } => {
                 for (i, text) in text.lines().enumerate() {
+                    if let Some(heading) = heading_text(text) {
+                        state.heading = super::inline::slugify(heading);
+                    }
                     out.push(text, line + i);
                 }
             }
@@ -215,7 +285,7 @@ pub fn expand(blocks: &[Block], out: &mut Expanded, tabs: &mut usize) {
                             &format!("<div class=\"admonition {class}\">{heading}"),
                             line,
                         );
-                        expand(body, out, tabs);
+                        expand(body, out, state);
                         out.push_html("</div>", line);
                     }
                     Some(open) => {
@@ -224,40 +294,45 @@ pub fn expand(blocks: &[Block], out: &mut Expanded, tabs: &mut usize) {
                             &format!("<details class=\"{class}\"{open}><summary>{title}</summary>"),
                             line,
                         );
-                        expand(body, out, tabs);
+                        expand(body, out, state);
                         out.push_html("</details>", line);
                     }
                 }
             }
             Block::Tabs(set) => {
-                *tabs += 1;
-                let id = *tabs;
+                state.tabs += 1;
+                let id = state.tabs;
                 let line = set.first().map_or(1, |tab| first_line(&tab.body));
                 let selected = set.iter().position(|tab| tab.selected).unwrap_or(0);
+                let ids: Vec<String> = set
+                    .iter()
+                    .enumerate()
+                    .map(|(i, tab)| state.tab_id(id, i + 1, &tab.label))
+                    .collect();
                 let mut head = format!(
                     "<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"{id}:{}\">",
                     set.len()
                 );
-                for i in 0..set.len() {
+                for (i, input) in ids.iter().enumerate() {
                     let checked = if i == selected { " checked" } else { "" };
                     head.push_str(&format!(
-                        "<input{checked} id=\"__tabbed_{id}_{n}\" name=\"__tabbed_{id}\" type=\"radio\">",
-                        n = i + 1
+                        "<input{checked} id=\"{}\" name=\"__tabbed_{id}\" type=\"radio\">",
+                        escape(input)
                     ));
                 }
                 head.push_str("<div class=\"tabbed-labels\">");
-                for (i, tab) in set.iter().enumerate() {
+                for (tab, input) in set.iter().zip(&ids) {
                     head.push_str(&format!(
-                        "<label for=\"__tabbed_{id}_{n}\">{}</label>",
-                        escape(&tab.label),
-                        n = i + 1
+                        "<label for=\"{}\">{}</label>",
+                        escape(input),
+                        escape(&tab.label)
                     ));
                 }
                 head.push_str("</div><div class=\"tabbed-content\">");
                 out.push_html(&head, line);
                 for tab in set {
                     out.push_html("<div class=\"tabbed-block\">", first_line(&tab.body));
-                    expand(&tab.body, out, tabs);
+                    expand(&tab.body, out, state);
                     out.push_html("</div>", line);
                 }
                 out.push_html("</div></div>", line);

@@ -61,7 +61,9 @@ static SCOPES: LazyLock<Vec<(Scope, &'static str)>> = LazyLock::new(|| {
 });
 
 /// Names people give languages in fences that the grammars know under another.
-const ALIASES: [(&str, &str); 12] = [
+const ALIASES: [(&str, &str); 14] = [
+    ("pycon", "py"),
+    ("python3", "py"),
     ("console", "sh"),
     ("shell", "sh"),
     ("bash", "sh"),

@@ -29,7 +29,7 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// The ids given on one page, so that a repeated heading gets `_1`, `_2`… as in mkdocs.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Ids(HashSet<String>);
 
 impl Ids {

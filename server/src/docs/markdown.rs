@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use super::blocks::{self, Expanded};
+use super::blocks::{self, Expanded, Expansion, TabIds};
 use super::highlight::{escape, highlight_lines, knows};
 use super::inline::{self, Ids};
 use app::model::docs::page::{Section, TocEntry};
@@ -41,7 +41,7 @@ pub struct Rendered {
 
 /// `text` (the page; `origin[i]` is the line of the source file its line `i` comes from,
 /// which differs from `i + 1` where snippets were included) rendered.
-pub fn render(text: &str, origin: &[usize], links: &mut dyn Links) -> Rendered {
+pub fn render(text: &str, origin: &[usize], tab_ids: TabIds, links: &mut dyn Links) -> Rendered {
     // Abbreviation definitions are taken out (their lines left blank).
     let mut abbreviations = Vec::new();
     let mut page = String::with_capacity(text.len());
@@ -53,7 +53,11 @@ pub fn render(text: &str, origin: &[usize], links: &mut dyn Links) -> Rendered {
         page.push('\n');
     }
     let mut expanded = Expanded::default();
-    blocks::expand(&blocks::parse_blocks(&page, 1), &mut expanded, &mut 0);
+    blocks::expand(
+        &blocks::parse_blocks(&page, 1),
+        &mut expanded,
+        &mut Expansion::new(tab_ids),
+    );
     let lines: Vec<usize> = expanded
         .lines
         .iter()
@@ -272,6 +276,14 @@ impl Renderer<'_> {
                     }
                     Some(inline::text_html(&text, &self.abbreviations, !in_link))
                 }
+                Event::Html(html) | Event::InlineHtml(html)
+                    if html.contains("src=") || html.contains("href=") =>
+                {
+                    let line = self.line(range.start);
+                    Some(rewrite_urls(&html, |url, image| {
+                        self.links.resolve(url, image, line)
+                    }))
+                }
                 Event::FootnoteReference(label) => {
                     let n = self.footnote_number(&label);
                     let label = escape(&label);
@@ -351,6 +363,53 @@ impl Renderer<'_> {
     }
 }
 
+/// HTML written in a page with the URLs of its `src` and `href` attributes resolved as
+/// the page's Markdown links are (an attribute whose URL is refused is left out).
+fn rewrite_urls(html: &str, mut resolve: impl FnMut(&str, bool) -> Option<String>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    loop {
+        let found = ["src=", "href="]
+            .iter()
+            .filter_map(|name| rest.find(name).map(|at| (at, *name)))
+            .filter(|(at, _)| rest[..*at].ends_with(char::is_whitespace))
+            .min();
+        let Some((at, name)) = found else {
+            out.push_str(rest);
+            return out;
+        };
+        let value_at = at + name.len();
+        let quote = rest[value_at..]
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'');
+        let (value, end) = match quote {
+            Some(q) => match rest[value_at + 1..].find(q) {
+                Some(close) => (
+                    &rest[value_at + 1..value_at + 1 + close],
+                    value_at + close + 2,
+                ),
+                None => {
+                    out.push_str(rest);
+                    return out;
+                }
+            },
+            None => {
+                let close = rest[value_at..]
+                    .find(|c: char| c.is_whitespace() || c == '>')
+                    .unwrap_or(rest.len() - value_at);
+                (&rest[value_at..value_at + close], value_at + close)
+            }
+        };
+        out.push_str(&rest[..at]);
+        let unescaped = value.replace("&amp;", "&");
+        if let Some(url) = resolve(&unescaped, name == "src=") {
+            out.push_str(&format!("{name}\"{}\"", escape(&url)));
+        }
+        rest = &rest[end..];
+    }
+}
+
 /// The index of the end of the tag whose start was just before `from`.
 fn matching_end(events: &[(Event, Range<usize>)], from: usize) -> usize {
     let mut depth = 0;
@@ -419,6 +478,13 @@ impl CodeInfo {
             .map(|i| format!("{{{i}}}"));
         let (language, rest) = match &braced {
             Some(_) => (String::new(), info.to_owned()),
+            None if info
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.contains('=')) =>
+            {
+                (String::new(), format!("{{{info}}}"))
+            }
             None => match info.split_once(char::is_whitespace) {
                 Some((language, rest)) => (language.to_owned(), format!("{{{rest}}}")),
                 None => (info.to_owned(), String::new()),

@@ -17,7 +17,7 @@ fn html(text: &str) -> String {
 
 fn page(text: &str) -> Rendered {
     let lines: Vec<usize> = (1..=text.lines().count()).collect();
-    render(text, &lines, &mut Recorded::default())
+    render(text, &lines, TabIds::Numbered, &mut Recorded::default())
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn inline_code_can_be_highlighted() {
 fn links_and_images_go_through_the_doc_set_with_their_lines() {
     let text = "Intro\n\n[Guide](guide.md#setup){: .md-button } and [gone](bad.md)\n\n![Logo](img/logo.png){ width=\"80\" }\n";
     let mut links = Recorded::default();
-    let out = render(text, &[1, 2, 3, 4, 5], &mut links);
+    let out = render(text, &[1, 2, 3, 4, 5], TabIds::Numbered, &mut links);
     assert_eq!(
         links.0,
         [
@@ -156,7 +156,7 @@ fn links_and_images_go_through_the_doc_set_with_their_lines() {
 fn lines_follow_the_origin_through_admonitions() {
     let text = "!!! note\n    See [x](a.md)\n";
     let mut links = Recorded::default();
-    render(text, &[10, 11], &mut links);
+    render(text, &[10, 11], TabIds::Numbered, &mut links);
     assert_eq!(links.0[0].2, 11);
 }
 
@@ -194,4 +194,50 @@ fn marks_abbreviations_and_mermaid() {
         out.contains("<pre class=\"mermaid\"><code>graph TD\n  A--&gt;B</code></pre>"),
         "{out}"
     );
+}
+
+#[test]
+fn urls_in_html_go_through_the_doc_set_too() {
+    let mut links = Recorded::default();
+    let out = render(
+        "<p align=\"center\">\n<img src=\"img/a.png\" width=80><a href='bad.md'>x</a>\n</p>\n",
+        &[1, 2, 3],
+        TabIds::Numbered,
+        &mut links,
+    );
+    assert!(
+        out.html
+            .contains("<img src=\"/base/img/a.png\" width=80><a >x</a>"),
+        "{}",
+        out.html
+    );
+    assert_eq!(links.0[0], ("img/a.png".to_owned(), true, 2));
+}
+
+#[test]
+fn tabs_can_take_their_labels_slugs_after_the_heading() {
+    let text = "## Anchor links\n\n=== \"Open me\"\n\n=== \"... or even me\"\n";
+    let out = render(
+        text,
+        &[1, 2, 3, 4, 5],
+        TabIds::Slugs { combine: true },
+        &mut Recorded::default(),
+    );
+    assert!(
+        out.html
+            .contains("<input checked id=\"anchor-links--open-me\""),
+        "{}",
+        out.html
+    );
+    assert!(
+        out.html
+            .contains("<label for=\"anchor-links--or-even-me\">"),
+        "{}",
+        out.html
+    );
+    assert_eq!(
+        CodeInfo::read("title=\"a b.txt\"").title.as_deref(),
+        Some("a b.txt")
+    );
+    assert_eq!(CodeInfo::read("title=\"a b.txt\"").language, "");
 }

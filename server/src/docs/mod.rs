@@ -7,10 +7,14 @@
 //! - [`inline`]: heading ids, attribute lists, marks, abbreviations.
 //! - [`highlight`]: code highlighting with Pygments' class names.
 //! - [`markdown`]: one page to HTML, its headings and its text.
+//! - [`build`]: a whole doc set: pages, links checked, navigation, problems.
 //! - [`sanitize`]: what of a page's HTML may be shown.
+//! - [`source`]: a doc set's files, read without ever leaving its folder.
 
 pub mod blocks;
+pub mod build;
 pub mod highlight;
 pub mod inline;
 pub mod markdown;
 pub mod sanitize;
+pub mod source;
