@@ -9,6 +9,7 @@
 //! This file holds [`Portal`] itself, its settings, and the adapter to [`PortalService`].
 
 mod catalog;
+pub mod docs;
 mod tasks;
 mod templates;
 
@@ -67,6 +68,16 @@ pub struct Portal {
     task_wakeup: Arc<tokio::sync::Notify>,
     /// Whether relations carry Backstage's legacy `target` object.
     legacy_relation_target: bool,
+    /// Hosts docs pages may embed iframes from (`allowedIframeHosts`).
+    iframe_hosts: Vec<String>,
+}
+
+/// Milliseconds since the Unix epoch, `after` from now.
+fn epoch_ms(after: Duration) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    (now + after).as_millis() as i64
 }
 
 /// How many tasks the task list shows.
@@ -86,7 +97,13 @@ impl Portal {
             scaffolder: Arc::default(),
             task_wakeup: Arc::default(),
             legacy_relation_target: true,
+            iframe_hosts: Vec::new(),
         }
+    }
+
+    /// Sets the hosts docs pages may embed iframes from.
+    pub fn set_iframe_hosts(&mut self, hosts: Vec<String>) {
+        self.iframe_hosts = hosts;
     }
 
     /// Sets where tasks work and which Git hosts they publish to.

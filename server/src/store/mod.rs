@@ -30,6 +30,7 @@ macro_rules! on_pool {
 mod apply;
 mod cache;
 mod catalog;
+mod docs;
 mod facets;
 mod query;
 mod tasks;
@@ -37,6 +38,7 @@ mod text;
 mod update;
 
 pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
+pub use docs::{DocPageRow, DocSetRow, DocSetSummary};
 pub use tasks::{TaskEventRow, TaskRow};
 pub use update::{
     ApplyReport, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy, ProblemRow,

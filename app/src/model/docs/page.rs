@@ -87,3 +87,83 @@ pub struct DocSite {
     /// What the build found wrong.
     pub problems: Vec<DocProblem>,
 }
+
+/// A page of an entity's docs, as the reader shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocView {
+    /// The entity whose docs are read (`component:default/payments`).
+    pub entity_ref: String,
+    /// Its title (or name).
+    pub entity_title: String,
+    /// The doc set's URL (`/docs/default/component/payments/`); pages are below it.
+    pub base: String,
+    /// What shows around the page.
+    pub site: DocSite,
+    /// The page.
+    pub page: DocPage,
+    /// The page before it in reading order.
+    pub previous: Option<PageLink>,
+    /// The page after it.
+    pub next: Option<PageLink>,
+    /// "Edit this page".
+    pub edit_url: Option<String>,
+    /// "View source".
+    pub view_url: Option<String>,
+    /// When the doc set was built (ms since the epoch).
+    pub built_at: i64,
+}
+
+impl DocView {
+    /// The problems found in this page's file.
+    pub fn page_problems(&self) -> impl Iterator<Item = &DocProblem> {
+        let source = self.page.source.as_str();
+        self.site
+            .problems
+            .iter()
+            .filter(move |p| p.file == source || p.file.ends_with(&format!("/{source}")))
+    }
+}
+
+/// A documented entity, as the list of every doc set shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSetCard {
+    /// The entity's ref.
+    pub entity_ref: String,
+    /// Its kind, as written.
+    pub kind: String,
+    /// Its title (or name).
+    pub title: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its owner's ref.
+    pub owner: Option<String>,
+    /// The doc set's name (`site_name`).
+    pub site_name: String,
+    /// The doc set's URL.
+    pub url: String,
+    /// How many pages it has.
+    pub pages: usize,
+    /// How many problems its build found.
+    pub problems: usize,
+}
+
+/// The URL of an entity's docs: `/docs/{namespace}/{kind}/{name}/`, lower case as refs are.
+pub fn docs_base(kind: &str, namespace: &str, name: &str) -> String {
+    format!(
+        "/docs/{}/{}/{}/",
+        namespace.to_lowercase(),
+        kind.to_lowercase(),
+        name.to_lowercase()
+    )
+}
+
+/// A page path as a request names it, as the URL the doc set stores: no leading slash,
+/// a trailing one unless empty (`guide/setup` → `guide/setup/`).
+pub fn page_key(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}/")
+    }
+}

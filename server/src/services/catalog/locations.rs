@@ -12,7 +12,7 @@ use tokio::sync::mpsc::Sender;
 
 use app::model::catalog::entity_ref::EntityRef;
 
-use super::{CatalogError, IngestReport, OnConflict, Registration};
+use super::{super::epoch_ms, CatalogError, IngestReport, OnConflict, Registration};
 use crate::{
     catalog::{
         demo,
@@ -34,14 +34,6 @@ use crate::{
 /// How long a replica may hold a location it claimed for a refresh before another may
 /// take it over (longer than any refresh takes).
 const REFRESH_LEASE: Duration = Duration::from_secs(600);
-
-/// Milliseconds since the Unix epoch, `after` from now.
-fn epoch_ms(after: Duration) -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    (now + after).as_millis() as i64
-}
 
 /// Entity batches a location's read may be ahead of the store applying them.
 const BATCHES_IN_FLIGHT: usize = 1;
@@ -336,6 +328,20 @@ impl Portal {
     /// again (its report says `skipped`). Forced reads are for start-up (this binary may
     /// read files differently from the one that stored them) and explicit requests.
     pub async fn refresh_location(
+        &self,
+        location: LocationRow,
+        force: bool,
+    ) -> Result<IngestReport, StoreError> {
+        let report = self.read_location_again(location, force).await?;
+        if report.location.location_type == "file" {
+            self.refresh_docs(&report.location.id, &report.location.target)
+                .await?;
+        }
+        Ok(report)
+    }
+
+    /// [`Portal::refresh_location`]'s reading and applying, before the docs.
+    async fn read_location_again(
         &self,
         location: LocationRow,
         force: bool,

@@ -1,0 +1,324 @@
+//! TechDocs: building the doc sets the catalog's entities name
+//! (`backstage.io/techdocs-ref: dir:…`) when their location is read, and reading them
+//! back: a page with what surrounds it, a file of the set, the list of every doc set.
+
+use std::path::{Path, PathBuf};
+
+use app::model::catalog::entity::{annotations, Entity};
+use app::model::catalog::entity_ref::{EntityRef, RefContext};
+use app::model::docs::page::{
+    docs_base, page_key, DocPage, DocSetCard, DocSite, DocView, TocEntry,
+};
+
+use super::Portal;
+use crate::catalog::location::{absolute, confinement_of};
+use crate::docs::{build, sanitize::Sanitizer, source};
+use crate::store::{DocPageRow, DocSetRow, StoreError};
+
+/// Shows another entity's docs (`component:default/x`).
+const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
+/// The page of that entity's docs to start at.
+const TECHDOCS_ENTITY_PATH: &str = "backstage.io/techdocs-entity-path";
+
+/// What one doc set's check did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DocsOutcome {
+    /// Its files had not changed.
+    Unchanged,
+    /// It was built, with this many pages and problems.
+    Built {
+        /// Pages.
+        pages: usize,
+        /// Problems.
+        problems: usize,
+    },
+    /// It could not be built; the last good build (if any) stays.
+    Failed(String),
+}
+
+impl Portal {
+    /// Checks the doc sets of every entity that location `location_id` holds and builds
+    /// those whose files changed. Doc sets of entities that left the catalog are removed.
+    pub async fn refresh_docs(
+        &self,
+        location_id: &str,
+        location_target: &str,
+    ) -> Result<Vec<(String, DocsOutcome)>, StoreError> {
+        let mut outcomes = Vec::new();
+        let confine = confinement_of(&absolute(Path::new(location_target)));
+        for (entity_ref, body) in self.store.documented_entities(location_id).await? {
+            let outcome = match docs_folder(&body, &confine) {
+                Ok(folder) => self.build_docs(&entity_ref, folder).await?,
+                Err(why) => DocsOutcome::Failed(why),
+            };
+            if let DocsOutcome::Failed(why) = &outcome {
+                tracing::warn!(entity = %entity_ref, "docs not built: {why}");
+            }
+            outcomes.push((entity_ref, outcome));
+        }
+        for orphan in self.store.orphaned_doc_sets().await? {
+            self.store.delete_doc_set(&orphan).await?;
+        }
+        Ok(outcomes)
+    }
+
+    /// Builds the doc set in `folder` as `entity_ref`'s, unless its files are those of
+    /// the stored build.
+    async fn build_docs(
+        &self,
+        entity_ref: &str,
+        folder: PathBuf,
+    ) -> Result<DocsOutcome, StoreError> {
+        let stored = self.store.doc_set(entity_ref).await?;
+        let Ok(reference) = EntityRef::parse_full(entity_ref) else {
+            return Ok(DocsOutcome::Failed(format!(
+                "'{entity_ref}' is not an entity ref"
+            )));
+        };
+        let base = docs_base(reference.kind(), reference.namespace(), reference.name());
+        let hosts = self.iframe_hosts.clone();
+        let source_name = folder.display().to_string();
+        let previous = stored.as_ref().map(|s| s.fingerprint.clone());
+        let built = tokio::task::spawn_blocking(move || {
+            let files = source::read(&folder);
+            if previous.as_deref() == Some(files.fingerprint.as_str()) {
+                return None;
+            }
+            Some(build::build(files, &base, &Sanitizer::new(&hosts)))
+        })
+        .await
+        .map_err(|e| StoreError::Io(format!("building docs: {e}")))?;
+        let Some(mut built) = built else {
+            return Ok(DocsOutcome::Unchanged);
+        };
+        if built.pages.is_empty() {
+            let why = built
+                .site
+                .problems
+                .first()
+                .map_or("the doc set has no pages".to_owned(), ToString::to_string);
+            return Ok(DocsOutcome::Failed(why));
+        }
+        if built.site.name.is_empty() {
+            built.site.name = reference.name().to_owned();
+        }
+        let row = DocSetRow {
+            entity_ref: entity_ref.to_owned(),
+            source: source_name,
+            fingerprint: built.fingerprint.clone(),
+            site: to_json(&built.site),
+            built_at: super::epoch_ms(std::time::Duration::ZERO),
+            pages: built
+                .pages
+                .iter()
+                .map(|page| DocPageRow {
+                    url: page.page.url.clone(),
+                    source: page.page.source.clone(),
+                    title: page.page.title.clone(),
+                    html: page.page.html.clone(),
+                    toc: to_json(&page.page.toc),
+                    sections: to_json(&page.sections),
+                })
+                .collect(),
+            assets: built.assets.into_iter().collect(),
+        };
+        self.store.save_doc_set(&row).await?;
+        Ok(DocsOutcome::Built {
+            pages: row.pages.len(),
+            problems: built.site.problems.len(),
+        })
+    }
+
+    /// The doc set an entity's docs page reads: its own, or the one
+    /// `backstage.io/techdocs-entity` names; with the page path to start at.
+    async fn docs_owner(&self, entity: &Entity) -> (String, String) {
+        let own = EntityRef::new(
+            &entity.kind,
+            &entity.metadata.namespace,
+            &entity.metadata.name,
+        )
+        .to_string();
+        let other = entity
+            .metadata
+            .annotations
+            .get(TECHDOCS_ENTITY)
+            .and_then(|text| EntityRef::parse(text, RefContext::default()).ok());
+        match other {
+            Some(other) => (
+                other.to_string(),
+                entity
+                    .metadata
+                    .annotations
+                    .get(TECHDOCS_ENTITY_PATH)
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+            None => (own, String::new()),
+        }
+    }
+
+    /// The page `path` of `entity_ref`'s docs; `None` when the entity, its docs or the
+    /// page do not exist.
+    pub async fn docs_view(
+        &self,
+        entity_ref: &EntityRef,
+        path: &str,
+    ) -> Result<Option<DocView>, StoreError> {
+        let Some(entity) = self.entity(entity_ref).await? else {
+            return Ok(None);
+        };
+        let (owner, start) = self.docs_owner(&entity).await;
+        let Some(set) = self.store.doc_set(&owner).await? else {
+            return Ok(None);
+        };
+        let key = match page_key(path) {
+            key if key.is_empty() => page_key(&start),
+            key => key,
+        };
+        let Some(row) = self.store.doc_page(&owner, &key).await? else {
+            return Ok(None);
+        };
+        let site: DocSite = from_json(&set.site, "site", &owner)?;
+        let toc: Vec<TocEntry> = from_json(&row.toc, "headings", &owner)?;
+        let position = site.pages.iter().position(|p| p.url == row.url);
+        let previous = position
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| site.pages.get(i).cloned());
+        let next = position.and_then(|i| site.pages.get(i + 1).cloned());
+        let edit_url = site
+            .edit_base
+            .as_ref()
+            .map(|base| format!("{base}{}", row.source));
+        let view_url = site
+            .view_base
+            .as_ref()
+            .map(|base| format!("{base}{}", row.source));
+        Ok(Some(DocView {
+            entity_ref: entity_ref.to_string(),
+            entity_title: entity
+                .metadata
+                .title
+                .clone()
+                .unwrap_or_else(|| entity.metadata.name.clone()),
+            base: docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name()),
+            site,
+            page: DocPage {
+                url: row.url,
+                source: row.source,
+                title: row.title,
+                html: row.html,
+                toc,
+            },
+            previous,
+            next,
+            edit_url,
+            view_url,
+            built_at: set.built_at,
+        }))
+    }
+
+    /// The file `path` of `entity_ref`'s docs (an image…).
+    pub async fn docs_asset(
+        &self,
+        entity_ref: &EntityRef,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(entity) = self.entity(entity_ref).await? else {
+            return Ok(None);
+        };
+        let (owner, _) = self.docs_owner(&entity).await;
+        self.store
+            .doc_asset(&owner, path.trim_start_matches('/'))
+            .await
+    }
+
+    /// Every documented entity, by title.
+    pub async fn doc_sets(&self) -> Result<Vec<DocSetCard>, StoreError> {
+        let sets = self.store.doc_sets().await?;
+        let refs: Vec<String> = sets.iter().map(|s| s.entity_ref.clone()).collect();
+        let entities = self.entities(&refs).await?;
+        let mut cards = Vec::new();
+        for entity in entities {
+            let entity_ref = EntityRef::new(
+                &entity.kind,
+                &entity.metadata.namespace,
+                &entity.metadata.name,
+            );
+            let Some(set) = sets.iter().find(|s| s.entity_ref == entity_ref.to_string()) else {
+                continue;
+            };
+            let site: DocSite = from_json(&set.site, "site", &set.entity_ref)?;
+            let owner = entity
+                .relations
+                .iter()
+                .find(|r| r.relation_type == "ownedBy")
+                .map(|r| r.target_ref.to_string());
+            cards.push(DocSetCard {
+                url: docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name()),
+                entity_ref: entity_ref.to_string(),
+                kind: entity.kind.clone(),
+                title: entity
+                    .metadata
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| entity.metadata.name.clone()),
+                description: entity.metadata.description.clone(),
+                owner,
+                site_name: site.name,
+                pages: site.pages.len(),
+                problems: site.problems.len(),
+            });
+        }
+        cards.sort_by_key(|c| c.title.to_lowercase());
+        Ok(cards)
+    }
+}
+
+/// The folder of an entity's docs: its `techdocs-ref` (`dir:PATH`) relative to the file
+/// that defines it, inside the location's folder `confine`.
+fn docs_folder(body: &str, confine: &Path) -> Result<PathBuf, String> {
+    let entity: Entity = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    let annotations = &entity.metadata.annotations;
+    let reference = annotations
+        .get(annotations::TECHDOCS_REF)
+        .ok_or("no techdocs-ref annotation")?;
+    let Some(path) = reference.strip_prefix("dir:") else {
+        return Err(format!(
+            "techdocs-ref '{reference}': only dir: refs are built so far"
+        ));
+    };
+    let file = annotations
+        .get(annotations::MANAGED_BY_LOCATION)
+        .and_then(|l| l.strip_prefix("file:"))
+        .ok_or_else(|| {
+            format!("techdocs-ref '{reference}': the entity was not read from a file")
+        })?;
+    let folder = absolute(
+        &Path::new(file)
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .join(path),
+    );
+    let real = std::fs::canonicalize(&folder).unwrap_or(folder.clone());
+    let confine = std::fs::canonicalize(confine).unwrap_or(confine.to_owned());
+    if !real.starts_with(&confine) {
+        return Err(format!(
+            "techdocs-ref '{reference}' leaves the location's folder {}; refused",
+            confine.display()
+        ));
+    }
+    Ok(folder)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+    owner: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Io(format!("the docs {what} of {owner}: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("docs values serialise")
+}

@@ -1,0 +1,203 @@
+//! TechDocs' built doc sets: a set's site, pages and assets, replaced whole in one
+//! transaction, so a reader never sees half of a build.
+
+use super::{Store, StoreError};
+
+/// A built doc set, ready to be stored.
+#[derive(Debug, Default)]
+pub struct DocSetRow {
+    /// The entity whose docs these are (lower-case ref).
+    pub entity_ref: String,
+    /// Where the files were read from.
+    pub source: String,
+    /// The files' fingerprint.
+    pub fingerprint: String,
+    /// The site (JSON).
+    pub site: String,
+    /// When it was built (ms since the epoch).
+    pub built_at: i64,
+    /// The pages.
+    pub pages: Vec<DocPageRow>,
+    /// The other files: `(path, bytes)`.
+    pub assets: Vec<(String, Vec<u8>)>,
+}
+
+/// A stored page.
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct DocPageRow {
+    /// Its URL in the doc set.
+    pub url: String,
+    /// Its file under `docs_dir`.
+    pub source: String,
+    /// Its title.
+    pub title: String,
+    /// Its HTML.
+    pub html: String,
+    /// Its headings (JSON).
+    pub toc: String,
+    /// Its text by section (JSON).
+    pub sections: String,
+}
+
+/// A stored doc set's summary.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DocSetSummary {
+    /// The entity.
+    pub entity_ref: String,
+    /// Where the files were read from.
+    pub source: String,
+    /// The files' fingerprint.
+    pub fingerprint: String,
+    /// The site (JSON).
+    pub site: String,
+    /// When it was built.
+    pub built_at: i64,
+}
+
+impl Store {
+    /// Replaces the doc set of `set.entity_ref` with `set`, in one transaction.
+    pub async fn save_doc_set(&self, set: &DocSetRow) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM doc_sets WHERE entity_ref = $1")
+                .bind(&set.entity_ref)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO doc_sets (entity_ref, source, fingerprint, site, built_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&set.entity_ref)
+            .bind(&set.source)
+            .bind(&set.fingerprint)
+            .bind(&set.site)
+            .bind(set.built_at)
+            .execute(&mut *tx)
+            .await?;
+            for page in &set.pages {
+                sqlx::query(
+                    "INSERT INTO doc_pages (entity_ref, url, source, title, html, toc, sections) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&set.entity_ref)
+                .bind(&page.url)
+                .bind(&page.source)
+                .bind(&page.title)
+                .bind(&page.html)
+                .bind(&page.toc)
+                .bind(&page.sections)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (path, bytes) in &set.assets {
+                sqlx::query("INSERT INTO doc_assets (entity_ref, path, bytes) VALUES ($1, $2, $3)")
+                    .bind(&set.entity_ref)
+                    .bind(path)
+                    .bind(bytes)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The stored doc set of `entity_ref`, without its pages.
+    pub async fn doc_set(&self, entity_ref: &str) -> Result<Option<DocSetSummary>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT entity_ref, source, fingerprint, site, built_at FROM doc_sets WHERE entity_ref = $1",
+            )
+            .bind(entity_ref)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Every stored doc set, by entity ref.
+    pub async fn doc_sets(&self) -> Result<Vec<DocSetSummary>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT entity_ref, source, fingerprint, site, built_at FROM doc_sets ORDER BY entity_ref",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The page at `url` of `entity_ref`'s doc set.
+    pub async fn doc_page(
+        &self,
+        entity_ref: &str,
+        url: &str,
+    ) -> Result<Option<DocPageRow>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT url, source, title, html, toc, sections FROM doc_pages \
+                 WHERE entity_ref = $1 AND url = $2",
+            )
+            .bind(entity_ref)
+            .bind(url)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// The file at `path` of `entity_ref`'s doc set.
+    pub async fn doc_asset(
+        &self,
+        entity_ref: &str,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let row: Option<(Vec<u8>,)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT bytes FROM doc_assets WHERE entity_ref = $1 AND path = $2")
+                .bind(entity_ref)
+                .bind(path)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(bytes,)| bytes))
+    }
+
+    /// Removes the doc set of `entity_ref`.
+    pub async fn delete_doc_set(&self, entity_ref: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM doc_sets WHERE entity_ref = $1")
+                .bind(entity_ref)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The entities of location `location_id` that name docs
+    /// (`backstage.io/techdocs-ref`): `(entity ref, body)`.
+    pub async fn documented_entities(
+        &self,
+        location_id: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT e.entity_ref, e.body FROM entities e WHERE e.location_id = $1 AND EXISTS \
+                 (SELECT 1 FROM search s WHERE s.entity_ref = e.entity_ref \
+                  AND s.key = 'metadata.annotations.backstage.io/techdocs-ref')",
+            )
+            .bind(location_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Doc sets whose entity is no longer in the catalog: their refs.
+    pub async fn orphaned_doc_sets(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT d.entity_ref FROM doc_sets d WHERE NOT EXISTS \
+                 (SELECT 1 FROM entities e WHERE e.entity_ref = d.entity_ref)",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+}
