@@ -7,7 +7,10 @@ mod support;
 
 use std::{path::Path, time::Duration};
 
-use app::model::catalog::entity_ref::EntityRef;
+use app::model::{
+    catalog::entity_ref::EntityRef,
+    docs::page::{DocPage, DocSetView},
+};
 use server::{catalog::location::Source, services::Portal, store::OrphanStrategy};
 
 on_both_backends!(
@@ -90,91 +93,93 @@ async fn read(portal: &Portal, root: &Path) {
         .unwrap();
 }
 
+/// `entity`'s docs around their pages (`None`: it has none).
+async fn set_of(portal: &Portal, entity: &EntityRef) -> Option<DocSetView> {
+    portal.docs_set(entity).await.unwrap()
+}
+
+/// Page `path` of `entity`'s docs.
+async fn page_of(portal: &Portal, entity: &EntityRef, path: &str) -> Option<DocPage> {
+    portal.docs_page(entity, path).await.unwrap()
+}
+
 async fn a_location_s_docs_are_built_stored_and_rebuilt_only_on_change(db: support::TestDb) {
     let dir = doc_folder();
     let portal = Portal::new(db.store.clone());
     read(&portal, dir.path()).await;
 
-    let home = portal
-        .docs_view(&checkout(), "")
+    let set = set_of(&portal, &checkout()).await.expect("checkout's docs");
+    assert_eq!(set.site.name, "Checkout");
+    assert_eq!(set.base, "/docs/default/component/checkout/");
+    assert!(set.site.problems.is_empty(), "{:?}", set.site.problems);
+    let home = page_of(&portal, &checkout(), "")
         .await
-        .unwrap()
         .expect("the home page");
-    assert_eq!(home.site.name, "Checkout");
-    assert_eq!(home.page.title, "Checkout");
-    assert_eq!(home.base, "/docs/default/component/checkout/");
-    assert!(
-        home.page
-            .html
-            .contains(r#"href="/docs/default/component/checkout/guide/#setup""#),
-        "{}",
-        home.page.html
-    );
-    assert!(home
-        .page
-        .html
-        .contains(r#"src="/docs/default/component/checkout/img/logo.png""#));
-    assert_eq!(home.next.as_ref().map(|p| p.url.as_str()), Some("guide/"));
+    assert_eq!(home.title, "Checkout");
+    let link = r#"href="/docs/default/component/checkout/guide/#setup""#;
+    assert!(home.html.contains(link), "{}", home.html);
+    let image = r#"src="/docs/default/component/checkout/img/logo.png""#;
+    assert!(home.html.contains(image), "{}", home.html);
+    assert_eq!(set.next(&home.url).map(|p| p.url.as_str()), Some("guide/"));
     assert_eq!(
-        home.edit_url.as_deref(),
+        set.edit_url(&home.source).as_deref(),
         Some("https://git.example.com/shop/checkout/edit/main/docs/index.md")
     );
-    assert!(home.site.problems.is_empty(), "{:?}", home.site.problems);
-    let guide = portal
-        .docs_view(&checkout(), "guide")
-        .await
-        .unwrap()
-        .unwrap();
-    let headings: Vec<&str> = guide.page.toc.iter().map(|h| h.id.as_str()).collect();
+    let guide = page_of(&portal, &checkout(), "guide").await.unwrap();
+    let headings: Vec<&str> = guide.toc.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(headings, ["guide", "setup"]);
-    assert_eq!(guide.previous.as_ref().map(|p| p.url.as_str()), Some(""));
-    assert!(guide.page.html.contains(r#"class="admonition note""#));
+    assert_eq!(set.previous(&guide.url).map(|p| p.url.as_str()), Some(""));
+    assert!(guide.html.contains(r#"class="admonition note""#));
     let logo = portal
         .docs_asset(&checkout(), "img/logo.png")
         .await
         .unwrap();
     assert_eq!(logo.as_deref(), Some("\u{89}PNG".as_bytes()));
+    assert!(page_of(&portal, &checkout(), "missing/").await.is_none());
+    let outside = portal.docs_asset(&checkout(), "../catalog-info.yaml").await;
+    assert!(outside.unwrap().is_none());
+
+    // Search inside the docs: the section holding every word, whatever their case.
+    let hits = portal.search_docs(&checkout(), "RUN it").await.unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(
+        (hits[0].url.as_str(), hits[0].anchor.as_str()),
+        ("guide/", "setup")
+    );
     assert!(portal
-        .docs_view(&checkout(), "missing/")
+        .search_docs(&checkout(), "run 100%")
         .await
         .unwrap()
-        .is_none());
+        .is_empty());
     assert!(portal
-        .docs_asset(&checkout(), "../catalog-info.yaml")
+        .search_docs(&checkout(), "  ")
         .await
         .unwrap()
-        .is_none());
+        .is_empty());
 
     // Read again with nothing changed: the stored build stays as it was.
     read(&portal, dir.path()).await;
-    let again = portal.docs_view(&checkout(), "").await.unwrap().unwrap();
+    let again = set_of(&portal, &checkout()).await.unwrap();
     assert_eq!(
-        again.built_at, home.built_at,
+        again.built_at, set.built_at,
         "an unchanged doc set is not rebuilt"
     );
 
     // One page changed: rebuilt, and its problem reported with file and line.
-    write(
-        dir.path(),
-        "docs/guide.md",
-        "# Guide\n\n## Setup\n\nSee [nowhere](gone.md).\n",
-    );
+    let broken = "# Guide\n\n## Setup\n\nSee [nowhere](gone.md).\n";
+    write(dir.path(), "docs/guide.md", broken);
     read(&portal, dir.path()).await;
-    let changed = portal
-        .docs_view(&checkout(), "guide/")
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(changed.built_at > home.built_at);
-    assert!(!changed.page.html.contains("admonition"));
+    let changed = set_of(&portal, &checkout()).await.unwrap();
+    assert!(changed.built_at > set.built_at);
+    let guide = page_of(&portal, &checkout(), "guide/").await.unwrap();
+    assert!(!guide.html.contains("admonition"));
     let problems: Vec<String> = changed
-        .site
-        .problems
-        .iter()
+        .problems_of(&guide.source)
         .map(ToString::to_string)
         .collect();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("docs/guide.md:5:"), "{problems:?}");
+    assert_eq!(changed.problems_of(&home.source).count(), 0);
 
     let cards = portal.doc_sets().await.unwrap();
     assert_eq!(cards.len(), 1, "one doc set, shown by two entities");
@@ -188,23 +193,21 @@ async fn a_failed_build_keeps_the_last_good_one(db: support::TestDb) {
     let mut portal = Portal::new(db.store.clone());
     portal.set_orphan_strategy(OrphanStrategy::Delete);
     read(&portal, dir.path()).await;
-    let good = portal.docs_view(&checkout(), "").await.unwrap().unwrap();
+    let good = set_of(&portal, &checkout()).await.unwrap();
+    let good_page = page_of(&portal, &checkout(), "").await.unwrap();
 
     std::fs::remove_dir_all(dir.path().join("docs")).unwrap();
     write(dir.path(), "mkdocs.yml", "site_name: [unclosed\n");
     read(&portal, dir.path()).await;
-    let kept = portal.docs_view(&checkout(), "").await.unwrap().unwrap();
+    let kept = set_of(&portal, &checkout()).await.unwrap();
     assert_eq!(kept.built_at, good.built_at);
-    assert_eq!(kept.page.html, good.page.html);
+    assert_eq!(page_of(&portal, &checkout(), "").await.unwrap(), good_page);
 
     // Its entity leaves the catalog: its docs go with it.
-    write(
-        dir.path(),
-        "catalog-info.yaml",
-        &LOCATION.replace("name: checkout\n", "name: till\n"),
-    );
+    let renamed = LOCATION.replace("name: checkout\n", "name: till\n");
+    write(dir.path(), "catalog-info.yaml", &renamed);
     read(&portal, dir.path()).await;
-    assert!(portal.docs_view(&checkout(), "").await.unwrap().is_none());
+    assert!(set_of(&portal, &checkout()).await.is_none());
     assert!(portal.doc_sets().await.unwrap().is_empty());
 }
 
@@ -213,18 +216,15 @@ async fn an_entity_can_show_another_entity_s_docs(db: support::TestDb) {
     let portal = Portal::new(db.store.clone());
     read(&portal, dir.path()).await;
     let web = EntityRef::parse_full("component:default/checkout-web").unwrap();
-    let start = portal
-        .docs_view(&web, "")
-        .await
-        .unwrap()
-        .expect("checkout's docs");
+    let set = set_of(&portal, &web).await.expect("checkout's docs");
+    assert_eq!(set.site.name, "Checkout");
+    assert_eq!(set.base, "/docs/default/component/checkout-web/");
+    let start = page_of(&portal, &web, "").await.unwrap();
     assert_eq!(
-        start.page.title, "Guide",
+        start.title, "Guide",
         "techdocs-entity-path is where it starts"
     );
-    assert_eq!(start.base, "/docs/default/component/checkout-web/");
-    let home = portal.docs_view(&web, "/").await.unwrap().unwrap();
-    assert_eq!(home.page.title, "Guide");
+    assert!(page_of(&portal, &web, "guide/").await.is_some());
     assert!(portal
         .docs_asset(&web, "img/logo.png")
         .await
@@ -237,13 +237,10 @@ async fn docs_outside_the_location_s_folder_are_refused(db: support::TestDb) {
     let root = dir.path();
     write(root, "secret/mkdocs.yml", "site_name: Secret\n");
     write(root, "secret/docs/index.md", "# Secret\n");
-    write(
-        root,
-        "catalog/catalog-info.yaml",
-        &LOCATION.replace("dir:.", "dir:../secret"),
-    );
+    let escaping = LOCATION.replace("dir:.", "dir:../secret");
+    write(root, "catalog/catalog-info.yaml", &escaping);
     let portal = Portal::new(db.store.clone());
     read(&portal, &root.join("catalog")).await;
-    assert!(portal.docs_view(&checkout(), "").await.unwrap().is_none());
+    assert!(set_of(&portal, &checkout()).await.is_none());
     assert!(portal.doc_sets().await.unwrap().is_empty());
 }

@@ -11,6 +11,8 @@ use crate::model::{
     catalog::starred::Starred,
     catalog::summary::CatalogSummary,
     catalog::validation::FieldError,
+    docs::page::{DocPage, DocSetCard, DocSetView},
+    docs::search::DocHit,
     task::{DryRunView, TaskPage, TaskStatus, TaskSummary},
     template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
 };
@@ -107,6 +109,18 @@ pub trait PortalService: Send + Sync + 'static {
 
     /// Asks for a task to be cancelled; its status after the request.
     fn cancel_task(&self, id: String) -> ServiceFuture<'_, Option<TaskStatus>>;
+
+    /// `entity_ref`'s docs around their pages, if it has docs.
+    fn docs_set(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<DocSetView>>;
+
+    /// Page `path` of `entity_ref`'s docs (its start page when empty), if there is one.
+    fn docs_page(&self, entity_ref: EntityRef, path: String) -> ServiceFuture<'_, Option<DocPage>>;
+
+    /// The sections of `entity_ref`'s docs matching `query`, best first.
+    fn search_docs(&self, entity_ref: EntityRef, query: String) -> ServiceFuture<'_, Vec<DocHit>>;
+
+    /// Every documented entity.
+    fn doc_sets(&self) -> ServiceFuture<'_, Vec<DocSetCard>>;
 }
 
 /// A template form posted without JavaScript, as the server read it; the page renders

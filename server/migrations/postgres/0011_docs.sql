@@ -14,7 +14,7 @@ CREATE TABLE doc_sets (
     built_at     BIGINT NOT NULL
 );
 
--- The pages of each doc set: HTML (sanitised), headings and text by section as JSON.
+-- The pages of each doc set: HTML (sanitised) and headings (JSON).
 CREATE TABLE doc_pages (
     entity_ref TEXT NOT NULL REFERENCES doc_sets (entity_ref) ON DELETE CASCADE,
     -- The page's URL in its doc set ('' for its home, 'guide/setup/').
@@ -23,7 +23,6 @@ CREATE TABLE doc_pages (
     title      TEXT NOT NULL,
     html       TEXT NOT NULL,
     toc        TEXT NOT NULL,
-    sections   TEXT NOT NULL,
     PRIMARY KEY (entity_ref, url)
 );
 
@@ -33,4 +32,19 @@ CREATE TABLE doc_assets (
     path       TEXT NOT NULL,
     bytes      BYTEA NOT NULL,
     PRIMARY KEY (entity_ref, path)
+);
+
+-- Each page's text by heading, for searching inside a doc set: the database scans it, so
+-- a doc set of any size costs the portal no memory. `haystack` is the lower-case title
+-- and text; `position` orders sections as the doc set is read.
+CREATE TABLE doc_sections (
+    entity_ref TEXT NOT NULL REFERENCES doc_sets (entity_ref) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    url        TEXT NOT NULL,
+    page_title TEXT NOT NULL,
+    anchor     TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    haystack   TEXT NOT NULL,
+    PRIMARY KEY (entity_ref, position)
 );

@@ -4,6 +4,7 @@
 //! the response. Pages and server functions are Leptos's, rendered by `app`.
 
 mod catalog;
+mod docs;
 mod error;
 mod forms;
 mod health;
@@ -184,6 +185,11 @@ pub fn router(state: AppState) -> Router {
             provide_services,
             shell,
             state.leptos_options.clone(),
+        ))
+        // A doc set's files (images…) below its pages, which the reader's route renders.
+        .layer(axum::middleware::from_fn_with_state(
+            state.portal.clone(),
+            docs::files,
         ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::<str>::from(state.leptos_options.site_pkg_dir.as_ref()),

@@ -278,7 +278,7 @@ fn accepted_encodings(headers: &HeaderMap) -> Accepted {
 }
 
 /// The `Content-Type` of a file by its extension.
-fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let extension = path.rsplit_once('.').map_or("", |(_, ext)| ext);
     match extension {
         "js" | "mjs" => "text/javascript; charset=utf-8",
@@ -288,6 +288,9 @@ fn content_type(path: &str) -> &'static str {
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
         "ico" => "image/x-icon",
         "woff2" => "font/woff2",
         "html" => "text/html; charset=utf-8",

@@ -7,18 +7,24 @@ use std::path::{Path, PathBuf};
 use app::model::catalog::entity::{annotations, Entity};
 use app::model::catalog::entity_ref::{EntityRef, RefContext};
 use app::model::docs::page::{
-    docs_base, page_key, DocPage, DocSetCard, DocSite, DocView, TocEntry,
+    docs_base, page_key, DocPage, DocSetCard, DocSetView, DocSite, TocEntry,
 };
+use app::model::docs::search::{self, DocHit};
 
 use super::Portal;
 use crate::catalog::location::{absolute, confinement_of};
 use crate::docs::{build, sanitize::Sanitizer, source};
-use crate::store::{DocPageRow, DocSetRow, StoreError};
+use crate::store::{DocPageRow, DocSectionRow, DocSetRow, StoreError};
 
 /// Shows another entity's docs (`component:default/x`).
 const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
 /// The page of that entity's docs to start at.
 const TECHDOCS_ENTITY_PATH: &str = "backstage.io/techdocs-entity-path";
+
+/// At most this many sections answer a search inside a doc set.
+const DOC_HITS: usize = 20;
+/// About this many characters of a section are shown with a search hit.
+const SNIPPET_WIDTH: usize = 160;
 
 /// What one doc set's check did.
 #[derive(Debug, PartialEq, Eq)]
@@ -117,7 +123,17 @@ impl Portal {
                     title: page.page.title.clone(),
                     html: page.page.html.clone(),
                     toc: to_json(&page.page.toc),
-                    sections: to_json(&page.sections),
+                    sections: page
+                        .sections
+                        .iter()
+                        .map(|section| DocSectionRow {
+                            url: page.page.url.clone(),
+                            page_title: page.page.title.clone(),
+                            anchor: section.id.clone(),
+                            title: section.title.clone(),
+                            text: section.text.clone(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             assets: built.assets.into_iter().collect(),
@@ -129,71 +145,17 @@ impl Portal {
         })
     }
 
-    /// The doc set an entity's docs page reads: its own, or the one
-    /// `backstage.io/techdocs-entity` names; with the page path to start at.
-    async fn docs_owner(&self, entity: &Entity) -> (String, String) {
-        let own = EntityRef::new(
-            &entity.kind,
-            &entity.metadata.namespace,
-            &entity.metadata.name,
-        )
-        .to_string();
-        let other = entity
-            .metadata
-            .annotations
-            .get(TECHDOCS_ENTITY)
-            .and_then(|text| EntityRef::parse(text, RefContext::default()).ok());
-        match other {
-            Some(other) => (
-                other.to_string(),
-                entity
-                    .metadata
-                    .annotations
-                    .get(TECHDOCS_ENTITY_PATH)
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-            None => (own, String::new()),
-        }
-    }
-
-    /// The page `path` of `entity_ref`'s docs; `None` when the entity, its docs or the
-    /// page do not exist.
-    pub async fn docs_view(
-        &self,
-        entity_ref: &EntityRef,
-        path: &str,
-    ) -> Result<Option<DocView>, StoreError> {
+    /// `entity_ref`'s docs around their pages; `None` when the entity or its docs do not
+    /// exist.
+    pub async fn docs_set(&self, entity_ref: &EntityRef) -> Result<Option<DocSetView>, StoreError> {
         let Some(entity) = self.entity(entity_ref).await? else {
             return Ok(None);
         };
-        let (owner, start) = self.docs_owner(&entity).await;
+        let (owner, _) = docs_owner(&entity);
         let Some(set) = self.store.doc_set(&owner).await? else {
             return Ok(None);
         };
-        let key = match page_key(path) {
-            key if key.is_empty() => page_key(&start),
-            key => key,
-        };
-        let Some(row) = self.store.doc_page(&owner, &key).await? else {
-            return Ok(None);
-        };
-        let site: DocSite = from_json(&set.site, "site", &owner)?;
-        let toc: Vec<TocEntry> = from_json(&row.toc, "headings", &owner)?;
-        let position = site.pages.iter().position(|p| p.url == row.url);
-        let previous = position
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| site.pages.get(i).cloned());
-        let next = position.and_then(|i| site.pages.get(i + 1).cloned());
-        let edit_url = site
-            .edit_base
-            .as_ref()
-            .map(|base| format!("{base}{}", row.source));
-        let view_url = site
-            .view_base
-            .as_ref()
-            .map(|base| format!("{base}{}", row.source));
-        Ok(Some(DocView {
+        Ok(Some(DocSetView {
             entity_ref: entity_ref.to_string(),
             entity_title: entity
                 .metadata
@@ -201,23 +163,40 @@ impl Portal {
                 .clone()
                 .unwrap_or_else(|| entity.metadata.name.clone()),
             base: docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name()),
-            site,
-            page: DocPage {
-                url: row.url,
-                source: row.source,
-                title: row.title,
-                html: row.html,
-                toc,
-            },
-            previous,
-            next,
-            edit_url,
-            view_url,
+            site: from_json(&set.site, "site", &owner)?,
             built_at: set.built_at,
         }))
     }
 
-    /// The file `path` of `entity_ref`'s docs (an image…).
+    /// The page `path` of `entity_ref`'s docs (its start page when `path` is empty);
+    /// `None` when the entity, its docs or the page do not exist.
+    pub async fn docs_page(
+        &self,
+        entity_ref: &EntityRef,
+        path: &str,
+    ) -> Result<Option<DocPage>, StoreError> {
+        let Some(entity) = self.entity(entity_ref).await? else {
+            return Ok(None);
+        };
+        let (owner, start) = docs_owner(&entity);
+        let key = match page_key(path) {
+            key if key.is_empty() => page_key(&start),
+            key => key,
+        };
+        let Some(row) = self.store.doc_page(&owner, &key).await? else {
+            return Ok(None);
+        };
+        Ok(Some(DocPage {
+            toc: from_json::<Vec<TocEntry>>(&row.toc, "headings", &owner)?,
+            url: row.url,
+            source: row.source,
+            title: row.title,
+            html: row.html,
+        }))
+    }
+
+    /// The file `path` of `entity_ref`'s docs (an image…); `None` too when `path` climbs
+    /// out of the doc set.
     pub async fn docs_asset(
         &self,
         entity_ref: &EntityRef,
@@ -226,10 +205,51 @@ impl Portal {
         let Some(entity) = self.entity(entity_ref).await? else {
             return Ok(None);
         };
-        let (owner, _) = self.docs_owner(&entity).await;
-        self.store
-            .doc_asset(&owner, path.trim_start_matches('/'))
-            .await
+        let (owner, _) = docs_owner(&entity);
+        let Ok(path) = source::resolve("", path.trim_start_matches('/')) else {
+            return Ok(None);
+        };
+        self.store.doc_asset(&owner, &path).await
+    }
+
+    /// The sections of `entity_ref`'s docs holding every word of `query`, best first.
+    pub async fn search_docs(
+        &self,
+        entity_ref: &EntityRef,
+        query: &str,
+    ) -> Result<Vec<DocHit>, StoreError> {
+        let terms = search::terms(query);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(entity) = self.entity(entity_ref).await? else {
+            return Ok(Vec::new());
+        };
+        let (owner, _) = docs_owner(&entity);
+        let sections = self.store.search_doc_sections(&owner, &terms).await?;
+        let mut ranked: Vec<(u32, usize, DocSectionRow)> = sections
+            .into_iter()
+            .enumerate()
+            .map(|(at, s)| {
+                (
+                    search::score(&terms, &s.page_title, &s.title, &s.text),
+                    at,
+                    s,
+                )
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(ranked
+            .into_iter()
+            .take(DOC_HITS)
+            .map(|(_, _, s)| DocHit {
+                snippet: search::snippet(&terms, &s.text, SNIPPET_WIDTH),
+                url: s.url,
+                page_title: s.page_title,
+                anchor: s.anchor,
+                title: s.title,
+            })
+            .collect())
     }
 
     /// Every documented entity, by title.
@@ -271,6 +291,34 @@ impl Portal {
         }
         cards.sort_by_key(|c| c.title.to_lowercase());
         Ok(cards)
+    }
+}
+
+/// The doc set an entity's docs page reads: its own, or the one
+/// `backstage.io/techdocs-entity` names; with the page path to start at.
+fn docs_owner(entity: &Entity) -> (String, String) {
+    let own = EntityRef::new(
+        &entity.kind,
+        &entity.metadata.namespace,
+        &entity.metadata.name,
+    )
+    .to_string();
+    let other = entity
+        .metadata
+        .annotations
+        .get(TECHDOCS_ENTITY)
+        .and_then(|text| EntityRef::parse(text, RefContext::default()).ok());
+    match other {
+        Some(other) => (
+            other.to_string(),
+            entity
+                .metadata
+                .annotations
+                .get(TECHDOCS_ENTITY_PATH)
+                .cloned()
+                .unwrap_or_default(),
+        ),
+        None => (own, String::new()),
     }
 }
 

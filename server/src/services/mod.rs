@@ -30,6 +30,8 @@ use app::{
             summary::CatalogSummary,
             validation::FieldError,
         },
+        docs::page::{DocPage, DocSetCard, DocSetView},
+        docs::search::DocHit,
         template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
     },
 };
@@ -283,5 +285,21 @@ impl PortalService for Portal {
 
     fn cancel_task(&self, id: String) -> ServiceFuture<'_, Option<app::model::task::TaskStatus>> {
         Box::pin(async move { Ok(Portal::cancel_task(self, &id).await?) })
+    }
+
+    fn docs_set(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<DocSetView>> {
+        Box::pin(async move { Ok(Portal::docs_set(self, &entity_ref).await?) })
+    }
+
+    fn docs_page(&self, entity_ref: EntityRef, path: String) -> ServiceFuture<'_, Option<DocPage>> {
+        Box::pin(async move { Ok(Portal::docs_page(self, &entity_ref, &path).await?) })
+    }
+
+    fn search_docs(&self, entity_ref: EntityRef, query: String) -> ServiceFuture<'_, Vec<DocHit>> {
+        Box::pin(async move { Ok(Portal::search_docs(self, &entity_ref, &query).await?) })
+    }
+
+    fn doc_sets(&self) -> ServiceFuture<'_, Vec<DocSetCard>> {
+        Box::pin(async move { Ok(Portal::doc_sets(self).await?) })
     }
 }

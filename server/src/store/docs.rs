@@ -35,9 +35,28 @@ pub struct DocPageRow {
     pub html: String,
     /// Its headings (JSON).
     pub toc: String,
-    /// Its text by section (JSON).
-    pub sections: String,
+    /// Its text by heading, for search (not read back with the page).
+    #[sqlx(skip)]
+    pub sections: Vec<DocSectionRow>,
 }
+
+/// A page's text under one heading.
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct DocSectionRow {
+    /// The page's URL.
+    pub url: String,
+    /// The page's title.
+    pub page_title: String,
+    /// The heading's id (empty: the text before the first heading).
+    pub anchor: String,
+    /// The heading's text.
+    pub title: String,
+    /// The text under it.
+    pub text: String,
+}
+
+/// At most this many sections answer one search; the service ranks them.
+const SECTIONS_SEARCHED: i64 = 200;
 
 /// A stored doc set's summary.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -76,8 +95,8 @@ impl Store {
             .await?;
             for page in &set.pages {
                 sqlx::query(
-                    "INSERT INTO doc_pages (entity_ref, url, source, title, html, toc, sections) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO doc_pages (entity_ref, url, source, title, html, toc) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&set.entity_ref)
                 .bind(&page.url)
@@ -85,7 +104,24 @@ impl Store {
                 .bind(&page.title)
                 .bind(&page.html)
                 .bind(&page.toc)
-                .bind(&page.sections)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let sections = set.pages.iter().flat_map(|page| &page.sections);
+            for (position, section) in sections.enumerate() {
+                sqlx::query(
+                    "INSERT INTO doc_sections \
+                     (entity_ref, position, url, page_title, anchor, title, text, haystack) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&set.entity_ref)
+                .bind(position as i64)
+                .bind(&section.url)
+                .bind(&section.page_title)
+                .bind(&section.anchor)
+                .bind(&section.title)
+                .bind(&section.text)
+                .bind(format!("{}\n{}", section.title, section.text).to_lowercase())
                 .execute(&mut *tx)
                 .await?;
             }
@@ -133,7 +169,7 @@ impl Store {
     ) -> Result<Option<DocPageRow>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT url, source, title, html, toc, sections FROM doc_pages \
+                "SELECT url, source, title, html, toc FROM doc_pages \
                  WHERE entity_ref = $1 AND url = $2",
             )
             .bind(entity_ref)
@@ -157,6 +193,39 @@ impl Store {
                 .await?
         });
         Ok(row.map(|(bytes,)| bytes))
+    }
+
+    /// The sections of `entity_ref`'s doc set holding every one of `terms` (lower case),
+    /// in reading order; at most [`SECTIONS_SEARCHED`].
+    pub async fn search_doc_sections(
+        &self,
+        entity_ref: &str,
+        terms: &[String],
+    ) -> Result<Vec<DocSectionRow>, StoreError> {
+        let mut sql = String::from(
+            "SELECT url, page_title, anchor, title, text FROM doc_sections WHERE entity_ref = $1",
+        );
+        for n in 0..terms.len() {
+            sql.push_str(&format!(" AND haystack LIKE ${} ESCAPE '\\'", n + 2));
+        }
+        sql.push_str(&format!(" ORDER BY position LIMIT {SECTIONS_SEARCHED}"));
+        let patterns: Vec<String> = terms
+            .iter()
+            .map(|term| {
+                let escaped = term
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
+            })
+            .collect();
+        Ok(on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql).bind(entity_ref);
+            for pattern in &patterns {
+                query = query.bind(pattern);
+            }
+            query.fetch_all(pool).await?
+        }))
     }
 
     /// Removes the doc set of `entity_ref`.

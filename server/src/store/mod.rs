@@ -38,7 +38,7 @@ mod text;
 mod update;
 
 pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
-pub use docs::{DocPageRow, DocSetRow, DocSetSummary};
+pub use docs::{DocPageRow, DocSectionRow, DocSetRow, DocSetSummary};
 pub use tasks::{TaskEventRow, TaskRow};
 pub use update::{
     ApplyReport, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy, ProblemRow,

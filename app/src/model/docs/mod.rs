@@ -5,7 +5,9 @@
 //! - [`mkdocs`]: the settings of `mkdocs.yml` that matter to a reader.
 //! - [`nav`]: page URLs, the navigation (from `nav` or the folder tree), reading order.
 //! - [`page`]: a built doc set as stored and read: pages, headings, problems.
+//! - [`search`]: searching inside a doc set: words, ranking, snippets.
 
 pub mod mkdocs;
 pub mod nav;
 pub mod page;
+pub mod search;

@@ -88,39 +88,58 @@ pub struct DocSite {
     pub problems: Vec<DocProblem>,
 }
 
-/// A page of an entity's docs, as the reader shows it.
+/// An entity's docs as the reader shows them around each page: the doc set's site and
+/// whose it is. Read once per doc set; moving between its pages fetches only the page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocView {
+pub struct DocSetView {
     /// The entity whose docs are read (`component:default/payments`).
     pub entity_ref: String,
     /// Its title (or name).
     pub entity_title: String,
     /// The doc set's URL (`/docs/default/component/payments/`); pages are below it.
     pub base: String,
-    /// What shows around the page.
+    /// What shows around the pages.
     pub site: DocSite,
-    /// The page.
-    pub page: DocPage,
-    /// The page before it in reading order.
-    pub previous: Option<PageLink>,
-    /// The page after it.
-    pub next: Option<PageLink>,
-    /// "Edit this page".
-    pub edit_url: Option<String>,
-    /// "View source".
-    pub view_url: Option<String>,
     /// When the doc set was built (ms since the epoch).
     pub built_at: i64,
 }
 
-impl DocView {
-    /// The problems found in this page's file.
-    pub fn page_problems(&self) -> impl Iterator<Item = &DocProblem> {
-        let source = self.page.source.as_str();
+impl DocSetView {
+    /// The page before `url` in reading order.
+    pub fn previous(&self, url: &str) -> Option<&PageLink> {
+        let at = self.site.pages.iter().position(|p| p.url == url)?;
+        self.site.pages.get(at.checked_sub(1)?)
+    }
+
+    /// The page after `url` in reading order.
+    pub fn next(&self, url: &str) -> Option<&PageLink> {
+        let at = self.site.pages.iter().position(|p| p.url == url)?;
+        self.site.pages.get(at + 1)
+    }
+
+    /// "Edit this page" for the page read from `source`.
+    pub fn edit_url(&self, source: &str) -> Option<String> {
         self.site
-            .problems
-            .iter()
-            .filter(move |p| p.file == source || p.file.ends_with(&format!("/{source}")))
+            .edit_base
+            .as_ref()
+            .map(|base| format!("{base}{source}"))
+    }
+
+    /// "View source" for the page read from `source`.
+    pub fn view_url(&self, source: &str) -> Option<String> {
+        self.site
+            .view_base
+            .as_ref()
+            .map(|base| format!("{base}{source}"))
+    }
+
+    /// The problems found in the page read from `source` (`docs_dir`-relative).
+    pub fn problems_of<'a>(&'a self, source: &'a str) -> impl Iterator<Item = &'a DocProblem> {
+        self.site.problems.iter().filter(move |p| {
+            p.file
+                .strip_suffix(source)
+                .is_some_and(|dir| dir.is_empty() || dir.ends_with('/'))
+        })
     }
 }
 
