@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 
-use crate::model::{
-    catalog::entity_ref::EntityRef,
-    docs::page::{DocPage, DocSetCard, DocSetView},
-    docs::search::DocHit,
+#[cfg(feature = "ssr")]
+use crate::model::catalog::entity_ref::EntityRef;
+use crate::model::docs::{
+    page::{DocPage, DocSetCard, DocSetView},
+    search::DocHit,
 };
 
 /// An entity's docs around their pages; `None` when it has none.

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    Lazy, ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment, WildcardSegment,
 };
 
 /// The HTML document around [`App`], rendered on the server only.
@@ -77,7 +77,12 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<pages::TaskRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("docs") view=pages::DocsPage />
+                    <Route path=StaticSegment("docs") view={Lazy::<pages::DocsListRoute>::new()} ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("docs"), ParamSegment("namespace"), ParamSegment("kind"), ParamSegment("name"), WildcardSegment("path"))
+                        view={Lazy::<pages::DocsReaderRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("graph") view=pages::GraphPage />
                     <Route path=StaticSegment("search") view=pages::SearchPage />
                 </Routes>

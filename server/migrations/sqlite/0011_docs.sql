@@ -48,3 +48,10 @@ CREATE TABLE doc_sections (
     haystack   TEXT NOT NULL,
     PRIMARY KEY (entity_ref, position)
 );
+
+-- Why an entity's docs could not be built the last time they were checked (no good
+-- build kept in doc_sets, or a newer build that failed); gone once a build succeeds.
+CREATE TABLE doc_failures (
+    entity_ref TEXT PRIMARY KEY NOT NULL,
+    message    TEXT NOT NULL
+);

@@ -220,13 +220,6 @@ fn render_page(
     };
     let rendered = render(&page, &lines, tab_ids(files), &mut links);
     problems.append(&mut links.problems);
-    for (line, language) in &rendered.unknown_languages {
-        problems.push(problem(
-            &file,
-            Some(*line),
-            format!("the code block's language '{language}' is not one Portico highlights; it is shown as plain text"),
-        ));
-    }
     let url = page_url(source);
     RenderedPage {
         page: DocPage {

@@ -35,9 +35,11 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// Its text, section by section, for search.
     pub sections: Vec<Section>,
-    /// Code blocks whose language the highlighter does not know: `(line, language)`.
-    pub unknown_languages: Vec<(usize, String)>,
 }
+
+/// A code block's start: Material's copy button, then the code.
+const COPY_BUTTON: &str = "<pre><span></span><button class=\"md-clipboard\" type=\"button\" \
+     title=\"Copy to clipboard\" aria-label=\"Copy to clipboard\"></button><code>";
 
 /// `text` (the page; `origin[i]` is the line of the source file its line `i` comes from,
 /// which differs from `i + 1` where snippets were included) rendered.
@@ -253,14 +255,6 @@ impl Renderer<'_> {
                         CodeBlockKind::Indented => String::new(),
                     };
                     let block = CodeInfo::read(&info);
-                    if !block.language.is_empty()
-                        && block.language != "mermaid"
-                        && !knows(&block.language)
-                    {
-                        self.out
-                            .unknown_languages
-                            .push((self.line(range.start), block.language.clone()));
-                    }
                     self.section_text(&code);
                     Some(code_block(&code, &block))
                 }
@@ -540,7 +534,8 @@ fn code_block(code: &str, info: &CodeInfo) -> String {
             escape(title)
         ));
     }
-    html.push_str("<pre><span></span><code>");
+    // Material's copy button; the reader makes it work (it is hidden without JavaScript).
+    html.push_str(COPY_BUTTON);
     for (i, line) in highlight_lines(code, &info.language).iter().enumerate() {
         if let Some(first) = info.first_number {
             html.push_str(&format!(

@@ -20,7 +20,7 @@ impl Sanitizer {
         let mut builder = Builder::default();
         builder
             .add_tags([
-                "input", "label", "iframe", "video", "audio", "source", "picture", "svg",
+                "input", "label", "iframe", "video", "audio", "source", "picture", "svg", "button",
             ])
             .rm_tags(["svg"])
             .add_generic_attributes(["class", "id", "title", "lang", "dir", "align"])
@@ -29,6 +29,7 @@ impl Sanitizer {
             .add_tag_attributes("img", ["loading"])
             .add_tag_attributes("input", ["type", "checked", "disabled", "name"])
             .add_tag_attributes("label", ["for"])
+            .add_tag_attributes("button", ["type", "aria-label"])
             .add_tag_attributes("details", ["open"])
             .add_tag_attributes(
                 "iframe",
@@ -70,6 +71,7 @@ impl Sanitizer {
 fn keep<'v>(hosts: &[String], element: &str, attribute: &str, value: &'v str) -> Option<&'v str> {
     match (element, attribute) {
         ("input", "type") => matches!(value, "radio" | "checkbox").then_some(value),
+        ("button", "type") => (value == "button").then_some(value),
         ("td" | "th", "style") => {
             let align = value
                 .trim()

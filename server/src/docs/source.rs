@@ -62,10 +62,14 @@ pub fn read(root: &Path) -> DocFiles {
         });
     let mut config_value = serde_json::Value::Null;
     match config_path.as_deref().map(std::fs::read_to_string) {
+        // Without mkdocs.yml, the pages under docs/ make the doc set (as techdocs-cli
+        // does with a default configuration).
+        None if root.join("docs").is_dir() => {}
         None => files.problems.push(problem(
             &config_name,
             None,
-            "the doc set has no mkdocs.yml; its pages are read from docs/".into(),
+            "the folder has neither a mkdocs.yml nor a docs/ folder: there is nothing to build"
+                .into(),
         )),
         Some(Err(error)) => files.problems.push(problem(
             &config_name,

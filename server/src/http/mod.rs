@@ -161,6 +161,12 @@ pub fn router(state: AppState) -> Router {
     };
     let options = state.leptos_options.clone();
     let shell = move |options: LeptosOptions| app::ui::shell(options);
+    // A doc set's first page, `/docs/{namespace}/{kind}/{name}/`: the reader's route ends
+    // in a wildcard, which axum does not match empty.
+    let docs_home = leptos_axum::render_app_async_with_context(provide_services.clone(), {
+        let options = options.clone();
+        move || shell(options.clone())
+    });
 
     Router::new()
         // Probes, for load balancers and orchestrators.
@@ -175,6 +181,8 @@ pub fn router(state: AppState) -> Router {
             "/create/templates/{namespace}/{name}",
             axum::routing::post(forms::post_template_form),
         )
+        .route("/docs/{namespace}/{kind}/{name}/", get(docs_home))
+        .route("/docs/{namespace}/{kind}/{name}", get(docs::with_slash))
         // Pages (server-rendered, then hydrated) and the server functions they call.
         .leptos_routes_with_context(&state, route_list(), provide_services.clone(), move || {
             shell(options.clone())

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use app::model::catalog::entity::{annotations, Entity};
 use app::model::catalog::entity_ref::{EntityRef, RefContext};
 use app::model::docs::page::{
-    docs_base, page_key, DocPage, DocSetCard, DocSetView, DocSite, TocEntry,
+    docs_base, page_key, DocPage, DocSetCard, DocSetView, DocSite, EntityDocs, TocEntry,
 };
 use app::model::docs::search::{self, DocHit};
 
@@ -57,8 +57,13 @@ impl Portal {
                 Ok(folder) => self.build_docs(&entity_ref, folder).await?,
                 Err(why) => DocsOutcome::Failed(why),
             };
-            if let DocsOutcome::Failed(why) = &outcome {
-                tracing::warn!(entity = %entity_ref, "docs not built: {why}");
+            match &outcome {
+                DocsOutcome::Failed(why) => {
+                    tracing::warn!(entity = %entity_ref, "docs not built: {why}");
+                    self.store.save_doc_failure(&entity_ref, why).await?;
+                }
+                DocsOutcome::Unchanged => self.store.clear_doc_failure(&entity_ref).await?,
+                DocsOutcome::Built { .. } => {}
             }
             outcomes.push((entity_ref, outcome));
         }
@@ -165,6 +170,34 @@ impl Portal {
             base: docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name()),
             site: from_json(&set.site, "site", &owner)?,
             built_at: set.built_at,
+        }))
+    }
+
+    /// What the entity page says of `entity`'s docs: where they are and what is wrong
+    /// with them; `None` when it names none.
+    pub(super) async fn entity_docs(
+        &self,
+        entity: &Entity,
+    ) -> Result<Option<EntityDocs>, StoreError> {
+        let annotations = &entity.metadata.annotations;
+        if !annotations.contains_key(annotations::TECHDOCS_REF)
+            && !annotations.contains_key(TECHDOCS_ENTITY)
+        {
+            return Ok(None);
+        }
+        let entity_ref = entity.entity_ref();
+        let (owner, _) = docs_owner(entity);
+        let set = self.store.doc_set(&owner).await?;
+        let site: Option<DocSite> = set
+            .map(|set| from_json(&set.site, "site", &owner))
+            .transpose()?;
+        Ok(Some(EntityDocs {
+            url: site
+                .as_ref()
+                .map(|_| docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name())),
+            pages: site.as_ref().map_or(0, |s| s.pages.len()),
+            problems: site.map(|s| s.problems).unwrap_or_default(),
+            failure: self.store.doc_failure(&owner).await?,
         }))
     }
 

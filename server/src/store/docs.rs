@@ -78,10 +78,12 @@ impl Store {
     pub async fn save_doc_set(&self, set: &DocSetRow) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM doc_sets WHERE entity_ref = $1")
-                .bind(&set.entity_ref)
-                .execute(&mut *tx)
-                .await?;
+            for table in ["doc_sets", "doc_failures"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE entity_ref = $1"))
+                    .bind(&set.entity_ref)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query(
                 "INSERT INTO doc_sets (entity_ref, source, fingerprint, site, built_at) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -228,13 +230,56 @@ impl Store {
         }))
     }
 
-    /// Removes the doc set of `entity_ref`.
-    pub async fn delete_doc_set(&self, entity_ref: &str) -> Result<(), StoreError> {
+    /// Records why `entity_ref`'s docs could not be built (its last good build stays).
+    pub async fn save_doc_failure(
+        &self,
+        entity_ref: &str,
+        message: &str,
+    ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            sqlx::query("DELETE FROM doc_sets WHERE entity_ref = $1")
+            sqlx::query(
+                "INSERT INTO doc_failures (entity_ref, message) VALUES ($1, $2) \
+                 ON CONFLICT (entity_ref) DO UPDATE SET message = excluded.message",
+            )
+            .bind(entity_ref)
+            .bind(message)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Forgets why `entity_ref`'s docs could not be built (they are fine again).
+    pub async fn clear_doc_failure(&self, entity_ref: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM doc_failures WHERE entity_ref = $1")
                 .bind(entity_ref)
                 .execute(pool)
                 .await?;
+        });
+        Ok(())
+    }
+
+    /// Why `entity_ref`'s docs could not be built, if the last check failed.
+    pub async fn doc_failure(&self, entity_ref: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT message FROM doc_failures WHERE entity_ref = $1")
+                .bind(entity_ref)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(message,)| message))
+    }
+
+    /// Removes the doc set of `entity_ref`.
+    pub async fn delete_doc_set(&self, entity_ref: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            for table in ["doc_sets", "doc_failures"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE entity_ref = $1"))
+                    .bind(entity_ref)
+                    .execute(pool)
+                    .await?;
+            }
         });
         Ok(())
     }
@@ -262,7 +307,9 @@ impl Store {
         let rows: Vec<(String,)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT d.entity_ref FROM doc_sets d WHERE NOT EXISTS \
-                 (SELECT 1 FROM entities e WHERE e.entity_ref = d.entity_ref)",
+                 (SELECT 1 FROM entities e WHERE e.entity_ref = d.entity_ref) \
+                 UNION SELECT f.entity_ref FROM doc_failures f WHERE NOT EXISTS \
+                 (SELECT 1 FROM entities e WHERE e.entity_ref = f.entity_ref)",
             )
             .fetch_all(pool)
             .await?

@@ -23,6 +23,8 @@ pub struct EntityPage {
     pub definition: Option<ApiDefinition>,
     /// A Location's entities (the first [`HELD_SHOWN`]) and how many it holds in all.
     pub held: Option<(Vec<CatalogRow>, u64)>,
+    /// Its docs, when it names some.
+    pub docs: Option<crate::model::docs::page::EntityDocs>,
 }
 
 /// How many of a Location's entities its page lists.

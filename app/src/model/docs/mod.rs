@@ -2,11 +2,13 @@
 //! (`backstage.io/techdocs-ref`, `mkdocs.yml`, Markdown under `docs/`), as plain data
 //! shared by the server, which builds doc sets, and the browser, which shows them.
 //!
+//! - [`list`]: the list of every doc set and its filters.
 //! - [`mkdocs`]: the settings of `mkdocs.yml` that matter to a reader.
 //! - [`nav`]: page URLs, the navigation (from `nav` or the folder tree), reading order.
 //! - [`page`]: a built doc set as stored and read: pages, headings, problems.
 //! - [`search`]: searching inside a doc set: words, ranking, snippets.
 
+pub mod list;
 pub mod mkdocs;
 pub mod nav;
 pub mod page;

@@ -143,6 +143,19 @@ impl DocSetView {
     }
 }
 
+/// What an entity page says of the entity's docs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityDocs {
+    /// Where they are read; `None` while no build has succeeded.
+    pub url: Option<String>,
+    /// How many pages they have.
+    pub pages: usize,
+    /// What their last good build found wrong.
+    pub problems: Vec<DocProblem>,
+    /// Why the last build failed, if it did.
+    pub failure: Option<String>,
+}
+
 /// A documented entity, as the list of every doc set shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocSetCard {

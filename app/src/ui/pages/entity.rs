@@ -149,6 +149,13 @@ fn EntityView(page: EntityPage) -> impl IntoView {
                     </ul>
                 })}
             </header>
+            <nav class="tabs" aria-label="Entity sections">
+                <a class="tabs__tab tabs__tab--active" aria-current="page" href=entity_href(&entity_ref)>"Overview"</a>
+                {page.docs.as_ref().and_then(|d| d.url.clone()).map(|url| view! {
+                    <a class="tabs__tab" href=url data-testid="entity-docs-tab">"Docs"</a>
+                })}
+            </nav>
+            {page.docs.clone().map(|docs| view! { <DocsState docs /> })}
             {(!problems.is_empty()).then(|| view! {
                 <section class="notice notice--error entity__problems" role="alert" data-testid="entity-problems">
                     <h2>"Processing problems"</h2>
@@ -183,6 +190,29 @@ fn EntityView(page: EntityPage) -> impl IntoView {
             <RawEntity yaml=page.yaml json=page.json />
         </article>
     }
+}
+
+/// What is wrong with the entity's docs, if anything: why their build failed, and the
+/// problems the last good build found, with file and line.
+#[component]
+fn DocsState(docs: crate::model::docs::page::EntityDocs) -> impl IntoView {
+    let count = docs.problems.len();
+    (docs.failure.is_some() || count > 0).then(|| view! {
+        <section class="notice notice--error entity__problems" data-testid="entity-docs-problems">
+            <h2>"Docs problems"</h2>
+            {docs.failure.map(|why| view! {
+                <p>{format!("The docs could not be built: {why}")}{docs.url.is_some().then_some(" The last good build is shown.")}</p>
+            })}
+            {(count > 0).then(|| view! {
+                <details open=count <= 5>
+                    <summary>{format!("{count} problem{} in the last build", if count == 1 { "" } else { "s" })}</summary>
+                    <ul>
+                        {docs.problems.iter().map(|p| view! { <li><code>{p.to_string()}</code></li> }).collect_view()}
+                    </ul>
+                </details>
+            })}
+        </section>
+    })
 }
 
 /// The entities a Location leads to.

@@ -8,6 +8,7 @@
 
 mod catalog;
 mod create;
+mod docs;
 mod entity;
 mod home;
 mod not_built;
@@ -20,7 +21,7 @@ use leptos_router::LazyRoute;
 
 pub use catalog::CatalogPage;
 pub use home::HomePage;
-pub use not_built::{DocsPage, GraphPage, SearchPage};
+pub use not_built::{GraphPage, SearchPage};
 pub use not_found::NotFoundPage;
 
 /// Declares `$route`, a lazily loaded route showing the page component `$page`. The
@@ -75,4 +76,12 @@ lazy_page!(
 lazy_page!(
     /// `/create/tasks/{id}`: one task and its log.
     TaskRoute => task::TaskPage
+);
+lazy_page!(
+    /// `/docs`: every documented entity.
+    DocsListRoute => docs::DocsListPage
+);
+lazy_page!(
+    /// `/docs/{namespace}/{kind}/{name}/{page…}`: reading an entity's docs.
+    DocsReaderRoute => docs::DocsReaderPage
 );

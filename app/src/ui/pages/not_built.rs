@@ -24,17 +24,6 @@ fn NotBuilt(title: &'static str, what: &'static str) -> impl IntoView {
     }
 }
 
-/// `/docs`
-#[component]
-pub fn DocsPage() -> impl IntoView {
-    view! {
-        <NotBuilt
-            title="Docs"
-            what="TechDocs will render each component's Markdown documentation here."
-        />
-    }
-}
-
 /// `/graph`
 #[component]
 pub fn GraphPage() -> impl IntoView {

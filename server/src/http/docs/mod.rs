@@ -73,6 +73,13 @@ pub async fn files(State(portal): State<Arc<Portal>>, request: Request, next: Ne
     }
 }
 
+/// `/docs/{namespace}/{kind}/{name}` → the doc set's first page, whose URL ends in `/`.
+pub async fn with_slash(request: Request) -> Redirect {
+    let uri = request.uri();
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    Redirect::permanent(&format!("{}/{query}", uri.path()))
+}
+
 /// A request for a file of a doc set: a path under an entity's docs whose last segment
 /// has an extension. (Page URLs end in `/` or have none.)
 struct FileRequest {

@@ -147,6 +147,7 @@ impl Portal {
             None
         };
         Ok(Some(EntityPage {
+            docs: self.entity_docs(&entity).await?,
             held,
             definition: api_definition(&entity),
             yaml: crate::catalog::yaml::to_yaml(&value),

@@ -1,0 +1,8 @@
+//! TechDocs' pages: the list of every doc set (`/docs`) and the reader
+//! (`/docs/{namespace}/{kind}/{name}/{page…}`).
+
+mod list;
+mod reader;
+
+pub use list::DocsListPage;
+pub use reader::DocsReaderPage;

@@ -1,0 +1,522 @@
+//! `/docs/{namespace}/{kind}/{name}/{page…}`: reading an entity's docs as a docs site.
+//! The site navigation (sections that open and close, the current page marked), search
+//! inside the doc set, the page, its table of contents following the scroll, previous
+//! and next, "Edit this page" and "View source", and the problems the build found.
+//!
+//! The doc set's site is fetched once; moving to another of its pages fetches only that
+//! page. Everything is rendered on the server too, so every page reads with JavaScript
+//! off (tabs and collapsibles are CSS; search is a form).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
+
+use crate::{
+    api::{get_doc_page, get_doc_set, search_docs},
+    model::{
+        catalog::{entity_page::entity_href, entity_ref::EntityRef},
+        docs::{
+            nav::{NavItem, NavTarget},
+            page::{DocPage, DocProblem, DocSetView, TocEntry},
+            search::{DocHit, Snippet},
+        },
+    },
+    ui::status::{FailedStatus, NotFoundStatus},
+};
+
+/// `(kind, namespace, name)` of the entity whose docs are read.
+type EntityKey = (String, String, String);
+
+/// The docs reader.
+#[component]
+pub fn DocsReaderPage() -> impl IntoView {
+    let params = use_params_map();
+    let entity = Memo::new(move |_| {
+        params.with(|p| {
+            (
+                p.get("kind").unwrap_or_default(),
+                p.get("namespace").unwrap_or_default(),
+                p.get("name").unwrap_or_default(),
+            )
+        })
+    });
+    let path = Memo::new(move |_| params.with(|p| p.get("path").unwrap_or_default()));
+    let set = Resource::new(
+        move || entity.get(),
+        |(kind, namespace, name)| get_doc_set(kind, namespace, name),
+    );
+    let page = Resource::new(
+        move || (entity.get(), path.get()),
+        |((kind, namespace, name), path)| get_doc_page(kind, namespace, name, path),
+    );
+    let query = use_query_map();
+    let typed = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
+    // A new page starts without a search.
+    Effect::watch(
+        move || path.get(),
+        move |_, _, _| typed.set(String::new()),
+        false,
+    );
+    let hits = Resource::new(
+        move || (entity.get(), typed.get()),
+        |((kind, namespace, name), query)| async move {
+            if query.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                search_docs(kind, namespace, name, query).await
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading the docs…"</p> }>
+            {move || Suspend::new(async move {
+                match (set.await, page.await) {
+                    (Ok(Some(set)), Ok(page)) => {
+                        view! { <Reader set page path=path.get_untracked() typed hits /> }.into_any()
+                    }
+                    (Ok(None), _) => view! { <NoDocs entity=entity.get_untracked() /> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => {
+                        view! {
+                            <FailedStatus />
+                            <p class="notice notice--error" role="alert">
+                                {format!("The docs could not be read: {error}. Reload the page to try again.")}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The entity does not exist or has no docs (404).
+#[component]
+fn NoDocs(entity: EntityKey) -> impl IntoView {
+    let (kind, namespace, name) = entity;
+    view! {
+        <NotFoundStatus />
+        <Title text="No docs" />
+        <div class="notice" data-testid="docs-missing">
+            <h1>"No docs here"</h1>
+            <p>
+                {format!("The catalog has no {kind} named {namespace}/{name} with docs. ")}
+                <A href="/docs">"Every documented entity"</A>
+                " is listed on the docs page."
+            </p>
+        </div>
+    }
+}
+
+/// A doc set around one of its pages (or around the news that it has no such page).
+#[component]
+fn Reader(
+    set: DocSetView,
+    page: Option<DocPage>,
+    path: String,
+    typed: RwSignal<String>,
+    hits: Resource<Result<Vec<DocHit>, ServerFnError>>,
+) -> impl IntoView {
+    let current = page.as_ref().map(|p| p.url.clone()).unwrap_or_default();
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    #[cfg(feature = "hydrate")]
+    client::follow_page(page.as_ref().map(|p| p.toc.clone()).unwrap_or_default());
+    let entity_link = EntityRef::parse_full(&set.entity_ref)
+        .map(|r| entity_href(&r))
+        .unwrap_or_default();
+    let title = match &page {
+        Some(page) => format!("{} · {}", page.title, set.site.name),
+        None => format!("Not found · {}", set.site.name),
+    };
+    let sidebar = view! {
+        <aside class="docs__sidebar">
+            <nav class="md-nav md-nav--primary" aria-label="Docs navigation" data-testid="docs-nav">
+                <p class="docs__site">
+                    <a href=set.base.clone()>{set.site.name.clone()}</a>
+                    <span class="muted">" · "<a href=entity_link>{set.entity_title.clone()}</a></span>
+                </p>
+                <DocsSearch base=set.base.clone() action=format!("{}{current}", set.base) typed hits />
+                <NavList items=set.site.nav.clone() current=current.clone() base=set.base.clone() />
+            </nav>
+        </aside>
+    };
+    let main = match page {
+        Some(page) => view! { <PageView set=set.clone() page /> }.into_any(),
+        None => view! {
+            <NotFoundStatus />
+            <div class="notice" data-testid="doc-page-missing">
+                <h1>"No such page"</h1>
+                <p>
+                    {format!("These docs have no page at '{path}'. ")}
+                    <a href=set.base.clone()>"Go to their first page"</a>
+                    "."
+                </p>
+            </div>
+        }
+        .into_any(),
+    };
+    view! {
+        <Title text=title />
+        <div class="docs" class:docs--live=move || live.get() data-testid="docs">
+            {sidebar}
+            {main}
+            <AllProblems problems=set.site.problems.clone() />
+        </div>
+    }
+}
+
+/// The page, its table of contents and what comes before and after it.
+#[component]
+fn PageView(set: DocSetView, page: DocPage) -> impl IntoView {
+    let problems: Vec<DocProblem> = set.problems_of(&page.source).cloned().collect();
+    let previous = set.previous(&page.url).cloned();
+    let next = set.next(&page.url).cloned();
+    let edit = set.edit_url(&page.source);
+    let view_source = set.view_url(&page.source);
+    let base = set.base.clone();
+    let toc: Vec<TocEntry> = page.toc.iter().filter(|h| h.level > 1).cloned().collect();
+    let on_click = move |_event: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        client::on_content_click(&_event);
+    };
+    view! {
+        <div class="docs__main md-content" data-page=page.url.clone()>
+            <div class="docs__actions">
+                {edit.map(|url| view! {
+                    <a class="md-content__button" href=url rel="external noopener" data-testid="doc-edit">"Edit this page"</a>
+                })}
+                {view_source.map(|url| view! {
+                    <a class="md-content__button" href=url rel="external noopener" data-testid="doc-source">"View source"</a>
+                })}
+            </div>
+            {(!problems.is_empty()).then(|| view! {
+                <section class="notice notice--error" role="alert" data-testid="doc-page-problems">
+                    <h2>"Problems on this page"</h2>
+                    <ul>
+                        {problems.iter().map(|p| view! { <li><code>{p.to_string()}</code></li> }).collect_view()}
+                    </ul>
+                </section>
+            })}
+            <article class="md-typeset" data-testid="doc-content" on:click=on_click inner_html=page.html />
+            <nav class="md-footer" aria-label="Previous and next pages">
+                {previous.map(|p| view! {
+                    <a class="md-footer__link md-footer__link--prev" href=format!("{base}{}", p.url) rel="prev" data-testid="doc-previous">
+                        <span class="muted">"Previous"</span>
+                        <span>{p.title}</span>
+                    </a>
+                })}
+                {next.map(|p| view! {
+                    <a class="md-footer__link md-footer__link--next" href=format!("{base}{}", p.url) rel="next" data-testid="doc-next">
+                        <span class="muted">"Next"</span>
+                        <span>{p.title}</span>
+                    </a>
+                })}
+            </nav>
+        </div>
+        <aside class="docs__toc">
+            {(!toc.is_empty()).then(|| view! {
+                <nav class="md-nav md-nav--secondary" aria-label="On this page" data-testid="doc-toc">
+                    <p class="md-nav__title">"On this page"</p>
+                    <ul class="md-nav__list">
+                        {toc.into_iter().map(|h| view! {
+                            <li class=format!("md-nav__item md-nav__item--h{}", h.level)>
+                                <a class="md-nav__link" href=format!("#{}", h.id) data-toc=h.id.clone()>{h.title}</a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </nav>
+            })}
+        </aside>
+    }
+}
+
+/// Every problem the doc set's build found, folded.
+#[component]
+fn AllProblems(problems: Vec<DocProblem>) -> impl IntoView {
+    (!problems.is_empty()).then(|| {
+        let count = problems.len();
+        view! {
+            <details class="docs__problems notice" data-testid="doc-problems">
+                <summary>{format!("{count} problem{} in these docs", if count == 1 { "" } else { "s" })}</summary>
+                <ul>
+                    {problems.iter().map(|p| view! { <li><code>{p.to_string()}</code></li> }).collect_view()}
+                </ul>
+            </details>
+        }
+    })
+}
+
+/// The site navigation: sections holding the current page are open.
+#[component]
+fn NavList(items: Vec<NavItem>, current: String, base: String) -> impl IntoView {
+    nav_list(&items, &current, &base)
+}
+
+fn nav_list(items: &[NavItem], current: &str, base: &str) -> AnyView {
+    view! {
+        <ul class="md-nav__list">
+            {items.iter().map(|item| nav_item(item, current, base)).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+fn nav_item(item: &NavItem, current: &str, base: &str) -> AnyView {
+    let link = match &item.target {
+        Some(NavTarget::Page(url)) => {
+            let here = url == current;
+            view! {
+                <a
+                    class="md-nav__link"
+                    class:md-nav__link--active=here
+                    aria-current=here.then_some("page")
+                    href=format!("{base}{url}")
+                >
+                    {item.title.clone()}
+                </a>
+            }
+            .into_any()
+        }
+        Some(NavTarget::Link(url)) => view! {
+            <a class="md-nav__link" href=url.clone() rel="external noopener">{item.title.clone()}</a>
+        }
+        .into_any(),
+        None => view! { <span class="md-nav__link">{item.title.clone()}</span> }.into_any(),
+    };
+    if item.children.is_empty() {
+        return view! { <li class="md-nav__item">{link}</li> }.into_any();
+    }
+    let open = holds(item, current);
+    view! {
+        <li class="md-nav__item md-nav__item--nested">
+            <details open=open>
+                <summary>{link}</summary>
+                {nav_list(&item.children, current, base)}
+            </details>
+        </li>
+    }
+    .into_any()
+}
+
+/// Whether `item` or one of its entries is the page at `url`.
+fn holds(item: &NavItem, url: &str) -> bool {
+    matches!(&item.target, Some(NavTarget::Page(u)) if u == url)
+        || item.children.iter().any(|child| holds(child, url))
+}
+
+/// Search inside the doc set: results as you type; with JavaScript off, a form.
+#[component]
+fn DocsSearch(
+    base: String,
+    action: String,
+    typed: RwSignal<String>,
+    hits: Resource<Result<Vec<DocHit>, ServerFnError>>,
+) -> impl IntoView {
+    view! {
+        <form class="md-search" role="search" method="get" action=action on:submit=|ev| ev.prevent_default()>
+            <input
+                type="search"
+                name="q"
+                placeholder="Search these docs"
+                aria-label="Search these docs"
+                autocomplete="off"
+                data-testid="docs-search"
+                prop:value=move || typed.get()
+                on:input=move |ev| typed.set(event_target_value(&ev))
+            />
+        </form>
+        <Transition fallback=|| ()>
+            {move || {
+                let base = base.clone();
+                Suspend::new(async move {
+                    let searched = typed.get_untracked();
+                    match hits.await {
+                        Ok(hits) if searched.trim().is_empty() && hits.is_empty() => ().into_any(),
+                        Ok(hits) => view! { <SearchResults hits base /> }.into_any(),
+                        Err(error) => view! {
+                            <p class="notice notice--error" role="alert">{format!("Search failed: {error}")}</p>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The sections matching a search, with the words marked.
+#[component]
+fn SearchResults(hits: Vec<DocHit>, base: String) -> impl IntoView {
+    if hits.is_empty() {
+        return view! { <p class="muted md-search-result" data-testid="docs-search-results">"Nothing in these docs matches."</p> }
+            .into_any();
+    }
+    view! {
+        <ol class="md-search-result" data-testid="docs-search-results">
+            {hits.into_iter().map(|hit| {
+                let href = if hit.anchor.is_empty() {
+                    format!("{base}{}", hit.url)
+                } else {
+                    format!("{base}{}#{}", hit.url, hit.anchor)
+                };
+                let heading = if hit.title.is_empty() || hit.title == hit.page_title {
+                    hit.page_title.clone()
+                } else {
+                    format!("{} › {}", hit.page_title, hit.title)
+                };
+                view! {
+                    <li class="md-search-result__item">
+                        <a href=href>
+                            <strong>{heading}</strong>
+                            <span class="md-search-result__teaser">
+                                {hit.snippet.into_iter().map(|piece| match piece {
+                                    Snippet::Plain(text) => text.into_any(),
+                                    Snippet::Match(text) => view! { <mark>{text}</mark> }.into_any(),
+                                }).collect_view()}
+                            </span>
+                        </a>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// What only the browser does: copy buttons, links to files left to the browser, the
+/// table of contents following the scroll, and landing on a heading.
+#[cfg(feature = "hydrate")]
+mod client {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    use crate::model::docs::page::TocEntry;
+
+    /// Copies a code block when its button is pressed.
+    pub fn on_content_click(event: &leptos::ev::MouseEvent) {
+        let Some(target) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let Ok(Some(button)) = target.closest(".md-clipboard") else {
+            return;
+        };
+        let code = button
+            .parent_element()
+            .and_then(|pre| pre.query_selector("code").ok().flatten())
+            .and_then(|code| code.text_content());
+        if let Some(text) = code {
+            let _ = window().navigator().clipboard().write_text(&text);
+            let _ = button.set_attribute("data-copied", "");
+        }
+    }
+
+    /// After the page is shown: files it links to are left to the browser (the router
+    /// would take them for pages), the heading in the URL is scrolled to, and the table
+    /// of contents marks the heading being read as the page scrolls.
+    pub fn follow_page(toc: Vec<TocEntry>) {
+        Effect::new(move |_| {
+            let document = document();
+            if let Ok(links) = document.query_selector_all("[data-testid=doc-content] a[href]") {
+                for i in 0..links.length() {
+                    let Some(link) = links
+                        .item(i)
+                        .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                    else {
+                        continue;
+                    };
+                    let href = link.get_attribute("href").unwrap_or_default();
+                    if is_file(&href) {
+                        let _ = link.set_attribute("rel", "external");
+                    }
+                }
+            }
+            let hash = window().location().hash().unwrap_or_default();
+            let id = hash.trim_start_matches('#');
+            if !id.is_empty() {
+                let id = percent_decoded(id);
+                if let Some(heading) = document.get_element_by_id(&id) {
+                    heading.scroll_into_view();
+                }
+            }
+        });
+        let ids: Vec<String> = toc
+            .into_iter()
+            .filter(|h| h.level > 1)
+            .map(|h| h.id)
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let mark = move || {
+            let document = document();
+            let reading = ids
+                .iter()
+                .take_while(|id| {
+                    document
+                        .get_element_by_id(id)
+                        .is_some_and(|h| h.get_bounding_client_rect().top() < 120.0)
+                })
+                .last()
+                .cloned();
+            if let Ok(links) = document.query_selector_all("[data-toc]") {
+                for i in 0..links.length() {
+                    let Some(link) = links
+                        .item(i)
+                        .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                    else {
+                        continue;
+                    };
+                    let active = reading.as_deref() == link.get_attribute("data-toc").as_deref();
+                    let _ = link
+                        .class_list()
+                        .toggle_with_force("md-nav__link--active", active);
+                }
+            }
+        };
+        let handle = window_event_listener(leptos::ev::scroll, move |_| mark());
+        on_cleanup(move || handle.remove());
+    }
+
+    /// Whether `href` (as the page writes it) is a file rather than a page: its last
+    /// segment has an extension.
+    fn is_file(href: &str) -> bool {
+        let path = href.split(['#', '?']).next().unwrap_or_default();
+        (path.starts_with("/docs/") || !path.contains(':'))
+            && path
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| last.contains('.'))
+    }
+
+    /// `%XX` escapes in a URL fragment decoded.
+    fn percent_decoded(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match (
+                bytes[i],
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
+                (b'%', Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 3;
+                }
+                (b, _, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
