@@ -66,6 +66,58 @@ process.env.PORTICO_E2E_ORACLE_DIR = oracleDir;
 process.env.PORTICO_E2E_ORACLE_PORT = String(oraclePort);
 process.env.PORTICO_E2E_EXAMPLES = examples;
 
+// A fifth server for TechDocs: Backstage's example doc set, and one of our own that
+// tries to run script and to read outside its folder.
+const docsPort = port + 4;
+const docsDir = process.env.PORTICO_E2E_DOCS_DIR ?? writeHostileDocs();
+process.env.PORTICO_E2E_DOCS_DIR = docsDir;
+process.env.PORTICO_E2E_DOCS_PORT = String(docsPort);
+const techdocsExample = resolve(root, "../shared/fixtures/backstage/techdocs-example/documented-component");
+
+function writeHostileDocs(): string {
+  const dir = mkdtempSync(join(tmpdir(), "portico-e2e-docs-"));
+  writeFileSync(join(dir, "secret.txt"), "TOP-SECRET-CONTENT\n");
+  const set = join(dir, "catalog");
+  mkdirSync(join(set, "docs"), { recursive: true });
+  writeFileSync(
+    join(set, "catalog-info.yaml"),
+    `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: hostile-docs
+  annotations:
+    backstage.io/techdocs-ref: dir:.
+spec:
+  type: service
+  lifecycle: experimental
+  owner: guest
+`,
+  );
+  writeFileSync(join(set, "mkdocs.yml"), "site_name: Hostile docs\nmarkdown_extensions: [pymdownx.snippets]\n");
+  writeFileSync(
+    join(set, "docs", "index.md"),
+    [
+      "# Hostile",
+      "",
+      "<script>window.__xss = 'script'</script>",
+      "",
+      '<img src="x" onerror="window.__xss = \'onerror\'">',
+      "",
+      "[click me](javascript:window.__xss='link')",
+      "",
+      "Shown as text: `<script>alert(1)</script>`",
+      "",
+      "![secret](../../secret.txt)",
+      "",
+      "```",
+      '--8<-- "../secret.txt"',
+      "```",
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
+
 export default defineConfig({
   testDir: "tests",
   fullyParallel: true,
@@ -100,6 +152,12 @@ export default defineConfig({
       `git.northwind.example=${join(tasksDir, "git")}`,
       "--work-dir",
       join(tasksDir, "work"),
+    ]),
+    server(docsPort, join(docsDir, "portico.db"), [
+      "--catalog",
+      join(docsDir, "catalog", "catalog-info.yaml"),
+      "--catalog",
+      join(techdocsExample, "catalog-info.yaml"),
     ]),
     server(oraclePort, join(oracleDir, "portico.db"), [
       "--catalog",

@@ -8,6 +8,7 @@
 //! - [`catalog`]: the Software Catalog: entities, refs, relations, validation, queries,
 //!   and what the catalog's pages show.
 //! - [`docs`]: TechDocs: doc sets, their settings and navigation.
+//! - [`graph`]: graphs drawn as diagrams (their layered layout).
 //! - [`template`]: Software Templates: form pages, the form validator, expressions;
 //!   [`task`]: the tasks that run them, their events and output.
 //! - [`theme`] (with [`cookie`]): the theme switch.
@@ -15,6 +16,7 @@
 pub mod catalog;
 pub mod cookie;
 pub mod docs;
+pub mod graph;
 pub mod task;
 pub mod template;
 pub mod theme;

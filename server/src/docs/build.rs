@@ -11,6 +11,7 @@ use app::model::docs::page::{DocPage, DocProblem, DocSite, PageLink, Section};
 
 use super::blocks::TabIds;
 use super::markdown::{render, Links};
+use super::mermaid;
 use super::sanitize::Sanitizer;
 use super::source::{problem, resolve, DocFiles};
 
@@ -229,7 +230,7 @@ fn render_page(
                 .unwrap_or_else(|| fallback_title(source)),
             url,
             source: source.to_owned(),
-            html: sanitizer.clean(&rendered.html),
+            html: mermaid::insert(&sanitizer.clean(&rendered.html), &rendered.diagrams),
             toc: rendered.toc,
         },
         sections: rendered.sections,

@@ -1,6 +1,6 @@
 //! What Python-Markdown's extensions add inside a paragraph, and heading ids: attribute
 //! lists (`{: #id .class key="value" }`), `==mark==` and `^^insert^^` (pymdownx.mark,
-//! pymdownx.caret), abbreviations (`*[HTML]: Hyper Text Markup Language`), and the
+//! pymdownx.caret), emoji shortcodes (pymdownx.emoji), abbreviations (`*[HTML]: Hyper Text Markup Language`), and the
 //! slugs mkdocs' `toc` gives headings.
 
 use std::collections::HashSet;
@@ -206,7 +206,7 @@ fn next_pair(text: &str) -> Option<(usize, usize, &'static str)> {
 }
 
 fn with_abbreviations(text: &str, abbreviations: &[(String, String)]) -> String {
-    let mut html = escape(text);
+    let mut html = with_emoji(&escape(text));
     for (term, definition) in abbreviations {
         let term_html = escape(term);
         let mut out = String::new();
@@ -232,9 +232,93 @@ fn with_abbreviations(text: &str, abbreviations: &[(String, String)]) -> String 
     html
 }
 
+/// The text an HTML fragment shows: its tags dropped, the common entities decoded.
+pub fn html_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `:shortcode:`s (GitHub's and Unicode's names, as pymdownx.emoji knows them) in
+/// escaped text replaced by their emoji; unknown ones are left as written.
+fn with_emoji(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find(':') {
+        let after = &rest[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-')))
+            .unwrap_or(after.len());
+        let emoji = (name_len > 0 && after[name_len..].starts_with(':'))
+            .then(|| emojis::get_by_shortcode(&after[..name_len]))
+            .flatten();
+        match emoji {
+            Some(emoji) => {
+                out.push_str(&rest[..open]);
+                out.push_str(&format!(
+                    "<span class=\"twemoji\" title=\":{}:\">{}</span>",
+                    &after[..name_len],
+                    emoji.as_str()
+                ));
+                rest = &after[name_len + 1..];
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_shows_its_text() {
+        assert_eq!(
+            html_text("<p class=\"admonition-title\">Tom &amp; <b>Jerry</b></p>\n"),
+            "Tom & Jerry"
+        );
+        assert_eq!(html_text("<div markdown>"), "");
+    }
+
+    #[test]
+    fn emoji_shortcodes_become_emoji() {
+        assert_eq!(
+            with_emoji("Nice :thumbsup: and :heart:"),
+            "Nice <span class=\"twemoji\" title=\":thumbsup:\">👍</span> and \
+             <span class=\"twemoji\" title=\":heart:\">❤️</span>"
+        );
+        for kept in [
+            "10:30:00",
+            ":not-an-emoji:",
+            "a:b",
+            "::",
+            ":material-heart:",
+        ] {
+            assert_eq!(with_emoji(kept), kept);
+        }
+    }
 
     #[test]
     fn slugs_and_repeated_ids_follow_mkdocs() {

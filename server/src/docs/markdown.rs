@@ -14,6 +14,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 use super::blocks::{self, Expanded, Expansion, TabIds};
 use super::highlight::{escape, highlight_lines, knows};
 use super::inline::{self, Ids};
+use super::mermaid;
 use app::model::docs::page::{Section, TocEntry};
 
 /// What a page's links and images lead to, as its doc set decides.
@@ -29,6 +30,8 @@ pub trait Links {
 pub struct Rendered {
     /// Its HTML (not yet sanitised).
     pub html: String,
+    /// Its mermaid flowcharts as SVG, for [`mermaid::insert`] once the HTML is clean.
+    pub diagrams: Vec<String>,
     /// Its first level-one heading's text.
     pub title: Option<String>,
     /// Its headings.
@@ -117,6 +120,23 @@ impl Renderer<'_> {
         self.lines.get(index).copied().unwrap_or(1)
     }
 
+    /// A mermaid block: a flowchart drawn (its SVG kept aside, a placeholder in the
+    /// page), another kind of diagram shown as its source with a note.
+    fn diagram(&mut self, code: &str) -> String {
+        match mermaid::parse(code) {
+            Some(chart) => {
+                self.out.diagrams.push(mermaid::svg(&chart));
+                mermaid::placeholder(self.out.diagrams.len() - 1)
+            }
+            None => format!(
+                "<div class=\"admonition note\"><p class=\"admonition-title\">Diagram shown as its \
+                 source</p><p>Portico draws mermaid flowcharts; this kind of diagram is shown as \
+                 written.</p></div><pre class=\"mermaid\"><code>{}</code></pre>",
+                escape(code.trim_end())
+            ),
+        }
+    }
+
     fn section_text(&mut self, text: &str) {
         let section = self.sections.last_mut().expect("a section");
         if !section.text.is_empty() && !section.text.ends_with(' ') {
@@ -135,6 +155,13 @@ impl Renderer<'_> {
         while i < events.len() {
             let (event, range) = std::mem::replace(&mut events[i], (Event::SoftBreak, 0..0));
             i += 1;
+            // What HTML shows (an admonition's title, a page's own markup) is searched too.
+            if let Event::Html(html) | Event::InlineHtml(html) = &event {
+                let text = inline::html_text(html);
+                if !in_heading && !text.trim().is_empty() {
+                    self.section_text(&text);
+                }
+            }
             let html = match event {
                 Event::Start(Tag::Heading {
                     level,
@@ -256,7 +283,11 @@ impl Renderer<'_> {
                     };
                     let block = CodeInfo::read(&info);
                     self.section_text(&code);
-                    Some(code_block(&code, &block))
+                    if block.language == "mermaid" {
+                        Some(self.diagram(&code))
+                    } else {
+                        Some(code_block(&code, &block))
+                    }
                 }
                 Event::Code(code) => {
                     if !in_heading {
@@ -516,12 +547,6 @@ impl CodeInfo {
 /// A code block as pymdownx.highlight writes it: `div.language-X.highlight`, an optional
 /// `span.filename`, and the highlighted lines.
 fn code_block(code: &str, info: &CodeInfo) -> String {
-    if info.language == "mermaid" {
-        return format!(
-            "<pre class=\"mermaid\"><code>{}</code></pre>",
-            escape(code.trim_end())
-        );
-    }
     let language = escape(&info.language);
     let mut html = if language.is_empty() {
         "<div class=\"highlight\">".to_owned()

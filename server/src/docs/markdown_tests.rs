@@ -189,9 +189,16 @@ fn marks_abbreviations_and_mermaid() {
     );
     assert!(out.contains("<ins>new</ins>"));
     assert!(!out.contains("*[API]"));
+    assert!(out.contains("<div data-diagram=\"0\"></div>"), "{out}");
+    // Flowcharts are drawn; other diagrams are shown as their source, with a note.
+    let sequence = html("```mermaid\nsequenceDiagram\n  A->>B: hi\n```\n");
     assert!(
-        out.contains("<pre class=\"mermaid\"><code>graph TD\n  A--&gt;B</code></pre>"),
-        "{out}"
+        sequence.contains("Diagram shown as its source"),
+        "{sequence}"
+    );
+    assert!(
+        sequence.contains("<pre class=\"mermaid\"><code>sequenceDiagram"),
+        "{sequence}"
     );
 }
 

@@ -16,5 +16,6 @@ pub mod build;
 pub mod highlight;
 pub mod inline;
 pub mod markdown;
+pub mod mermaid;
 pub mod sanitize;
 pub mod source;
