@@ -126,7 +126,7 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
     /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
-    /// `catalog`, `allow_urls`, `refresh_interval`, `orphan_strategy`,
+    /// `catalog`, `allow_urls`, `allowed_iframe_hosts`, `refresh_interval`, `orphan_strategy`,
     /// `legacy_relation_target`, `git_hosts`,
     /// `work_dir`).
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
@@ -157,6 +157,16 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub allow_urls: Vec<AllowRule>,
+    /// A host docs pages may embed iframes from (Backstage's `allowedIframeHosts`):
+    /// `www.youtube.com`; none by default. Repeat for several; PORTICO_ALLOW_IFRAME_HOST
+    /// takes a comma-separated list.
+    #[arg(
+        long = "allow-iframe-host",
+        env = "PORTICO_ALLOW_IFRAME_HOST",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    pub allowed_iframe_hosts: Vec<String>,
     /// Seconds between re-reads of every location [default: 120].
     #[arg(long, env = "PORTICO_REFRESH_INTERVAL", value_name = "SECONDS")]
     pub refresh_interval: Option<u64>,
@@ -198,6 +208,7 @@ struct ConfigFile {
     site_root: Option<PathBuf>,
     catalog: Option<Vec<String>>,
     allow_urls: Option<Vec<AllowRule>>,
+    allowed_iframe_hosts: Option<Vec<String>>,
     refresh_interval: Option<u64>,
     orphan_strategy: Option<OrphanStrategy>,
     legacy_relation_target: Option<bool>,
@@ -218,6 +229,8 @@ pub struct Config {
     pub catalog: Vec<Source>,
     /// What locations and placeholders may read over HTTP.
     pub allow_urls: Vec<AllowRule>,
+    /// Hosts docs pages may embed iframes from.
+    pub allowed_iframe_hosts: Vec<String>,
     /// Time between re-reads of every location.
     pub refresh_interval: std::time::Duration,
     /// What happens to entities a location no longer holds.
@@ -284,6 +297,11 @@ impl Config {
                 file.allow_urls.unwrap_or_default()
             } else {
                 args.allow_urls
+            },
+            allowed_iframe_hosts: if args.allowed_iframe_hosts.is_empty() {
+                file.allowed_iframe_hosts.unwrap_or_default()
+            } else {
+                args.allowed_iframe_hosts
             },
             refresh_interval: std::time::Duration::from_secs(
                 args.refresh_interval
@@ -362,7 +380,7 @@ mod tests {
     #[test]
     fn catalog_urls_and_the_allow_list_come_from_the_command_line_or_the_file() {
         let file = config_file(
-            "catalog = [\"https://git.example/acme/catalog-info.yaml\", \"./local\"]\nallow_urls = [\"git.example/acme\"]\n",
+            "catalog = [\"https://git.example/acme/catalog-info.yaml\", \"./local\"]\nallow_urls = [\"git.example/acme\"]\nallowed_iframe_hosts = [\"www.youtube.com\"]\n",
         );
         let args = ServeArgs {
             config: Some(file.path().to_owned()),
@@ -377,6 +395,7 @@ mod tests {
             ]
         );
         assert_eq!(config.allow_urls, ["git.example/acme".parse().unwrap()]);
+        assert_eq!(config.allowed_iframe_hosts, ["www.youtube.com"]);
         let cli =
             Cli::try_parse_from(["portico", "--allow-url", "a.example,*.b.example:8443"]).unwrap();
         assert_eq!(cli.serve.allow_urls.len(), 2);

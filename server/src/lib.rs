@@ -84,6 +84,7 @@ async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
     portal.set_legacy_relation_target(config.legacy_relation_target);
     portal.set_refresh_interval(config.refresh_interval);
     portal.allow_urls(config.allow_urls.clone());
+    portal.set_iframe_hosts(config.allowed_iframe_hosts.clone());
     portal.set_scaffolder(config.scaffolder.clone());
     Ok(portal)
 }

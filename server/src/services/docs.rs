@@ -91,7 +91,9 @@ impl Portal {
         let source_name = folder.display().to_string();
         let previous = stored.as_ref().map(|s| s.fingerprint.clone());
         let built = tokio::task::spawn_blocking(move || {
-            let files = source::read(&folder);
+            let mut files = source::read(&folder);
+            // The iframe hosts allowed change what a page keeps: part of what is built.
+            files.fingerprint = format!("{}+{}", files.fingerprint, hosts.join(","));
             if previous.as_deref() == Some(files.fingerprint.as_str()) {
                 return None;
             }

@@ -59,6 +59,7 @@ pub fn app(portal: Portal) -> axum::Router {
         refresh_interval: std::time::Duration::from_secs(60),
         orphan_strategy: Default::default(),
         legacy_relation_target: true,
+        allowed_iframe_hosts: Vec::new(),
         scaffolder: Default::default(),
     };
     let site = server::http::site::Site::embedded().expect("the test build embeds the bundle");
