@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use app::model::catalog::validation::FieldPath;
 use app::model::docs::mkdocs::{read_config, MkDocsConfig};
-use app::model::docs::nav::is_page;
+use app::model::docs::nav::{is_page, percent_decoded};
 use app::model::docs::page::DocProblem;
 use sha1::{Digest, Sha1};
 
@@ -320,27 +320,7 @@ pub fn resolve(base: &str, href: &str) -> Result<String, String> {
 fn percent_decode(text: &str) -> String {
     let mut current = text.to_owned();
     for _ in 0..3 {
-        let bytes = current.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            match (
-                bytes[i],
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            ) {
-                (b'%', Some(high), Some(low)) => {
-                    out.push((high * 16 + low) as u8);
-                    i += 3;
-                }
-                (b, _, _) => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-        let decoded = String::from_utf8_lossy(&out).into_owned();
+        let decoded = percent_decoded(&current);
         if decoded == current {
             break;
         }

@@ -31,6 +31,31 @@ pub fn page_url(source: &str) -> String {
     }
 }
 
+/// `%XX` sequences of a URL path or fragment decoded once; invalid ones kept as written.
+pub fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Whether `source` is a Markdown page.
 pub fn is_page(source: &str) -> bool {
     source.ends_with(".md") || source.ends_with(".markdown")
@@ -215,6 +240,14 @@ pub fn reading_order(nav: &[NavItem]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_escapes_are_decoded_once() {
+        assert_eq!(percent_decoded("a%20b%2Fc"), "a b/c");
+        assert_eq!(percent_decoded("%252e"), "%2e");
+        assert_eq!(percent_decoded("100%"), "100%");
+        assert_eq!(percent_decoded("%zz%e2%9c%93"), "%zz✓");
+    }
 
     fn titles(sources: &[&str]) -> BTreeMap<String, String> {
         sources

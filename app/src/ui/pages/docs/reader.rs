@@ -394,7 +394,7 @@ mod client {
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
 
-    use crate::model::docs::page::TocEntry;
+    use crate::model::docs::{nav::percent_decoded, page::TocEntry};
 
     /// Copies a code block when its button is pressed.
     pub fn on_content_click(event: &leptos::ev::MouseEvent) {
@@ -493,30 +493,5 @@ mod client {
                 .rsplit('/')
                 .next()
                 .is_some_and(|last| last.contains('.'))
-    }
-
-    /// `%XX` escapes in a URL fragment decoded.
-    fn percent_decoded(text: &str) -> String {
-        let bytes = text.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            match (
-                bytes[i],
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            ) {
-                (b'%', Some(high), Some(low)) => {
-                    out.push((high * 16 + low) as u8);
-                    i += 3;
-                }
-                (b, _, _) => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
     }
 }
