@@ -152,13 +152,24 @@ impl Portal {
         })
     }
 
+    /// The entity `entity_ref`, the ref of the doc set it shows and the page that set
+    /// starts at for it ([`docs_owner`]); `None` when there is no such entity.
+    async fn docs_of(
+        &self,
+        entity_ref: &EntityRef,
+    ) -> Result<Option<(Entity, String, String)>, StoreError> {
+        Ok(self.entity(entity_ref).await?.map(|entity| {
+            let (owner, start) = docs_owner(&entity);
+            (entity, owner, start)
+        }))
+    }
+
     /// `entity_ref`'s docs around their pages; `None` when the entity or its docs do not
     /// exist.
     pub async fn docs_set(&self, entity_ref: &EntityRef) -> Result<Option<DocSetView>, StoreError> {
-        let Some(entity) = self.entity(entity_ref).await? else {
+        let Some((entity, owner, _)) = self.docs_of(entity_ref).await? else {
             return Ok(None);
         };
-        let (owner, _) = docs_owner(&entity);
         let Some(set) = self.store.doc_set(&owner).await? else {
             return Ok(None);
         };
@@ -210,10 +221,9 @@ impl Portal {
         entity_ref: &EntityRef,
         path: &str,
     ) -> Result<Option<DocPage>, StoreError> {
-        let Some(entity) = self.entity(entity_ref).await? else {
+        let Some((_, owner, start)) = self.docs_of(entity_ref).await? else {
             return Ok(None);
         };
-        let (owner, start) = docs_owner(&entity);
         let key = match page_key(path) {
             key if key.is_empty() => page_key(&start),
             key => key,
@@ -237,10 +247,9 @@ impl Portal {
         entity_ref: &EntityRef,
         path: &str,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some(entity) = self.entity(entity_ref).await? else {
+        let Some((_, owner, _)) = self.docs_of(entity_ref).await? else {
             return Ok(None);
         };
-        let (owner, _) = docs_owner(&entity);
         let Ok(path) = source::resolve("", path.trim_start_matches('/')) else {
             return Ok(None);
         };
@@ -257,10 +266,9 @@ impl Portal {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let Some(entity) = self.entity(entity_ref).await? else {
+        let Some((_, owner, _)) = self.docs_of(entity_ref).await? else {
             return Ok(Vec::new());
         };
-        let (owner, _) = docs_owner(&entity);
         let sections = self.store.search_doc_sections(&owner, &terms).await?;
         let mut ranked: Vec<(u32, usize, DocSectionRow)> = sections
             .into_iter()
@@ -289,17 +297,19 @@ impl Portal {
 
     /// Every documented entity, by title.
     pub async fn doc_sets(&self) -> Result<Vec<DocSetCard>, StoreError> {
-        let sets = self.store.doc_sets().await?;
-        let refs: Vec<String> = sets.iter().map(|s| s.entity_ref.clone()).collect();
+        let sets: std::collections::HashMap<String, _> = self
+            .store
+            .doc_sets()
+            .await?
+            .into_iter()
+            .map(|set| (set.entity_ref.clone(), set))
+            .collect();
+        let refs: Vec<String> = sets.keys().cloned().collect();
         let entities = self.entities(&refs).await?;
         let mut cards = Vec::new();
         for entity in entities {
-            let entity_ref = EntityRef::new(
-                &entity.kind,
-                &entity.metadata.namespace,
-                &entity.metadata.name,
-            );
-            let Some(set) = sets.iter().find(|s| s.entity_ref == entity_ref.to_string()) else {
+            let entity_ref = entity.entity_ref();
+            let Some(set) = sets.get(&entity_ref.to_string()) else {
                 continue;
             };
             let site: DocSite = from_json(&set.site, "site", &set.entity_ref)?;
@@ -332,12 +342,7 @@ impl Portal {
 /// The doc set an entity's docs page reads: its own, or the one
 /// `backstage.io/techdocs-entity` names; with the page path to start at.
 fn docs_owner(entity: &Entity) -> (String, String) {
-    let own = EntityRef::new(
-        &entity.kind,
-        &entity.metadata.namespace,
-        &entity.metadata.name,
-    )
-    .to_string();
+    let own = entity.entity_ref().to_string();
     let other = entity
         .metadata
         .annotations
