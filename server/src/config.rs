@@ -66,6 +66,11 @@ pub struct DocsArgs {
     /// The doc set's folder (where mkdocs.yml is).
     #[arg(value_name = "FOLDER")]
     pub folder: PathBuf,
+    /// Also write what was built there: `site.json` (name, nav, reading order,
+    /// problems) and each page's content as `<page url>/index.html`, as `mkdocs build`
+    /// lays pages out.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `portico import`: the subset of `serve`'s that ingestion uses.

@@ -44,6 +44,9 @@ fn docs(args: DocsArgs) -> anyhow::Result<ExitCode> {
         "/",
         &server::docs::sanitize::Sanitizer::new(&[]),
     );
+    if let Some(out) = &args.out {
+        write_docs(&built, out)?;
+    }
     let problems = &built.site.problems;
     for problem in problems {
         println!("{}", problem);
@@ -60,6 +63,27 @@ fn docs(args: DocsArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Writes a built doc set below `out` (see `DocsArgs::out`).
+fn write_docs(built: &server::docs::build::Built, out: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let site = serde_json::to_vec_pretty(&built.site)?;
+    std::fs::write(out.join("site.json"), site)?;
+    for built_page in &built.pages {
+        let page = &built_page.page;
+        let folder = out.join(&page.url);
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
+        let html = format!(
+            "<!doctype html>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<article class=\"md-content__inner md-typeset\">\n{}</article>\n",
+            server::docs::highlight::escape(&page.title),
+            page.html
+        );
+        std::fs::write(folder.join("index.html"), html)?;
+    }
+    Ok(())
 }
 
 fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {

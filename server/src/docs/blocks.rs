@@ -34,6 +34,14 @@ pub enum Block {
     },
     /// A set of content tabs.
     Tabs(Vec<Tab>),
+    /// A list item or a definition (`1.  `, `- `, `:   `) that holds some of the blocks
+    /// above, which Python-Markdown reads inside it (its content indented by four).
+    Item {
+        /// Its marker, padded to four columns (`-   `, `1.  `, `:   `).
+        marker: String,
+        /// What it holds.
+        body: Vec<Block>,
+    },
 }
 
 /// One content tab.
@@ -142,6 +150,27 @@ pub fn parse_blocks(text: &str, first_line: usize) -> Vec<Block> {
             markdown_line = first_line + i;
             continue;
         }
+        if let Some((marker, content)) = item_head(line) {
+            let (body, next) = item_body(&lines, i, content);
+            let blocks = parse_blocks(&body, first_line + i);
+            if blocks.iter().any(|b| !matches!(b, Block::Markdown { .. })) {
+                flush(&mut markdown, &mut out, markdown_line);
+                out.push(Block::Item {
+                    marker: format!("{marker:<4}"),
+                    body: blocks,
+                });
+                i = next;
+                markdown_line = first_line + i;
+                continue;
+            }
+            // Plain Markdown: pulldown-cmark reads the item as it is.
+            if markdown.is_empty() {
+                markdown_line = first_line + i;
+            }
+            markdown.extend(&lines[i..next]);
+            i = next;
+            continue;
+        }
         if markdown.is_empty() {
             markdown_line = first_line + i;
         }
@@ -150,6 +179,63 @@ pub fn parse_blocks(text: &str, first_line: usize) -> Vec<Block> {
     }
     flush(&mut markdown, &mut out, markdown_line);
     out
+}
+
+/// A list item's or a definition's first line (`- x`, `12. x`, `:   x`), at most three
+/// spaces in: its marker (`-`, `12.`, `:`) and what follows it.
+fn item_head(line: &str) -> Option<(&str, &str)> {
+    let trimmed = line.trim_start_matches(' ');
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+    let marker_len = match trimmed.as_bytes().get(digits) {
+        Some(b'.' | b')') if digits > 0 && digits < 10 => digits + 1,
+        Some(b'-' | b'*' | b'+' | b':') if digits == 0 => 1,
+        _ => return None,
+    };
+    let rest = &trimmed[marker_len..];
+    let content = rest.trim_start_matches([' ', '\t']);
+    // A marker is followed by a space; a thematic break (`- - -`, `***`) is not an item.
+    if !rest.starts_with([' ', '\t']) || content.is_empty() || content.starts_with(['-', '*']) {
+        return None;
+    }
+    Some((&trimmed[..marker_len], content))
+}
+
+/// The item starting at `start` (`content` after its marker), dedented by four, with the
+/// index of the first line after it: lines indented by four or more, blank lines
+/// between them, and lines continuing its first paragraph.
+fn item_body(lines: &[&str], start: usize, content: &str) -> (String, usize) {
+    let mut body = vec![content.to_owned()];
+    let mut end = start + 1;
+    let mut i = start + 1;
+    while let Some(line) = lines.get(i) {
+        let blank = line.trim().is_empty();
+        let indented = line.starts_with("    ") || line.starts_with('\t');
+        let lazy = !blank && !lines[i - 1].trim().is_empty() && i == end;
+        if !(blank || indented || lazy)
+            || (!indented && (item_head(line).is_some() || is_block_head(line)))
+        {
+            break;
+        }
+        let dedented = line
+            .strip_prefix("    ")
+            .or_else(|| line.strip_prefix('\t'))
+            .unwrap_or(line.trim_start());
+        body.push(dedented.to_owned());
+        i += 1;
+        if !blank {
+            end = i;
+        }
+    }
+    body.truncate(end - start);
+    (body.join("\n"), end)
+}
+
+/// Whether `line` starts one of this module's blocks.
+fn is_block_head(line: &str) -> bool {
+    admonition_head(line).is_some() || tab_head(line).is_some() || alert_head(line).is_some()
 }
 
 /// A page's blocks written back as one CommonMark document, the extensions' blocks as
@@ -218,9 +304,9 @@ impl Expansion {
         match self.tab_ids {
             TabIds::Numbered => format!("__tabbed_{set}_{n}"),
             TabIds::Slugs { combine } => {
-                let slug = super::inline::slugify(label);
+                let slug = tab_slug(label);
                 let id = if combine && !self.heading.is_empty() {
-                    format!("{}--{slug}", self.heading)
+                    format!("{}-{slug}", self.heading)
                 } else {
                     slug
                 };
@@ -228,6 +314,18 @@ impl Expansion {
             }
         }
     }
+}
+
+/// A tab label's slug as pymdownx.slugs.slugify (`case: lower`) makes it from the
+/// label's text (no icons, no backticks, trimmed): lower case, only letters, digits, `_`,
+/// `-` and spaces kept, each space a `-` (`... or me` → `-or-me`).
+fn tab_slug(label: &str) -> String {
+    super::inline::without_shortcodes(&label.replace('`', ""))
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
 }
 
 /// The text of an ATX heading line (`## Title {#id}` → `Title`).
@@ -271,7 +369,7 @@ pub fn expand(blocks: &[Block], out: &mut Expanded, state: &mut Expansion) {
                     .collect::<Vec<_>>()
                     .join(" ");
                 let title = match title {
-                    Some(title) => escape(title),
+                    Some(title) => super::inline::label_html(title),
                     None => escape(&default_title(kind)),
                 };
                 match collapsible {
@@ -325,7 +423,7 @@ pub fn expand(blocks: &[Block], out: &mut Expanded, state: &mut Expansion) {
                     head.push_str(&format!(
                         "<label for=\"{}\">{}</label>",
                         escape(input),
-                        escape(&tab.label)
+                        super::inline::label_html(&tab.label)
                     ));
                 }
                 head.push_str("</div><div class=\"tabbed-content\">");
@@ -337,6 +435,24 @@ pub fn expand(blocks: &[Block], out: &mut Expanded, state: &mut Expansion) {
                 }
                 out.push_html("</div></div>", line);
             }
+            Block::Item { marker, body } => {
+                let mut inner = Expanded::default();
+                expand(body, &mut inner, state);
+                let mut first = true;
+                for (text, line) in inner.text.lines().zip(inner.lines) {
+                    if first && text.is_empty() {
+                        continue;
+                    }
+                    if first {
+                        out.push(&format!("{marker}{text}"), line);
+                        first = false;
+                    } else if text.is_empty() {
+                        out.push("", line);
+                    } else {
+                        out.push(&format!("    {text}"), line);
+                    }
+                }
+            }
         }
     }
 }
@@ -347,6 +463,7 @@ fn first_line(blocks: &[Block]) -> usize {
         Some(Block::Markdown { line, .. }) => line.saturating_sub(1).max(1),
         Some(Block::Admonition { body, .. }) => first_line(body),
         Some(Block::Tabs(tabs)) => tabs.first().map_or(1, |tab| first_line(&tab.body)),
+        Some(Block::Item { body, .. }) => first_line(body),
         None => 1,
     }
 }
@@ -357,6 +474,14 @@ fn default_title(kind: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// Whether a fenced code block is open after `line`: `open` is the one open before it.
+pub fn fence_after(line: &str, open: Option<(char, usize)>) -> Option<(char, usize)> {
+    match open {
+        Some(open) => (!closes_fence(line, open)).then_some(open),
+        None => opens_fence(line),
     }
 }
 
@@ -372,9 +497,12 @@ fn opens_fence(line: &str) -> Option<(char, usize)> {
     (run >= 3 && !(c == '`' && trimmed[run..].contains('`'))).then_some((c, run))
 }
 
+/// Whether `line` closes a fence opened with `run` times `c` (indented three spaces at
+/// most: a fence indented further is code inside the block).
 fn closes_fence(line: &str, (c, run): (char, usize)) -> bool {
     let trimmed = line.trim();
-    trimmed.len() >= run && trimmed.chars().all(|x| x == c)
+    let indent = line.len() - line.trim_start().len();
+    indent <= 3 && trimmed.len() >= run && trimmed.chars().all(|x| x == c)
 }
 
 struct AdmonitionHead {
@@ -477,96 +605,5 @@ fn indented_body(lines: &[&str], start: usize) -> (String, usize) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn markdown(text: &str, line: usize) -> Block {
-        Block::Markdown {
-            text: text.into(),
-            line,
-        }
-    }
-
-    #[test]
-    fn admonitions_hold_indented_markdown_and_more_admonitions() {
-        let blocks = parse_blocks(
-            "Intro\n\n!!! note \"Read this\"\n    First.\n\n    ??? tip\n        Hidden.\n\nAfter",
-            1,
-        );
-        assert_eq!(blocks.len(), 3);
-        assert_eq!(blocks[0], markdown("Intro\n", 1));
-        let Block::Admonition {
-            kind,
-            title,
-            collapsible,
-            body,
-            ..
-        } = &blocks[1]
-        else {
-            panic!("{blocks:?}")
-        };
-        assert_eq!(
-            (kind.as_str(), title.as_deref(), *collapsible),
-            ("note", Some("Read this"), None)
-        );
-        assert_eq!(body[0], markdown("First.\n", 4));
-        assert!(
-            matches!(&body[1], Block::Admonition { kind, collapsible: Some(false), title: None, .. } if kind == "tip")
-        );
-        assert_eq!(blocks[2], markdown("\nAfter", 8));
-    }
-
-    #[test]
-    fn heads_take_classes_empty_titles_and_open_collapsibles() {
-        let blocks = parse_blocks("???+ Warning inline end \"\"\n    Body", 10);
-        let Block::Admonition {
-            kind,
-            classes,
-            title,
-            collapsible,
-            body,
-        } = &blocks[0]
-        else {
-            panic!("{blocks:?}")
-        };
-        assert_eq!(kind, "warning");
-        assert_eq!(classes, &["inline", "end"]);
-        assert_eq!(title.as_deref(), Some(""));
-        assert_eq!(*collapsible, Some(true));
-        assert_eq!(body, &[markdown("Body", 11)]);
-    }
-
-    #[test]
-    fn consecutive_tabs_make_one_set() {
-        let blocks = parse_blocks(
-            "=== \"Python\"\n    ```py\n    x = 1\n    ```\n\n===+ \"Rust\"\n    `let x = 1;`\n",
-            1,
-        );
-        let Block::Tabs(tabs) = &blocks[0] else {
-            panic!("{blocks:?}")
-        };
-        assert_eq!(tabs.len(), 2);
-        assert_eq!(
-            (tabs[0].label.as_str(), tabs[0].selected),
-            ("Python", false)
-        );
-        assert_eq!(tabs[0].body, [markdown("```py\nx = 1\n```", 2)]);
-        assert_eq!((tabs[1].label.as_str(), tabs[1].selected), ("Rust", true));
-    }
-
-    #[test]
-    fn github_alerts_are_admonitions() {
-        let blocks = parse_blocks("> [!WARNING]\n> Mind the gap.\n> Twice.\n\nText", 1);
-        assert!(matches!(&blocks[0], Block::Admonition { kind, body, .. }
-            if kind == "warning" && body == &[markdown("Mind the gap.\nTwice.", 2)]));
-        assert_eq!(blocks[1], markdown("\nText", 4));
-        // An ordinary quote stays Markdown.
-        assert_eq!(parse_blocks("> quoted", 1), [markdown("> quoted", 1)]);
-    }
-
-    #[test]
-    fn nothing_inside_a_code_fence_is_a_block() {
-        let text = "```md\n!!! note\n    not an admonition\n=== \"Not a tab\"\n```\n~~~~\n```\n!!! x\n~~~~";
-        assert_eq!(parse_blocks(text, 1), [markdown(text, 1)]);
-    }
-}
+#[path = "blocks_tests.rs"]
+mod tests;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use app::model::docs::nav::{
-    fallback_title, nav_from_config, nav_from_folders, page_url, reading_order,
+    fallback_title, nav_from_config, nav_from_folders, page_url, reading_order, NavItem, NavTarget,
 };
 use app::model::docs::page::{DocPage, DocProblem, DocSite, PageLink, Section};
 
@@ -93,6 +93,14 @@ pub fn build(files: DocFiles, base: &str, sanitizer: &Sanitizer) -> Built {
         }
         None => nav_from_folders(&titles),
     };
+    // A title given in the nav is the page's title (as mkdocs has it).
+    let mut rendered = rendered;
+    let nav_titles = nav_titles(&nav);
+    for page in &mut rendered {
+        if let Some(title) = nav_titles.get(page.page.url.as_str()) {
+            page.page.title.clone_from(title);
+        }
+    }
     let order: Vec<PageLink> = reading_order(&nav)
         .into_iter()
         .filter_map(|url| {
@@ -127,6 +135,21 @@ pub fn build(files: DocFiles, base: &str, sanitizer: &Sanitizer) -> Built {
         assets: files.assets,
         fingerprint: files.fingerprint,
     }
+}
+
+/// Each page's title in `nav`, by its URL (where it is there more than once, the first).
+fn nav_titles(nav: &[NavItem]) -> HashMap<String, String> {
+    fn walk(items: &[NavItem], out: &mut HashMap<String, String>) {
+        for item in items {
+            if let Some(NavTarget::Page(url)) = &item.target {
+                out.entry(url.clone()).or_insert_with(|| item.title.clone());
+            }
+            walk(&item.children, out);
+        }
+    }
+    let mut out = HashMap::new();
+    walk(nav, &mut out);
+    out
 }
 
 /// How the doc set's content tabs get their ids, from pymdownx.tabbed's options.
@@ -199,12 +222,29 @@ fn render_page(
 ) -> RenderedPage {
     let file = files.file_name(source);
     let mut problems = Vec::new();
+    let (meta_title, text) = match front_matter(text) {
+        Some((meta, body)) => {
+            let title = match meta {
+                Ok(title) => title,
+                Err((line, message)) => {
+                    problems.push(problem(
+                        &file,
+                        Some(line),
+                        format!("its front matter is not valid YAML: {message}"),
+                    ));
+                    None
+                }
+            };
+            (title, body)
+        }
+        None => (None, text.to_owned()),
+    };
     let mut lines = Vec::new();
     let mut page = String::with_capacity(text.len());
     include_snippets(
         files,
         &file,
-        text,
+        &text,
         None,
         &mut page,
         &mut lines,
@@ -224,9 +264,8 @@ fn render_page(
     let url = page_url(source);
     RenderedPage {
         page: DocPage {
-            title: rendered
-                .title
-                .clone()
+            title: meta_title
+                .or_else(|| rendered.title.clone())
                 .unwrap_or_else(|| fallback_title(source)),
             url,
             source: source.to_owned(),
@@ -237,6 +276,34 @@ fn render_page(
         problems,
         anchors: links.anchors,
     }
+}
+
+/// A page's front matter (YAML between `---` lines at its start, as mkdocs reads it):
+/// its `title` (or where and why the YAML is wrong), and the page with the front matter's
+/// lines left blank, so that lines keep their numbers.
+type FrontMatter = (Result<Option<String>, (usize, String)>, String);
+
+fn front_matter(text: &str) -> Option<FrontMatter> {
+    let mut lines = text.lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    let length = lines.position(|line| matches!(line.trim_end(), "---" | "..."))?;
+    let yaml: Vec<&str> = text.lines().skip(1).take(length).collect();
+    // A first blank line stands for `---`, so that the YAML's lines are the file's.
+    let meta = match crate::catalog::yaml::parse_documents(&format!("\n{}", yaml.join("\n"))) {
+        Ok(documents) => Ok(documents.first().and_then(|document| {
+            document
+                .value
+                .get("title")
+                .and_then(|title| title.as_str())
+                .map(str::to_owned)
+        })),
+        Err(error) => Err((error.position.line, error.message)),
+    };
+    let body: String =
+        "\n".repeat(length + 2) + &text.lines().skip(length + 2).collect::<Vec<_>>().join("\n");
+    Some((meta, body))
 }
 
 /// `text` (of `file`) into `out` with its snippets (`--8<-- "path"`, pymdownx.snippets)
@@ -370,6 +437,24 @@ impl PageLinks<'_> {
     }
 }
 
+impl PageLinks<'_> {
+    /// The URL of `page` (a source path), with `fragment`, which is checked once every
+    /// page is built.
+    fn page_link(&mut self, page: &str, fragment: Option<&str>, line: usize) -> String {
+        let mut url = format!("{}{}", self.base, page_url(page));
+        if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
+            self.anchors.push(Anchor {
+                target: page.to_owned(),
+                fragment: fragment.to_owned(),
+                line,
+            });
+            url.push('#');
+            url.push_str(fragment);
+        }
+        url
+    }
+}
+
 impl Links for PageLinks<'_> {
     fn resolve(&mut self, href: &str, image: bool, line: usize) -> Option<String> {
         let href = href.trim();
@@ -415,29 +500,41 @@ impl Links for PageLinks<'_> {
             .source
             .rsplit_once('/')
             .map_or("", |(folder, _)| folder);
-        let target = match resolve(folder, path) {
-            Ok(target) => target,
-            Err(why) => return self.refuse(line, format!("links to '{href}', which {why}")),
-        };
-        if !image {
-            if let Some(page) = self.page_named(&target) {
-                let mut url = format!("{}{}", self.base, page_url(&page));
-                if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
-                    self.anchors.push(Anchor {
-                        target: page.clone(),
-                        fragment: fragment.to_owned(),
-                        line,
-                    });
-                    url.push('#');
-                    url.push_str(fragment);
+        let by_file = resolve(folder, path);
+        // mkdocs rewrites links to the doc set's files (from the page's file) and leaves
+        // the others to the browser, which reads them from the page's URL (`guide/setup/`).
+        let by_url = (!path.ends_with(".md"))
+            .then(|| resolve(page_url(self.source).trim_end_matches('/'), path).ok())
+            .flatten();
+        let file = by_file.as_ref().ok();
+        let found = [file, by_url.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|target| {
+                if self.files.assets.contains_key(target) {
+                    Some(format!("{}{target}", self.base))
+                } else if image {
+                    None
+                } else {
+                    self.page_named(target)
+                        .filter(|page| page == target || Some(target) == by_url.as_ref())
+                        .map(|page| self.page_link(&page, fragment, line))
                 }
-                return Some(url);
-            }
+            });
+        let found = found.or_else(|| {
+            // A page's folder URL written from its file (`../guide/`), as some write them.
+            file.filter(|_| !image)
+                .and_then(|target| self.page_named(target))
+                .map(|page| self.page_link(&page, fragment, line))
+        });
+        if let Some(url) = found {
+            return Some(url);
         }
-        if self.files.assets.contains_key(&target) {
-            return Some(format!("{}{target}", self.base));
+        if let Err(why) = by_file {
+            return self.refuse(line, format!("links to '{href}', which {why}"));
         }
         if image {
+            // Its alt text is shown instead (mkdocs leaves a broken image).
             self.refuse(
                 line,
                 format!("shows the image '{href}', which does not exist in the doc set"),

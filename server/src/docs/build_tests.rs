@@ -175,3 +175,103 @@ fn without_nav_the_folders_are_the_nav_with_titles_from_headings() {
     assert_eq!(built.site.edit_base, None);
     assert!(built.site.problems.is_empty(), "{:?}", built.site.problems);
 }
+
+#[test]
+fn titles_come_from_the_nav_then_front_matter_then_the_first_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "mkdocs.yml",
+        "site_name: Demo\nnav:\n  - Introduction: index.md\n  - meta.md\n  - broken.md\n",
+    );
+    write(root, "docs/index.md", "# Welcome\n");
+    write(
+        root,
+        "docs/meta.md",
+        "---\ntitle: From the front matter\nicon: material/heart\n---\n\n# Heading\n\n[bad](nowhere.md)\n",
+    );
+    write(
+        root,
+        "docs/broken.md",
+        "---\ntitle: [unclosed\n---\n# Broken meta\n",
+    );
+    let built = built(root);
+    let title = |source: &str| {
+        let page = built.pages.iter().find(|p| p.page.source == source);
+        page.unwrap().page.title.clone()
+    };
+    assert_eq!(title("index.md"), "Introduction");
+    assert_eq!(title("meta.md"), "From the front matter");
+    assert_eq!(title("broken.md"), "Broken meta");
+    assert_eq!(built.site.pages[0].title, "Introduction");
+    let meta = &built
+        .pages
+        .iter()
+        .find(|p| p.page.source == "meta.md")
+        .unwrap()
+        .page;
+    assert!(
+        !meta.html.contains("icon"),
+        "front matter is not content: {}",
+        meta.html
+    );
+    let problems: Vec<String> = built
+        .site
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    // Lines keep their numbers past the front matter.
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("docs/meta.md:8: links to 'nowhere.md'")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.starts_with("docs/broken.md:")
+            && p.contains("front matter is not valid YAML")
+            && p.contains("opened at line 2")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn links_that_are_not_files_are_read_from_the_page_url_as_a_browser_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "mkdocs.yml", "site_name: Demo\n");
+    write(
+        root,
+        "docs/async.md",
+        "# Async\n\n[transports](../advanced/transports#asgi) [up](../../x)\n",
+    );
+    write(
+        root,
+        "docs/advanced/transports.md",
+        "# Transports\n\n## ASGI {#asgi}\n",
+    );
+    let built = built(root);
+    let page = &built
+        .pages
+        .iter()
+        .find(|p| p.page.source == "async.md")
+        .unwrap()
+        .page;
+    assert!(
+        page.html.contains(
+            "<a href=\"/docs/default/component/demo/advanced/transports/#asgi\">transports</a>"
+        ),
+        "{}",
+        page.html
+    );
+    let problems: Vec<String> = built
+        .site
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("'../../x'"), "{problems:?}");
+}

@@ -257,26 +257,71 @@ pub fn html_text(html: &str) -> String {
 }
 
 /// `:shortcode:`s (GitHub's and Unicode's names, as pymdownx.emoji knows them) in
-/// escaped text replaced by their emoji; unknown ones are left as written.
+/// escaped text replaced by their emoji; Material's icons (`:material-check:`,
+/// `:fontawesome-brands-github:`, `:octicons-…:`, `:simple-…:`), whose drawings Portico does
+/// not carry, by an empty mark naming them; unknown ones are left as written.
 fn with_emoji(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
+    replace_shortcodes(html, |out, name, emoji| match emoji {
+        Some(emoji) => out.push_str(&format!(
+            "<span class=\"twemoji\" title=\":{name}:\">{}</span>",
+            emoji.as_str()
+        )),
+        None => out.push_str(&format!(
+            "<span class=\"twemoji\" data-icon=\"{name}\"></span>"
+        )),
+    })
+}
+
+/// A tab's label or an admonition's title, which Material writes as inline Markdown:
+/// code spans, emoji and icons; the rest is text.
+pub fn label_html(label: &str) -> String {
+    let mut html = String::new();
+    for (i, part) in label.split('`').enumerate() {
+        // Odd parts are between backticks (an unpaired last one stays text).
+        let paired = i % 2 == 1 && label.matches('`').count() > i;
+        if paired {
+            html.push_str(&format!("<code>{}</code>", escape(part)));
+        } else {
+            if i > 0 && i % 2 == 1 {
+                html.push('`');
+            }
+            html.push_str(&with_emoji(&escape(part)));
+        }
+    }
+    html
+}
+
+/// `text` without its emoji and icon shortcodes, as a heading's text is in the table of
+/// contents and its id (Material draws them as images, which have no text).
+pub fn without_shortcodes(text: &str) -> String {
+    let out = replace_shortcodes(text, |_, _, _| {});
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` with each emoji or icon shortcode replaced by what `write` writes, given its
+/// name and its emoji (`None` for an icon).
+fn replace_shortcodes(
+    text: &str,
+    mut write: impl FnMut(&mut String, &str, Option<&emojis::Emoji>),
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
     while let Some(open) = rest.find(':') {
         let after = &rest[open + 1..];
         let name_len = after
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-')))
             .unwrap_or(after.len());
-        let emoji = (name_len > 0 && after[name_len..].starts_with(':'))
-            .then(|| emojis::get_by_shortcode(&after[..name_len]))
+        let name = &after[..name_len];
+        let known = (name_len > 0 && after[name_len..].starts_with(':'))
+            .then(|| match emojis::get_by_shortcode(name) {
+                Some(emoji) => Some(Some(emoji)),
+                None => is_icon(name).then_some(None),
+            })
             .flatten();
-        match emoji {
+        match known {
             Some(emoji) => {
                 out.push_str(&rest[..open]);
-                out.push_str(&format!(
-                    "<span class=\"twemoji\" title=\":{}:\">{}</span>",
-                    &after[..name_len],
-                    emoji.as_str()
-                ));
+                write(&mut out, name, emoji);
                 rest = &after[name_len + 1..];
             }
             None => {
@@ -287,6 +332,13 @@ fn with_emoji(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether `name` names one of the icon sets Material bundles.
+fn is_icon(name: &str) -> bool {
+    ["material-", "fontawesome-", "octicons-", "simple-"]
+        .iter()
+        .any(|set| name.strip_prefix(set).is_some_and(|icon| !icon.is_empty()))
 }
 
 #[cfg(test)]
@@ -309,15 +361,27 @@ mod tests {
             "Nice <span class=\"twemoji\" title=\":thumbsup:\">👍</span> and \
              <span class=\"twemoji\" title=\":heart:\">❤️</span>"
         );
-        for kept in [
-            "10:30:00",
-            ":not-an-emoji:",
-            "a:b",
-            "::",
-            ":material-heart:",
-        ] {
+        for kept in ["10:30:00", ":not-an-emoji:", "a:b", "::", ":material-:"] {
             assert_eq!(with_emoji(kept), kept);
         }
+        // Material's icons are not drawn, but marked (and never shown as their code).
+        assert_eq!(
+            with_emoji("Go :material-heart:"),
+            "Go <span class=\"twemoji\" data-icon=\"material-heart\"></span>"
+        );
+        assert_eq!(
+            without_shortcodes(":octicons-file-16: Icons, emojis :smile:"),
+            "Icons, emojis"
+        );
+    }
+
+    #[test]
+    fn labels_are_inline_markdown() {
+        assert_eq!(
+            label_html(":octicons-file-16: `a<b>` & c"),
+            "<span class=\"twemoji\" data-icon=\"octicons-file-16\"></span> <code>a&lt;b&gt;</code> &amp; c"
+        );
+        assert_eq!(label_html("one ` tick"), "one ` tick");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! One page's Markdown to HTML, as mkdocs with mkdocs-material and techdocs-core renders
 //! it: CommonMark and GFM (pulldown-cmark), the extensions' blocks (see [`blocks`]),
-//! bare URLs as links (pymdownx.magiclink), heading ids with permalinks and the page's table of contents, code blocks highlighted
-//! with `title=`, `linenums=` and `hl_lines=`, inline `#!lang` code, footnotes as
-//! Python-Markdown lays them out, attribute lists, marks and abbreviations. Links and
+//! bare URLs as links (pymdownx.magiclink), heading ids with permalinks and the page's
+//! table of contents, code (see [`super::code`]), task lists as pymdownx.tasklist writes
+//! them, footnotes as Python-Markdown lays them out, attribute lists, marks and
+//! abbreviations. Links and
 //! images are handed to the doc set ([`Links`]), which rewrites and checks them.
 //!
 //! The HTML is not yet safe: [`super::sanitize`] cleans it.
@@ -12,7 +13,8 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use super::blocks::{self, Expanded, Expansion, TabIds};
-use super::highlight::{escape, highlight_lines, knows};
+use super::code::{code_block, inline_code, CodeInfo};
+use super::highlight::escape;
 use super::inline::{self, Ids};
 use super::mermaid;
 use app::model::docs::page::{Section, TocEntry};
@@ -40,20 +42,33 @@ pub struct Rendered {
     pub sections: Vec<Section>,
 }
 
-/// A code block's start: Material's copy button, then the code.
-const COPY_BUTTON: &str = "<pre><span></span><button class=\"md-clipboard\" type=\"button\" \
-     title=\"Copy to clipboard\" aria-label=\"Copy to clipboard\"></button><code>";
-
 /// `text` (the page; `origin[i]` is the line of the source file its line `i` comes from,
 /// which differs from `i + 1` where snippets were included) rendered.
 pub fn render(text: &str, origin: &[usize], tab_ids: TabIds, links: &mut dyn Links) -> Rendered {
-    // Abbreviation definitions are taken out (their lines left blank).
+    // Abbreviation definitions are taken out (their lines left blank). A line starting
+    // with `:` not followed by a space is text, not a definition (Python-Markdown's
+    // def_list wants `:   `; pulldown-cmark takes any `:`).
     let mut abbreviations = Vec::new();
     let mut page = String::with_capacity(text.len());
-    for line in text.lines() {
+    // A definition's term that is only an HTML comment (Material's docs write
+    // `<!-- md:option … -->` so) is made a paragraph, which pulldown-cmark needs.
+    let mut fence = None;
+    let source: Vec<&str> = text.lines().collect();
+    for (i, line) in source.iter().enumerate() {
+        fence = blocks::fence_after(line, fence);
         match inline::abbreviation(line) {
-            Some(definition) => abbreviations.push(definition),
-            None => page.push_str(line),
+            Some(definition) if fence.is_none() => abbreviations.push(definition),
+            _ if fence.is_none() && is_colon_text(line) => {
+                let at = line.len() - line.trim_start().len();
+                page.push_str(&line[..at]);
+                page.push('\\');
+                page.push_str(&line[at..]);
+            }
+            _ if fence.is_none() && is_comment_term(&source, i) => {
+                page.push_str("<span></span>");
+                page.push_str(line);
+            }
+            _ => page.push_str(line),
         }
         page.push('\n');
     }
@@ -84,6 +99,27 @@ pub fn render(text: &str, origin: &[usize], tab_ids: TabIds, links: &mut dyn Lin
     let events = renderer.walk(events);
     pulldown_cmark::html::push_html(&mut renderer.out.html, events.into_iter());
     renderer.finish()
+}
+
+/// `:x` at most three spaces in, which pulldown-cmark would read as a definition.
+fn is_colon_text(line: &str) -> bool {
+    let trimmed = line.trim_start_matches(' ');
+    line.len() - trimmed.len() <= 3
+        && trimmed
+            .strip_prefix(':')
+            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with([' ', '\t']))
+}
+
+/// Whether line `i` is an HTML comment alone with a definition (`:   `) after it.
+fn is_comment_term(lines: &[&str], i: usize) -> bool {
+    let line = lines[i].trim();
+    let is_definition = |line: &&str| line.starts_with(":   ") || line.starts_with(":\t");
+    line.starts_with("<!--")
+        && line.ends_with("-->")
+        && match lines.get(i + 1) {
+            Some(next) if next.trim().is_empty() => lines.get(i + 2).is_some_and(is_definition),
+            next => next.is_some_and(is_definition),
+        }
 }
 
 fn options() -> Options {
@@ -129,9 +165,8 @@ impl Renderer<'_> {
                 mermaid::placeholder(self.out.diagrams.len() - 1)
             }
             None => format!(
-                "<div class=\"admonition note\"><p class=\"admonition-title\">Diagram shown as its \
-                 source</p><p>Portico draws mermaid flowcharts; this kind of diagram is shown as \
-                 written.</p></div><pre class=\"mermaid\"><code>{}</code></pre>",
+                "<p class=\"mermaid-note\">Portico draws mermaid flowcharts; this kind of \
+                 diagram is shown as its source.</p><pre class=\"mermaid\"><code>{}</code></pre>",
                 escape(code.trim_end())
             ),
         }
@@ -170,7 +205,7 @@ impl Renderer<'_> {
                     attrs,
                 }) => {
                     let end = matching_end(&events, i);
-                    let text = plain_text(&events[i..end]);
+                    let text = inline::without_shortcodes(&plain_text(&events[i..end]));
                     let id = self
                         .ids
                         .claim(&id.map_or_else(|| inline::slugify(&text), |id| id.to_string()));
@@ -309,6 +344,17 @@ impl Renderer<'_> {
                         self.links.resolve(url, image, line)
                     }))
                 }
+                // Task lists as pymdownx.tasklist writes them.
+                Event::Start(Tag::List(None)) if is_task_item(&events, i) => {
+                    Some("<ul class=\"task-list\">\n".to_owned())
+                }
+                Event::Start(Tag::Item) if is_task_item(&events, i) => {
+                    Some("<li class=\"task-list-item\">".to_owned())
+                }
+                Event::TaskListMarker(checked) => Some(format!(
+                    "<input type=\"checkbox\" disabled{}> ",
+                    if checked { " checked" } else { "" }
+                )),
                 Event::FootnoteReference(label) => {
                     let n = self.footnote_number(&label);
                     let label = escape(&label);
@@ -435,6 +481,21 @@ fn rewrite_urls(html: &str, mut resolve: impl FnMut(&str, bool) -> Option<String
     }
 }
 
+/// Whether the list item whose start was just before `at` is a task (`- [x] …`).
+fn is_task_item(events: &[(Event, Range<usize>)], at: usize) -> bool {
+    let at = match events.get(at) {
+        Some((Event::Start(Tag::Item), _)) => at + 1,
+        _ => at,
+    };
+    match events.get(at) {
+        Some((Event::TaskListMarker(_), _)) => true,
+        Some((Event::Start(Tag::Paragraph), _)) => {
+            matches!(events.get(at + 1), Some((Event::TaskListMarker(_), _)))
+        }
+        _ => false,
+    }
+}
+
 /// The index of the end of the tag whose start was just before `from`.
 fn matching_end(events: &[(Event, Range<usize>)], from: usize) -> usize {
     let mut depth = 0;
@@ -477,122 +538,6 @@ fn take_attribute_list(events: &mut [(Event, Range<usize>)], at: usize) -> Vec<(
     let rest = text[close + 1..].to_owned();
     events[at].0 = Event::Text(rest.into());
     attributes
-}
-
-/// A fence's info string as pymdownx.highlight reads it: `py title="a.py" linenums="1"
-/// hl_lines="2 3"`, or `{ .py title="a.py" }`.
-#[derive(Debug, Default, PartialEq)]
-pub struct CodeInfo {
-    /// The language (`py`), or empty.
-    pub language: String,
-    /// `title=`.
-    pub title: Option<String>,
-    /// `linenums=`: the first line's number.
-    pub first_number: Option<usize>,
-    /// `hl_lines=`: the lines highlighted, from 1 (`2 4-6`).
-    pub highlighted: Vec<usize>,
-}
-
-impl CodeInfo {
-    /// Reads an info string.
-    pub fn read(info: &str) -> Self {
-        let info = info.trim();
-        let braced = info
-            .strip_prefix('{')
-            .and_then(|i| i.strip_suffix('}'))
-            .map(|i| format!("{{{i}}}"));
-        let (language, rest) = match &braced {
-            Some(_) => (String::new(), info.to_owned()),
-            None if info
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| w.contains('=')) =>
-            {
-                (String::new(), format!("{{{info}}}"))
-            }
-            None => match info.split_once(char::is_whitespace) {
-                Some((language, rest)) => (language.to_owned(), format!("{{{rest}}}")),
-                None => (info.to_owned(), String::new()),
-            },
-        };
-        let mut out = Self {
-            language,
-            ..Self::default()
-        };
-        for (key, value) in inline::attribute_list(&rest).unwrap_or_default() {
-            match key.as_str() {
-                "class" if out.language.is_empty() => out.language = value,
-                "title" => out.title = Some(value),
-                "linenums" => out.first_number = value.trim().parse().ok(),
-                "hl_lines" => {
-                    for part in value.split_whitespace() {
-                        match part.split_once('-') {
-                            Some((a, b)) => {
-                                if let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>()) {
-                                    out.highlighted.extend(a..=b.min(a + 10_000));
-                                }
-                            }
-                            None => out.highlighted.extend(part.parse::<usize>().ok()),
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        out.language = out.language.trim_start_matches('.').to_owned();
-        out
-    }
-}
-
-/// A code block as pymdownx.highlight writes it: `div.language-X.highlight`, an optional
-/// `span.filename`, and the highlighted lines.
-fn code_block(code: &str, info: &CodeInfo) -> String {
-    let language = escape(&info.language);
-    let mut html = if language.is_empty() {
-        "<div class=\"highlight\">".to_owned()
-    } else {
-        format!("<div class=\"language-{language} highlight\">")
-    };
-    if let Some(title) = &info.title {
-        html.push_str(&format!(
-            "<span class=\"filename\">{}</span>",
-            escape(title)
-        ));
-    }
-    // Material's copy button; the reader makes it work (it is hidden without JavaScript).
-    html.push_str(COPY_BUTTON);
-    for (i, line) in highlight_lines(code, &info.language).iter().enumerate() {
-        if let Some(first) = info.first_number {
-            html.push_str(&format!(
-                "<span class=\"linenos\" data-linenos=\"{} \"></span>",
-                first + i
-            ));
-        }
-        if info.highlighted.contains(&(i + 1)) {
-            html.push_str(&format!("<span class=\"hll\">{line}\n</span>"));
-        } else {
-            html.push_str(line);
-            html.push('\n');
-        }
-    }
-    html.push_str("</code></pre></div>");
-    html
-}
-
-/// Inline code, highlighted when it starts with `#!lang ` (pymdownx.inlinehilite).
-fn inline_code(code: &str) -> String {
-    if let Some((language, rest)) = code
-        .strip_prefix("#!")
-        .and_then(|c| c.split_once(' '))
-        .filter(|(language, _)| knows(language))
-    {
-        let html = highlight_lines(rest, language).join("\n");
-        return format!(
-            "<code class=\"language-{} highlight\">{html}</code>",
-            escape(language)
-        );
-    }
-    format!("<code>{}</code>", escape(code))
 }
 
 #[cfg(test)]

@@ -33,8 +33,7 @@ fn commonmark_and_gfm() {
         "<a href=\"https://example.com/x?a=1&amp;b=2\">https://example.com/x?a=1&amp;b=2</a>.",
         "<table>",
         "<th style=\"text-align: center\">b</th>",
-        "checked=\"\"",
-        "type=\"checkbox\"",
+        "<ul class=\"task-list\">\n<li class=\"task-list-item\"><input type=\"checkbox\" disabled checked> done</li>",
         "<dl>",
         "<dt>Term</dt>",
         "<dd>Definition</dd>",
@@ -193,7 +192,7 @@ fn marks_abbreviations_and_mermaid() {
     // Flowcharts are drawn; other diagrams are shown as their source, with a note.
     let sequence = html("```mermaid\nsequenceDiagram\n  A->>B: hi\n```\n");
     assert!(
-        sequence.contains("Diagram shown as its source"),
+        sequence.contains("<p class=\"mermaid-note\">Portico draws mermaid flowcharts"),
         "{sequence}"
     );
     assert!(
@@ -222,6 +221,7 @@ fn urls_in_html_go_through_the_doc_set_too() {
 
 #[test]
 fn tabs_can_take_their_labels_slugs_after_the_heading() {
+    // As pymdownx.slugs.slugify does: `...` dropped, its space kept as `-`.
     let text = "## Anchor links\n\n=== \"Open me\"\n\n=== \"... or even me\"\n";
     let out = render(
         text,
@@ -231,7 +231,7 @@ fn tabs_can_take_their_labels_slugs_after_the_heading() {
     );
     assert!(
         out.html
-            .contains("<input checked id=\"anchor-links--open-me\""),
+            .contains("<input checked id=\"anchor-links-open-me\""),
         "{}",
         out.html
     );
@@ -246,4 +246,49 @@ fn tabs_can_take_their_labels_slugs_after_the_heading() {
         Some("a b.txt")
     );
     assert_eq!(CodeInfo::read("title=\"a b.txt\"").language, "");
+}
+
+#[test]
+fn extension_blocks_inside_list_items_and_definitions() {
+    let out = html(
+        "1.  Step one\n\n    !!! note\n\n        Inside the item.\n\n2.  Step two\n\n<!-- md:option type:note -->\n\n:   ??? tip \"Hidden\"\n\n        In the definition.\n",
+    );
+    for wanted in [
+        "<li>\n<p>Step one</p>\n<div class=\"admonition note\"><p class=\"admonition-title\">Note</p>\n<p>Inside the item.</p>\n</div>\n</li>",
+        "<li>\n<p>Step two</p>\n</li>",
+        "<dl>\n<dt><span></span><!-- md:option type:note --></dt>\n<dd><details class=\"tip\"><summary>Hidden</summary>\n<p>In the definition.</p>\n</details>",
+    ] {
+        assert!(out.contains(wanted), "{wanted} in {out}");
+    }
+    assert!(
+        !out.contains("<pre"),
+        "nothing is read as indented code: {out}"
+    );
+}
+
+#[test]
+fn text_starting_with_colons_is_not_a_definition() {
+    let out = html("::: httpx.get\n    :docstring:\n\n::: httpx.head\n");
+    assert!(!out.contains("<dl>"), "{out}");
+    assert!(out.contains("<p>::: httpx.get\n:docstring:</p>"), "{out}");
+}
+
+#[test]
+fn a_fence_indented_four_spaces_does_not_close_one() {
+    let out = html("```\n=== \"C\"\n\n    ``` c\n    int x;\n    ```\n```\n\nAfter\n");
+    assert!(!out.contains("tabbed-set"), "{out}");
+    assert!(
+        out.contains("<div class=\"language-text highlight\">"),
+        "{out}"
+    );
+    assert!(out.contains("<p>After</p>"), "{out}");
+}
+
+#[test]
+fn code_blocks_keep_their_extra_classes() {
+    let out = html("``` { .yaml .no-copy }\na: 1\n```\n");
+    assert!(
+        out.contains("<div class=\"language-yaml no-copy highlight\">"),
+        "{out}"
+    );
 }

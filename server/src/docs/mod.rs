@@ -13,6 +13,7 @@
 
 pub mod blocks;
 pub mod build;
+pub mod code;
 pub mod highlight;
 pub mod inline;
 pub mod markdown;
