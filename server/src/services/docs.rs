@@ -167,7 +167,7 @@ impl Portal {
     /// `entity_ref`'s docs around their pages; `None` when the entity or its docs do not
     /// exist.
     pub async fn docs_set(&self, entity_ref: &EntityRef) -> Result<Option<DocSetView>, StoreError> {
-        let Some((entity, owner, _)) = self.docs_of(entity_ref).await? else {
+        let Some((entity, owner, start)) = self.docs_of(entity_ref).await? else {
             return Ok(None);
         };
         let Some(set) = self.store.doc_set(&owner).await? else {
@@ -181,6 +181,7 @@ impl Portal {
                 .clone()
                 .unwrap_or_else(|| entity.metadata.name.clone()),
             base: docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name()),
+            start: page_key(&start),
             site: from_json(&set.site, "site", &owner)?,
             built_at: set.built_at,
         }))

@@ -98,6 +98,9 @@ pub struct DocSetView {
     pub entity_title: String,
     /// The doc set's URL (`/docs/default/component/payments/`); pages are below it.
     pub base: String,
+    /// The URL of the page its own URL shows (`` for the home page; another when it
+    /// shows another entity's docs from a path, `backstage.io/techdocs-entity-path`).
+    pub start: String,
     /// What shows around the pages.
     pub site: DocSite,
     /// When the doc set was built (ms since the epoch).

@@ -20,7 +20,7 @@ use crate::{
         catalog::{entity_page::entity_href, entity_ref::EntityRef},
         docs::{
             nav::{NavItem, NavTarget},
-            page::{DocPage, DocProblem, DocSetView, TocEntry},
+            page::{page_key, DocPage, DocProblem, DocSetView, TocEntry},
             search::{DocHit, Snippet},
         },
     },
@@ -73,23 +73,24 @@ pub fn DocsReaderPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the docs…"</p> }>
             {move || Suspend::new(async move {
-                match (set.await, page.await) {
-                    (Ok(Some(set)), Ok(page)) => {
-                        view! { <Reader set page path=path.get_untracked() typed hits /> }.into_any()
-                    }
-                    (Ok(None), _) => view! { <NoDocs entity=entity.get_untracked() /> }.into_any(),
-                    (Err(error), _) | (_, Err(error)) => {
-                        view! {
-                            <FailedStatus />
-                            <p class="notice notice--error" role="alert">
-                                {format!("The docs could not be read: {error}. Reload the page to try again.")}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                match set.await {
+                    Ok(Some(set)) => view! { <Reader set page path typed hits /> }.into_any(),
+                    Ok(None) => view! { <NoDocs entity=entity.get_untracked() /> }.into_any(),
+                    Err(error) => view! { <Failed error /> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// The docs could not be read (500).
+#[component]
+fn Failed(error: ServerFnError) -> impl IntoView {
+    view! {
+        <FailedStatus />
+        <p class="notice notice--error" role="alert">
+            {format!("The docs could not be read: {error}. Reload the page to try again.")}
+        </p>
     }
 }
 
@@ -111,27 +112,30 @@ fn NoDocs(entity: EntityKey) -> impl IntoView {
     }
 }
 
-/// A doc set around one of its pages (or around the news that it has no such page).
+/// A doc set around one of its pages (or around the news that it has no such page). The
+/// site's navigation is drawn once; moving to another page marks it there and replaces
+/// only the page.
 #[component]
 fn Reader(
     set: DocSetView,
-    page: Option<DocPage>,
-    path: String,
+    page: Resource<Result<Option<DocPage>, ServerFnError>>,
+    path: Memo<String>,
     typed: RwSignal<String>,
     hits: Resource<Result<Vec<DocHit>, ServerFnError>>,
 ) -> impl IntoView {
-    let current = page.as_ref().map(|p| p.url.clone()).unwrap_or_default();
     let live = RwSignal::new(false);
     Effect::new(move |_| live.set(true));
-    #[cfg(feature = "hydrate")]
-    client::follow_page(page.as_ref().map(|p| p.toc.clone()).unwrap_or_default());
+    let start = set.start.clone();
+    // The page in the URL, as the nav names it (the start page for the set's own URL).
+    let current = Memo::new(move |_| match page_key(&path.get()) {
+        key if key.is_empty() => start.clone(),
+        key => key,
+    });
     let entity_link = EntityRef::parse_full(&set.entity_ref)
         .map(|r| entity_href(&r))
         .unwrap_or_default();
-    let title = match &page {
-        Some(page) => format!("{} · {}", page.title, set.site.name),
-        None => format!("Not found · {}", set.site.name),
-    };
+    let base = set.base.clone();
+    let search_base = set.base.clone();
     let sidebar = view! {
         <aside class="docs__sidebar">
             <nav class="md-nav md-nav--primary" aria-label="Docs navigation" data-testid="docs-nav">
@@ -139,32 +143,49 @@ fn Reader(
                     <a href=set.base.clone()>{set.site.name.clone()}</a>
                     <span class="muted">" · "<a href=entity_link>{set.entity_title.clone()}</a></span>
                 </p>
-                <DocsSearch base=set.base.clone() action=format!("{}{current}", set.base) typed hits />
-                <NavList items=set.site.nav.clone() current=current.clone() base=set.base.clone() />
+                <DocsSearch
+                    base=set.base.clone()
+                    action=Signal::derive(move || format!("{search_base}{}", current.get()))
+                    typed
+                    hits
+                />
+                {nav_list(&set.site.nav, current, &base)}
             </nav>
         </aside>
     };
-    let main = match page {
-        Some(page) => view! { <PageView set=set.clone() page /> }.into_any(),
-        None => view! {
-            <NotFoundStatus />
-            <div class="notice" data-testid="doc-page-missing">
-                <h1>"No such page"</h1>
-                <p>
-                    {format!("These docs have no page at '{path}'. ")}
-                    <a href=set.base.clone()>"Go to their first page"</a>
-                    "."
-                </p>
-            </div>
-        }
-        .into_any(),
+    let problems = set.site.problems.clone();
+    let main = move || {
+        let set = set.clone();
+        Suspend::new(async move {
+            match page.await {
+                Ok(Some(page)) => view! { <PageView set page /> }.into_any(),
+                Ok(None) => view! { <NoPage set path=path.get_untracked() /> }.into_any(),
+                Err(error) => view! { <Failed error /> }.into_any(),
+            }
+        })
     };
     view! {
-        <Title text=title />
         <div class="docs" class:docs--live=move || live.get() data-testid="docs">
             {sidebar}
-            {main}
-            <AllProblems problems=set.site.problems.clone() />
+            <Transition fallback=|| ()>{main}</Transition>
+            <AllProblems problems />
+        </div>
+    }
+}
+
+/// The doc set has no page at `path` (404).
+#[component]
+fn NoPage(set: DocSetView, path: String) -> impl IntoView {
+    view! {
+        <NotFoundStatus />
+        <Title text=format!("Not found · {}", set.site.name) />
+        <div class="notice" data-testid="doc-page-missing">
+            <h1>"No such page"</h1>
+            <p>
+                {format!("These docs have no page at '{path}'. ")}
+                <a href=set.base.clone()>"Go to their first page"</a>
+                "."
+            </p>
         </div>
     }
 }
@@ -172,6 +193,9 @@ fn Reader(
 /// The page, its table of contents and what comes before and after it.
 #[component]
 fn PageView(set: DocSetView, page: DocPage) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    client::follow_page(page.toc.clone());
+    let title = format!("{} · {}", page.title, set.site.name);
     let problems: Vec<DocProblem> = set.problems_of(&page.source).cloned().collect();
     let previous = set.previous(&page.url).cloned();
     let next = set.next(&page.url).cloned();
@@ -184,6 +208,7 @@ fn PageView(set: DocSetView, page: DocPage) -> impl IntoView {
         client::on_content_click(&_event);
     };
     view! {
+        <Title text=title />
         <div class="docs__main md-content" data-page=page.url.clone()>
             <div class="docs__actions">
                 {edit.map(|url| view! {
@@ -250,13 +275,9 @@ fn AllProblems(problems: Vec<DocProblem>) -> impl IntoView {
     })
 }
 
-/// The site navigation: sections holding the current page are open.
-#[component]
-fn NavList(items: Vec<NavItem>, current: String, base: String) -> impl IntoView {
-    nav_list(&items, &current, &base)
-}
-
-fn nav_list(items: &[NavItem], current: &str, base: &str) -> AnyView {
+/// The site navigation, drawn once: the `current` page is marked and the sections
+/// holding it are open.
+fn nav_list(items: &[NavItem], current: Memo<String>, base: &str) -> AnyView {
     view! {
         <ul class="md-nav__list">
             {items.iter().map(|item| nav_item(item, current, base)).collect_view()}
@@ -265,15 +286,19 @@ fn nav_list(items: &[NavItem], current: &str, base: &str) -> AnyView {
     .into_any()
 }
 
-fn nav_item(item: &NavItem, current: &str, base: &str) -> AnyView {
+fn nav_item(item: &NavItem, current: Memo<String>, base: &str) -> AnyView {
     let link = match &item.target {
         Some(NavTarget::Page(url)) => {
-            let here = url == current;
+            let here = {
+                let url = url.clone();
+                move || current.with(|current| *current == url)
+            };
+            let marked = here.clone();
             view! {
                 <a
                     class="md-nav__link"
                     class:md-nav__link--active=here
-                    aria-current=here.then_some("page")
+                    aria-current=move || marked().then_some("page")
                     href=format!("{base}{url}")
                 >
                     {item.title.clone()}
@@ -290,10 +315,10 @@ fn nav_item(item: &NavItem, current: &str, base: &str) -> AnyView {
     if item.children.is_empty() {
         return view! { <li class="md-nav__item">{link}</li> }.into_any();
     }
-    let open = holds(item, current);
+    let section = item.clone();
     view! {
         <li class="md-nav__item md-nav__item--nested">
-            <details open=open>
+            <details open=move || current.with(|current| holds(&section, current))>
                 <summary>{link}</summary>
                 {nav_list(&item.children, current, base)}
             </details>
@@ -312,7 +337,7 @@ fn holds(item: &NavItem, url: &str) -> bool {
 #[component]
 fn DocsSearch(
     base: String,
-    action: String,
+    #[prop(into)] action: Signal<String>,
     typed: RwSignal<String>,
     hits: Resource<Result<Vec<DocHit>, ServerFnError>>,
 ) -> impl IntoView {
