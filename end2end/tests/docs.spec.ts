@@ -37,6 +37,9 @@ test("docs open from the entity page, and nav, TOC, previous/next and links move
   // Previous and next follow the nav's reading order.
   await page.getByTestId("doc-previous").click();
   await expect(page).toHaveURL(`${base}guides/refunds/`);
+  // The nav, drawn once, marks the page now read (and only it).
+  await expect(nav.locator('[aria-current="page"]')).toHaveCount(1);
+  await expect(nav.locator('[aria-current="page"]')).toHaveText("Refunds");
   await page.getByTestId("doc-next").click();
   await expect(page).toHaveURL(`${base}guides/webhooks/`);
 

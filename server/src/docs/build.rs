@@ -5,15 +5,20 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use app::model::docs::nav::{
-    fallback_title, nav_from_config, nav_from_folders, page_url, reading_order, NavItem, NavTarget,
+    fallback_title, nav_from_config, nav_from_folders, page_url, reading_order,
 };
-use app::model::docs::page::{DocPage, DocProblem, DocSite, PageLink, Section};
+use app::model::docs::page::{DocPage, DocProblem, DocSite, Section};
 
 use super::blocks::TabIds;
 use super::markdown::{render, Links};
 use super::mermaid;
 use super::sanitize::Sanitizer;
 use super::source::{problem, resolve, DocFiles};
+
+/// What a build makes, as a version: part of every doc set's fingerprint, so that doc
+/// sets stored by an earlier Portico are built again when what it makes changes. Raise
+/// it with any change to the pages, nav or problems a build makes.
+pub const VERSION: u32 = 2;
 
 /// How deep snippets may include snippets.
 const MAX_SNIPPET_DEPTH: usize = 4;
@@ -95,30 +100,21 @@ pub fn build(files: DocFiles, base: &str, sanitizer: &Sanitizer) -> Built {
     };
     // A title given in the nav is the page's title (as mkdocs has it).
     let mut rendered = rendered;
-    let nav_titles = nav_titles(&nav);
+    let nav_titles: HashMap<String, String> = reading_order(&nav)
+        .into_iter()
+        .map(|link| (link.url, link.title))
+        .collect();
     for page in &mut rendered {
         if let Some(title) = nav_titles.get(page.page.url.as_str()) {
             page.page.title.clone_from(title);
         }
     }
-    let order: Vec<PageLink> = reading_order(&nav)
-        .into_iter()
-        .filter_map(|url| {
-            rendered
-                .iter()
-                .find(|page| page.page.url == url)
-                .map(|page| PageLink {
-                    url,
-                    title: page.page.title.clone(),
-                })
-        })
-        .collect();
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     let (view_base, edit_base) = source_links(&files);
     let site = DocSite {
         name: files.config.site_name.clone(),
         nav,
-        pages: order,
+        page_count: rendered.len(),
         view_base,
         edit_base,
         problems,
@@ -135,21 +131,6 @@ pub fn build(files: DocFiles, base: &str, sanitizer: &Sanitizer) -> Built {
         assets: files.assets,
         fingerprint: files.fingerprint,
     }
-}
-
-/// Each page's title in `nav`, by its URL (where it is there more than once, the first).
-fn nav_titles(nav: &[NavItem]) -> HashMap<String, String> {
-    fn walk(items: &[NavItem], out: &mut HashMap<String, String>) {
-        for item in items {
-            if let Some(NavTarget::Page(url)) = &item.target {
-                out.entry(url.clone()).or_insert_with(|| item.title.clone());
-            }
-            walk(&item.children, out);
-        }
-    }
-    let mut out = HashMap::new();
-    walk(nav, &mut out);
-    out
 }
 
 /// How the doc set's content tabs get their ids, from pymdownx.tabbed's options.

@@ -92,8 +92,14 @@ impl Portal {
         let previous = stored.as_ref().map(|s| s.fingerprint.clone());
         let built = tokio::task::spawn_blocking(move || {
             let mut files = source::read(&folder);
-            // The iframe hosts allowed change what a page keeps: part of what is built.
-            files.fingerprint = format!("{}+{}", files.fingerprint, hosts.join(","));
+            // The iframe hosts allowed change what a page keeps, and the builder what
+            // it makes: both part of what is built.
+            files.fingerprint = format!(
+                "{}+{}+v{}",
+                files.fingerprint,
+                hosts.join(","),
+                build::VERSION
+            );
             if previous.as_deref() == Some(files.fingerprint.as_str()) {
                 return None;
             }
@@ -209,7 +215,7 @@ impl Portal {
             url: site
                 .as_ref()
                 .map(|_| docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name())),
-            pages: site.as_ref().map_or(0, |s| s.pages.len()),
+            pages: site.as_ref().map_or(0, |s| s.page_count),
             problems: site.map(|s| s.problems).unwrap_or_default(),
             failure: self.store.doc_failure(&owner).await?,
         }))
@@ -331,7 +337,7 @@ impl Portal {
                 description: entity.metadata.description.clone(),
                 owner,
                 site_name: site.name,
-                pages: site.pages.len(),
+                pages: site.page_count,
                 problems: site.problems.len(),
             });
         }

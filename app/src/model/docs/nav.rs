@@ -3,7 +3,7 @@
 //! `nav` or, without it, from the folder tree, and the reading order that previous/next
 //! follow.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -219,21 +219,33 @@ fn is_index(source: &str) -> bool {
     stem == "index" || stem.eq_ignore_ascii_case("readme")
 }
 
-/// The pages of `nav` in reading order (depth first), each once: what previous and next
-/// follow.
-pub fn reading_order(nav: &[NavItem]) -> Vec<String> {
-    fn walk(items: &[NavItem], out: &mut Vec<String>) {
+/// A page's place in the doc set: its URL and title.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageLink {
+    /// The page's URL in the doc set.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// The pages of `nav` in reading order (depth first), each once with its title there:
+/// what previous and next follow.
+pub fn reading_order(nav: &[NavItem]) -> Vec<PageLink> {
+    fn walk(items: &[NavItem], seen: &mut HashSet<String>, out: &mut Vec<PageLink>) {
         for item in items {
             if let Some(NavTarget::Page(url)) = &item.target {
-                if !out.contains(url) {
-                    out.push(url.clone());
+                if seen.insert(url.clone()) {
+                    out.push(PageLink {
+                        url: url.clone(),
+                        title: item.title.clone(),
+                    });
                 }
             }
-            walk(&item.children, out);
+            walk(&item.children, seen, out);
         }
     }
     let mut out = Vec::new();
-    walk(nav, &mut out);
+    walk(nav, &mut HashSet::new(), &mut out);
     out
 }
 
@@ -316,7 +328,14 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path.to_string(), "nav[2].Deeper[1].Gone");
         assert!(problems[0].message.contains("deeper/gone.md"));
-        assert_eq!(reading_order(&nav), ["", "sub-page/", "deeper/"]);
+        let urls = |nav: &[NavItem]| -> Vec<String> {
+            reading_order(nav)
+                .into_iter()
+                .map(|link| link.url)
+                .collect()
+        };
+        assert_eq!(urls(&nav), ["", "sub-page/", "deeper/"]);
+        assert_eq!(reading_order(&nav)[1].title, "Sub page");
     }
 
     #[test]
@@ -348,8 +367,9 @@ mod tests {
             nav[4].children[0].title, "Guide",
             "the folder's index comes first"
         );
+        let urls: Vec<String> = reading_order(&nav).into_iter().map(|l| l.url).collect();
         assert_eq!(
-            reading_order(&nav),
+            urls,
             ["", "alpha/", "zeta/", "api/z/", "guide/", "guide/setup/"]
         );
     }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::nav::NavItem;
+use super::nav::{reading_order, NavItem, PageLink};
 
 /// One heading of a page, for its table of contents.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,15 +62,6 @@ pub struct DocPage {
     pub toc: Vec<TocEntry>,
 }
 
-/// A page's place in the doc set: its URL and title.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PageLink {
-    /// The page's URL in the doc set.
-    pub url: String,
-    /// Its title.
-    pub title: String,
-}
-
 /// What a built doc set shows around its pages.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocSite {
@@ -78,8 +69,9 @@ pub struct DocSite {
     pub name: String,
     /// The navigation.
     pub nav: Vec<NavItem>,
-    /// Every page in reading order (previous/next follow it).
-    pub pages: Vec<PageLink>,
+    /// How many pages it has.
+    #[serde(default)]
+    pub page_count: usize,
     /// Where "View source" goes for a page: this followed by its `source`.
     pub view_base: Option<String>,
     /// Where "Edit this page" goes for a page: this followed by its `source`.
@@ -108,16 +100,15 @@ pub struct DocSetView {
 }
 
 impl DocSetView {
-    /// The page before `url` in reading order.
-    pub fn previous(&self, url: &str) -> Option<&PageLink> {
-        let at = self.site.pages.iter().position(|p| p.url == url)?;
-        self.site.pages.get(at.checked_sub(1)?)
-    }
-
-    /// The page after `url` in reading order.
-    pub fn next(&self, url: &str) -> Option<&PageLink> {
-        let at = self.site.pages.iter().position(|p| p.url == url)?;
-        self.site.pages.get(at + 1)
+    /// The pages before and after `url` in the nav's reading order.
+    pub fn around(&self, url: &str) -> (Option<PageLink>, Option<PageLink>) {
+        let mut order = reading_order(&self.site.nav);
+        let Some(at) = order.iter().position(|p| p.url == url) else {
+            return (None, None);
+        };
+        let next = (at + 1 < order.len()).then(|| order.swap_remove(at + 1));
+        let previous = at.checked_sub(1).map(|before| order.swap_remove(before));
+        (previous, next)
     }
 
     /// "Edit this page" for the page read from `source`.

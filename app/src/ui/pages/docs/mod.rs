@@ -2,6 +2,7 @@
 //! (`/docs/{namespace}/{kind}/{name}/{page…}`).
 
 mod list;
+mod nav;
 mod reader;
 
 pub use list::DocsListPage;

@@ -14,12 +14,12 @@ use leptos_router::{
     hooks::{use_params_map, use_query_map},
 };
 
+use super::nav::nav_html;
 use crate::{
     api::{get_doc_page, get_doc_set, search_docs},
     model::{
         catalog::{entity_page::entity_href, entity_ref::EntityRef},
         docs::{
-            nav::{NavItem, NavTarget},
             page::{page_key, DocPage, DocProblem, DocSetView, TocEntry},
             search::{DocHit, Snippet},
         },
@@ -134,8 +134,19 @@ fn Reader(
     let entity_link = EntityRef::parse_full(&set.entity_ref)
         .map(|r| entity_href(&r))
         .unwrap_or_default();
-    let base = set.base.clone();
     let search_base = set.base.clone();
+    // The nav is drawn once; moving to another page marks it there.
+    let tree = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::watch(
+        move || current.get(),
+        move |current, _, _| {
+            if let Some(tree) = tree.get_untracked() {
+                super::nav::mark(&tree, current);
+            }
+        },
+        false,
+    );
     let sidebar = view! {
         <aside class="docs__sidebar">
             <nav class="md-nav md-nav--primary" aria-label="Docs navigation" data-testid="docs-nav">
@@ -149,7 +160,7 @@ fn Reader(
                     typed
                     hits
                 />
-                {nav_list(&set.site.nav, current, &base)}
+                <div node_ref=tree inner_html=nav_html(&set.site.nav, &current.get_untracked(), &set.base) />
             </nav>
         </aside>
     };
@@ -197,8 +208,7 @@ fn PageView(set: DocSetView, page: DocPage) -> impl IntoView {
     client::follow_page(page.toc.clone());
     let title = format!("{} · {}", page.title, set.site.name);
     let problems: Vec<DocProblem> = set.problems_of(&page.source).cloned().collect();
-    let previous = set.previous(&page.url).cloned();
-    let next = set.next(&page.url).cloned();
+    let (previous, next) = set.around(&page.url);
     let edit = set.edit_url(&page.source);
     let view_source = set.view_url(&page.source);
     let base = set.base.clone();
@@ -273,64 +283,6 @@ fn AllProblems(problems: Vec<DocProblem>) -> impl IntoView {
             </details>
         }
     })
-}
-
-/// The site navigation, drawn once: the `current` page is marked and the sections
-/// holding it are open.
-fn nav_list(items: &[NavItem], current: Memo<String>, base: &str) -> AnyView {
-    view! {
-        <ul class="md-nav__list">
-            {items.iter().map(|item| nav_item(item, current, base)).collect_view()}
-        </ul>
-    }
-    .into_any()
-}
-
-fn nav_item(item: &NavItem, current: Memo<String>, base: &str) -> AnyView {
-    let link = match &item.target {
-        Some(NavTarget::Page(url)) => {
-            let here = {
-                let url = url.clone();
-                move || current.with(|current| *current == url)
-            };
-            let marked = here.clone();
-            view! {
-                <a
-                    class="md-nav__link"
-                    class:md-nav__link--active=here
-                    aria-current=move || marked().then_some("page")
-                    href=format!("{base}{url}")
-                >
-                    {item.title.clone()}
-                </a>
-            }
-            .into_any()
-        }
-        Some(NavTarget::Link(url)) => view! {
-            <a class="md-nav__link" href=url.clone() rel="external noopener">{item.title.clone()}</a>
-        }
-        .into_any(),
-        None => view! { <span class="md-nav__link">{item.title.clone()}</span> }.into_any(),
-    };
-    if item.children.is_empty() {
-        return view! { <li class="md-nav__item">{link}</li> }.into_any();
-    }
-    let section = item.clone();
-    view! {
-        <li class="md-nav__item md-nav__item--nested">
-            <details open=move || current.with(|current| holds(&section, current))>
-                <summary>{link}</summary>
-                {nav_list(&item.children, current, base)}
-            </details>
-        </li>
-    }
-    .into_any()
-}
-
-/// Whether `item` or one of its entries is the page at `url`.
-fn holds(item: &NavItem, url: &str) -> bool {
-    matches!(&item.target, Some(NavTarget::Page(u)) if u == url)
-        || item.children.iter().any(|child| holds(child, url))
 }
 
 /// Search inside the doc set: results as you type; with JavaScript off, a form.
