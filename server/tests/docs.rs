@@ -184,12 +184,26 @@ async fn a_location_s_docs_are_built_stored_and_rebuilt_only_on_change(db: suppo
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("docs/guide.md:5:"), "{problems:?}");
     assert_eq!(changed.problems_of(&home.source).count(), 0);
+    // The entity says so in its status, as the catalog API serves it.
+    let items = status_items(&portal).await;
+    assert_eq!(items, [("warning".to_owned(), problems[0].clone())]);
 
     let cards = portal.doc_sets().await.unwrap();
     assert_eq!(cards.len(), 1, "one doc set, shown by two entities");
     assert_eq!(cards[0].title, "Checkout");
     assert_eq!(cards[0].pages, 2);
     assert_eq!(cards[0].owner.as_deref(), Some("group:default/team-a"));
+}
+
+/// Checkout's docs `status.items`: `(level, message)`.
+async fn status_items(portal: &Portal) -> Vec<(String, String)> {
+    let entity = portal.entity(&checkout()).await.unwrap().unwrap();
+    let items = entity.status.map(|s| s.items).unwrap_or_default();
+    items
+        .into_iter()
+        .filter(|item| item.item_type == app::model::docs::page::DOCS_STATUS)
+        .map(|item| (item.level, item.message))
+        .collect()
 }
 
 async fn a_failed_build_keeps_the_last_good_one(db: support::TestDb) {
@@ -206,6 +220,10 @@ async fn a_failed_build_keeps_the_last_good_one(db: support::TestDb) {
     let kept = set_of(&portal, &checkout()).await.unwrap();
     assert_eq!(kept.built_at, good.built_at);
     assert_eq!(page_of(&portal, &checkout(), "").await.unwrap(), good_page);
+    let items = status_items(&portal).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0].0, "error");
+    assert!(items[0].1.contains("mkdocs.yml"), "{items:?}");
 
     // Its entity leaves the catalog: its docs go with it.
     let renamed = LOCATION.replace("name: checkout\n", "name: till\n");

@@ -43,7 +43,7 @@ async fn docs_pages_are_complete_without_javascript() {
     let (status, _, html) = get(&app, BASE).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(
-        html.contains("<title>Payment gateway · Payment gateway handbook · Portico</title>"),
+        html.contains("<title>Overview · Payment gateway handbook · Portico</title>"),
         "{html}"
     );
     assert!(

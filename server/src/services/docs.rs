@@ -150,6 +150,12 @@ impl Portal {
                 })
                 .collect(),
             assets: built.assets.into_iter().collect(),
+            problems: built
+                .site
+                .problems
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         };
         self.store.save_doc_set(&row).await?;
         Ok(DocsOutcome::Built {

@@ -23,6 +23,9 @@ pub struct StoredEntity {
     pub relations: Vec<(String, String)>,
     /// Its problems, in file and line order.
     pub problems: Vec<ProblemRow>,
+    /// Its docs' problems: why their last build failed (`error`), then what the last
+    /// good build found (`warning`), as `(level, message)`.
+    pub doc_problems: Vec<(String, String)>,
 }
 
 /// The annotation Backstage gives orphaned entities.
@@ -309,22 +312,29 @@ impl Store {
         // entities has hundreds of relations.
         let relations = self.json_rows(&["r.type", "r.target_ref"]);
         let problems = self.json_rows(&["p.file", "p.line", "p.col", "p.message"]);
+        let doc_problems = self.json_rows(&["d.position", "d.level", "d.message"]);
         for chunk in refs.chunks(BATCH_ROWS) {
             let sql = format!(
                 "SELECT e.entity_ref, e.uid, e.etag, e.body, \
                  (SELECT {relations} FROM relations r WHERE r.source_ref = e.entity_ref), \
-                 (SELECT {problems} FROM location_problems p WHERE p.entity_ref = e.entity_ref) \
+                 (SELECT {problems} FROM location_problems p WHERE p.entity_ref = e.entity_ref), \
+                 (SELECT {doc_problems} FROM (\
+                   SELECT -1 AS position, 'error' AS level, f.message FROM doc_failures f \
+                   WHERE f.entity_ref = e.entity_ref \
+                   UNION ALL SELECT p.position, 'warning', p.message FROM doc_problems p \
+                   WHERE p.entity_ref = e.entity_ref) d) \
                  FROM entities e WHERE e.entity_ref IN {}",
                 placeholders(self.params(), chunk.len(), 1)
             );
-            let rows: Vec<(String, String, String, String, String, String)> = on_pool!(self, pool => {
+            type Row = (String, String, String, String, String, String, String);
+            let rows: Vec<Row> = on_pool!(self, pool => {
                 let mut query = sqlx::query_as(&sql).persistent(false);
                 for entity_ref in chunk {
                     query = query.bind(entity_ref);
                 }
                 query.fetch_all(pool).await?
             });
-            for (entity_ref, uid, etag, body, relations, problems) in rows {
+            for (entity_ref, uid, etag, body, relations, problems, doc_problems) in rows {
                 let json_error = |what: &str, e: serde_json::Error| {
                     StoreError::Io(format!("the {what} of {entity_ref}: {e}"))
                 };
@@ -345,7 +355,15 @@ impl Store {
                         message,
                     })
                     .collect();
+                let mut doc_problems: Vec<(i64, String, String)> =
+                    serde_json::from_str(&doc_problems)
+                        .map_err(|e| json_error("docs problems", e))?;
+                doc_problems.sort();
                 let entity = StoredEntity {
+                    doc_problems: doc_problems
+                        .into_iter()
+                        .map(|(_, level, message)| (level, message))
+                        .collect(),
                     entity_ref: entity_ref.clone(),
                     uid,
                     etag,

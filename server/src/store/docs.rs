@@ -20,6 +20,8 @@ pub struct DocSetRow {
     pub pages: Vec<DocPageRow>,
     /// The other files: `(path, bytes)`.
     pub assets: Vec<(String, Vec<u8>)>,
+    /// What the build found wrong, each as `file:line: message`.
+    pub problems: Vec<String>,
 }
 
 /// A stored page.
@@ -124,6 +126,16 @@ impl Store {
                 .bind(&section.title)
                 .bind(&section.text)
                 .bind(format!("{}\n{}", section.title, section.text).to_lowercase())
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (position, message) in set.problems.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO doc_problems (entity_ref, position, message) VALUES ($1, $2, $3)",
+                )
+                .bind(&set.entity_ref)
+                .bind(position as i64)
+                .bind(message)
                 .execute(&mut *tx)
                 .await?;
             }

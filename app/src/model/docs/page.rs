@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use super::nav::{reading_order, NavItem, PageLink};
 
+/// The `status.items` type of what is wrong with an entity's docs: `error` when they
+/// could not be built, `warning` for each problem of their last build. The entity page
+/// shows these under its docs, not among the catalog's problems.
+pub const DOCS_STATUS: &str = "portico.io/techdocs";
+
 /// One heading of a page, for its table of contents.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TocEntry {

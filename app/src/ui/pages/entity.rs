@@ -15,6 +15,7 @@ use crate::{
     model::{
         catalog::entity::Entity,
         catalog::entity_page::{entity_href, entity_links, grouped, EntityPage},
+        docs::page::DOCS_STATUS,
     },
     ui::{
         api_definition::ApiDefinitionView,
@@ -101,6 +102,7 @@ fn EntityView(page: EntityPage) -> impl IntoView {
             status
                 .items
                 .iter()
+                .filter(|item| item.item_type != DOCS_STATUS)
                 .map(|item| item.message.clone())
                 .collect()
         })

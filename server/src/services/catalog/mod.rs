@@ -199,7 +199,7 @@ impl Portal {
 
 /// A stored entity as the API serves it: its descriptor with uid, etag, relations (with
 /// Backstage's legacy `target` object when `legacy_target`) and problems (as
-/// `status.items`).
+/// `status.items`, its docs' problems among them).
 fn compose(stored: StoredEntity, legacy_target: bool) -> Result<Entity, StoreError> {
     let mut entity: Entity = serde_json::from_str(&stored.body).map_err(|error| {
         StoreError::Io(format!(
@@ -221,7 +221,16 @@ fn compose(stored: StoredEntity, legacy_target: bool) -> Result<Entity, StoreErr
             })
         })
         .collect();
-    if !stored.problems.is_empty() {
+    if !stored.problems.is_empty() || !stored.doc_problems.is_empty() {
+        let docs = stored
+            .doc_problems
+            .into_iter()
+            .map(|(level, message)| StatusItem {
+                item_type: app::model::docs::page::DOCS_STATUS.into(),
+                level,
+                message,
+                error: None,
+            });
         entity.status = Some(EntityStatus {
             items: stored
                 .problems
@@ -240,6 +249,7 @@ fn compose(stored: StoredEntity, legacy_target: bool) -> Result<Entity, StoreErr
                         message,
                     }
                 })
+                .chain(docs)
                 .collect(),
         });
     }
