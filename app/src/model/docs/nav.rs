@@ -231,14 +231,26 @@ pub struct PageLink {
 /// The pages of `nav` in reading order (depth first), each once with its title there:
 /// what previous and next follow.
 pub fn reading_order(nav: &[NavItem]) -> Vec<PageLink> {
-    fn walk(items: &[NavItem], seen: &mut HashSet<String>, out: &mut Vec<PageLink>) {
+    reading_order_of(nav)
+        .into_iter()
+        .map(|(url, title)| PageLink {
+            url: url.to_owned(),
+            title: title.to_owned(),
+        })
+        .collect()
+}
+
+/// [`reading_order`], borrowed from `nav`: `(url, title)`.
+pub fn reading_order_of(nav: &[NavItem]) -> Vec<(&str, &str)> {
+    fn walk<'a>(
+        items: &'a [NavItem],
+        seen: &mut HashSet<&'a str>,
+        out: &mut Vec<(&'a str, &'a str)>,
+    ) {
         for item in items {
             if let Some(NavTarget::Page(url)) = &item.target {
-                if seen.insert(url.clone()) {
-                    out.push(PageLink {
-                        url: url.clone(),
-                        title: item.title.clone(),
-                    });
+                if seen.insert(url) {
+                    out.push((url, &item.title));
                 }
             }
             walk(&item.children, seen, out);

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::nav::{reading_order, NavItem, PageLink};
+use super::nav::{reading_order_of, NavItem, PageLink};
 
 /// The `status.items` type of what is wrong with an entity's docs: `error` when they
 /// could not be built, `warning` for each problem of their last build. The entity page
@@ -107,13 +107,20 @@ pub struct DocSetView {
 impl DocSetView {
     /// The pages before and after `url` in the nav's reading order.
     pub fn around(&self, url: &str) -> (Option<PageLink>, Option<PageLink>) {
-        let mut order = reading_order(&self.site.nav);
-        let Some(at) = order.iter().position(|p| p.url == url) else {
+        let order = reading_order_of(&self.site.nav);
+        let Some(at) = order.iter().position(|(page, _)| *page == url) else {
             return (None, None);
         };
-        let next = (at + 1 < order.len()).then(|| order.swap_remove(at + 1));
-        let previous = at.checked_sub(1).map(|before| order.swap_remove(before));
-        (previous, next)
+        let link = |(url, title): &(&str, &str)| PageLink {
+            url: (*url).to_owned(),
+            title: (*title).to_owned(),
+        };
+        (
+            at.checked_sub(1)
+                .and_then(|before| order.get(before))
+                .map(link),
+            order.get(at + 1).map(link),
+        )
     }
 
     /// "Edit this page" for the page read from `source`.

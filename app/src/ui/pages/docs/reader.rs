@@ -7,6 +7,8 @@
 //! page. Everything is rendered on the server too, so every page reads with JavaScript
 //! off (tabs and collapsibles are CSS; search is a form).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -165,8 +167,10 @@ fn Reader(
         </aside>
     };
     let problems = set.site.problems.clone();
+    // Each page drawn shares the set (its nav is large) rather than copying it.
+    let set = Arc::new(set);
     let main = move || {
-        let set = set.clone();
+        let set = Arc::clone(&set);
         Suspend::new(async move {
             match page.await {
                 Ok(Some(page)) => view! { <PageView set page /> }.into_any(),
@@ -186,7 +190,7 @@ fn Reader(
 
 /// The doc set has no page at `path` (404).
 #[component]
-fn NoPage(set: DocSetView, path: String) -> impl IntoView {
+fn NoPage(set: Arc<DocSetView>, path: String) -> impl IntoView {
     view! {
         <NotFoundStatus />
         <Title text=format!("Not found · {}", set.site.name) />
@@ -203,7 +207,7 @@ fn NoPage(set: DocSetView, path: String) -> impl IntoView {
 
 /// The page, its table of contents and what comes before and after it.
 #[component]
-fn PageView(set: DocSetView, page: DocPage) -> impl IntoView {
+fn PageView(set: Arc<DocSetView>, page: DocPage) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     client::follow_page(page.toc.clone());
     let title = format!("{} · {}", page.title, set.site.name);
