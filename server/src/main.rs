@@ -78,7 +78,7 @@ fn write_docs(built: &server::docs::build::Built, out: &std::path::Path) -> anyh
             .with_context(|| format!("creating {}", folder.display()))?;
         let html = format!(
             "<!doctype html>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<article class=\"md-content__inner md-typeset\">\n{}</article>\n",
-            server::docs::highlight::escape(&page.title),
+            app::model::docs::html::escape(&page.title),
             page.html
         );
         std::fs::write(folder.join("index.html"), html)?;

@@ -28,6 +28,7 @@ import html
 import itertools
 import json
 import logging
+import os
 import re
 import sys
 from html.parser import HTMLParser
@@ -282,10 +283,12 @@ def main():
 
 
 def site_docs_dir(folder):
+    """`docs_dir`, relative to the doc set's folder (as written: symbolic links kept)."""
     from mkdocs.config import load_config
 
     config = load_config(str(folder / "mkdocs.yml"))
-    return Path(config["docs_dir"]).relative_to((folder / "mkdocs.yml").resolve().parent).as_posix()
+    where = os.path.dirname(os.path.abspath(config.config_file_path))
+    return Path(os.path.relpath(config["docs_dir"], where)).as_posix()
 
 
 if __name__ == "__main__":

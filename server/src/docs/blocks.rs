@@ -6,7 +6,7 @@
 //!
 //! Lines inside fenced code blocks are never read as any of these.
 
-use super::highlight::escape;
+use app::model::docs::html::escape;
 
 /// A page's content, split where the extensions' blocks start and end.
 #[derive(Clone, Debug, PartialEq, Eq)]

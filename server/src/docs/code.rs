@@ -2,8 +2,9 @@
 //! (`py title="a.py" linenums="1" hl_lines="2 3"`), the block highlighted with its title,
 //! line numbers, highlighted lines and Material's copy button, and `#!lang` inline code.
 
-use super::highlight::{escape, highlight_lines, knows};
+use super::highlight::{highlight_lines, knows};
 use super::inline;
+use app::model::docs::html::escape;
 
 /// A code block's start: Material's copy button, then the code.
 const COPY_BUTTON: &str = "<pre><span></span><button class=\"md-clipboard\" type=\"button\" \

@@ -7,6 +7,7 @@
 
 use std::sync::LazyLock;
 
+use app::model::docs::html::{escape, escape_into};
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
@@ -151,26 +152,6 @@ fn push_span(html: &mut String, text: &str, class: Option<&str>) {
             html.push_str("</span>");
         }
         None => escape_into(html, text),
-    }
-}
-
-/// `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_into(&mut out, text);
-    out
-}
-
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::highlight::escape;
+use app::model::docs::html::escape;
 
 /// A heading's id as Python-Markdown's `toc` makes it: lower case, word characters,
 /// spaces and dashes kept (others dropped), runs of spaces and dashes made one dash.

@@ -14,9 +14,9 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 
 use super::blocks::{self, Expanded, Expansion, TabIds};
 use super::code::{code_block, inline_code, CodeInfo};
-use super::highlight::escape;
 use super::inline::{self, Ids};
 use super::mermaid;
+use app::model::docs::html::escape;
 use app::model::docs::page::{Section, TocEntry};
 
 /// What a page's links and images lead to, as its doc set decides.

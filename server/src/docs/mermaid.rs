@@ -6,7 +6,7 @@
 
 use app::model::graph::layout::{layout, Direction, Placed};
 
-use super::highlight::escape;
+use app::model::docs::html::escape;
 
 /// A flowchart read from its source.
 #[derive(Debug, Default, PartialEq)]

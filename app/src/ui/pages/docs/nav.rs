@@ -5,7 +5,10 @@
 //! views costs the server a reactive node per link on every page it renders. Moving to
 //! another page marks that page in the nav already drawn ([`mark`]).
 
-use crate::model::docs::nav::{NavItem, NavTarget};
+use crate::model::docs::{
+    html::escape,
+    nav::{NavItem, NavTarget},
+};
 
 /// The navigation `items` of the doc set at `base`, `current` (a page URL) marked and the
 /// sections holding it open.
@@ -60,38 +63,11 @@ fn holds(item: &NavItem, url: &str) -> bool {
         || item.children.iter().any(|child| holds(child, url))
 }
 
-/// `text` safe in HTML text and quoted attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Marks the page at `current` in the navigation drawn in `nav` (and opens the sections
 /// holding it; sections the reader opened stay open).
 #[cfg(feature = "hydrate")]
 pub fn mark(nav: &web_sys::Element, current: &str) {
-    use wasm_bindgen::JsCast;
-
-    let Ok(links) = nav.query_selector_all("a[data-page]") else {
-        return;
-    };
-    for i in 0..links.length() {
-        let Some(link) = links
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
+    for link in elements(nav.query_selector_all("a[data-page]")) {
         let here = link.get_attribute("data-page").as_deref() == Some(current);
         let _ = link
             .class_list()
@@ -109,6 +85,22 @@ pub fn mark(nav: &web_sys::Element, current: &str) {
             let _ = link.remove_attribute("aria-current");
         }
     }
+}
+
+/// The elements a `querySelectorAll` found (none when it failed).
+#[cfg(feature = "hydrate")]
+pub fn elements(
+    found: Result<web_sys::NodeList, wasm_bindgen::JsValue>,
+) -> impl Iterator<Item = web_sys::Element> {
+    use wasm_bindgen::JsCast;
+
+    let list = found.ok();
+    let count = list.as_ref().map_or(0, web_sys::NodeList::length);
+    (0..count).filter_map(move |i| {
+        list.as_ref()?
+            .item(i)
+            .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
+    })
 }
 
 #[cfg(test)]

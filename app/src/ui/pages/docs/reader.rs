@@ -375,6 +375,7 @@ mod client {
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
 
+    use super::super::nav::elements;
     use crate::model::docs::{nav::percent_decoded, page::TocEntry};
 
     /// Copies a code block when its button is pressed.
@@ -404,18 +405,10 @@ mod client {
     pub fn follow_page(toc: Vec<TocEntry>) {
         Effect::new(move |_| {
             let document = document();
-            if let Ok(links) = document.query_selector_all("[data-testid=doc-content] a[href]") {
-                for i in 0..links.length() {
-                    let Some(link) = links
-                        .item(i)
-                        .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-                    else {
-                        continue;
-                    };
-                    let href = link.get_attribute("href").unwrap_or_default();
-                    if is_file(&href) {
-                        let _ = link.set_attribute("rel", "external");
-                    }
+            for link in elements(document.query_selector_all("[data-testid=doc-content] a[href]")) {
+                let href = link.get_attribute("href").unwrap_or_default();
+                if is_file(&href) {
+                    let _ = link.set_attribute("rel", "external");
                 }
             }
             let hash = window().location().hash().unwrap_or_default();
@@ -446,19 +439,11 @@ mod client {
                 })
                 .last()
                 .cloned();
-            if let Ok(links) = document.query_selector_all("[data-toc]") {
-                for i in 0..links.length() {
-                    let Some(link) = links
-                        .item(i)
-                        .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-                    else {
-                        continue;
-                    };
-                    let active = reading.as_deref() == link.get_attribute("data-toc").as_deref();
-                    let _ = link
-                        .class_list()
-                        .toggle_with_force("md-nav__link--active", active);
-                }
+            for link in elements(document.query_selector_all("[data-toc]")) {
+                let active = reading.as_deref() == link.get_attribute("data-toc").as_deref();
+                let _ = link
+                    .class_list()
+                    .toggle_with_force("md-nav__link--active", active);
             }
         };
         let handle = window_event_listener(leptos::ev::scroll, move |_| mark());
