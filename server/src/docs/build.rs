@@ -100,13 +100,10 @@ pub fn build(files: DocFiles, base: &str, sanitizer: &Sanitizer) -> Built {
     };
     // A title given in the nav is the page's title (as mkdocs has it).
     let mut rendered = rendered;
-    let nav_titles: HashMap<String, String> = reading_order(&nav)
-        .into_iter()
-        .map(|link| (link.url, link.title))
-        .collect();
+    let nav_titles: HashMap<&str, &str> = reading_order(&nav).into_iter().collect();
     for page in &mut rendered {
         if let Some(title) = nav_titles.get(page.page.url.as_str()) {
-            page.page.title.clone_from(title);
+            (*title).clone_into(&mut page.page.title);
         }
     }
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -419,6 +416,42 @@ impl PageLinks<'_> {
 }
 
 impl PageLinks<'_> {
+    /// Where a link (or an image) goes: a file of the doc set named from the page's
+    /// `file`, else one read from the page's URL (`by_url`), else a page's folder URL
+    /// written from its file (`../guide/`, as some write them); `None` when none is.
+    fn target_url(
+        &mut self,
+        file: Option<&str>,
+        by_url: Option<&str>,
+        image: bool,
+        fragment: Option<&str>,
+        line: usize,
+    ) -> Option<String> {
+        for target in [file, by_url].into_iter().flatten() {
+            if self.files.assets.contains_key(target) {
+                return Some(format!("{}{target}", self.base));
+            }
+            if image {
+                continue;
+            }
+            let page = if Some(target) == by_url {
+                self.page_named(target)
+            } else {
+                self.files
+                    .pages
+                    .contains_key(target)
+                    .then(|| target.to_owned())
+            };
+            if let Some(page) = page {
+                return Some(self.page_link(&page, fragment, line));
+            }
+        }
+        let page = file
+            .filter(|_| !image)
+            .and_then(|target| self.page_named(target))?;
+        Some(self.page_link(&page, fragment, line))
+    }
+
     /// The URL of `page` (a source path), with `fragment`, which is checked once every
     /// page is built.
     fn page_link(&mut self, page: &str, fragment: Option<&str>, line: usize) -> String {
@@ -487,28 +520,8 @@ impl Links for PageLinks<'_> {
         let by_url = (!path.ends_with(".md"))
             .then(|| resolve(page_url(self.source).trim_end_matches('/'), path).ok())
             .flatten();
-        let file = by_file.as_ref().ok();
-        let found = [file, by_url.as_ref()]
-            .into_iter()
-            .flatten()
-            .find_map(|target| {
-                if self.files.assets.contains_key(target) {
-                    Some(format!("{}{target}", self.base))
-                } else if image {
-                    None
-                } else {
-                    self.page_named(target)
-                        .filter(|page| page == target || Some(target) == by_url.as_ref())
-                        .map(|page| self.page_link(&page, fragment, line))
-                }
-            });
-        let found = found.or_else(|| {
-            // A page's folder URL written from its file (`../guide/`), as some write them.
-            file.filter(|_| !image)
-                .and_then(|target| self.page_named(target))
-                .map(|page| self.page_link(&page, fragment, line))
-        });
-        if let Some(url) = found {
+        let file = by_file.as_ref().ok().map(String::as_str);
+        if let Some(url) = self.target_url(file, by_url.as_deref(), image, fragment, line) {
             return Some(url);
         }
         if let Err(why) = by_file {

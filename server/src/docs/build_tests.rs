@@ -98,9 +98,9 @@ fn links_images_and_anchors_are_rewritten_and_checked() {
         built.site.nav[1].children[0].target,
         Some(NavTarget::Page("guide/setup/".into()))
     );
-    let order: Vec<String> = reading_order(&built.site.nav)
-        .into_iter()
-        .map(|p| p.url)
+    let order: Vec<&str> = reading_order(&built.site.nav)
+        .iter()
+        .map(|(url, _)| *url)
         .collect();
     assert_eq!(order, ["", "guide/setup/"]);
     assert_eq!(
@@ -207,7 +207,7 @@ fn titles_come_from_the_nav_then_front_matter_then_the_first_heading() {
     assert_eq!(title("index.md"), "Introduction");
     assert_eq!(title("meta.md"), "From the front matter");
     assert_eq!(title("broken.md"), "Broken meta");
-    assert_eq!(reading_order(&built.site.nav)[0].title, "Introduction");
+    assert_eq!(reading_order(&built.site.nav)[0].1, "Introduction");
     let meta = &built
         .pages
         .iter()

@@ -275,16 +275,17 @@ fn with_emoji(html: &str) -> String {
 /// A tab's label or an admonition's title, which Material writes as inline Markdown:
 /// code spans, emoji and icons; the rest is text.
 pub fn label_html(label: &str) -> String {
+    let parts: Vec<&str> = label.split('`').collect();
     let mut html = String::new();
-    for (i, part) in label.split('`').enumerate() {
-        // Odd parts are between backticks (an unpaired last one stays text).
-        let paired = i % 2 == 1 && label.matches('`').count() > i;
-        if paired {
+    for (i, part) in parts.iter().enumerate() {
+        // Odd parts are between backticks; the last one, when odd, has no closing
+        // backtick and stays text, its opening one with it.
+        if i % 2 == 0 {
+            html.push_str(&with_emoji(&escape(part)));
+        } else if i + 1 < parts.len() {
             html.push_str(&format!("<code>{}</code>", escape(part)));
         } else {
-            if i > 0 && i % 2 == 1 {
-                html.push('`');
-            }
+            html.push('`');
             html.push_str(&with_emoji(&escape(part)));
         }
     }

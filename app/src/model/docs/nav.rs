@@ -228,20 +228,9 @@ pub struct PageLink {
     pub title: String,
 }
 
-/// The pages of `nav` in reading order (depth first), each once with its title there:
-/// what previous and next follow.
-pub fn reading_order(nav: &[NavItem]) -> Vec<PageLink> {
-    reading_order_of(nav)
-        .into_iter()
-        .map(|(url, title)| PageLink {
-            url: url.to_owned(),
-            title: title.to_owned(),
-        })
-        .collect()
-}
-
-/// [`reading_order`], borrowed from `nav`: `(url, title)`.
-pub fn reading_order_of(nav: &[NavItem]) -> Vec<(&str, &str)> {
+/// The pages of `nav` in reading order (depth first), each once with its title there,
+/// as `(url, title)`: what previous and next follow.
+pub fn reading_order(nav: &[NavItem]) -> Vec<(&str, &str)> {
     fn walk<'a>(
         items: &'a [NavItem],
         seen: &mut HashSet<&'a str>,
@@ -340,14 +329,10 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path.to_string(), "nav[2].Deeper[1].Gone");
         assert!(problems[0].message.contains("deeper/gone.md"));
-        let urls = |nav: &[NavItem]| -> Vec<String> {
-            reading_order(nav)
-                .into_iter()
-                .map(|link| link.url)
-                .collect()
-        };
-        assert_eq!(urls(&nav), ["", "sub-page/", "deeper/"]);
-        assert_eq!(reading_order(&nav)[1].title, "Sub page");
+        let order = reading_order(&nav);
+        let urls: Vec<&str> = order.iter().map(|(url, _)| *url).collect();
+        assert_eq!(urls, ["", "sub-page/", "deeper/"]);
+        assert_eq!(order[1].1, "Sub page");
     }
 
     #[test]
@@ -379,7 +364,7 @@ mod tests {
             nav[4].children[0].title, "Guide",
             "the folder's index comes first"
         );
-        let urls: Vec<String> = reading_order(&nav).into_iter().map(|l| l.url).collect();
+        let urls: Vec<&str> = reading_order(&nav).iter().map(|(url, _)| *url).collect();
         assert_eq!(
             urls,
             ["", "alpha/", "zeta/", "api/z/", "guide/", "guide/setup/"]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::nav::{reading_order_of, NavItem, PageLink};
+use super::nav::{reading_order, NavItem, PageLink};
 
 /// The `status.items` type of what is wrong with an entity's docs: `error` when they
 /// could not be built, `warning` for each problem of their last build. The entity page
@@ -107,7 +107,7 @@ pub struct DocSetView {
 impl DocSetView {
     /// The pages before and after `url` in the nav's reading order.
     pub fn around(&self, url: &str) -> (Option<PageLink>, Option<PageLink>) {
-        let order = reading_order_of(&self.site.nav);
+        let order = reading_order(&self.site.nav);
         let Some(at) = order.iter().position(|(page, _)| *page == url) else {
             return (None, None);
         };
