@@ -172,6 +172,12 @@ test("a task is created from the wizard, its log streams, and the component is r
   await expect(page).toHaveURL(new RegExp(`/catalog/default/component/${name}$`));
   await expect(page.getByRole("heading", { level: 1 })).toContainText(name);
   await expect(page.getByTestId("entity-owner")).toContainText("Logistics");
+
+  // Its docs, built from the repository the task pushed to.
+  await page.getByTestId("entity-docs-tab").click();
+  await expect(page).toHaveURL(new RegExp(`/docs/default/component/${name}/$`));
+  await expect(page.getByTestId("doc-content").locator("h1")).toHaveText(new RegExp(name));
+  await expect(page.getByTestId("doc-content")).toContainText("Tracks parcels door to door");
 });
 
 test("the task page streams the log of a running task", async ({ page, request }) => {

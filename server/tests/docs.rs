@@ -266,3 +266,127 @@ async fn docs_outside_the_location_s_folder_are_refused(db: support::TestDb) {
     assert!(set_of(&portal, &checkout()).await.is_none());
     assert!(portal.doc_sets().await.unwrap().is_empty());
 }
+
+/// Runs git in `repo` (its author set here: the test machine may have none).
+fn git(repo: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[tokio::test]
+async fn docs_in_a_git_location_are_built_from_the_repository() {
+    let db = support::sqlite().await;
+    let dir = doc_folder();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-qm", "docs"]);
+    // The working tree is not what is read: only the commit.
+    write(repo, "docs/guide.md", "# Uncommitted\n");
+    let portal = Portal::new(db.store.clone());
+    let location = Source::Git(server::catalog::location::GitFile {
+        repo: repo.to_owned(),
+        rev: "main".into(),
+        path: "catalog-info.yaml".into(),
+    });
+    portal.ingest_location(&location).await.unwrap();
+    let set = set_of(&portal, &checkout()).await.expect("docs from git");
+    assert_eq!(set.site.name, "Checkout");
+    assert!(set.site.problems.is_empty(), "{:?}", set.site.problems);
+    let guide = page_of(&portal, &checkout(), "guide/").await.unwrap();
+    assert!(guide.html.contains("Setup"), "{}", guide.html);
+    assert!(portal
+        .docs_asset(&checkout(), "img/logo.png")
+        .await
+        .unwrap()
+        .is_some());
+
+    git(repo, &["commit", "-qam", "guide"]);
+    portal.ingest_location(&location).await.unwrap();
+    let guide = page_of(&portal, &checkout(), "guide/").await.unwrap();
+    assert!(
+        guide.html.contains("Uncommitted"),
+        "the new commit is built"
+    );
+}
+
+/// A gzipped tar of `files` (path → text), as a Git host's archive holds them.
+fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for (path, text) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        builder
+            .append_data(&mut header, path, text.as_bytes())
+            .unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+/// Serves `archive` at `/shop/-/archive/main/archive.tar.gz` on loopback, as GitLab
+/// serves a repository's archive; returns the base URL.
+async fn git_host(archive: Vec<u8>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route(
+        "/shop/-/archive/main/archive.tar.gz",
+        axum::routing::get(move || async move { archive }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn url_refs_read_the_git_host_s_archive_when_the_allow_list_permits() {
+    let db = support::sqlite().await;
+    let host = git_host(tar_gz(&[
+        ("shop-main/site/mkdocs.yml", MKDOCS),
+        (
+            "shop-main/site/docs/index.md",
+            "# Checkout\n\nSee the [guide](guide.md).\n",
+        ),
+        ("shop-main/site/docs/guide.md", "# Guide\n"),
+        ("shop-main/secret.md", "# Not the doc set\n"),
+    ]))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let reference = format!("url:{host}/shop/-/tree/main/site");
+    write(
+        dir.path(),
+        "catalog-info.yaml",
+        &LOCATION.replace("dir:.", &reference),
+    );
+
+    let mut portal = Portal::new(db.store.clone());
+    read(&portal, dir.path()).await;
+    assert!(set_of(&portal, &checkout()).await.is_none());
+    let entity = portal.entity(&checkout()).await.unwrap().unwrap();
+    let items = entity.status.map(|s| s.items).unwrap_or_default();
+    assert!(
+        items.iter().any(|i| i.message.contains("is not allowed")),
+        "the allow-list refuses it: {items:?}"
+    );
+
+    portal.allow_urls(vec![host.trim_start_matches("http://").parse().unwrap()]);
+    read(&portal, dir.path()).await;
+    let set = set_of(&portal, &checkout())
+        .await
+        .expect("docs from the host");
+    assert!(set.site.problems.is_empty(), "{:?}", set.site.problems);
+    assert_eq!(set.site.page_count, 2);
+    assert_eq!(
+        page_of(&portal, &checkout(), "guide/").await.unwrap().title,
+        "Guide"
+    );
+}

@@ -180,7 +180,7 @@ impl GitFile {
 
 /// The folder git keeps a repository's objects in: the repository itself when bare,
 /// else its `.git`.
-fn git_dir(repo: &Path) -> PathBuf {
+pub(crate) fn git_dir(repo: &Path) -> PathBuf {
     let dot_git = repo.join(".git");
     if dot_git.is_dir() {
         dot_git

@@ -153,7 +153,26 @@ impl UrlReader {
     /// The text at `url`, if the allow-list permits it (and every redirect on the way).
     pub fn read(&self, url: &str) -> Result<String, String> {
         self.check(url)?;
-        let mut fetch = raw_url(url);
+        let bytes = self.get(&raw_url(url), MAX_RESPONSE_BYTES)?;
+        String::from_utf8(bytes).map_err(|_| format!("{url} is not UTF-8 text"))
+    }
+
+    /// The archive (`.tar.gz`) of the folder `url` names ([`archive_url`]), if the
+    /// allow-list permits `url`: its bytes, at most `limit`, and the folder's path inside
+    /// the archive's top folder.
+    pub fn read_archive(&self, url: &str, limit: u64) -> Result<(Vec<u8>, String), String> {
+        self.check(url)?;
+        let (archive, folder) = archive_url(url).ok_or_else(|| {
+            format!(
+                "{url} names neither a folder of a GitHub or GitLab repository                  (…/tree/REF/PATH) nor a .tar.gz archive"
+            )
+        })?;
+        Ok((self.get(&archive, limit)?, folder))
+    }
+
+    /// The body at `fetch`, following only allowed redirects, at most `limit` bytes.
+    fn get(&self, fetch: &str, limit: u64) -> Result<Vec<u8>, String> {
+        let mut fetch = fetch.to_owned();
         for _ in 0..=MAX_REDIRECTS {
             let mut response = self
                 .agent
@@ -179,11 +198,11 @@ impl UrlReader {
             return response
                 .body_mut()
                 .with_config()
-                .limit(MAX_RESPONSE_BYTES)
-                .read_to_string()
+                .limit(limit)
+                .read_to_vec()
                 .map_err(|error| format!("cannot read {fetch}: {error}"));
         }
-        Err(format!("{url}: more than {MAX_REDIRECTS} redirects"))
+        Err(format!("{fetch}: more than {MAX_REDIRECTS} redirects"))
     }
 }
 
@@ -252,6 +271,44 @@ pub fn raw_url(url: &str) -> String {
     url.to_owned()
 }
 
+/// The `.tar.gz` archive holding the folder `url` names, and the folder's path inside
+/// the archive's top folder: a GitHub folder (`https://github.com/o/r/tree/REF/PATH`) is
+/// read from GitHub's tarball of REF, a GitLab one (`…/-/tree/REF/PATH`) from GitLab's
+/// archive of REF; a URL ending in `.tar.gz` or `.tgz` is the archive itself. `blob`
+/// URLs (a folder joined to a file's URL) count as `tree` ones. `None` for other URLs.
+pub fn archive_url(url: &str) -> Option<(String, String)> {
+    let uri = url.parse::<Uri>().ok()?;
+    let path = uri.path();
+    let folder_of = |rest: &str| -> (String, String) {
+        let (rev, folder) = rest.split_once('/').unwrap_or((rest, ""));
+        (rev.to_owned(), folder.trim_matches('/').to_owned())
+    };
+    if uri.host() == Some("github.com") {
+        // /{owner}/{repo}/tree/{ref}/{path…}
+        let parts: Vec<&str> = path.splitn(5, '/').collect();
+        if let ["", owner, repo, "tree" | "blob", rest] = parts.as_slice() {
+            let (rev, folder) = folder_of(rest);
+            return Some((
+                format!("https://codeload.github.com/{owner}/{repo}/tar.gz/{rev}"),
+                folder,
+            ));
+        }
+    }
+    let gitlab = path
+        .split_once("/-/tree/")
+        .or_else(|| path.split_once("/-/blob/"));
+    if let Some((project, rest)) = gitlab {
+        let (rev, folder) = folder_of(rest);
+        let authority = uri.authority()?.as_str();
+        let scheme = uri.scheme_str().unwrap_or("https");
+        return Some((
+            format!("{scheme}://{authority}{project}/-/archive/{rev}/archive.tar.gz"),
+            folder,
+        ));
+    }
+    (path.ends_with(".tar.gz") || path.ends_with(".tgz")).then(|| (url.to_owned(), String::new()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +375,40 @@ mod tests {
         );
         assert_eq!(join(base, "https://other/x").unwrap(), "https://other/x");
         assert!(join("https://h/a.yaml", "../../b.yaml").is_err());
+    }
+
+    #[test]
+    fn folders_are_read_from_their_host_s_archive() {
+        assert_eq!(
+            archive_url("https://github.com/acme/shop/tree/main/services/checkout/"),
+            Some((
+                "https://codeload.github.com/acme/shop/tar.gz/main".into(),
+                "services/checkout".into()
+            ))
+        );
+        assert_eq!(
+            archive_url("https://github.com/acme/shop/blob/v2/"),
+            Some((
+                "https://codeload.github.com/acme/shop/tar.gz/v2".into(),
+                String::new()
+            ))
+        );
+        assert_eq!(
+            archive_url("http://gitlab.example:8080/group/shop/-/tree/main/docs-site"),
+            Some((
+                "http://gitlab.example:8080/group/shop/-/archive/main/archive.tar.gz".into(),
+                "docs-site".into()
+            ))
+        );
+        assert_eq!(
+            archive_url("https://files.example/docs/site.tar.gz"),
+            Some((
+                "https://files.example/docs/site.tar.gz".into(),
+                String::new()
+            ))
+        );
+        assert_eq!(archive_url("https://files.example/docs/"), None);
+        assert_eq!(archive_url("https://github.com/acme/shop"), None);
     }
 
     #[test]

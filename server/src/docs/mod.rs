@@ -18,5 +18,6 @@ pub mod highlight;
 pub mod inline;
 pub mod markdown;
 pub mod mermaid;
+pub mod origin;
 pub mod sanitize;
 pub mod source;

@@ -1,8 +1,7 @@
 //! TechDocs: building the doc sets the catalog's entities name
-//! (`backstage.io/techdocs-ref: dir:…`) when their location is read, and reading them
-//! back: a page with what surrounds it, a file of the set, the list of every doc set.
-
-use std::path::{Path, PathBuf};
+//! (`backstage.io/techdocs-ref: dir:…` or `url:…`) when their location is read, and
+//! reading them back: a page with what surrounds it, a file of the set, the list of
+//! every doc set.
 
 use app::model::catalog::entity::{annotations, Entity};
 use app::model::catalog::entity_ref::{EntityRef, RefContext};
@@ -12,7 +11,7 @@ use app::model::docs::page::{
 use app::model::docs::search::{self, DocHit};
 
 use super::Portal;
-use crate::catalog::location::{absolute, confinement_of};
+use crate::docs::origin::{self, DocsOrigin};
 use crate::docs::{build, sanitize::Sanitizer, source};
 use crate::store::{DocPageRow, DocSectionRow, DocSetRow, StoreError};
 
@@ -51,10 +50,12 @@ impl Portal {
         location_target: &str,
     ) -> Result<Vec<(String, DocsOutcome)>, StoreError> {
         let mut outcomes = Vec::new();
-        let confine = confinement_of(&absolute(Path::new(location_target)));
         for (entity_ref, body) in self.store.documented_entities(location_id).await? {
-            let outcome = match docs_folder(&body, &confine) {
-                Ok(folder) => self.build_docs(&entity_ref, folder).await?,
+            let located = serde_json::from_str::<Entity>(&body)
+                .map_err(|e| e.to_string())
+                .and_then(|entity| origin::locate(&entity, location_target));
+            let outcome = match located {
+                Ok(found) => self.build_docs(&entity_ref, found).await?,
                 Err(why) => DocsOutcome::Failed(why),
             };
             match &outcome {
@@ -73,12 +74,12 @@ impl Portal {
         Ok(outcomes)
     }
 
-    /// Builds the doc set in `folder` as `entity_ref`'s, unless its files are those of
+    /// Builds the doc set at `found` as `entity_ref`'s, unless its files are those of
     /// the stored build.
     async fn build_docs(
         &self,
         entity_ref: &str,
-        folder: PathBuf,
+        found: DocsOrigin,
     ) -> Result<DocsOutcome, StoreError> {
         let stored = self.store.doc_set(entity_ref).await?;
         let Ok(reference) = EntityRef::parse_full(entity_ref) else {
@@ -88,10 +89,13 @@ impl Portal {
         };
         let base = docs_base(reference.kind(), reference.namespace(), reference.name());
         let hosts = self.iframe_hosts.clone();
-        let source_name = folder.display().to_string();
+        let source_name = found.to_string();
         let previous = stored.as_ref().map(|s| s.fingerprint.clone());
+        let urls = self.urls.clone();
         let built = tokio::task::spawn_blocking(move || {
-            let mut files = source::read(&folder);
+            let unpacked = origin::unpack(&found, &urls)?;
+            let mut files = source::read(&unpacked.folder);
+            files.problems.extend(unpacked.problems);
             // The iframe hosts allowed change what a page keeps, and the builder what
             // it makes: both part of what is built.
             files.fingerprint = format!(
@@ -101,14 +105,16 @@ impl Portal {
                 build::VERSION
             );
             if previous.as_deref() == Some(files.fingerprint.as_str()) {
-                return None;
+                return Ok(None);
             }
-            Some(build::build(files, &base, &Sanitizer::new(&hosts)))
+            Ok(Some(build::build(files, &base, &Sanitizer::new(&hosts))))
         })
         .await
         .map_err(|e| StoreError::Io(format!("building docs: {e}")))?;
-        let Some(mut built) = built else {
-            return Ok(DocsOutcome::Unchanged);
+        let mut built = match built {
+            Ok(Some(built)) => built,
+            Ok(None) => return Ok(DocsOutcome::Unchanged),
+            Err(why) => return Ok(DocsOutcome::Failed(why)),
         };
         if built.pages.is_empty() {
             let why = built
@@ -373,42 +379,6 @@ fn docs_owner(entity: &Entity) -> (String, String) {
         ),
         None => (own, String::new()),
     }
-}
-
-/// The folder of an entity's docs: its `techdocs-ref` (`dir:PATH`) relative to the file
-/// that defines it, inside the location's folder `confine`.
-fn docs_folder(body: &str, confine: &Path) -> Result<PathBuf, String> {
-    let entity: Entity = serde_json::from_str(body).map_err(|e| e.to_string())?;
-    let annotations = &entity.metadata.annotations;
-    let reference = annotations
-        .get(annotations::TECHDOCS_REF)
-        .ok_or("no techdocs-ref annotation")?;
-    let Some(path) = reference.strip_prefix("dir:") else {
-        return Err(format!(
-            "techdocs-ref '{reference}': only dir: refs are built so far"
-        ));
-    };
-    let file = annotations
-        .get(annotations::MANAGED_BY_LOCATION)
-        .and_then(|l| l.strip_prefix("file:"))
-        .ok_or_else(|| {
-            format!("techdocs-ref '{reference}': the entity was not read from a file")
-        })?;
-    let folder = absolute(
-        &Path::new(file)
-            .parent()
-            .unwrap_or(Path::new("/"))
-            .join(path),
-    );
-    let real = std::fs::canonicalize(&folder).unwrap_or(folder.clone());
-    let confine = std::fs::canonicalize(confine).unwrap_or(confine.to_owned());
-    if !real.starts_with(&confine) {
-        return Err(format!(
-            "techdocs-ref '{reference}' leaves the location's folder {}; refused",
-            confine.display()
-        ));
-    }
-    Ok(folder)
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(

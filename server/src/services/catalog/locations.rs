@@ -185,6 +185,9 @@ impl Portal {
         // The files were just read: apply them rather than reading them again.
         let location = self.store.ensure_location(location_type, &target).await?;
         let report = self.apply_update(location, &update).await?;
+        // Its entities' docs, as a refresh would build them.
+        self.refresh_docs(&report.location.id, &report.location.target)
+            .await?;
         Ok(Registration {
             location: report.location,
             entities,
@@ -333,10 +336,8 @@ impl Portal {
         force: bool,
     ) -> Result<IngestReport, StoreError> {
         let report = self.read_location_again(location, force).await?;
-        if report.location.location_type == "file" {
-            self.refresh_docs(&report.location.id, &report.location.target)
-                .await?;
-        }
+        self.refresh_docs(&report.location.id, &report.location.target)
+            .await?;
         Ok(report)
     }
 
