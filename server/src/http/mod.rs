@@ -7,6 +7,7 @@ mod catalog;
 mod docs;
 mod error;
 mod forms;
+mod graph;
 mod health;
 mod scaffolder;
 pub mod site;
@@ -174,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         // Backstage's catalog API, for catalog-client and other Backstage tooling.
         .nest("/api/catalog", catalog::routes())
+        .nest("/api/graph", graph::routes())
         // Backstage's scaffolder API: tasks, their event streams, dry runs, actions.
         .nest("/api/scaffolder/v2", scaffolder::routes())
         // Template forms posted without JavaScript (the page itself is Leptos's GET).

@@ -10,6 +10,7 @@
 
 mod catalog;
 pub mod docs;
+mod graph;
 mod tasks;
 mod templates;
 

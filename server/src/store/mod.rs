@@ -32,6 +32,7 @@ mod cache;
 mod catalog;
 mod docs;
 mod facets;
+mod graph;
 mod query;
 mod tasks;
 mod text;
@@ -39,6 +40,7 @@ mod update;
 
 pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
 pub use docs::{DocPageRow, DocSectionRow, DocSetRow, DocSetSummary};
+pub use graph::{GraphNodeRow, RelationRow};
 pub use tasks::{TaskEventRow, TaskRow};
 pub use update::{
     ApplyReport, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy, ProblemRow,

@@ -1,6 +1,11 @@
-//! Graphs drawn as diagrams: the layered layout shared by TechDocs' mermaid flowcharts
-//! (drawn on the server) and, later, the catalog's dependency graphs.
+//! The catalog as a graph, and graphs drawn as diagrams.
 //!
-//! - [`layout`]: boxes in ranks along the edges' direction, ordered to cross little.
+//! - [`subgraph`]: which part of the catalog a graph shows (roots, depth, relation
+//!   types, kinds, direction) and its nodes and edges.
+//! - [`impact`]: what breaks when an entity is down, and what it needs to run.
+//! - [`layout`]: boxes in ranks along the edges' direction, ordered to cross little
+//!   (TechDocs' mermaid flowcharts are drawn with it on the server).
 
+pub mod impact;
 pub mod layout;
+pub mod subgraph;

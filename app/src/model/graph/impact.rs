@@ -1,0 +1,420 @@
+//! Impact analysis: what breaks or degrades when an entity is down (its dependents), and
+//! the reverse, what it needs to run, each entry with the chain of relations that
+//! explains it, and the cycles met on the way.
+//!
+//! An entity X being down takes down: whatever depends on it (`dependencyOf`), the APIs
+//! it provides (`providesApi`), when it is an API whoever consumes it (`apiConsumedBy`),
+//! and what it is part of (`partOf`: its system, parent component, domain). What X
+//! needs is the same walk over the inverse relations.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+/// Which way an impact analysis walks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImpactWay {
+    /// What breaks when the entity is down.
+    Dependents,
+    /// What the entity needs to run.
+    Needs,
+}
+
+impl ImpactWay {
+    /// The relation types (stored rows, source to target) one step follows.
+    pub fn steps(self) -> &'static [&'static str] {
+        match self {
+            Self::Dependents => &["dependencyOf", "providesApi", "apiConsumedBy", "partOf"],
+            Self::Needs => &["dependsOn", "apiProvidedBy", "consumesApi", "hasPart"],
+        }
+    }
+}
+
+/// One entity the analysis reached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpactEntry {
+    /// Its ref.
+    #[serde(rename = "ref")]
+    pub entity_ref: String,
+    /// Its owner's ref.
+    pub owner: Option<String>,
+    /// Steps from the entity analysed.
+    pub depth: u32,
+    /// The refs from the entity analysed to this one, both included.
+    pub path: Vec<String>,
+    /// The relation of each step of `path` (one fewer than its refs).
+    pub relations: Vec<String>,
+}
+
+/// An impact analysis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Impact {
+    /// The entity analysed.
+    pub entity: String,
+    /// Which way.
+    pub way: ImpactWay,
+    /// Every entity reached, nearest first, then by ref.
+    pub entries: Vec<ImpactEntry>,
+    /// The cycles among them, each as its refs in order (the last leads back to the
+    /// first), starting at its smallest ref.
+    pub cycles: Vec<Vec<String>>,
+}
+
+impl Impact {
+    /// The entries grouped by owner (`None`: no owner), owners by ref.
+    pub fn by_owner(&self) -> BTreeMap<Option<&str>, Vec<&ImpactEntry>> {
+        let mut groups: BTreeMap<Option<&str>, Vec<&ImpactEntry>> = BTreeMap::new();
+        for entry in &self.entries {
+            groups
+                .entry(entry.owner.as_deref())
+                .or_default()
+                .push(entry);
+        }
+        groups
+    }
+}
+
+/// How an entity was first reached: its depth, and the entity and relation before it.
+type Reached<'a> = (u32, Option<(&'a str, &'a str)>);
+
+/// The analysis of `entity` walking `way` over `edges` (`(source, type, target)`, any
+/// superset of what the walk reaches; other types are ignored), owners from `owners`.
+pub fn analyse(
+    entity: &str,
+    way: ImpactWay,
+    edges: &[(String, String, String)],
+    owners: &HashMap<String, String>,
+) -> Impact {
+    let steps = way.steps();
+    let mut next: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for (source, relation, target) in edges {
+        if let Some(step) = steps.iter().find(|s| s.eq_ignore_ascii_case(relation)) {
+            next.entry(source).or_default().push((target, step));
+        }
+    }
+    for targets in next.values_mut() {
+        targets.sort_unstable();
+        targets.dedup();
+    }
+    // Breadth first: each entity's shortest chain, ties broken by ref.
+    let mut reached: HashMap<&str, Reached> = HashMap::new();
+    reached.insert(entity, (0, None));
+    let mut queue = VecDeque::from([entity]);
+    let mut order = Vec::new();
+    while let Some(at) = queue.pop_front() {
+        let depth = reached[at].0;
+        for &(target, step) in next.get(at).map(Vec::as_slice).unwrap_or_default() {
+            if !reached.contains_key(target) {
+                reached.insert(target, (depth + 1, Some((at, step))));
+                queue.push_back(target);
+                order.push(target);
+            }
+        }
+    }
+    let entries = order
+        .iter()
+        .map(|&target| {
+            let (mut path, mut relations) = (vec![target.to_owned()], Vec::new());
+            let mut at = target;
+            while let Some((from, step)) = reached[at].1 {
+                path.push(from.to_owned());
+                relations.push(step.to_owned());
+                at = from;
+            }
+            path.reverse();
+            relations.reverse();
+            ImpactEntry {
+                entity_ref: target.to_owned(),
+                owner: owners.get(target).cloned(),
+                depth: reached[target].0,
+                path,
+                relations,
+            }
+        })
+        .collect();
+    Impact {
+        entity: entity.to_owned(),
+        way,
+        entries,
+        cycles: cycles(&next, &reached),
+    }
+}
+
+/// One cycle per strongly connected part of the reached graph that has one: the
+/// shortest way from its smallest ref back to itself.
+fn cycles<T>(
+    next: &BTreeMap<&str, Vec<(&str, &str)>>,
+    reached: &HashMap<&str, T>,
+) -> Vec<Vec<String>> {
+    let nodes: BTreeSet<&str> = reached.keys().copied().collect();
+    let mut found = Vec::new();
+    for part in strongly_connected(&nodes, next) {
+        let start = *part.iter().next().expect("a part is never empty");
+        // Breadth first from `start` inside the part, until an edge leads back to it.
+        let mut from: HashMap<&str, &str> = HashMap::new();
+        let mut queue = VecDeque::from([start]);
+        let mut last = None;
+        'walk: while let Some(at) = queue.pop_front() {
+            for &(target, _) in next.get(at).map(Vec::as_slice).unwrap_or_default() {
+                if target == start {
+                    last = Some(at);
+                    break 'walk;
+                }
+                if part.contains(target) && !from.contains_key(target) {
+                    from.insert(target, at);
+                    queue.push_back(target);
+                }
+            }
+        }
+        let Some(mut at) = last else { continue };
+        let mut cycle = vec![at.to_owned()];
+        while at != start {
+            at = from[at];
+            cycle.push(at.to_owned());
+        }
+        cycle.reverse();
+        found.push(cycle);
+    }
+    found.sort();
+    found
+}
+
+/// The strongly connected parts of `nodes` under `next` that hold a cycle (two refs or
+/// more, or one with an edge to itself), by Tarjan's algorithm without recursion.
+fn strongly_connected<'a>(
+    nodes: &BTreeSet<&'a str>,
+    next: &BTreeMap<&'a str, Vec<(&'a str, &'a str)>>,
+) -> Vec<BTreeSet<&'a str>> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut low: HashMap<&str, usize> = HashMap::new();
+    let mut on_stack: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut parts = Vec::new();
+    let targets = |node: &str| -> Vec<&'a str> {
+        next.get(node)
+            .map(|t| t.iter().map(|&(target, _)| target).collect())
+            .unwrap_or_default()
+    };
+    for &root in nodes {
+        if index.contains_key(root) {
+            continue;
+        }
+        // (node, its targets, how many of them were visited)
+        let mut work: Vec<(&str, Vec<&str>, usize)> = vec![(root, targets(root), 0)];
+        index.insert(root, index.len());
+        low.insert(root, index[root]);
+        stack.push(root);
+        on_stack.insert(root);
+        while let Some((node, children, seen)) = work.last_mut() {
+            let node = *node;
+            if let Some(&child) = children.get(*seen) {
+                *seen += 1;
+                if !nodes.contains(child) {
+                    continue;
+                }
+                if !index.contains_key(child) {
+                    let at = index.len();
+                    index.insert(child, at);
+                    low.insert(child, at);
+                    stack.push(child);
+                    on_stack.insert(child);
+                    work.push((child, targets(child), 0));
+                } else if on_stack.contains(child) {
+                    let lowest = low[node].min(index[child]);
+                    low.insert(node, lowest);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some((parent, _, _)) = work.last() {
+                let lowest = low[*parent].min(low[node]);
+                low.insert(parent, lowest);
+            }
+            if low[node] == index[node] {
+                let mut part = BTreeSet::new();
+                while let Some(member) = stack.pop() {
+                    on_stack.remove(member);
+                    part.insert(member);
+                    if member == node {
+                        break;
+                    }
+                }
+                let looped = targets(node).contains(&node);
+                if part.len() > 1 || looped {
+                    parts.push(part);
+                }
+            }
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both rows of each pair, as the catalog stores them.
+    fn stored(pairs: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+        let mut rows = Vec::new();
+        for &(source, relation, target) in pairs {
+            rows.push((source.into(), relation.into(), target.into()));
+            let inverse = crate::model::graph::subgraph::inverse(relation).unwrap();
+            rows.push((target.into(), inverse.into(), source.into()));
+        }
+        rows
+    }
+
+    fn shop() -> Vec<(String, String, String)> {
+        stored(&[
+            (
+                "component:default/payment-gateway",
+                "providesApi",
+                "api:default/payments",
+            ),
+            (
+                "component:default/checkout",
+                "consumesApi",
+                "api:default/payments",
+            ),
+            (
+                "component:default/payment-gateway",
+                "dependsOn",
+                "resource:default/payments-db",
+            ),
+            (
+                "component:default/ledger",
+                "dependsOn",
+                "resource:default/payments-db",
+            ),
+            (
+                "component:default/checkout",
+                "partOf",
+                "system:default/shop",
+            ),
+            (
+                "component:default/payment-gateway",
+                "ownedBy",
+                "group:default/payments",
+            ),
+        ])
+    }
+
+    fn owners() -> HashMap<String, String> {
+        HashMap::from([(
+            "component:default/checkout".to_owned(),
+            "group:default/web".to_owned(),
+        )])
+    }
+
+    #[test]
+    fn dependents_are_found_with_the_chain_that_explains_them() {
+        let impact = analyse(
+            "resource:default/payments-db",
+            ImpactWay::Dependents,
+            &shop(),
+            &owners(),
+        );
+        let lines: Vec<String> = impact
+            .entries
+            .iter()
+            .map(|e| {
+                let mut chain = e.path[0].clone();
+                for (step, to) in e.relations.iter().zip(&e.path[1..]) {
+                    chain.push_str(&format!(" -{step}-> {to}"));
+                }
+                format!("{} {chain}", e.depth)
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "1 resource:default/payments-db -dependencyOf-> component:default/ledger",
+                "1 resource:default/payments-db -dependencyOf-> component:default/payment-gateway",
+                "2 resource:default/payments-db -dependencyOf-> component:default/payment-gateway -providesApi-> api:default/payments",
+                "3 resource:default/payments-db -dependencyOf-> component:default/payment-gateway -providesApi-> api:default/payments -apiConsumedBy-> component:default/checkout",
+                "4 resource:default/payments-db -dependencyOf-> component:default/payment-gateway -providesApi-> api:default/payments -apiConsumedBy-> component:default/checkout -partOf-> system:default/shop",
+            ]
+        );
+        assert!(impact.cycles.is_empty());
+        let groups = impact.by_owner();
+        assert_eq!(groups[&Some("group:default/web")].len(), 1);
+        assert_eq!(groups[&None].len(), 4);
+    }
+
+    #[test]
+    fn needs_walk_the_other_way() {
+        let impact = analyse("system:default/shop", ImpactWay::Needs, &shop(), &owners());
+        let refs: Vec<&str> = impact
+            .entries
+            .iter()
+            .map(|e| e.entity_ref.as_str())
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                "component:default/checkout",
+                "api:default/payments",
+                "component:default/payment-gateway",
+                "resource:default/payments-db",
+            ]
+        );
+    }
+
+    #[test]
+    fn cycles_are_reported_once_each() {
+        let mut edges = shop();
+        edges.extend(stored(&[
+            (
+                "component:default/checkout",
+                "dependsOn",
+                "component:default/b",
+            ),
+            (
+                "component:default/b",
+                "dependsOn",
+                "component:default/checkout",
+            ),
+            ("component:default/c", "dependsOn", "component:default/c"),
+            (
+                "component:default/c",
+                "dependsOn",
+                "resource:default/payments-db",
+            ),
+        ]));
+        let impact = analyse(
+            "resource:default/payments-db",
+            ImpactWay::Dependents,
+            &edges,
+            &HashMap::new(),
+        );
+        assert_eq!(
+            impact.cycles,
+            [
+                vec!["component:default/b", "component:default/checkout"],
+                vec!["component:default/c"],
+            ]
+        );
+        // Every entity once, however many ways lead to it.
+        let mut refs: Vec<&str> = impact
+            .entries
+            .iter()
+            .map(|e| e.entity_ref.as_str())
+            .collect();
+        let count = refs.len();
+        refs.sort_unstable();
+        refs.dedup();
+        assert_eq!(refs.len(), count);
+    }
+
+    #[test]
+    fn an_entity_nothing_reaches_has_no_entries() {
+        let impact = analyse(
+            "resource:default/alone",
+            ImpactWay::Dependents,
+            &shop(),
+            &owners(),
+        );
+        assert!(impact.entries.is_empty() && impact.cycles.is_empty());
+    }
+}

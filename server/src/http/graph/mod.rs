@@ -1,0 +1,91 @@
+//! The graph API under `/api/graph`, for automation: a part of the catalog as nodes and
+//! edges, and impact analysis. Errors in Backstage's shape (400 for a bad parameter or
+//! ref, 404 for an entity the catalog does not hold).
+
+use app::model::{
+    catalog::entity_ref::EntityRef,
+    graph::{
+        impact::{Impact, ImpactWay},
+        subgraph::{GraphQuery, Subgraph},
+    },
+};
+use axum::{
+    extract::{Path, RawQuery, State},
+    middleware,
+    routing::get,
+    Json, Router,
+};
+use serde_json::{json, Value};
+
+use super::{
+    error::{backstage_errors, ApiError},
+    AppState,
+};
+
+/// The routes under `/api/graph`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/subgraph", get(subgraph))
+        .route("/impact/{kind}/{namespace}/{name}", get(dependents))
+        .route("/needs/{kind}/{namespace}/{name}", get(needs))
+        .layer(middleware::from_fn(backstage_errors))
+}
+
+/// `GET /subgraph?root=REF&depth=N&relation=T&kind=K&direction=out|in|both` →
+/// `{nodes: [{ref, kind, title, owner, lifecycle, missing, depth}], edges: [{source,
+/// target, type}], truncated}`.
+async fn subgraph(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Subgraph>, ApiError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    let query = GraphQuery::from_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(ApiError::bad_request)?;
+    Ok(Json(state.portal.subgraph(&query).await?))
+}
+
+/// `GET /impact/{kind}/{namespace}/{name}` → `{entity, dependents: [{ref, owner, depth,
+/// path, relations}], cycles}`.
+async fn dependents(
+    state: State<AppState>,
+    path: Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    analysis(state, path, ImpactWay::Dependents).await
+}
+
+/// `GET /needs/{kind}/{namespace}/{name}` → `{entity, needs: […], cycles}`.
+async fn needs(
+    state: State<AppState>,
+    path: Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    analysis(state, path, ImpactWay::Needs).await
+}
+
+async fn analysis(
+    State(state): State<AppState>,
+    Path((kind, namespace, name)): Path<(String, String, String)>,
+    way: ImpactWay,
+) -> Result<Json<Value>, ApiError> {
+    let text = format!("{kind}:{namespace}/{name}");
+    let entity_ref = EntityRef::parse_full(&text).map_err(|error| {
+        ApiError::bad_request(format!("'{text}' is not an entity ref: {error}"))
+    })?;
+    let Some(Impact {
+        entity,
+        entries,
+        cycles,
+        ..
+    }) = state.portal.impact(&entity_ref, way).await?
+    else {
+        return Err(ApiError::not_found(format!("No entity {entity_ref}")));
+    };
+    let key = match way {
+        ImpactWay::Dependents => "dependents",
+        ImpactWay::Needs => "needs",
+    };
+    Ok(Json(
+        json!({ "entity": entity, key: entries, "cycles": cycles }),
+    ))
+}
