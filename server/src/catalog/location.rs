@@ -155,14 +155,20 @@ impl GitFile {
 
     /// The file's text, through `git show`.
     pub fn read(&self) -> Result<String, String> {
+        let bytes = self.git(&["show", &format!("{}:{}", self.rev, self.path)])?;
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", self.target()))
+    }
+
+    /// What `git ARGS` prints for the repository (its revision checked first: it must
+    /// not read as an option), or why it failed.
+    pub fn git(&self, args: &[&str]) -> Result<Vec<u8>, String> {
         if self.rev.starts_with('-') {
             return Err(format!("'{}' is not a Git revision", self.rev));
         }
         let output = std::process::Command::new("git")
             .arg("--git-dir")
             .arg(git_dir(&self.repo))
-            .arg("show")
-            .arg(format!("{}:{}", self.rev, self.path))
+            .args(args)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_TERMINAL_PROMPT", "0")
             .output()
@@ -174,13 +180,13 @@ impl GitFile {
                 String::from_utf8_lossy(&output.stderr).trim()
             ));
         }
-        String::from_utf8(output.stdout).map_err(|_| format!("{} is not UTF-8 text", self.target()))
+        Ok(output.stdout)
     }
 }
 
 /// The folder git keeps a repository's objects in: the repository itself when bare,
 /// else its `.git`.
-pub(crate) fn git_dir(repo: &Path) -> PathBuf {
+fn git_dir(repo: &Path) -> PathBuf {
     let dot_git = repo.join(".git");
     if dot_git.is_dir() {
         dot_git

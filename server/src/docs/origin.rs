@@ -129,31 +129,12 @@ pub fn unpack(origin: &DocsOrigin, urls: &UrlReader) -> Result<Unpacked, String>
 
 /// `git archive` of the folder `folder.path` at `folder.rev`: a tar of its files.
 fn git_archive(folder: &GitFile) -> Result<Vec<u8>, String> {
-    if folder.rev.starts_with('-') {
-        return Err(format!("'{}' is not a Git revision", folder.rev));
-    }
     let tree = if folder.path.is_empty() {
         folder.rev.clone()
     } else {
         format!("{}:{}", folder.rev, folder.path)
     };
-    let output = std::process::Command::new("git")
-        .arg("--git-dir")
-        .arg(crate::catalog::location::git_dir(&folder.repo))
-        .args(["archive", "--format=tar"])
-        .arg(&tree)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "git cannot read the folder {}: {}",
-            folder.target(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    Ok(output.stdout)
+    folder.git(&["archive", "--format=tar", &tree])
 }
 
 /// Writes the regular files of the tar `archive` under `folder` (a path inside it, after

@@ -59,10 +59,14 @@ impl Portal {
                 Err(why) => DocsOutcome::Failed(why),
             };
             match &outcome {
-                DocsOutcome::Failed(why) => {
+                // Said (and written) once, not again on every refresh while it lasts.
+                DocsOutcome::Failed(why)
+                    if self.store.doc_failure(&entity_ref).await?.as_deref() != Some(why) =>
+                {
                     tracing::warn!(entity = %entity_ref, "docs not built: {why}");
                     self.store.save_doc_failure(&entity_ref, why).await?;
                 }
+                DocsOutcome::Failed(_) => {}
                 DocsOutcome::Unchanged => self.store.clear_doc_failure(&entity_ref).await?,
                 DocsOutcome::Built { .. } => {}
             }

@@ -90,6 +90,8 @@ pub struct Store {
     facets: Arc<cache::VersionedCache<Vec<(String, i64)>>>,
     /// Facet keys' values by entity, to count the facets of a search in memory.
     facet_values: Arc<facets::FacetIndex>,
+    /// The relations, for graph walks.
+    relations: Arc<cache::VersionedCache<graph::RelationGraph>>,
     /// Selections of at least this many entities are ordered by walking the order
     /// key's index rather than sorted ([`DEFAULT_SORT_WALK_FROM`]).
     sort_walk_from: u64,
@@ -153,6 +155,7 @@ impl Store {
             entity_refs: Arc::new(cache::VersionedCache::new(1)),
             facets: Arc::new(cache::VersionedCache::new(64)),
             facet_values: Arc::new(cache::VersionedCache::new(facets::MAX_KEYS)),
+            relations: Arc::new(cache::VersionedCache::new(1)),
             sort_walk_from: DEFAULT_SORT_WALK_FROM,
         }
     }

@@ -7,7 +7,7 @@
 //! and what it is part of (`partOf`: its system, parent component, domain). What X
 //! needs is the same walk over the inverse relations.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -75,8 +75,25 @@ impl Impact {
     }
 }
 
-/// How an entity was first reached: its depth, and the entity and relation before it.
-type Reached<'a> = (u32, Option<(&'a str, &'a str)>);
+/// The refs of an analysis, numbered so that walks index vectors instead of comparing
+/// strings.
+#[derive(Default)]
+struct Numbered<'a> {
+    index: HashMap<&'a str, usize>,
+    names: Vec<&'a str>,
+    /// Each ref's steps: (target, relation), by target's ref then relation.
+    next: Vec<Vec<(usize, &'static str)>>,
+}
+
+impl<'a> Numbered<'a> {
+    fn number(&mut self, name: &'a str) -> usize {
+        *self.index.entry(name).or_insert_with(|| {
+            self.names.push(name);
+            self.next.push(Vec::new());
+            self.names.len() - 1
+        })
+    }
+}
 
 /// The analysis of `entity` walking `way` over `edges` (`(source, type, target)`, any
 /// superset of what the walk reaches; other types are ignored), owners from `owners`.
@@ -87,26 +104,29 @@ pub fn analyse(
     owners: &HashMap<String, String>,
 ) -> Impact {
     let steps = way.steps();
-    let mut next: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    let mut graph = Numbered::default();
+    let root = graph.number(entity);
     for (source, relation, target) in edges {
         if let Some(step) = steps.iter().find(|s| s.eq_ignore_ascii_case(relation)) {
-            next.entry(source).or_default().push((target, step));
+            let (source, target) = (graph.number(source), graph.number(target));
+            graph.next[source].push((target, step));
         }
     }
-    for targets in next.values_mut() {
-        targets.sort_unstable();
+    let names = &graph.names;
+    for targets in &mut graph.next {
+        targets.sort_unstable_by(|a, b| names[a.0].cmp(names[b.0]).then(a.1.cmp(b.1)));
         targets.dedup();
     }
     // Breadth first: each entity's shortest chain, ties broken by ref.
-    let mut reached: HashMap<&str, Reached> = HashMap::new();
-    reached.insert(entity, (0, None));
-    let mut queue = VecDeque::from([entity]);
+    let mut reached: Vec<Option<Reached>> = vec![None; names.len()];
+    reached[root] = Some((0, None));
+    let mut queue = VecDeque::from([root]);
     let mut order = Vec::new();
     while let Some(at) = queue.pop_front() {
-        let depth = reached[at].0;
-        for &(target, step) in next.get(at).map(Vec::as_slice).unwrap_or_default() {
-            if !reached.contains_key(target) {
-                reached.insert(target, (depth + 1, Some((at, step))));
+        let depth = reached[at].map_or(0, |(depth, _)| depth);
+        for &(target, step) in &graph.next[at] {
+            if reached[target].is_none() {
+                reached[target] = Some((depth + 1, Some((at, step))));
                 queue.push_back(target);
                 order.push(target);
             }
@@ -115,63 +135,71 @@ pub fn analyse(
     let entries = order
         .iter()
         .map(|&target| {
-            let (mut path, mut relations) = (vec![target.to_owned()], Vec::new());
+            let (mut path, mut relations) = (vec![names[target].to_owned()], Vec::new());
             let mut at = target;
-            while let Some((from, step)) = reached[at].1 {
-                path.push(from.to_owned());
+            while let Some((_, Some((from, step)))) = reached[at] {
+                path.push(names[from].to_owned());
                 relations.push(step.to_owned());
                 at = from;
             }
             path.reverse();
             relations.reverse();
             ImpactEntry {
-                entity_ref: target.to_owned(),
-                owner: owners.get(target).cloned(),
-                depth: reached[target].0,
+                entity_ref: names[target].to_owned(),
+                owner: owners.get(names[target]).cloned(),
+                depth: reached[target].map_or(0, |(depth, _)| depth),
                 path,
                 relations,
             }
         })
         .collect();
+    let inside: Vec<bool> = reached.iter().map(Option::is_some).collect();
     Impact {
         entity: entity.to_owned(),
         way,
         entries,
-        cycles: cycles(&next, &reached),
+        cycles: cycles(&graph, &inside),
     }
 }
 
-/// One cycle per strongly connected part of the reached graph that has one: the
+/// How a ref was first reached: its depth, and the ref and relation before it.
+type Reached = (u32, Option<(usize, &'static str)>);
+
+/// One cycle per strongly connected part of the refs `inside` that has one: the
 /// shortest way from its smallest ref back to itself.
-fn cycles<T>(
-    next: &BTreeMap<&str, Vec<(&str, &str)>>,
-    reached: &HashMap<&str, T>,
-) -> Vec<Vec<String>> {
-    let nodes: BTreeSet<&str> = reached.keys().copied().collect();
+fn cycles(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<String>> {
+    let names = &graph.names;
     let mut found = Vec::new();
-    for part in strongly_connected(&nodes, next) {
-        let start = *part.iter().next().expect("a part is never empty");
+    for part in strongly_connected(graph, inside) {
+        let start = *part
+            .iter()
+            .min_by_key(|&&n| names[n])
+            .expect("a part is never empty");
+        let mut member = vec![false; names.len()];
+        for &n in &part {
+            member[n] = true;
+        }
         // Breadth first from `start` inside the part, until an edge leads back to it.
-        let mut from: HashMap<&str, &str> = HashMap::new();
+        let mut from: Vec<Option<usize>> = vec![None; names.len()];
         let mut queue = VecDeque::from([start]);
         let mut last = None;
         'walk: while let Some(at) = queue.pop_front() {
-            for &(target, _) in next.get(at).map(Vec::as_slice).unwrap_or_default() {
+            for &(target, _) in &graph.next[at] {
                 if target == start {
                     last = Some(at);
                     break 'walk;
                 }
-                if part.contains(target) && !from.contains_key(target) {
-                    from.insert(target, at);
+                if member[target] && from[target].is_none() {
+                    from[target] = Some(at);
                     queue.push_back(target);
                 }
             }
         }
         let Some(mut at) = last else { continue };
-        let mut cycle = vec![at.to_owned()];
+        let mut cycle = vec![names[at].to_owned()];
         while at != start {
-            at = from[at];
-            cycle.push(at.to_owned());
+            at = from[at].expect("every ref on the way was reached from another");
+            cycle.push(names[at].to_owned());
         }
         cycle.reverse();
         found.push(cycle);
@@ -180,67 +208,61 @@ fn cycles<T>(
     found
 }
 
-/// The strongly connected parts of `nodes` under `next` that hold a cycle (two refs or
+/// The strongly connected parts of the refs `inside` that hold a cycle (two refs or
 /// more, or one with an edge to itself), by Tarjan's algorithm without recursion.
-fn strongly_connected<'a>(
-    nodes: &BTreeSet<&'a str>,
-    next: &BTreeMap<&'a str, Vec<(&'a str, &'a str)>>,
-) -> Vec<BTreeSet<&'a str>> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut low: HashMap<&str, usize> = HashMap::new();
-    let mut on_stack: BTreeSet<&str> = BTreeSet::new();
-    let mut stack: Vec<&str> = Vec::new();
+fn strongly_connected(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<usize>> {
+    let n = graph.names.len();
+    let mut index: Vec<Option<usize>> = vec![None; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
     let mut parts = Vec::new();
-    let targets = |node: &str| -> Vec<&'a str> {
-        next.get(node)
-            .map(|t| t.iter().map(|&(target, _)| target).collect())
-            .unwrap_or_default()
-    };
-    for &root in nodes {
-        if index.contains_key(root) {
+    let mut counter = 0;
+    for root in (0..n).filter(|&r| inside[r]) {
+        if index[root].is_some() {
             continue;
         }
-        // (node, its targets, how many of them were visited)
-        let mut work: Vec<(&str, Vec<&str>, usize)> = vec![(root, targets(root), 0)];
-        index.insert(root, index.len());
-        low.insert(root, index[root]);
+        // (node, how many of its targets were visited)
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = Some(counter);
+        low[root] = counter;
+        counter += 1;
         stack.push(root);
-        on_stack.insert(root);
-        while let Some((node, children, seen)) = work.last_mut() {
-            let node = *node;
-            if let Some(&child) = children.get(*seen) {
+        on_stack[root] = true;
+        while let Some(&mut (node, ref mut seen)) = work.last_mut() {
+            if let Some(&(child, _)) = graph.next[node].get(*seen) {
                 *seen += 1;
-                if !nodes.contains(child) {
+                if !inside[child] {
                     continue;
                 }
-                if !index.contains_key(child) {
-                    let at = index.len();
-                    index.insert(child, at);
-                    low.insert(child, at);
-                    stack.push(child);
-                    on_stack.insert(child);
-                    work.push((child, targets(child), 0));
-                } else if on_stack.contains(child) {
-                    let lowest = low[node].min(index[child]);
-                    low.insert(node, lowest);
+                match index[child] {
+                    None => {
+                        index[child] = Some(counter);
+                        low[child] = counter;
+                        counter += 1;
+                        stack.push(child);
+                        on_stack[child] = true;
+                        work.push((child, 0));
+                    }
+                    Some(at) if on_stack[child] => low[node] = low[node].min(at),
+                    Some(_) => {}
                 }
                 continue;
             }
             work.pop();
-            if let Some((parent, _, _)) = work.last() {
-                let lowest = low[*parent].min(low[node]);
-                low.insert(parent, lowest);
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[node]);
             }
-            if low[node] == index[node] {
-                let mut part = BTreeSet::new();
+            if Some(low[node]) == index[node] {
+                let mut part = Vec::new();
                 while let Some(member) = stack.pop() {
-                    on_stack.remove(member);
-                    part.insert(member);
+                    on_stack[member] = false;
+                    part.push(member);
                     if member == node {
                         break;
                     }
                 }
-                let looped = targets(node).contains(&node);
+                let looped = graph.next[node].iter().any(|&(t, _)| t == node);
                 if part.len() > 1 || looped {
                     parts.push(part);
                 }

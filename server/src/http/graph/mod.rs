@@ -5,7 +5,7 @@
 use app::model::{
     catalog::entity_ref::EntityRef,
     graph::{
-        impact::{Impact, ImpactWay},
+        impact::{Impact, ImpactEntry, ImpactWay},
         subgraph::{GraphQuery, Subgraph},
     },
 };
@@ -15,7 +15,6 @@ use axum::{
     routing::get,
     Json, Router,
 };
-use serde_json::{json, Value};
 
 use super::{
     error::{backstage_errors, ApiError},
@@ -51,7 +50,7 @@ async fn subgraph(
 async fn dependents(
     state: State<AppState>,
     path: Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Analysis>, ApiError> {
     analysis(state, path, ImpactWay::Dependents).await
 }
 
@@ -59,15 +58,24 @@ async fn dependents(
 async fn needs(
     state: State<AppState>,
     path: Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Analysis>, ApiError> {
     analysis(state, path, ImpactWay::Needs).await
+}
+
+/// An analysis as the API writes it: `{entity, dependents|needs: […], cycles}`.
+#[derive(serde::Serialize)]
+struct Analysis {
+    entity: String,
+    #[serde(flatten)]
+    entries: std::collections::HashMap<&'static str, Vec<ImpactEntry>>,
+    cycles: Vec<Vec<String>>,
 }
 
 async fn analysis(
     State(state): State<AppState>,
     Path((kind, namespace, name)): Path<(String, String, String)>,
     way: ImpactWay,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Analysis>, ApiError> {
     let text = format!("{kind}:{namespace}/{name}");
     let entity_ref = EntityRef::parse_full(&text).map_err(|error| {
         ApiError::bad_request(format!("'{text}' is not an entity ref: {error}"))
@@ -85,7 +93,9 @@ async fn analysis(
         ImpactWay::Dependents => "dependents",
         ImpactWay::Needs => "needs",
     };
-    Ok(Json(
-        json!({ "entity": entity, key: entries, "cycles": cycles }),
-    ))
+    Ok(Json(Analysis {
+        entity,
+        entries: [(key, entries)].into(),
+        cycles,
+    }))
 }
