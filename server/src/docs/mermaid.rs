@@ -328,8 +328,8 @@ pub fn svg(chart: &Flowchart) -> String {
     );
     for edge in &chart.edges {
         let (a, b) = (places[edge.from], places[edge.to]);
-        let (x1, y1) = border(a, b.x, b.y);
-        let (x2, y2) = border(b, a.x, a.y);
+        let (x1, y1) = a.border_towards(b.x, b.y);
+        let (x2, y2) = b.border_towards(a.x, a.y);
         let class = match (edge.dotted, edge.thick) {
             (true, _) => "flowchart-edge flowchart-edge--dotted",
             (_, true) => "flowchart-edge flowchart-edge--thick",
@@ -412,26 +412,6 @@ fn shape(shape: Shape, p: &Placed) -> String {
             (x, p.y),
         ]),
     }
-}
-
-/// Where the line from the centre of `p` towards `(tx, ty)` leaves its box.
-fn border(p: Placed, tx: f64, ty: f64) -> (f64, f64) {
-    let (dx, dy) = (tx - p.x, ty - p.y);
-    if dx == 0.0 && dy == 0.0 {
-        return (p.x, p.y);
-    }
-    let sx = if dx == 0.0 {
-        f64::INFINITY
-    } else {
-        (p.width / 2.0) / dx.abs()
-    };
-    let sy = if dy == 0.0 {
-        f64::INFINITY
-    } else {
-        (p.height / 2.0) / dy.abs()
-    };
-    let s = sx.min(sy);
-    (p.x + dx * s, p.y + dy * s)
 }
 
 #[cfg(test)]

@@ -30,6 +30,28 @@ pub struct Placed {
     pub height: f64,
 }
 
+impl Placed {
+    /// Where the line from the centre towards `(tx, ty)` leaves the box.
+    pub fn border_towards(self, tx: f64, ty: f64) -> (f64, f64) {
+        let (dx, dy) = (tx - self.x, ty - self.y);
+        if dx == 0.0 && dy == 0.0 {
+            return (self.x, self.y);
+        }
+        let sx = if dx == 0.0 {
+            f64::INFINITY
+        } else {
+            (self.width / 2.0) / dx.abs()
+        };
+        let sy = if dy == 0.0 {
+            f64::INFINITY
+        } else {
+            (self.height / 2.0) / dy.abs()
+        };
+        let s = sx.min(sy);
+        (self.x + dx * s, self.y + dy * s)
+    }
+}
+
 /// Space between nodes of a rank.
 const NODE_GAP: f64 = 32.0;
 /// Ordering sweeps, down and up.
