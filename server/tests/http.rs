@@ -143,7 +143,7 @@ async fn an_empty_template_gallery_says_how_to_add_templates() {
 async fn sections_not_built_yet_say_so() {
     let db = support::sqlite().await;
     let app = app(db.store.clone());
-    for (path, title) in [("/graph", "Graph"), ("/search", "Search")] {
+    for (path, title) in [("/search", "Search")] {
         let (status, html) = get(&app, path, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(

@@ -13,11 +13,12 @@ use crate::model::{
     catalog::validation::FieldError,
     docs::page::{DocPage, DocSetCard, DocSetView},
     docs::search::DocHit,
+    graph::subgraph::GraphQuery,
     task::{DryRunView, TaskPage, TaskStatus, TaskSummary},
     template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
 };
 
-use super::{tasks::TaskCreation, templates::TemplateForm};
+use super::{graph::GraphAnswer, tasks::TaskCreation, templates::TemplateForm};
 
 /// A boxed future, so that [`PortalService`] can be used as a trait object.
 pub type ServiceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ServiceError>> + Send + 'a>>;
@@ -121,6 +122,9 @@ pub trait PortalService: Send + Sync + 'static {
 
     /// Every documented entity.
     fn doc_sets(&self) -> ServiceFuture<'_, Vec<DocSetCard>>;
+
+    /// The part of the catalog `query` asks for.
+    fn subgraph(&self, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer>;
 }
 
 /// A template form posted without JavaScript, as the server read it; the page renders

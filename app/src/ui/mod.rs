@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<pages::DocsReaderRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("graph") view=pages::GraphPage />
+                    <Route path=StaticSegment("graph") view={Lazy::<pages::GraphRoute>::new()} ssr=SsrMode::Async />
                     <Route path=StaticSegment("search") view=pages::SearchPage />
                 </Routes>
             </layout::Layout>

@@ -20,7 +20,7 @@ pub use catalog::{
 pub use tasks::{unknown_actions, DryRun, DryRunFile, TaskError};
 
 use app::{
-    api::{PortalService, ServiceError, ServiceFuture, TemplateForm},
+    api::{GraphAnswer, PortalService, ServiceError, ServiceFuture, TemplateForm},
     model::{
         catalog::{
             catalog_view::{CatalogPage, CatalogView, FacetCounts},
@@ -33,6 +33,7 @@ use app::{
         },
         docs::page::{DocPage, DocSetCard, DocSetView},
         docs::search::DocHit,
+        graph::subgraph::GraphQuery,
         template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
     },
 };
@@ -302,5 +303,16 @@ impl PortalService for Portal {
 
     fn doc_sets(&self) -> ServiceFuture<'_, Vec<DocSetCard>> {
         Box::pin(async move { Ok(Portal::doc_sets(self).await?) })
+    }
+
+    fn subgraph(&self, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer> {
+        Box::pin(async move {
+            match Portal::subgraph(self, &query).await {
+                Ok(graph) => Ok(GraphAnswer::Graph(graph)),
+                Err(CatalogError::NotFound(what)) => Ok(GraphAnswer::NoEntity(what)),
+                Err(CatalogError::Store(error)) => Err(error.into()),
+                Err(other) => Ok(GraphAnswer::BadQuery(other.to_string())),
+            }
+        })
     }
 }

@@ -96,7 +96,8 @@ fn node_size(node: &GraphNode) -> (f64, f64) {
 }
 
 /// The drawing of `graph` as an SVG element: a `<g class="graph-node">` per node
-/// (`data-ref`, a link to its entity page, its kind and title; `missing` ones marked) and
+/// (`data-ref`, a link to its entity page, its kind and title; roots and `missing` ones
+/// marked) and
 /// a `<path class="graph-edge">` per edge with an arrow head and its relation.
 pub fn svg(graph: &Subgraph, drawing: &Drawing) -> String {
     let (width, height) = drawing.size;
@@ -126,10 +127,10 @@ pub fn svg(graph: &Subgraph, drawing: &Drawing) -> String {
         ));
     }
     for (node, p) in graph.nodes.iter().zip(&drawing.places) {
-        let class = if node.missing {
-            "graph-node graph-node--missing"
-        } else {
-            "graph-node"
+        let class = match (node.missing, node.depth) {
+            (true, _) => "graph-node graph-node--missing",
+            (false, 0) => "graph-node graph-node--root",
+            (false, _) => "graph-node",
         };
         let (x, y) = (p.x - p.width / 2.0, p.y - p.height / 2.0);
         let kind_line = match &node.owner {

@@ -156,6 +156,7 @@ fn EntityView(page: EntityPage) -> impl IntoView {
                 {page.docs.as_ref().and_then(|d| d.url.clone()).map(|url| view! {
                     <a class="tabs__tab" href=url data-testid="entity-docs-tab">"Docs"</a>
                 })}
+                <a class="tabs__tab" href=format!("/graph?root={entity_ref}&depth=2") data-testid="entity-graph-tab">"Graph"</a>
             </nav>
             {page.docs.clone().map(|docs| view! { <DocsState docs /> })}
             {(!problems.is_empty()).then(|| view! {

@@ -10,6 +10,7 @@ mod catalog;
 mod create;
 mod docs;
 mod entity;
+mod graph;
 mod home;
 mod not_built;
 mod not_found;
@@ -21,7 +22,7 @@ use leptos_router::LazyRoute;
 
 pub use catalog::CatalogPage;
 pub use home::HomePage;
-pub use not_built::{GraphPage, SearchPage};
+pub use not_built::SearchPage;
 pub use not_found::NotFoundPage;
 
 /// Declares `$route`, a lazily loaded route showing the page component `$page`. The
@@ -76,6 +77,10 @@ lazy_page!(
 lazy_page!(
     /// `/create/tasks/{id}`: one task and its log.
     TaskRoute => task::TaskPage
+);
+lazy_page!(
+    /// `/graph`: the part of the catalog around some entities, drawn.
+    GraphRoute => graph::GraphPage
 );
 lazy_page!(
     /// `/docs`: every documented entity.

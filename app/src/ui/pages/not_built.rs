@@ -24,17 +24,6 @@ fn NotBuilt(title: &'static str, what: &'static str) -> impl IntoView {
     }
 }
 
-/// `/graph`
-#[component]
-pub fn GraphPage() -> impl IntoView {
-    view! {
-        <NotBuilt
-            title="Graph"
-            what="An interactive graph will show how entities relate to each other."
-        />
-    }
-}
-
 /// `/search`
 #[component]
 pub fn SearchPage() -> impl IntoView {

@@ -1,0 +1,35 @@
+//! The graph page's call: the part of the catalog a URL query asks for.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::model::graph::subgraph::GraphQuery;
+use crate::model::graph::subgraph::Subgraph;
+
+/// What the graph page shows for a query.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum GraphAnswer {
+    /// The graph.
+    Graph(Subgraph),
+    /// The query is wrong, and why (naming the parameter).
+    BadQuery(String),
+    /// A root the catalog does not hold.
+    NoEntity(String),
+}
+
+/// The subgraph the URL query `query` (`root=…&depth=…`, as `/api/graph/subgraph`
+/// takes it) asks for.
+#[server]
+pub async fn get_subgraph(query: String) -> Result<GraphAnswer, ServerFnError> {
+    let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let parsed = GraphQuery::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let query = match parsed {
+        Ok(query) => query,
+        Err(why) => return Ok(GraphAnswer::BadQuery(why)),
+    };
+    let services = super::Services::from_context()?;
+    services.subgraph(query).await.map_err(ServerFnError::new)
+}
