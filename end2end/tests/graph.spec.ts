@@ -35,6 +35,22 @@ test("the controls change the depth and the direction, as a link", async ({ page
   await expect(page.getByTestId("graph-summary")).toContainText("entities");
 });
 
+test("the impact list of a database says what breaks, grouped by owner, with each chain", async ({ page }) => {
+  await page.goto(ordersDb);
+  await hydrated(page);
+  await page.getByTestId("impact-dependents").click();
+  await expect(page).toHaveURL(/impact=dependents/);
+  const impact = page.getByTestId("impact");
+  await expect(impact.locator("h2")).toContainText("If resource:default/orders-db is down");
+  // checkout-service depends on it: one step; its API's consumers further on.
+  const checkout = impact.locator('li[data-ref="component:default/checkout-service"]');
+  await expect(checkout).toContainText("1 step · resource:default/orders-db → dependencyOf component:default/checkout-service");
+  await expect(impact.locator('li[data-ref="api:default/checkout-api"]')).toContainText("providesApi");
+  await expect(impact.locator("h3").first()).toBeVisible();
+  await page.getByTestId("impact-needs").click();
+  await expect(impact.locator("h2")).toContainText("needs");
+});
+
 test("a bad query says what is wrong, and an unknown entity answers 404", async ({ page }) => {
   const unknown = await page.goto("/graph?root=component:default/nowhere");
   expect(unknown?.status()).toBe(404);

@@ -1,11 +1,15 @@
-//! The graph page's call: the part of the catalog a URL query asks for.
+//! The graph page's calls: the part of the catalog a URL query asks for, and an
+//! entity's impact analysis.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::model::graph::{
+    impact::{Impact, ImpactWay},
+    subgraph::Subgraph,
+};
 #[cfg(feature = "ssr")]
-use crate::model::graph::subgraph::GraphQuery;
-use crate::model::graph::subgraph::Subgraph;
+use crate::model::{catalog::entity_ref::EntityRef, graph::subgraph::GraphQuery};
 
 /// What the graph page shows for a query.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,4 +36,21 @@ pub async fn get_subgraph(query: String) -> Result<GraphAnswer, ServerFnError> {
     };
     let services = super::Services::from_context()?;
     services.subgraph(query).await.map_err(ServerFnError::new)
+}
+
+/// The impact analysis of entity `entity_ref` (`kind:namespace/name`) walking `way`;
+/// `None` when the catalog does not hold it.
+#[server]
+pub async fn get_impact(
+    entity_ref: String,
+    way: ImpactWay,
+) -> Result<Option<Impact>, ServerFnError> {
+    let Ok(entity_ref) = EntityRef::parse_full(&entity_ref) else {
+        return Ok(None);
+    };
+    let services = super::Services::from_context()?;
+    services
+        .impact(entity_ref, way)
+        .await
+        .map_err(ServerFnError::new)
 }

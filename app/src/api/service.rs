@@ -13,7 +13,10 @@ use crate::model::{
     catalog::validation::FieldError,
     docs::page::{DocPage, DocSetCard, DocSetView},
     docs::search::DocHit,
-    graph::subgraph::GraphQuery,
+    graph::{
+        impact::{Impact, ImpactWay},
+        subgraph::GraphQuery,
+    },
     task::{DryRunView, TaskPage, TaskStatus, TaskSummary},
     template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
 };
@@ -125,6 +128,9 @@ pub trait PortalService: Send + Sync + 'static {
 
     /// The part of the catalog `query` asks for.
     fn subgraph(&self, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer>;
+
+    /// The impact analysis of `entity_ref` walking `way`, if there is such an entity.
+    fn impact(&self, entity_ref: EntityRef, way: ImpactWay) -> ServiceFuture<'_, Option<Impact>>;
 }
 
 /// A template form posted without JavaScript, as the server read it; the page renders

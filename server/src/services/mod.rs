@@ -33,7 +33,10 @@ use app::{
         },
         docs::page::{DocPage, DocSetCard, DocSetView},
         docs::search::DocHit,
-        graph::subgraph::GraphQuery,
+        graph::{
+            impact::{Impact, ImpactWay},
+            subgraph::GraphQuery,
+        },
         template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
     },
 };
@@ -314,5 +317,9 @@ impl PortalService for Portal {
                 Err(other) => Ok(GraphAnswer::BadQuery(other.to_string())),
             }
         })
+    }
+
+    fn impact(&self, entity_ref: EntityRef, way: ImpactWay) -> ServiceFuture<'_, Option<Impact>> {
+        Box::pin(async move { Ok(Portal::impact(self, &entity_ref, way).await?) })
     }
 }

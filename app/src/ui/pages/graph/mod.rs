@@ -2,16 +2,18 @@
 //! question (`root`, `depth`, `relation`, `kind`, `direction`, as `/api/graph/subgraph`
 //! takes them, and the view's `layout` and `pairs`), so a link reproduces the view; the
 //! controls are a form, and the picture is SVG drawn on the server, so the page works
-//! with JavaScript off.
+//! with JavaScript off. With `impact=dependents` (or `needs`), the page lists what breaks
+//! when the root is down (or what it needs), grouped by owner, above the picture.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
 use crate::{
-    api::{get_subgraph, GraphAnswer},
+    api::{get_impact, get_subgraph, GraphAnswer},
     model::graph::{
         draw::{draw, svg},
+        impact::{Impact, ImpactEntry, ImpactWay},
         layout::Direction,
         subgraph::{Subgraph, MAX_NODES},
     },
@@ -46,7 +48,12 @@ pub fn GraphPage() -> impl IntoView {
                             </p>
                         }
                         .into_any(),
-                        Ok(GraphAnswer::Graph(graph)) => view! { <Drawn graph query /> }.into_any(),
+                        Ok(GraphAnswer::Graph(graph)) => view! {
+                            <ImpactLinks query=query.clone() />
+                            {impact_way(&query).map(|way| view! { <ImpactList query=query.clone() way /> })}
+                            <Drawn graph query />
+                        }
+                        .into_any(),
                         Ok(GraphAnswer::BadQuery(why)) => view! {
                             <p class="notice notice--error" role="alert" data-testid="graph-problem">{why}</p>
                         }
@@ -177,4 +184,138 @@ fn Drawn(graph: Subgraph, query: String) -> impl IntoView {
         })}
         <div class="graph-canvas" data-testid="graph" inner_html=picture></div>
     }
+}
+
+/// The analysis `impact=` asks for, if any.
+fn impact_way(query: &str) -> Option<ImpactWay> {
+    match param(query, "impact").as_deref() {
+        Some("dependents") => Some(ImpactWay::Dependents),
+        Some("needs") => Some(ImpactWay::Needs),
+        _ => None,
+    }
+}
+
+/// The same query with `impact` set to `way` (or left out).
+fn with_impact(query: &str, way: Option<&str>) -> String {
+    let mut pairs: Vec<(String, String)> = params(query)
+        .into_iter()
+        .filter(|(k, _)| k != "impact")
+        .collect();
+    if let Some(way) = way {
+        pairs.push(("impact".into(), way.into()));
+    }
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("/graph?{encoded}")
+}
+
+/// Links to the root's impact analyses.
+#[component]
+fn ImpactLinks(query: String) -> impl IntoView {
+    let root = param(&query, "root").unwrap_or_default();
+    view! {
+        <p class="graph-impact-links">
+            <a href=with_impact(&query, Some("dependents")) data-testid="impact-dependents">
+                {format!("What breaks if {root} is down")}
+            </a>
+            " · "
+            <a href=with_impact(&query, Some("needs")) data-testid="impact-needs">
+                {format!("What {root} needs to run")}
+            </a>
+            {impact_way(&query).map(|_| view! {
+                " · "
+                <a href=with_impact(&query, None)>"Hide the list"</a>
+            })}
+        </p>
+    }
+}
+
+/// The root's impact analysis as a list grouped by owner, each entry with its depth and
+/// the chain of relations that explains it.
+#[component]
+fn ImpactList(query: String, way: ImpactWay) -> impl IntoView {
+    let root = param(&query, "root").unwrap_or_default();
+    let impact = Resource::new(
+        move || (root.clone(), way),
+        |(root, way)| get_impact(root, way),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Tracing the relations…"</p> }>
+            {move || Suspend::new(async move {
+                match impact.await {
+                    Ok(Some(impact)) => view! { <ImpactGroups impact /> }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Err(error) => view! {
+                        <p class="notice notice--error" role="alert">
+                            {format!("The analysis could not be read: {error}.")}
+                        </p>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ImpactGroups(impact: Impact) -> impl IntoView {
+    let heading = match impact.way {
+        ImpactWay::Dependents => format!(
+            "If {} is down, {} entities break or degrade",
+            impact.entity,
+            impact.entries.len()
+        ),
+        ImpactWay::Needs => format!(
+            "{} needs {} entities to run",
+            impact.entity,
+            impact.entries.len()
+        ),
+    };
+    let groups: Vec<(String, Vec<ImpactEntry>)> = impact
+        .by_owner()
+        .into_iter()
+        .map(|(owner, entries)| {
+            (
+                owner.unwrap_or("No owner").to_owned(),
+                entries.into_iter().cloned().collect(),
+            )
+        })
+        .collect();
+    let cycles = impact.cycles.clone();
+    view! {
+        <section class="graph-impact" data-testid="impact" aria-labelledby="impact-heading">
+            <h2 id="impact-heading">{heading}</h2>
+            {(!cycles.is_empty()).then(|| view! {
+                <p class="notice" data-testid="impact-cycles">
+                    "Cycles: "
+                    {cycles.iter().map(|c| format!("{} → {}", c.join(" → "), c[0])).collect::<Vec<_>>().join("; ")}
+                </p>
+            })}
+            {groups.into_iter().map(|(owner, entries)| view! {
+                <h3>{owner}</h3>
+                <ul>
+                    {entries.into_iter().map(|entry| {
+                        let steps = if entry.depth == 1 { "step" } else { "steps" };
+                        let text = format!(" · {} {steps} · {}", entry.depth, chain(&entry.path, &entry.relations));
+                        view! {
+                            <li data-ref=entry.entity_ref.clone()>
+                                <a href=format!("/graph?root={}&depth=1", entry.entity_ref)>{entry.entity_ref.clone()}</a>
+                                <span class="muted">{text}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }).collect_view()}
+        </section>
+    }
+}
+
+/// `a → dependencyOf b → providesApi c`.
+fn chain(path: &[String], relations: &[String]) -> String {
+    let mut text = path.first().cloned().unwrap_or_default();
+    for (relation, to) in relations.iter().zip(path.iter().skip(1)) {
+        text.push_str(&format!(" → {relation} {to}"));
+    }
+    text
 }
