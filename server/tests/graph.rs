@@ -74,7 +74,7 @@ async fn shop(db: &support::TestDb) -> (tempfile::TempDir, Portal) {
 }
 
 fn query(text: &str) -> GraphQuery {
-    GraphQuery::from_params(text.split('&').filter_map(|pair| pair.split_once('='))).unwrap()
+    GraphQuery::from_query(text).unwrap()
 }
 
 /// `ref (depth)` of each node, and `source type target` of each edge.

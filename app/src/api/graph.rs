@@ -26,10 +26,7 @@ pub enum GraphAnswer {
 /// takes it) asks for.
 #[server]
 pub async fn get_subgraph(query: String) -> Result<GraphAnswer, ServerFnError> {
-    let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let parsed = GraphQuery::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let parsed = GraphQuery::from_query(&query);
     let query = match parsed {
         Ok(query) => query,
         Err(why) => return Ok(GraphAnswer::BadQuery(why)),

@@ -1,7 +1,7 @@
 //! Dependency graphs: the part of the catalog around some entities, and impact analysis
 //! (what breaks when an entity is down, what it needs to run).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use app::model::catalog::entity_ref::EntityRef;
 use app::model::graph::impact::{self, Impact, ImpactWay};
@@ -12,7 +12,9 @@ use crate::store::{GraphNodeRow, StoreError};
 
 impl Portal {
     /// The part of the catalog `query` asks for, nodes nearest first (then by ref), cut
-    /// at [`MAX_NODES`] entities (nearest kept). A root the catalog does not hold is an error naming it.
+    /// at [`MAX_NODES`] entities (nearest kept), each with its steps from the nearest
+    /// root as the walk found them. A root the catalog does not hold is an error naming
+    /// it.
     pub async fn subgraph(&self, query: &GraphQuery) -> Result<Subgraph, CatalogError> {
         let stored = self.store.graph_nodes(&query.roots).await?;
         if let Some(unknown) = query
@@ -23,7 +25,7 @@ impl Portal {
             return Err(CatalogError::NotFound(format!("No entity {unknown}")));
         }
         let types = query.walked_types();
-        let mut refs = self
+        let mut reached = self
             .store
             .walk_relations(
                 &query.roots,
@@ -33,8 +35,9 @@ impl Portal {
                 MAX_NODES + 1,
             )
             .await?;
-        let truncated = refs.len() > MAX_NODES;
-        refs.truncate(MAX_NODES);
+        let truncated = reached.len() > MAX_NODES;
+        reached.truncate(MAX_NODES);
+        let refs: Vec<String> = reached.iter().map(|(r, _)| r.clone()).collect();
         let rows = self.store.graph_nodes(&refs).await?;
         let edges: Vec<GraphEdge> = self
             .store
@@ -47,27 +50,23 @@ impl Portal {
                 relation,
             })
             .collect();
-        let depths = depths(&query.roots, &edges);
         let mut rows: HashMap<String, GraphNodeRow> = rows
             .into_iter()
             .map(|row| (row.entity_ref.clone(), row))
             .collect();
-        let mut nodes: Vec<GraphNode> = refs
+        let mut nodes: Vec<GraphNode> = reached
             .into_iter()
-            .map(|entity_ref| {
-                let depth = depths.get(&entity_ref).copied().unwrap_or(u32::MAX);
-                match rows.remove(&entity_ref) {
-                    Some(row) => GraphNode {
-                        title: row.title.unwrap_or_else(|| row.name.clone()),
-                        kind: row.kind,
-                        owner: row.owner,
-                        lifecycle: row.lifecycle,
-                        missing: false,
-                        depth,
-                        entity_ref,
-                    },
-                    None => missing_node(entity_ref, depth),
-                }
+            .map(|(entity_ref, depth)| match rows.remove(&entity_ref) {
+                Some(row) => GraphNode {
+                    title: row.title.unwrap_or_else(|| row.name.clone()),
+                    kind: row.kind,
+                    owner: row.owner,
+                    lifecycle: row.lifecycle,
+                    missing: false,
+                    depth,
+                    entity_ref,
+                },
+                None => missing_node(entity_ref, depth),
             })
             .collect();
         nodes.sort_by(|a, b| (a.depth, &a.entity_ref).cmp(&(b.depth, &b.entity_ref)));
@@ -123,24 +122,4 @@ fn missing_node(entity_ref: String, depth: u32) -> GraphNode {
         depth,
         entity_ref,
     }
-}
-
-/// Each ref's steps from the nearest of `roots` along `edges`.
-fn depths(roots: &[String], edges: &[GraphEdge]) -> HashMap<String, u32> {
-    let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
-    for edge in edges {
-        next.entry(&edge.source).or_default().push(&edge.target);
-    }
-    let mut depth: HashMap<String, u32> = roots.iter().map(|r| (r.clone(), 0)).collect();
-    let mut queue: VecDeque<&str> = roots.iter().map(String::as_str).collect();
-    while let Some(at) = queue.pop_front() {
-        let here = depth[at];
-        for &target in next.get(at).map(Vec::as_slice).unwrap_or_default() {
-            if !depth.contains_key(target) {
-                depth.insert(target.to_owned(), here + 1);
-                queue.push_back(target);
-            }
-        }
-    }
-    depth
 }

@@ -137,8 +137,9 @@ impl RelationGraph {
     }
 
     /// Breadth first from `roots` along `types`, entering refs `enter` accepts, at most
-    /// `depth` steps: the refs reached, nearest first, at most `limit`. Roots the graph
-    /// does not hold (entities without relations) are reached all the same.
+    /// `depth` steps: the refs reached with their steps from the nearest root, nearest
+    /// first, at most `limit`. Roots the graph does not hold (entities without
+    /// relations) are reached all the same.
     fn walk(
         &self,
         roots: &[String],
@@ -146,14 +147,14 @@ impl RelationGraph {
         enter: impl Fn(&str) -> bool,
         depth: Option<u32>,
         limit: usize,
-    ) -> Vec<String> {
+    ) -> Vec<(String, u32)> {
         let mask = self.type_mask(types);
-        let mut found: Vec<String> = Vec::new();
+        let mut found: Vec<(String, u32)> = Vec::new();
         let mut seen: HashSet<u32> = HashSet::new();
         let mut queue: VecDeque<(u32, u32)> = VecDeque::new();
         for root in roots {
-            if found.len() < limit && !found.contains(root) {
-                found.push(root.clone());
+            if found.len() < limit && !found.iter().any(|(r, _)| r == root) {
+                found.push((root.clone(), 0));
                 if let Some(&id) = self.ids.get(root.as_str()) {
                     seen.insert(id);
                     queue.push_back((id, 0));
@@ -170,7 +171,7 @@ impl RelationGraph {
                 }
                 let name = &self.refs[target as usize];
                 if enter(name) && seen.insert(target) {
-                    found.push(name.to_string());
+                    found.push((name.to_string(), steps + 1));
                     queue.push_back((target, steps + 1));
                 }
             }
@@ -207,7 +208,7 @@ impl RelationGraph {
         let mask = self.type_mask(&wanted);
         reached
             .iter()
-            .filter_map(|r| self.ids.get(r.as_str()).copied())
+            .filter_map(|(r, _)| self.ids.get(r.as_str()).copied())
             .flat_map(|source| {
                 let mask = &mask;
                 self.next(source, mask)
@@ -238,7 +239,8 @@ impl RelationGraph {
 impl Store {
     /// The refs reached from `roots` along relations of `types`, entering only entities
     /// of `kinds` (any when empty; roots always count), at most `depth` steps away (no
-    /// limit when `None`): nearest first, at most `limit`.
+    /// limit when `None`): each with its steps from the nearest root, nearest first, at
+    /// most `limit`.
     pub async fn walk_relations(
         &self,
         roots: &[String],
@@ -246,7 +248,7 @@ impl Store {
         kinds: &[String],
         depth: Option<u32>,
         limit: usize,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<(String, u32)>, StoreError> {
         let graph = self.relation_graph().await?;
         let enter = |entity_ref: &str| {
             kinds.is_empty()

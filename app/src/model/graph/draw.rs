@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use super::layout::{layout, Direction, Placed};
 use super::subgraph::{inverse, GraphEdge, GraphNode, Subgraph, RELATION_PAIRS};
+use crate::model::catalog::{entity_page::entity_href, entity_ref::EntityRef};
 use crate::model::docs::html::escape;
 
 /// A node's height.
@@ -150,15 +151,19 @@ pub fn svg(graph: &Subgraph, drawing: &Drawing) -> String {
             p.y + 14.0,
             escape(&node.title),
         );
+        let page = EntityRef::parse_full(&node.entity_ref)
+            .ok()
+            .filter(|_| !node.missing)
+            .map(|r| entity_href(&r));
         let entity_ref = escape(&node.entity_ref);
-        if node.missing {
+        if let Some(page) = page {
             out.push_str(&format!(
-                "<g class=\"{class}\" data-ref=\"{entity_ref}\"><title>{entity_ref} (not in the catalog)</title>{body}</g>"
+                "<g class=\"{class}\" data-ref=\"{entity_ref}\"><a href=\"{}\"><title>{entity_ref}</title>{body}</a></g>",
+                escape(&page),
             ));
         } else {
             out.push_str(&format!(
-                "<g class=\"{class}\" data-ref=\"{entity_ref}\"><a href=\"{}\"><title>{entity_ref}</title>{body}</a></g>",
-                escape(&entity_page(&node.entity_ref)),
+                "<g class=\"{class}\" data-ref=\"{entity_ref}\"><title>{entity_ref} (not in the catalog)</title>{body}</g>"
             ));
         }
     }
@@ -172,13 +177,6 @@ fn short_ref(entity_ref: &str) -> &str {
         .split_once(':')
         .map_or(entity_ref, |(_, rest)| rest);
     rest.strip_prefix("default/").unwrap_or(rest)
-}
-
-/// The catalog page of the entity `entity_ref` (`kind:namespace/name`).
-fn entity_page(entity_ref: &str) -> String {
-    let (kind, rest) = entity_ref.split_once(':').unwrap_or(("", entity_ref));
-    let (namespace, name) = rest.split_once('/').unwrap_or(("default", rest));
-    format!("/catalog/{namespace}/{kind}/{name}")
 }
 
 #[cfg(test)]

@@ -126,6 +126,15 @@ impl GraphQuery {
         Ok(query)
     }
 
+    /// Reads the query from a URL's query string (`root=…&depth=2`, percent-encoded or
+    /// not), as [`GraphQuery::from_params`] does.
+    pub fn from_query(query: &str) -> Result<Self, String> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        Self::from_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
     /// The relation types whose stored rows the walk follows from source to target.
     pub fn walked_types(&self) -> Vec<&'static str> {
         let chosen: Vec<&'static str> = if self.relations.is_empty() {
@@ -212,7 +221,7 @@ mod tests {
     use super::*;
 
     fn query(text: &str) -> Result<GraphQuery, String> {
-        GraphQuery::from_params(text.split('&').filter_map(|pair| pair.split_once('=')))
+        GraphQuery::from_query(text)
     }
 
     #[test]

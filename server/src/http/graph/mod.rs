@@ -37,11 +37,8 @@ async fn subgraph(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Subgraph>, ApiError> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect();
-    let query = GraphQuery::from_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(ApiError::bad_request)?;
+    let query =
+        GraphQuery::from_query(&query.unwrap_or_default()).map_err(ApiError::bad_request)?;
     Ok(Json(state.portal.subgraph(&query).await?))
 }
 
