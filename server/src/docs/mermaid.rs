@@ -4,7 +4,7 @@
 //! of diagram are not drawn; the page shows their source with a note. `click`, `style`
 //! and `classDef` lines are ignored: nothing in a diagram runs or links anywhere.
 
-use app::model::graph::layout::{layout, Direction, Placed};
+use app::model::graph::layout::{layout, route_middle, route_path, Direction, Placed};
 
 use app::model::docs::html::escape;
 
@@ -313,7 +313,8 @@ pub fn svg(chart: &Flowchart) -> String {
         Direction::Right | Direction::Left => (widest_label + 40.0).max(56.0),
         Direction::Down | Direction::Up => 56.0,
     };
-    let (places, (width, height)) = layout(&sizes, &pairs, chart.direction, rank_gap);
+    let drawn = layout(&sizes, &pairs, &[], chart.direction, rank_gap);
+    let (places, (width, height)) = (&drawn.places, drawn.size);
     let margin = 8.0;
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"flowchart\" role=\"img\" \
@@ -326,10 +327,10 @@ pub fn svg(chart: &Flowchart) -> String {
         height + 2.0 * margin,
         width + 2.0 * margin
     );
-    for edge in &chart.edges {
-        let (a, b) = (places[edge.from], places[edge.to]);
-        let (x1, y1) = a.border_towards(b.x, b.y);
-        let (x2, y2) = b.border_towards(a.x, a.y);
+    for (edge, route) in chart.edges.iter().zip(&drawn.routes) {
+        if route.is_empty() {
+            continue;
+        }
         let class = match (edge.dotted, edge.thick) {
             (true, _) => "flowchart-edge flowchart-edge--dotted",
             (_, true) => "flowchart-edge flowchart-edge--thick",
@@ -341,10 +342,11 @@ pub fn svg(chart: &Flowchart) -> String {
             ""
         };
         out.push_str(&format!(
-            "<path class=\"{class}\" d=\"M{x1:.1} {y1:.1}L{x2:.1} {y2:.1}\"{marker}/>"
+            "<path class=\"{class}\" d=\"{}\"{marker}/>",
+            route_path(route)
         ));
         if let Some(label) = &edge.label {
-            let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+            let (mx, my) = route_middle(route);
             let w = text_width(label) + 8.0;
             out.push_str(&format!(
                 "<rect class=\"flowchart-edge-label\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"18\"/>\
@@ -356,7 +358,7 @@ pub fn svg(chart: &Flowchart) -> String {
             ));
         }
     }
-    for (node, place) in chart.nodes.iter().zip(&places) {
+    for (node, place) in chart.nodes.iter().zip(places) {
         out.push_str(&shape(node.shape, place));
         out.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use app::model::catalog::entity_ref::EntityRef;
+use app::model::graph::draw::{self, DrawOptions};
 use app::model::graph::impact::{self, Impact, ImpactWay};
+use app::model::graph::layout::Direction;
 use app::model::graph::subgraph::{GraphEdge, GraphNode, GraphQuery, Subgraph, MAX_NODES};
 
 use super::{CatalogError, Portal};
@@ -75,6 +77,40 @@ impl Portal {
             edges,
             truncated,
         })
+    }
+
+    /// A system's or a domain's parts drawn as SVG, each system a box round its parts (a
+    /// domain's own node left out: its systems are the picture); `None` for other kinds
+    /// or when there are no parts.
+    pub async fn diagram(&self, root: &EntityRef) -> Result<Option<String>, StoreError> {
+        let Some(query) = GraphQuery::parts_of(root) else {
+            return Ok(None);
+        };
+        let mut graph = match self.subgraph(&query).await {
+            Ok(graph) => graph,
+            Err(CatalogError::Store(e)) => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        if root.kind().eq_ignore_ascii_case("domain") {
+            let own = root.to_string();
+            graph.nodes.retain(|n| n.entity_ref != own);
+            graph.edges.retain(|e| e.source != own && e.target != own);
+        }
+        if graph.nodes.len() < 2 {
+            return Ok(None);
+        }
+        let options = DrawOptions {
+            direction: Direction::Right,
+            merge: true,
+            boxes: true,
+        };
+        let drawing = draw::draw(&graph, options);
+        Ok(Some(app::model::graph::svg::svg(
+            &graph,
+            &drawing,
+            None,
+            &[],
+        )))
     }
 
     /// The impact analysis of `entity_ref` walking `way`; `None` when the catalog does

@@ -25,6 +25,8 @@ pub struct EntityPage {
     pub held: Option<(Vec<CatalogRow>, u64)>,
     /// Its docs, when it names some.
     pub docs: Option<crate::model::docs::page::EntityDocs>,
+    /// A system's or domain's parts drawn, each system a box round its parts (SVG).
+    pub diagram: Option<String>,
 }
 
 /// How many of a Location's entities its page lists.

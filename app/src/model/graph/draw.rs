@@ -1,19 +1,18 @@
-//! A subgraph drawn: relation pairs merged into one edge, nodes sized and placed by the
-//! layered [`layout`](super::layout), and the picture as SVG — the same text on the
-//! server (the page readable without JavaScript) and in the browser. Every text that
-//! comes from the catalog is escaped.
+//! A subgraph placed: relation pairs merged into one edge, systems made boxes round their
+//! parts, nodes sized and placed by the layered [`layout`](super::layout); the picture
+//! itself is [`svg`](super::svg)'s.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::layout::{layout, Direction, Placed};
 use super::subgraph::{inverse, GraphEdge, GraphNode, Subgraph, RELATION_PAIRS};
-use crate::model::catalog::{entity_page::entity_href, entity_ref::EntityRef};
-use crate::model::docs::html::escape;
 
 /// A node's height.
 const NODE_HEIGHT: f64 = 52.0;
 /// The narrowest node.
 const MIN_NODE_WIDTH: f64 = 120.0;
+/// Room for the kind's icon, left of the text.
+pub(super) const ICON_ROOM: f64 = 20.0;
 /// Roughly how wide a character of a title is.
 const CHAR_WIDTH: f64 = 7.2;
 /// Room between ranks for the edges and their labels.
@@ -50,40 +49,130 @@ pub fn drawn_edges(edges: &[GraphEdge], merge: bool) -> Vec<GraphEdge> {
     drawn
 }
 
-/// A subgraph placed: each node's box (in `graph.nodes` order), the edges drawn, and the
-/// drawing's size with its margin.
+/// How to draw a subgraph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrawOptions {
+    /// Which way the edges run.
+    pub direction: Direction,
+    /// Each relation pair as one edge.
+    pub merge: bool,
+    /// Each system with parts in the graph drawn as a box round its parts.
+    pub boxes: bool,
+}
+
+/// An edge drawn: its ends (indexes into the nodes), relation and route.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawnEdge {
+    /// Its source.
+    pub from: usize,
+    /// Its target.
+    pub to: usize,
+    /// Its relation.
+    pub relation: String,
+    /// The points it passes, from source to target.
+    pub route: Vec<(f64, f64)>,
+}
+
+/// A subgraph placed: each node's box (in `graph.nodes` order; a system drawn round its
+/// parts has its big box), the edges drawn, and the drawing's size with its margin.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Drawing {
     /// Where each node is.
     pub places: Vec<Placed>,
-    /// The edges, as indexes into the nodes, with their relation.
-    pub edges: Vec<(usize, usize, String)>,
+    /// The nodes drawn as boxes round their parts (indexes, ascending).
+    pub boxes: Vec<usize>,
+    /// The edges drawn.
+    pub edges: Vec<DrawnEdge>,
     /// Width and height, margin included.
     pub size: (f64, f64),
 }
 
-/// Places `graph`'s nodes running in `direction`, pairs merged when `merge`.
-pub fn draw(graph: &Subgraph, direction: Direction, merge: bool) -> Drawing {
-    let index = |entity_ref: &str| graph.nodes.iter().position(|n| n.entity_ref == entity_ref);
-    let edges: Vec<(usize, usize, String)> = drawn_edges(&graph.edges, merge)
-        .into_iter()
-        .filter_map(|e| Some((index(&e.source)?, index(&e.target)?, e.relation)))
+/// Places `graph`'s nodes as `options` say.
+pub fn draw(graph: &Subgraph, options: DrawOptions) -> Drawing {
+    let index: HashMap<&str, usize> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.entity_ref.as_str(), i))
         .collect();
-    let sizes: Vec<(f64, f64)> = graph.nodes.iter().map(node_size).collect();
-    let pairs: Vec<(usize, usize)> = edges.iter().map(|&(a, b, _)| (a, b)).collect();
-    let (places, (width, height)) = layout(&sizes, &pairs, direction, RANK_GAP);
-    let places = places
+    let ends = |e: &GraphEdge| {
+        Some((
+            *index.get(e.source.as_str())?,
+            *index.get(e.target.as_str())?,
+        ))
+    };
+    // The system each node is part of, when systems are boxes.
+    let mut part_of: Vec<Option<usize>> = vec![None; graph.nodes.len()];
+    if options.boxes {
+        for edge in &graph.edges {
+            let Some((a, b)) = ends(edge) else { continue };
+            let (part, whole) = match edge.relation.as_str() {
+                r if r.eq_ignore_ascii_case("partOf") => (a, b),
+                r if r.eq_ignore_ascii_case("hasPart") => (b, a),
+                _ => continue,
+            };
+            if graph.nodes[whole].kind.eq_ignore_ascii_case("system") && part != whole {
+                part_of[part] = Some(part_of[part].map_or(whole, |w: usize| w.min(whole)));
+            }
+        }
+    }
+    let mut boxes: Vec<usize> = part_of.iter().flatten().copied().collect();
+    boxes.sort_unstable();
+    boxes.dedup();
+    // A box's parts are not boxes themselves: the outer box wins.
+    for &system in &boxes {
+        part_of[system] = None;
+    }
+    let is_box = |v: usize| boxes.binary_search(&v).is_ok();
+    let nodes: Vec<usize> = (0..graph.nodes.len()).filter(|&v| !is_box(v)).collect();
+    let mut at = vec![usize::MAX; graph.nodes.len()];
+    for (i, &v) in nodes.iter().enumerate() {
+        at[v] = i;
+    }
+    let edges: Vec<(usize, usize, String)> = drawn_edges(&graph.edges, options.merge)
         .into_iter()
-        .map(|p| Placed {
-            x: p.x + MARGIN,
-            y: p.y + MARGIN,
-            ..p
+        .filter_map(|e| {
+            let (a, b) = ends(&e)?;
+            (!is_box(a) && !is_box(b)).then_some((a, b, e.relation))
+        })
+        .collect();
+    let sizes: Vec<(f64, f64)> = nodes.iter().map(|&v| node_size(&graph.nodes[v])).collect();
+    let pairs: Vec<(usize, usize)> = edges.iter().map(|&(a, b, _)| (at[a], at[b])).collect();
+    let clusters: Vec<Option<usize>> = nodes
+        .iter()
+        .map(|&v| part_of[v].and_then(|w| boxes.binary_search(&w).ok()))
+        .collect();
+    let laid = layout(&sizes, &pairs, &clusters, options.direction, RANK_GAP);
+    let shift = |p: Placed| Placed {
+        x: p.x + MARGIN,
+        y: p.y + MARGIN,
+        ..p
+    };
+    let mut places = vec![Placed::default(); graph.nodes.len()];
+    for (&v, &p) in nodes.iter().zip(&laid.places) {
+        places[v] = shift(p);
+    }
+    for (&v, cluster) in boxes.iter().zip(&laid.clusters) {
+        places[v] = cluster.map(shift).unwrap_or_default();
+    }
+    let edges = edges
+        .into_iter()
+        .zip(laid.routes)
+        .map(|((from, to, relation), route)| DrawnEdge {
+            from,
+            to,
+            relation,
+            route: route
+                .into_iter()
+                .map(|(x, y)| (x + MARGIN, y + MARGIN))
+                .collect(),
         })
         .collect();
     Drawing {
         places,
+        boxes,
         edges,
-        size: (width + 2.0 * MARGIN, height + 2.0 * MARGIN),
+        size: (laid.size.0 + 2.0 * MARGIN, laid.size.1 + 2.0 * MARGIN),
     }
 }
 
@@ -91,99 +180,19 @@ pub fn draw(graph: &Subgraph, direction: Direction, merge: bool) -> Drawing {
 fn node_size(node: &GraphNode) -> (f64, f64) {
     let widest = node.title.chars().count().max(node.kind.len() + 12);
     (
-        (widest as f64 * CHAR_WIDTH + 24.0).max(MIN_NODE_WIDTH),
+        (widest as f64 * CHAR_WIDTH + ICON_ROOM + 24.0).max(MIN_NODE_WIDTH),
         NODE_HEIGHT,
     )
 }
 
-/// The drawing of `graph` as an SVG element: a `<g class="graph-node">` per node
-/// (`data-ref`, a link to its entity page, its kind and title; roots and `missing` ones
-/// marked) and
-/// a `<path class="graph-edge">` per edge with an arrow head and its relation.
-pub fn svg(graph: &Subgraph, drawing: &Drawing) -> String {
-    let (width, height) = drawing.size;
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph\" role=\"img\" \
-         aria-label=\"Dependency graph of {} entities\" viewBox=\"0 0 {width:.0} {height:.0}\" \
-         width=\"{width:.0}\" height=\"{height:.0}\">\
-         <defs><marker id=\"graph-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" \
-         markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
-         <path d=\"M0 0L10 5L0 10z\" class=\"graph-arrow\"/></marker></defs>",
-        graph.nodes.len()
-    );
-    for (from, to, relation) in &drawing.edges {
-        let (a, b) = (drawing.places[*from], drawing.places[*to]);
-        let (x1, y1) = a.border_towards(b.x, b.y);
-        let (x2, y2) = b.border_towards(a.x, a.y);
-        out.push_str(&format!(
-            "<path class=\"graph-edge\" data-relation=\"{relation}\" \
-             d=\"M{x1:.1} {y1:.1}L{x2:.1} {y2:.1}\" marker-end=\"url(#graph-arrow)\">\
-             <title>{} {relation} {}</title></path>\
-             <text class=\"graph-edge-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{relation}</text>",
-            escape(&graph.nodes[*from].entity_ref),
-            escape(&graph.nodes[*to].entity_ref),
-            (x1 + x2) / 2.0,
-            (y1 + y2) / 2.0 - 4.0,
-            relation = escape(relation),
-        ));
-    }
-    for (node, p) in graph.nodes.iter().zip(&drawing.places) {
-        let class = match (node.missing, node.depth) {
-            (true, _) => "graph-node graph-node--missing",
-            (false, 0) => "graph-node graph-node--root",
-            (false, _) => "graph-node",
-        };
-        let (x, y) = (p.x - p.width / 2.0, p.y - p.height / 2.0);
-        let kind_line = match &node.owner {
-            Some(owner) => format!("{} · {}", node.kind, short_ref(owner)),
-            None => node.kind.clone(),
-        };
-        let body = format!(
-            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"6\"/>\
-             <text class=\"graph-node-kind\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\
-             <text class=\"graph-node-title\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            p.width,
-            p.height,
-            p.x,
-            p.y - 6.0,
-            escape(&kind_line),
-            p.x,
-            p.y + 14.0,
-            escape(&node.title),
-        );
-        let page = EntityRef::parse_full(&node.entity_ref)
-            .ok()
-            .filter(|_| !node.missing)
-            .map(|r| entity_href(&r));
-        let entity_ref = escape(&node.entity_ref);
-        if let Some(page) = page {
-            out.push_str(&format!(
-                "<g class=\"{class}\" data-ref=\"{entity_ref}\"><a href=\"{}\"><title>{entity_ref}</title>{body}</a></g>",
-                escape(&page),
-            ));
-        } else {
-            out.push_str(&format!(
-                "<g class=\"{class}\" data-ref=\"{entity_ref}\"><title>{entity_ref} (not in the catalog)</title>{body}</g>"
-            ));
-        }
-    }
-    out.push_str("</svg>");
-    out
-}
-
-/// `group:default/team-a` → `team-a` (the namespace kept when it is not `default`).
-fn short_ref(entity_ref: &str) -> &str {
-    let rest = entity_ref
-        .split_once(':')
-        .map_or(entity_ref, |(_, rest)| rest);
-    rest.strip_prefix("default/").unwrap_or(rest)
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
-    fn node(entity_ref: &str, title: &str, missing: bool) -> GraphNode {
+    pub(crate) fn node(entity_ref: &str, title: &str, missing: bool) -> GraphNode {
         GraphNode {
             entity_ref: entity_ref.into(),
             kind: entity_ref.split(':').next().unwrap().into(),
@@ -195,7 +204,7 @@ mod tests {
         }
     }
 
-    fn edge(source: &str, relation: &str, target: &str) -> GraphEdge {
+    pub(crate) fn edge(source: &str, relation: &str, target: &str) -> GraphEdge {
         GraphEdge {
             source: source.into(),
             target: target.into(),
@@ -203,7 +212,13 @@ mod tests {
         }
     }
 
-    fn shop() -> Subgraph {
+    pub(crate) const RIGHT: DrawOptions = DrawOptions {
+        direction: Direction::Right,
+        merge: true,
+        boxes: false,
+    };
+
+    pub(crate) fn shop() -> Subgraph {
         Subgraph {
             nodes: vec![
                 node("component:default/checkout", "Checkout", false),
@@ -252,7 +267,7 @@ mod tests {
     #[test]
     fn nodes_do_not_overlap_and_edges_join_them() {
         let graph = shop();
-        let drawing = draw(&graph, Direction::Right, true);
+        let drawing = draw(&graph, RIGHT);
         assert_eq!(drawing.edges.len(), 2);
         for (i, a) in drawing.places.iter().enumerate() {
             assert!(a.x - a.width / 2.0 >= MARGIN - 0.01 && a.y - a.height / 2.0 >= MARGIN - 0.01);
@@ -263,26 +278,41 @@ mod tests {
             }
         }
         // Left to right: an edge's target lies right of its source.
-        for &(from, to, _) in &drawing.edges {
-            assert!(drawing.places[to].x > drawing.places[from].x);
+        for edge in &drawing.edges {
+            assert!(drawing.places[edge.to].x > drawing.places[edge.from].x);
         }
-        assert_eq!(
-            draw(&graph, Direction::Right, true),
-            drawing,
-            "the same picture"
-        );
+        assert_eq!(draw(&graph, RIGHT), drawing, "the same picture");
     }
 
     #[test]
-    fn the_svg_escapes_every_text_and_links_stored_entities() {
-        let graph = shop();
-        let svg = svg(&graph, &draw(&graph, Direction::Down, true));
-        assert!(!svg.contains("<script>"), "{svg}");
-        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-        assert!(svg.contains("gone &amp; &quot;lost&quot;"));
-        assert!(svg.contains("<a href=\"/catalog/default/component/checkout\">"));
-        assert!(svg.contains("graph-node--missing"));
-        assert!(svg.contains("component · team-a"));
-        assert_eq!(svg.matches("class=\"graph-edge\"").count(), 2);
+    fn systems_are_boxes_round_their_parts() {
+        let mut graph = shop();
+        graph.nodes.push(node("system:default/shop", "Shop", false));
+        for part in ["component:default/checkout", "resource:default/orders-db"] {
+            graph
+                .edges
+                .push(edge(part, "partOf", "system:default/shop"));
+            graph
+                .edges
+                .push(edge("system:default/shop", "hasPart", part));
+        }
+        let boxed = DrawOptions {
+            boxes: true,
+            ..RIGHT
+        };
+        let drawing = draw(&graph, boxed);
+        assert_eq!(drawing.boxes, [3]);
+        let system = drawing.places[3];
+        for part in [0, 1] {
+            let p = drawing.places[part];
+            assert!((p.x - system.x).abs() + p.width / 2.0 <= system.width / 2.0);
+            assert!((p.y - system.y).abs() + p.height / 2.0 <= system.height / 2.0);
+        }
+        assert!(drawing
+            .edges
+            .iter()
+            .all(|e| e.relation != "partOf" && e.relation != "hasPart"));
+        // Without boxes the system is a node like any other.
+        assert!(draw(&graph, RIGHT).boxes.is_empty());
     }
 }

@@ -274,6 +274,9 @@ fn strongly_connected(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<usize>> 
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     /// Both rows of each pair, as the catalog stores them.

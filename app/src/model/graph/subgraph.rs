@@ -70,7 +70,28 @@ pub struct GraphQuery {
 }
 
 impl GraphQuery {
-    /// Reads the query from URL parameters: `root` (repeated; a ref, `kind:` required,
+    /// The diagram of a system's or a domain's parts: a system's components, APIs and
+    /// resources and what they depend on, provide and consume (two steps); a domain's
+    /// systems, their parts and theirs (three). `None` for other kinds.
+    pub fn parts_of(root: &EntityRef) -> Option<Self> {
+        let (depth, mut kinds) = match root.kind() {
+            k if k.eq_ignore_ascii_case("system") => (2, vec!["system"]),
+            k if k.eq_ignore_ascii_case("domain") => (3, vec!["domain", "system"]),
+            _ => return None,
+        };
+        kinds.extend(["component", "api", "resource"]);
+        Some(GraphQuery {
+            roots: vec![root.to_string()],
+            depth: Some(depth),
+            relations: ["partOf", "dependsOn", "providesApi", "consumesApi"]
+                .map(str::to_owned)
+                .to_vec(),
+            kinds: kinds.into_iter().map(str::to_owned).collect(),
+            walk: Walk::Both,
+        })
+    }
+
+    /// Reads the query from URL parameters: `root` (repeated or comma-separated; a ref, `kind:` required,
     /// namespace `default` when left out), `depth` (a number from 1, or `unlimited`),
     /// `relation` and `kind` (repeated or comma-separated), `direction` (`out`, `in` or
     /// `both`). What is wrong is said in a sentence naming the parameter.
@@ -88,9 +109,11 @@ impl GraphQuery {
         for (key, value) in params {
             match key {
                 "root" => {
-                    let root = EntityRef::parse_full(value)
-                        .map_err(|e| format!("root '{value}' is not an entity ref: {e}"))?;
-                    query.roots.push(root.to_string());
+                    for value in list(value) {
+                        let root = EntityRef::parse_full(value)
+                            .map_err(|e| format!("root '{value}' is not an entity ref: {e}"))?;
+                        query.roots.push(root.to_string());
+                    }
                 }
                 "depth" => query.depth = parse_depth(value)?,
                 "relation" => {
@@ -122,7 +145,8 @@ impl GraphQuery {
         if query.roots.is_empty() {
             return Err("root: name at least one entity to start from".into());
         }
-        query.roots.dedup();
+        let mut seen = std::collections::HashSet::new();
+        query.roots.retain(|root| seen.insert(root.clone()));
         Ok(query)
     }
 
@@ -218,6 +242,9 @@ pub struct Subgraph {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     fn query(text: &str) -> Result<GraphQuery, String> {
@@ -235,6 +262,8 @@ mod tests {
         assert_eq!(q.relations, ["dependsOn", "partOf"]);
         assert_eq!(q.kinds, ["component"]);
         assert_eq!(q.walk, Walk::Out);
+        let several = query("root=component:a,%20system:b&root=component:a").unwrap();
+        assert_eq!(several.roots, ["component:default/a", "system:default/b"]);
         assert_eq!(q.walked_types(), ["dependsOn", "partOf"]);
         assert_eq!(query("root=a:b&depth=unlimited").unwrap().depth, None);
         assert_eq!(query("root=a:b").unwrap().depth, Some(1));

@@ -95,6 +95,12 @@ fn EntityView(page: EntityPage) -> impl IntoView {
     let lifecycle = entity.spec_str("lifecycle").map(str::to_owned);
     let entity_type = entity.spec_str("type").map(str::to_owned);
     let links = entity_links(&entity);
+    // Systems and domains open as boxes round their parts.
+    let graph_href = if page.diagram.is_some() {
+        format!("/graph?root={entity_ref}&depth=2&group=system")
+    } else {
+        format!("/graph?root={entity_ref}&depth=2")
+    };
     let problems: Vec<String> = entity
         .status
         .as_ref()
@@ -156,7 +162,7 @@ fn EntityView(page: EntityPage) -> impl IntoView {
                 {page.docs.as_ref().and_then(|d| d.url.clone()).map(|url| view! {
                     <a class="tabs__tab" href=url data-testid="entity-docs-tab">"Docs"</a>
                 })}
-                <a class="tabs__tab" href=format!("/graph?root={entity_ref}&depth=2") data-testid="entity-graph-tab">"Graph"</a>
+                <a class="tabs__tab" href=graph_href.clone() data-testid="entity-graph-tab">"Graph"</a>
             </nav>
             {page.docs.clone().map(|docs| view! { <DocsState docs /> })}
             {(!problems.is_empty()).then(|| view! {
@@ -188,6 +194,16 @@ fn EntityView(page: EntityPage) -> impl IntoView {
                     }
                 })}
             </section>
+            {page.diagram.clone().map(|picture| view! {
+                <section class="graph-diagram" aria-labelledby="diagram-heading" data-testid="entity-diagram">
+                    <h2 id="diagram-heading">"Parts"</h2>
+                    <p class="muted">
+                        "Each system is a box round its components, APIs and resources, with what they depend on, provide and consume. "
+                        <a href=graph_href.clone()>"Explore it in the graph"</a>
+                    </p>
+                    <div class="graph-canvas" inner_html=picture></div>
+                </section>
+            })}
             {page.held.clone().map(|(rows, total)| view! { <HeldEntities rows total /> })}
             <Relations page=page.clone() />
             <RawEntity yaml=page.yaml json=page.json />

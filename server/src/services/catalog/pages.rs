@@ -148,6 +148,7 @@ impl Portal {
         };
         Ok(Some(EntityPage {
             docs: self.entity_docs(&entity).await?,
+            diagram: self.diagram(entity_ref).await?,
             held,
             definition: api_definition(&entity),
             yaml: crate::catalog::yaml::to_yaml(&value),
