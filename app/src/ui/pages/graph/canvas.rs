@@ -19,6 +19,12 @@ use crate::model::graph::{
 #[cfg(feature = "hydrate")]
 mod client;
 
+/// Below this scale the edges' labels, the kind lines and icons are too small to read:
+/// they are left out, which keeps panning and zooming a large graph smooth.
+const FAR: f64 = 0.5;
+/// Below this scale no text can be read at all.
+const FARTHER: f64 = 0.25;
+
 /// Which part of the picture the frame shows: the picture moved by (`x`, `y`) pixels and
 /// scaled by `scale`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -161,6 +167,8 @@ pub(super) fn Drawn(mut graph: Subgraph, query: String, marked: Vec<String>) -> 
         <div
             class="graph-canvas"
             class:graph-canvas--live=move || live.get()
+            class:graph-canvas--far=move || viewport.get().scale < FAR
+            class:graph-canvas--farther=move || viewport.get().scale < FARTHER
             style=format!("--graph-height: {:.0}px", size.1 + 2.0)
             data-testid="graph"
             tabindex="0"
