@@ -25,9 +25,24 @@ test("a click re-roots the graph in place and Back returns", async ({ page }) =>
   await page.goto(ordersDb);
   await hydrated(page);
   const graph = page.getByTestId("graph");
+  const checkout = graph.locator('g.graph-node[data-ref="component:default/checkout-service"] rect');
+  await expect(graph).toHaveClass(/graph-canvas--live/);
+  const before = (await checkout.boundingBox())!;
   await graph.locator('g.graph-node[data-ref="component:default/checkout-service"] > a:not(.graph-node-open)').click();
   await expect(page).toHaveURL(/root=component%3Adefault%2Fcheckout-service/);
   await expect(graph.locator('g.graph-node--root[data-ref="component:default/checkout-service"]')).toHaveCount(1);
+  // The view does not jump to a new fit: the entity clicked stays where it was on
+  // screen, moved only as far as needed to show the whole of a graph that fits.
+  const frame = (await graph.boundingBox())!;
+  await expect.poll(async () => {
+    const after = (await checkout.boundingBox())!;
+    const picture = (await graph.locator("svg").boundingBox())!;
+    const inside = picture.x >= frame.x - 1 && picture.y >= frame.y - 1 &&
+      picture.x + picture.width <= frame.x + frame.width + 1 &&
+      picture.y + picture.height <= frame.y + frame.height + 1;
+    const kept = Math.abs(after.x - before.x) + Math.abs(after.y - before.y) < 2;
+    return kept || inside;
+  }).toBe(true);
   // Drawn in the browser, without a page load: the controls follow the URL.
   await expect(page.getByTestId("graph-root")).toHaveValue("component:default/checkout-service");
   await page.goBack();

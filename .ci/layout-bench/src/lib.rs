@@ -14,7 +14,7 @@ pub fn layout_graph(sizes: &[f64], edges: &[u32]) -> Vec<f64> {
         .chunks_exact(2)
         .map(|e| (e[0] as usize, e[1] as usize))
         .collect();
-    let drawn = layout(&sizes, &edges, &[], Direction::Right, 72.0);
+    let drawn = layout(&sizes, &edges, &[], &[], Direction::Right, 72.0);
     let mut out: Vec<f64> = drawn.places.iter().flat_map(|p| [p.x, p.y]).collect();
     out.extend([drawn.size.0, drawn.size.1]);
     out

@@ -4,6 +4,8 @@
 //! hydrates: the layout and the router with one route per page in [`pages`].
 
 mod api_definition;
+#[cfg(feature = "hydrate")]
+pub(crate) mod dom;
 mod form_fields;
 mod layout;
 pub mod pages;

@@ -313,7 +313,7 @@ pub fn svg(chart: &Flowchart) -> String {
         Direction::Right | Direction::Left => (widest_label + 40.0).max(56.0),
         Direction::Down | Direction::Up => 56.0,
     };
-    let drawn = layout(&sizes, &pairs, &[], chart.direction, rank_gap);
+    let drawn = layout(&sizes, &pairs, &[], &[], chart.direction, rank_gap);
     let (places, (width, height)) = (&drawn.places, drawn.size);
     let margin = 8.0;
     let mut out = format!(

@@ -104,7 +104,7 @@ impl Portal {
             merge: true,
             boxes: true,
         };
-        let drawing = draw::draw(&graph, options);
+        let drawing = draw::draw(&graph, options, &draw::Earlier::new());
         Ok(Some(app::model::graph::svg::svg(
             &graph,
             &drawing,

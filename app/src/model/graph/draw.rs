@@ -87,8 +87,13 @@ pub struct Drawing {
     pub size: (f64, f64),
 }
 
-/// Places `graph`'s nodes as `options` say.
-pub fn draw(graph: &Subgraph, options: DrawOptions) -> Drawing {
+/// Where each node of a drawing is (its centre), by ref: what a drawing of the next
+/// graph takes to keep the nodes it shares in their order.
+pub type Earlier = HashMap<String, (f64, f64)>;
+
+/// Places `graph`'s nodes as `options` say; nodes that were in the `earlier` drawing
+/// keep their order across the ranks where the layout allows.
+pub fn draw(graph: &Subgraph, options: DrawOptions, earlier: &Earlier) -> Drawing {
     let index: HashMap<&str, usize> = graph
         .nodes
         .iter()
@@ -142,7 +147,28 @@ pub fn draw(graph: &Subgraph, options: DrawOptions) -> Drawing {
         .iter()
         .map(|&v| part_of[v].and_then(|w| boxes.binary_search(&w).ok()))
         .collect();
-    let laid = layout(&sizes, &pairs, &clusters, options.direction, RANK_GAP);
+    let hints: Vec<Option<f64>> = if earlier.is_empty() {
+        Vec::new()
+    } else {
+        nodes
+            .iter()
+            .map(|&v| {
+                let &(x, y) = earlier.get(&graph.nodes[v].entity_ref)?;
+                Some(match options.direction {
+                    Direction::Down | Direction::Up => x,
+                    Direction::Right | Direction::Left => y,
+                })
+            })
+            .collect()
+    };
+    let laid = layout(
+        &sizes,
+        &pairs,
+        &clusters,
+        &hints,
+        options.direction,
+        RANK_GAP,
+    );
     let shift = |p: Placed| Placed {
         x: p.x + MARGIN,
         y: p.y + MARGIN,
@@ -173,6 +199,18 @@ pub fn draw(graph: &Subgraph, options: DrawOptions) -> Drawing {
         boxes,
         edges,
         size: (laid.size.0 + 2.0 * MARGIN, laid.size.1 + 2.0 * MARGIN),
+    }
+}
+
+impl Drawing {
+    /// Where each node of `graph` is in this drawing, for the next one.
+    pub fn places_by_ref(&self, graph: &Subgraph) -> Earlier {
+        graph
+            .nodes
+            .iter()
+            .zip(&self.places)
+            .map(|(node, p)| (node.entity_ref.clone(), (p.x, p.y)))
+            .collect()
     }
 }
 
@@ -267,7 +305,7 @@ pub(super) mod tests {
     #[test]
     fn nodes_do_not_overlap_and_edges_join_them() {
         let graph = shop();
-        let drawing = draw(&graph, RIGHT);
+        let drawing = draw(&graph, RIGHT, &Earlier::new());
         assert_eq!(drawing.edges.len(), 2);
         for (i, a) in drawing.places.iter().enumerate() {
             assert!(a.x - a.width / 2.0 >= MARGIN - 0.01 && a.y - a.height / 2.0 >= MARGIN - 0.01);
@@ -281,7 +319,11 @@ pub(super) mod tests {
         for edge in &drawing.edges {
             assert!(drawing.places[edge.to].x > drawing.places[edge.from].x);
         }
-        assert_eq!(draw(&graph, RIGHT), drawing, "the same picture");
+        assert_eq!(
+            draw(&graph, RIGHT, &Earlier::new()),
+            drawing,
+            "the same picture"
+        );
     }
 
     #[test]
@@ -300,7 +342,7 @@ pub(super) mod tests {
             boxes: true,
             ..RIGHT
         };
-        let drawing = draw(&graph, boxed);
+        let drawing = draw(&graph, boxed, &Earlier::new());
         assert_eq!(drawing.boxes, [3]);
         let system = drawing.places[3];
         for part in [0, 1] {
@@ -313,6 +355,6 @@ pub(super) mod tests {
             .iter()
             .all(|e| e.relation != "partOf" && e.relation != "hasPart"));
         // Without boxes the system is a node like any other.
-        assert!(draw(&graph, RIGHT).boxes.is_empty());
+        assert!(draw(&graph, RIGHT, &Earlier::new()).boxes.is_empty());
     }
 }

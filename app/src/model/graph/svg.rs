@@ -230,7 +230,7 @@ mod tests {
             direction: Direction::Down,
             ..RIGHT
         };
-        let svg = svg(&graph, &draw(&graph, down), None, &[]);
+        let svg = svg(&graph, &draw(&graph, down, &Default::default()), None, &[]);
         assert!(!svg.contains("<script>"), "{svg}");
         assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(svg.contains("gone &amp; &quot;lost&quot;"));
@@ -246,7 +246,12 @@ mod tests {
         let graph = shop();
         let reroot = |r: &str| format!("/graph?root={r}&depth=2");
         let impact = ["resource:default/orders-db".to_owned()];
-        let svg = svg(&graph, &draw(&graph, RIGHT), Some(&reroot), &impact);
+        let svg = svg(
+            &graph,
+            &draw(&graph, RIGHT, &Default::default()),
+            Some(&reroot),
+            &impact,
+        );
         assert!(svg.contains("<a href=\"/graph?root=component:default/checkout&amp;depth=2\">"));
         assert!(
             svg.contains("class=\"graph-node-open\" href=\"/catalog/default/component/checkout\"")
@@ -269,7 +274,7 @@ mod tests {
             boxes: true,
             ..RIGHT
         };
-        let svg = svg(&graph, &draw(&graph, boxed), None, &[]);
+        let svg = svg(&graph, &draw(&graph, boxed, &Default::default()), None, &[]);
         assert_eq!(svg.matches("class=\"graph-cluster\"").count(), 1);
         assert!(svg.contains("<a href=\"/catalog/default/system/shop\">"));
     }

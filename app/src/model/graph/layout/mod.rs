@@ -88,6 +88,8 @@ struct Layered {
     rank: Vec<usize>,
     cluster: Vec<Option<usize>>,
     cluster_count: usize,
+    /// Where each given node was across the ranks in an earlier drawing, if anywhere.
+    hint: Vec<Option<f64>>,
     /// For the border nodes that mark a cluster's sides in each rank it spans: -1 on the
     /// left, 1 on the right (0 for every other node).
     side: Vec<i8>,
@@ -98,17 +100,21 @@ struct Layered {
 
 /// Places nodes of the given `sizes` (width, height) joined by `edges` (indexes), each in
 /// the cluster `clusters` names (an empty slice: no clusters), running in `direction`,
-/// with `rank_gap` between ranks (room for edge labels).
+/// with `rank_gap` between ranks (room for edge labels). `hints` (an empty slice: none)
+/// say where nodes were across the ranks (x running down, y running right) in an earlier
+/// drawing, so that drawing again keeps them in their order where it can.
 pub fn layout(
     sizes: &[(f64, f64)],
     edges: &[(usize, usize)],
     clusters: &[Option<usize>],
+    hints: &[Option<f64>],
     direction: Direction,
     rank_gap: f64,
 ) -> Layout {
     let n = sizes.len();
     let sideways = matches!(direction, Direction::Right | Direction::Left);
-    let (graph, chains, turned) = layered(sizes, edges, clusters, sideways);
+    let (mut graph, chains, turned) = layered(sizes, edges, clusters, sideways);
+    graph.hint = hints.to_vec();
     let rank_count = graph.rank.iter().map(|&r| r + 1).max().unwrap_or(0);
     let layers = order::order(&graph, rank_count);
     let x = position::across(&graph, &layers);
@@ -237,6 +243,7 @@ fn layered(
         rank: ranks,
         cluster: (0..n).map(cluster_of).collect(),
         cluster_count: clusters.iter().flatten().map(|&c| c + 1).max().unwrap_or(0),
+        hint: Vec::new(),
         side: vec![0; n],
         up: vec![Vec::new(); n],
         down: vec![Vec::new(); n],

@@ -15,6 +15,7 @@ const PATIENCE: usize = 4;
 /// Each rank's nodes, left to right.
 pub(super) fn order(graph: &Layered, rank_count: usize) -> Vec<Vec<usize>> {
     let mut layers = first_order(graph, rank_count);
+    follow_hints(graph, &mut layers);
     group(graph, &mut layers);
     let mut best = layers.clone();
     let mut fewest = crossings(graph, &layers);
@@ -62,6 +63,31 @@ pub(super) fn first_order(graph: &Layered, rank_count: usize) -> Vec<Vec<usize>>
         }
     }
     layers
+}
+
+/// Sorts each rank by the nodes' hints (where they were in an earlier drawing), so that a
+/// graph drawn again keeps its nodes in their order as far as crossings allow; a node
+/// without a hint stays after the hinted node it followed.
+fn follow_hints(graph: &Layered, layers: &mut [Vec<usize>]) {
+    if graph.hint.iter().all(Option::is_none) {
+        return;
+    }
+    for layer in layers {
+        let mut last = f64::NEG_INFINITY;
+        let mut keyed: Vec<(f64, usize)> = layer
+            .iter()
+            .map(|&v| {
+                if let Some(hint) = graph.hint.get(v).copied().flatten() {
+                    last = hint;
+                }
+                (last, v)
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (slot, (_, v)) in layer.iter_mut().zip(keyed) {
+            *slot = v;
+        }
+    }
 }
 
 /// Sorts each rank so that every cluster's nodes lie together between its sides, the

@@ -122,7 +122,14 @@ fn on_border(p: &Placed, (x, y): (f64, f64)) -> bool {
 fn nodes_never_overlap_and_edges_end_at_their_nodes() {
     for case in cases() {
         for direction in DIRECTIONS {
-            let drawn = layout(&case.sizes, &case.edges, &case.clusters, direction, 60.0);
+            let drawn = layout(
+                &case.sizes,
+                &case.edges,
+                &case.clusters,
+                &[],
+                direction,
+                60.0,
+            );
             let what = format!("{} {direction:?}", case.name);
             for (i, a) in drawn.places.iter().enumerate() {
                 assert_eq!(
@@ -175,7 +182,14 @@ fn edges_run_the_given_way_unless_they_close_a_cycle() {
         .filter(|c| !c.name.starts_with("cyclic"))
     {
         for direction in DIRECTIONS {
-            let drawn = layout(&case.sizes, &case.edges, &case.clusters, direction, 60.0);
+            let drawn = layout(
+                &case.sizes,
+                &case.edges,
+                &case.clusters,
+                &[],
+                direction,
+                60.0,
+            );
             for route in &drawn.routes {
                 for step in route.windows(2) {
                     let (a, b) = (step[0], step[1]);
@@ -216,7 +230,14 @@ fn ordering_crosses_no_more_than_the_first_order_and_trees_not_at_all() {
 fn clusters_hold_their_nodes_and_nothing_else() {
     for case in cases().into_iter().filter(|c| !c.clusters.is_empty()) {
         for direction in DIRECTIONS {
-            let drawn = layout(&case.sizes, &case.edges, &case.clusters, direction, 72.0);
+            let drawn = layout(
+                &case.sizes,
+                &case.edges,
+                &case.clusters,
+                &[],
+                direction,
+                72.0,
+            );
             let what = format!("{} {direction:?}", case.name);
             for (v, place) in drawn.places.iter().enumerate() {
                 for (c, cluster) in drawn.clusters.iter().enumerate() {
@@ -246,6 +267,7 @@ fn the_same_input_gives_the_same_picture() {
             &case.sizes,
             &case.edges,
             &case.clusters,
+            &[],
             Direction::Right,
             60.0,
         );
@@ -253,6 +275,7 @@ fn the_same_input_gives_the_same_picture() {
             &case.sizes,
             &case.edges,
             &case.clusters,
+            &[],
             Direction::Right,
             60.0,
         );
@@ -268,6 +291,7 @@ fn long_edges_bend_through_their_ranks_and_small_graphs_read_as_expected() {
         &sizes,
         &[(0, 1), (1, 2), (2, 3), (0, 3)],
         &[],
+        &[],
         Direction::Down,
         56.0,
     );
@@ -279,6 +303,7 @@ fn long_edges_bend_through_their_ranks_and_small_graphs_read_as_expected() {
         &sizes,
         &[(0, 1), (0, 2), (1, 3), (2, 3)],
         &[],
+        &[],
         Direction::Down,
         56.0,
     );
@@ -287,4 +312,25 @@ fn long_edges_bend_through_their_ranks_and_small_graphs_read_as_expected() {
     assert!((p[1].x - p[2].x).abs() >= 80.0 + position::NODE_GAP - 0.01);
     assert!((p[0].x - (p[1].x + p[2].x) / 2.0).abs() < 0.5, "{p:?}");
     assert!((p[3].x - p[0].x).abs() < 0.5);
+}
+
+#[test]
+fn hints_keep_nodes_in_the_order_they_had() {
+    // Three children of one parent: any order crosses nothing, so the hints decide it.
+    let sizes = [(80.0, 40.0); 4];
+    let edges = [(0, 1), (0, 2), (0, 3)];
+    let first = layout(&sizes, &edges, &[], &[], Direction::Down, 56.0);
+    let order = |drawn: &Layout| {
+        let mut children = vec![1, 2, 3];
+        children.sort_by(|&a, &b| drawn.places[a].x.total_cmp(&drawn.places[b].x));
+        children
+    };
+    assert_eq!(order(&first), [1, 2, 3]);
+    let hints = [None, Some(300.0), Some(200.0), Some(100.0)];
+    let again = layout(&sizes, &edges, &[], &hints, Direction::Down, 56.0);
+    assert_eq!(order(&again), [3, 2, 1]);
+    // A node without a hint stays after the one it followed.
+    let partly = [None, Some(300.0), None, Some(100.0)];
+    let third = layout(&sizes, &edges, &[], &partly, Direction::Down, 56.0);
+    assert_eq!(order(&third), [3, 1, 2]);
 }

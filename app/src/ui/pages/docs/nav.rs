@@ -67,7 +67,7 @@ fn holds(item: &NavItem, url: &str) -> bool {
 /// holding it; sections the reader opened stay open).
 #[cfg(feature = "hydrate")]
 pub fn mark(nav: &web_sys::Element, current: &str) {
-    for link in elements(nav.query_selector_all("a[data-page]")) {
+    for link in crate::ui::dom::elements(nav.query_selector_all("a[data-page]")) {
         let here = link.get_attribute("data-page").as_deref() == Some(current);
         let _ = link
             .class_list()
@@ -85,22 +85,6 @@ pub fn mark(nav: &web_sys::Element, current: &str) {
             let _ = link.remove_attribute("aria-current");
         }
     }
-}
-
-/// The elements a `querySelectorAll` found (none when it failed).
-#[cfg(feature = "hydrate")]
-pub fn elements(
-    found: Result<web_sys::NodeList, wasm_bindgen::JsValue>,
-) -> impl Iterator<Item = web_sys::Element> {
-    use wasm_bindgen::JsCast;
-
-    let list = found.ok();
-    let count = list.as_ref().map_or(0, web_sys::NodeList::length);
-    (0..count).filter_map(move |i| {
-        list.as_ref()?
-            .item(i)
-            .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
-    })
 }
 
 #[cfg(test)]

@@ -375,8 +375,8 @@ mod client {
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
 
-    use super::super::nav::elements;
     use crate::model::docs::{nav::percent_decoded, page::TocEntry};
+    use crate::ui::dom::elements;
 
     /// Copies a code block when its button is pressed.
     pub fn on_content_click(event: &leptos::ev::MouseEvent) {

@@ -68,6 +68,24 @@ impl Viewport {
         }
     }
 
+    /// Moved as little as needed for a picture of `size` to lie inside a frame of
+    /// `frame` along each axis it fits in at this scale.
+    fn kept_inside(self, size: (f64, f64), frame: (f64, f64)) -> Self {
+        let keep = |at: f64, length: f64, room: f64| {
+            let length = length * self.scale;
+            if length <= room {
+                at.clamp(0.0, room - length)
+            } else {
+                at
+            }
+        };
+        Viewport {
+            x: keep(self.x, size.0, frame.0),
+            y: keep(self.y, size.1, frame.1),
+            ..self
+        }
+    }
+
     /// Moved by (`dx`, `dy`) pixels.
     fn panned(self, dx: f64, dy: f64) -> Self {
         Viewport {
@@ -112,7 +130,13 @@ pub(super) fn Drawn(mut graph: Subgraph, query: String, marked: Vec<String>) -> 
             .edges
             .retain(|e| !gone.contains(&e.source) && !gone.contains(&e.target));
     }
-    let drawing = draw(&graph, options);
+    // Drawn again in the browser (re-rooted, filtered), the nodes it shares with the
+    // drawing before keep their order where the layout allows.
+    #[cfg(feature = "hydrate")]
+    let earlier = client::earlier();
+    #[cfg(not(feature = "hydrate"))]
+    let earlier = crate::model::graph::draw::Earlier::new();
+    let drawing = draw(&graph, options, &earlier);
     let reroot = |entity_ref: &str| with_param(&query, "root", Some(entity_ref));
     let picture = svg(&graph, &drawing, Some(&reroot), &marked);
     let size = drawing.size;
@@ -130,7 +154,14 @@ pub(super) fn Drawn(mut graph: Subgraph, query: String, marked: Vec<String>) -> 
     let live = RwSignal::new(false);
     let frame = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
-    client::start(frame, viewport, live, size);
+    client::start(
+        frame,
+        viewport,
+        live,
+        size,
+        drawing.places_by_ref(&graph),
+        param(&query, "root"),
+    );
     #[cfg(feature = "hydrate")]
     let navigate = leptos_router::hooks::use_navigate();
     let zoom = move |factor: f64| {
@@ -261,5 +292,15 @@ mod tests {
         let small = Viewport::fit((200.0, 100.0), (1000.0, 500.0));
         assert_eq!(small.scale, 1.0);
         assert_eq!((small.x, small.y), (400.0, 200.0));
+        // Kept where it is when it can be; moved in when it fits but lies partly out.
+        let out = Viewport {
+            x: -50.0,
+            y: 450.0,
+            scale: 1.0,
+        };
+        let kept = out.kept_inside((200.0, 100.0), (1000.0, 500.0));
+        assert_eq!((kept.x, kept.y), (0.0, 400.0));
+        let wide = out.kept_inside((2000.0, 100.0), (1000.0, 500.0));
+        assert_eq!(wide.x, -50.0, "too wide to fit: left where it is");
     }
 }

@@ -5,25 +5,85 @@ use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 
 use super::Viewport;
+use crate::model::graph::draw::Earlier;
+use crate::ui::dom::elements;
 
 type Frame = NodeRef<leptos::html::Div>;
 /// A box: left, top, width, height.
 type Rect = (f64, f64, f64, f64);
 
+/// The last drawing's places and view, so that the next one (re-rooted, filtered) keeps
+/// what it can where it was.
+struct Memory {
+    places: Earlier,
+    viewport: Viewport,
+}
+
 thread_local! {
+    static MEMORY: std::cell::RefCell<Option<Memory>> = const { std::cell::RefCell::new(None) };
     /// Where a drag started (client x, y) and whether it moved far enough to be a drag
     /// rather than a click.
     static DRAG: std::cell::Cell<Option<(f64, f64, bool)>> = const { std::cell::Cell::new(None) };
 }
 
-/// Turns the frame live (fixed height, panned and zoomed rather than scrolled) and fits
-/// the picture once it is in the page.
-pub fn start(frame: Frame, viewport: RwSignal<Viewport>, live: RwSignal<bool>, size: (f64, f64)) {
+/// The places of the drawing before this one, if any (none while hydrating: the first
+/// drawing is the server's).
+pub fn earlier() -> Earlier {
+    MEMORY.with(|m| {
+        m.borrow()
+            .as_ref()
+            .map(|m| m.places.clone())
+            .unwrap_or_default()
+    })
+}
+
+/// Turns the frame live (fixed height, panned and zoomed rather than scrolled) and shows
+/// the picture once it is in the page: with `root` where it was on screen in the drawing
+/// before, at the same scale, or else fitted.
+pub fn start(
+    frame: Frame,
+    viewport: RwSignal<Viewport>,
+    live: RwSignal<bool>,
+    size: (f64, f64),
+    places: Earlier,
+    root: Option<String>,
+) {
+    let before = MEMORY.with(|m| m.borrow_mut().take());
+    let anchored = before.and_then(|before| {
+        let root = root?;
+        let (ox, oy) = *before.places.get(&root)?;
+        let &(nx, ny) = places.get(&root)?;
+        let v = before.viewport;
+        Some(Viewport {
+            x: ox * v.scale + v.x - nx * v.scale,
+            y: oy * v.scale + v.y - ny * v.scale,
+            scale: v.scale,
+        })
+    });
+    MEMORY.with(|m| {
+        *m.borrow_mut() = Some(Memory {
+            places,
+            viewport: Viewport::IDENTITY,
+        })
+    });
+    Effect::new(move |_| {
+        let now = viewport.get();
+        MEMORY.with(|m| {
+            if let Some(memory) = m.borrow_mut().as_mut() {
+                memory.viewport = now;
+            }
+        });
+    });
     Effect::new(move |_| {
         if frame.get().is_some() {
             live.set(true);
-            // The frame takes its live height on the next frame; fit then.
-            request_animation_frame(move || fit(frame, viewport, size));
+            // The frame takes its live height on the next frame; place the view then.
+            request_animation_frame(move || match (anchored, frame_size(frame)) {
+                (Some(view), Some((_, _, width, height))) => {
+                    viewport.set(view.kept_inside(size, (width, height)))
+                }
+                _ => fit(frame, viewport, size),
+            });
         }
     });
     // A drag ends wherever the pointer is let go.
@@ -136,17 +196,8 @@ fn move_focus(
     let Some(svg) = node.closest("svg").ok().flatten() else {
         return;
     };
-    let Ok(all) = svg.query_selector_all(".graph-node") else {
-        return;
-    };
     let mut best: Option<(f64, web_sys::Element, Rect)> = None;
-    for i in 0..all.length() {
-        let Some(other) = all
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
+    for other in elements(svg.query_selector_all(".graph-node")) {
         let Some(b) = node_box(&other) else { continue };
         let (ox, oy) = (b.0 + b.2 / 2.0 - cx, b.1 + b.3 / 2.0 - cy);
         let along = ox * dx + oy * dy;
@@ -224,15 +275,8 @@ pub fn highlight(event: &web_sys::Event) {
     else {
         return;
     };
-    if let Ok(marked) = svg.query_selector_all(".is-near") {
-        for i in 0..marked.length() {
-            if let Some(e) = marked
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            {
-                let _ = e.class_list().remove_1("is-near");
-            }
-        }
+    for marked in elements(svg.query_selector_all(".is-near")) {
+        let _ = marked.class_list().remove_1("is-near");
     }
     let Some(node) = node_of(event) else {
         let _ = svg.class_list().remove_1("graph--focus");
@@ -243,17 +287,8 @@ pub fn highlight(event: &web_sys::Event) {
     };
     let _ = svg.class_list().add_1("graph--focus");
     let _ = node.class_list().add_1("is-near");
-    let Ok(edges) = svg.query_selector_all(".graph-edge") else {
-        return;
-    };
     let mut near = Vec::new();
-    for i in 0..edges.length() {
-        let Some(edge) = edges
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
+    for edge in elements(svg.query_selector_all(".graph-edge")) {
         let (from, to) = (
             edge.get_attribute("data-from"),
             edge.get_attribute("data-to"),
@@ -266,19 +301,11 @@ pub fn highlight(event: &web_sys::Event) {
         let _ = edge.class_list().add_1("is-near");
         near.push(other);
     }
-    if let Ok(nodes) = svg.query_selector_all(".graph-node") {
-        for i in 0..nodes.length() {
-            let Some(n) = nodes
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            else {
-                continue;
-            };
-            if n.get_attribute("data-ref")
-                .is_some_and(|r| near.contains(&r))
-            {
-                let _ = n.class_list().add_1("is-near");
-            }
+    for n in elements(svg.query_selector_all(".graph-node")) {
+        if n.get_attribute("data-ref")
+            .is_some_and(|r| near.contains(&r))
+        {
+            let _ = n.class_list().add_1("is-near");
         }
     }
 }
