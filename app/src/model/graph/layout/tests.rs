@@ -26,6 +26,20 @@ struct Case {
     clusters: Vec<Option<usize>>,
 }
 
+impl Case {
+    /// Laid out in `direction`.
+    fn drawn(&self, direction: Direction) -> Layout {
+        layout(
+            &self.sizes,
+            &self.edges,
+            &self.clusters,
+            &[],
+            direction,
+            72.0,
+        )
+    }
+}
+
 fn sizes(random: &mut Seeded, n: usize) -> Vec<(f64, f64)> {
     (0..n)
         .map(|_| {
@@ -122,14 +136,7 @@ fn on_border(p: &Placed, (x, y): (f64, f64)) -> bool {
 fn nodes_never_overlap_and_edges_end_at_their_nodes() {
     for case in cases() {
         for direction in DIRECTIONS {
-            let drawn = layout(
-                &case.sizes,
-                &case.edges,
-                &case.clusters,
-                &[],
-                direction,
-                60.0,
-            );
+            let drawn = case.drawn(direction);
             let what = format!("{} {direction:?}", case.name);
             for (i, a) in drawn.places.iter().enumerate() {
                 assert_eq!(
@@ -182,14 +189,7 @@ fn edges_run_the_given_way_unless_they_close_a_cycle() {
         .filter(|c| !c.name.starts_with("cyclic"))
     {
         for direction in DIRECTIONS {
-            let drawn = layout(
-                &case.sizes,
-                &case.edges,
-                &case.clusters,
-                &[],
-                direction,
-                60.0,
-            );
+            let drawn = case.drawn(direction);
             for route in &drawn.routes {
                 for step in route.windows(2) {
                     let (a, b) = (step[0], step[1]);
@@ -230,14 +230,7 @@ fn ordering_crosses_no_more_than_the_first_order_and_trees_not_at_all() {
 fn clusters_hold_their_nodes_and_nothing_else() {
     for case in cases().into_iter().filter(|c| !c.clusters.is_empty()) {
         for direction in DIRECTIONS {
-            let drawn = layout(
-                &case.sizes,
-                &case.edges,
-                &case.clusters,
-                &[],
-                direction,
-                72.0,
-            );
+            let drawn = case.drawn(direction);
             let what = format!("{} {direction:?}", case.name);
             for (v, place) in drawn.places.iter().enumerate() {
                 for (c, cluster) in drawn.clusters.iter().enumerate() {
@@ -263,22 +256,8 @@ fn clusters_hold_their_nodes_and_nothing_else() {
 #[test]
 fn the_same_input_gives_the_same_picture() {
     for case in cases() {
-        let first = layout(
-            &case.sizes,
-            &case.edges,
-            &case.clusters,
-            &[],
-            Direction::Right,
-            60.0,
-        );
-        let again = layout(
-            &case.sizes,
-            &case.edges,
-            &case.clusters,
-            &[],
-            Direction::Right,
-            60.0,
-        );
+        let first = case.drawn(Direction::Right);
+        let again = case.drawn(Direction::Right);
         assert_eq!(first, again, "{}", case.name);
     }
 }
