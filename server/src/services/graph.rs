@@ -109,7 +109,7 @@ impl Portal {
             &graph,
             &drawing,
             None,
-            &[],
+            &Default::default(),
         )))
     }
 

@@ -2,6 +2,8 @@
 //! and in the browser. The picture carries its own style, so that a copy saved or
 //! exported looks the same elsewhere. Every text that comes from the catalog is escaped.
 
+use std::collections::HashSet;
+
 use super::draw::{Drawing, ICON_ROOM};
 use super::layout::{route_middle, route_path};
 use super::subgraph::{GraphNode, Subgraph};
@@ -64,7 +66,7 @@ pub fn svg(
     graph: &Subgraph,
     drawing: &Drawing,
     reroot: Option<Reroot>,
-    impact: &[String],
+    impact: &HashSet<String>,
 ) -> String {
     let (width, height) = drawing.size;
     let mut out = format!(
@@ -104,7 +106,7 @@ pub fn svg(
     }
     for (v, node) in graph.nodes.iter().enumerate() {
         if drawing.boxes.binary_search(&v).is_err() {
-            let hit = impact.iter().any(|r| r == &node.entity_ref);
+            let hit = impact.contains(node.entity_ref.as_str());
             node_svg(&mut out, node, drawing, v, reroot, hit);
         }
     }
@@ -230,7 +232,12 @@ mod tests {
             direction: Direction::Down,
             ..RIGHT
         };
-        let svg = svg(&graph, &draw(&graph, down, &Default::default()), None, &[]);
+        let svg = svg(
+            &graph,
+            &draw(&graph, down, &Default::default()),
+            None,
+            &HashSet::new(),
+        );
         assert!(!svg.contains("<script>"), "{svg}");
         assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(svg.contains("gone &amp; &quot;lost&quot;"));
@@ -245,7 +252,7 @@ mod tests {
     fn nodes_reroot_the_graph_with_their_page_one_link_away() {
         let graph = shop();
         let reroot = |r: &str| format!("/graph?root={r}&depth=2");
-        let impact = ["resource:default/orders-db".to_owned()];
+        let impact = HashSet::from(["resource:default/orders-db".to_owned()]);
         let svg = svg(
             &graph,
             &draw(&graph, RIGHT, &Default::default()),
@@ -274,7 +281,12 @@ mod tests {
             boxes: true,
             ..RIGHT
         };
-        let svg = svg(&graph, &draw(&graph, boxed, &Default::default()), None, &[]);
+        let svg = svg(
+            &graph,
+            &draw(&graph, boxed, &Default::default()),
+            None,
+            &HashSet::new(),
+        );
         assert_eq!(svg.matches("class=\"graph-cluster\"").count(), 1);
         assert!(svg.contains("<a href=\"/catalog/default/system/shop\">"));
     }

@@ -113,8 +113,7 @@ pub fn layout(
 ) -> Layout {
     let n = sizes.len();
     let sideways = matches!(direction, Direction::Right | Direction::Left);
-    let (mut graph, chains, turned) = layered(sizes, edges, clusters, sideways);
-    graph.hint = hints.to_vec();
+    let (graph, chains, turned) = layered(sizes, edges, clusters, hints, sideways);
     let rank_count = graph.rank.iter().map(|&r| r + 1).max().unwrap_or(0);
     let layers = order::order(&graph, rank_count);
     let x = position::across(&graph, &layers);
@@ -218,6 +217,7 @@ fn layered(
     sizes: &[(f64, f64)],
     edges: &[(usize, usize)],
     clusters: &[Option<usize>],
+    hints: &[Option<f64>],
     sideways: bool,
 ) -> (Layered, Vec<Vec<usize>>, Vec<bool>) {
     let n = sizes.len();
@@ -243,7 +243,7 @@ fn layered(
         rank: ranks,
         cluster: (0..n).map(cluster_of).collect(),
         cluster_count: clusters.iter().flatten().map(|&c| c + 1).max().unwrap_or(0),
-        hint: Vec::new(),
+        hint: hints.to_vec(),
         side: vec![0; n],
         up: vec![Vec::new(); n],
         down: vec![Vec::new(); n],

@@ -209,7 +209,7 @@ fn edges_run_the_given_way_unless_they_close_a_cycle() {
 #[test]
 fn ordering_crosses_no_more_than_the_first_order_and_trees_not_at_all() {
     for case in cases() {
-        let (graph, _, _) = layered(&case.sizes, &case.edges, &case.clusters, false);
+        let (graph, _, _) = layered(&case.sizes, &case.edges, &case.clusters, &[], false);
         let rank_count = graph.rank.iter().map(|&r| r + 1).max().unwrap_or(0);
         let ordered = order::crossings(&graph, &order::order(&graph, rank_count));
         let mut first = order::first_order(&graph, rank_count);
@@ -222,7 +222,7 @@ fn ordering_crosses_no_more_than_the_first_order_and_trees_not_at_all() {
     }
     // Two edges drawn crossing are uncrossed.
     let sizes = [(40.0, 20.0); 4];
-    let (graph, _, _) = layered(&sizes, &[(0, 3), (1, 2)], &[], false);
+    let (graph, _, _) = layered(&sizes, &[(0, 3), (1, 2)], &[], &[], false);
     assert_eq!(order::crossings(&graph, &order::order(&graph, 2)), 0);
 }
 

@@ -106,7 +106,11 @@ impl Viewport {
 
 /// The graph drawn, with what it holds and what was left out.
 #[component]
-pub(super) fn Drawn(mut graph: Subgraph, query: String, marked: Vec<String>) -> impl IntoView {
+pub(super) fn Drawn(
+    mut graph: Subgraph,
+    query: String,
+    marked: std::collections::HashSet<String>,
+) -> impl IntoView {
     let direction = match param(&query, "layout").as_deref() {
         Some("down") => Direction::Down,
         _ => Direction::Right,
@@ -119,7 +123,7 @@ pub(super) fn Drawn(mut graph: Subgraph, query: String, marked: Vec<String>) -> 
     let missing = graph.nodes.iter().filter(|n| n.missing).count();
     let hide_missing = param(&query, "missing").as_deref() == Some("hide");
     if hide_missing {
-        let gone: Vec<String> = graph
+        let gone: std::collections::HashSet<String> = graph
             .nodes
             .iter()
             .filter(|n| n.missing)

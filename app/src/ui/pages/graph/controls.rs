@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{param, params};
+use super::{param, values};
 use crate::model::graph::subgraph::{inverse, RELATION_PAIRS};
 
 /// The kinds offered as filters.
@@ -25,18 +25,15 @@ const KINDS: [&str; 9] = [
 pub(super) fn Controls(query: Memo<String>) -> impl IntoView {
     move || {
         let query = query.get();
-        let pairs = params(&query);
         let value = |key: &str, default: &str| param(&query, key).unwrap_or(default.to_owned());
-        let values = |key: &str| -> Vec<String> {
-            pairs
-                .iter()
-                .filter(|(k, _)| k == key)
-                .flat_map(|(_, v)| v.split(',').map(|v| v.trim().to_lowercase()))
-                .filter(|v| !v.is_empty())
+        let lower = |key: &str| -> Vec<String> {
+            values(&query, key)
+                .into_iter()
+                .map(|v| v.to_lowercase())
                 .collect()
         };
-        let roots = values("root").join(", ");
-        let (relations, kinds) = (values("relation"), values("kind"));
+        let roots = lower("root").join(", ");
+        let (relations, kinds) = (lower("relation"), lower("kind"));
         let (depth, direction, layout) = (
             value("depth", "1"),
             value("direction", "both"),

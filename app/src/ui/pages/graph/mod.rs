@@ -69,7 +69,7 @@ pub fn GraphPage() -> impl IntoView {
                                 Ok(found) => (found.flatten(), None),
                                 Err(error) => (None, Some(error.to_string())),
                             };
-                            let marked: Vec<String> = impact
+                            let marked: std::collections::HashSet<String> = impact
                                 .iter()
                                 .flat_map(|i| i.entries.iter().map(|e| e.entity_ref.clone()))
                                 .collect();
@@ -122,6 +122,21 @@ fn param(query: &str, key: &str) -> Option<String> {
     params(query)
         .into_iter()
         .find_map(|(k, v)| (k == key).then_some(v))
+}
+
+/// Every value of `key` in `query`, its repeats and comma-separated lists together
+/// (`root=a,b&root=c` → a, b, c), trimmed, as written.
+fn values(query: &str, key: &str) -> Vec<String> {
+    params(query)
+        .into_iter()
+        .filter(|(k, _)| k == key)
+        .flat_map(|(_, v)| {
+            v.split(',')
+                .map(|v| v.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .filter(|v| !v.is_empty())
+        .collect()
 }
 
 /// `/graph?` with `query`'s pairs, `key` set to `value` (or left out when `None`).

@@ -345,16 +345,7 @@ pub fn on_click(event: &leptos::ev::MouseEvent, navigate: &dyn Fn(&str)) {
     } else if event.shift_key() {
         let search = window().location().search().unwrap_or_default();
         let query = search.trim_start_matches('?');
-        let mut roots: Vec<String> = super::super::params(query)
-            .into_iter()
-            .filter(|(k, _)| k == "root")
-            .flat_map(|(_, v)| {
-                v.split(',')
-                    .map(|r| r.trim().to_owned())
-                    .collect::<Vec<_>>()
-            })
-            .filter(|r| !r.is_empty())
-            .collect();
+        let mut roots = super::super::values(query, "root");
         if !roots.iter().any(|r| r.eq_ignore_ascii_case(&entity_ref)) {
             roots.push(entity_ref);
         }
