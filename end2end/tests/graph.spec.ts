@@ -166,6 +166,10 @@ test("the impact list of a database says what breaks, grouped by owner, with eac
   await expect(checkout).toContainText("1 step · resource:default/orders-db → dependencyOf component:default/checkout-service");
   await expect(impact.locator('li[data-ref="api:default/checkout-api"]')).toContainText("providesApi");
   await expect(impact.locator("h3").first()).toBeVisible();
+  // The drawing marks what the analysis reaches.
+  const graph = page.getByTestId("graph");
+  await expect(graph.locator('g.graph-node--impact[data-ref="component:default/checkout-service"]')).toHaveCount(1);
+  await expect(graph.locator('g.graph-node--impact[data-ref="resource:default/orders-db"]')).toHaveCount(0);
   await page.getByTestId("impact-needs").click();
   await expect(impact.locator("h2")).toContainText("needs");
 });

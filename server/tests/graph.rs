@@ -224,7 +224,11 @@ async fn impact_finds_every_dependent_with_its_chain_and_the_cycles(db: support:
     let entries: Vec<String> = impact
         .entries
         .iter()
-        .map(|e| format!("{} {} {}", e.depth, e.entity_ref, e.relations.join(">")))
+        .enumerate()
+        .map(|(index, e)| {
+            let relations: Vec<&str> = impact.chain(index).iter().map(|(r, _)| *r).collect();
+            format!("{} {} {}", e.depth, e.entity_ref, relations.join(">"))
+        })
         .collect();
     assert_eq!(
         entries,
@@ -238,10 +242,10 @@ async fn impact_finds_every_dependent_with_its_chain_and_the_cycles(db: support:
         ]
     );
     let checkout = &impact.entries[4];
+    let path: Vec<&str> = impact.chain(4).iter().map(|(_, to)| *to).collect();
     assert_eq!(
-        checkout.path,
+        path,
         [
-            "resource:default/payments-db",
             "component:default/payment-gateway",
             "api:default/payments",
             "component:default/checkout"
@@ -345,6 +349,19 @@ async fn the_api_answers_json_and_names_what_is_wrong() {
     assert_eq!(body["dependents"].as_array().unwrap().len(), 6);
     assert_eq!(body["dependents"][0]["ref"], "component:default/ledger");
     assert_eq!(body["dependents"][0]["owner"], "group:default/team-data");
+    assert_eq!(
+        body["dependents"][4]["path"],
+        serde_json::json!([
+            "resource:default/payments-db",
+            "component:default/payment-gateway",
+            "api:default/payments",
+            "component:default/checkout"
+        ])
+    );
+    assert_eq!(
+        body["dependents"][4]["relations"],
+        serde_json::json!(["dependencyOf", "providesApi", "apiConsumedBy"])
+    );
     assert_eq!(body["cycles"][0][0], "component:default/checkout");
     let (status, body) =
         support::api::get(&app, "/api/graph/needs/Component/default/checkout").await;

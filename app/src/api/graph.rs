@@ -5,11 +5,14 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::graph::{
-    impact::{Impact, ImpactWay},
+    impact::{ImpactShown, ImpactWay},
     subgraph::Subgraph,
 };
 #[cfg(feature = "ssr")]
-use crate::model::{catalog::entity_ref::EntityRef, graph::subgraph::GraphQuery};
+use crate::model::{
+    catalog::entity_ref::EntityRef,
+    graph::{impact::LISTED, subgraph::GraphQuery},
+};
 
 /// What the graph page shows for a query.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,19 +38,22 @@ pub async fn get_subgraph(query: String) -> Result<GraphAnswer, ServerFnError> {
     services.subgraph(query).await.map_err(ServerFnError::new)
 }
 
-/// The impact analysis of entity `entity_ref` (`kind:namespace/name`) walking `way`;
-/// `None` when the catalog does not hold it.
+/// The impact analysis of entity `entity_ref` (`kind:namespace/name`) walking `way`, as
+/// the graph page shows it: its [`LISTED`] nearest entries, its counts, and which of
+/// `among` (the refs drawn) it reaches. `None` when the catalog does not hold the entity.
 #[server]
 pub async fn get_impact(
     entity_ref: String,
     way: ImpactWay,
-) -> Result<Option<Impact>, ServerFnError> {
+    among: Vec<String>,
+) -> Result<Option<ImpactShown>, ServerFnError> {
     let Ok(entity_ref) = EntityRef::parse_full(&entity_ref) else {
         return Ok(None);
     };
     let services = super::Services::from_context()?;
-    services
+    let impact = services
         .impact(entity_ref, way)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ServerFnError::new)?;
+    Ok(impact.map(|impact| impact.shown(LISTED, &among)))
 }

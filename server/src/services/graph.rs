@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use app::model::catalog::entity_ref::EntityRef;
 use app::model::graph::draw::{self, DrawOptions};
-use app::model::graph::impact::{self, Impact, ImpactWay};
+use app::model::graph::impact::{Impact, ImpactWay};
 use app::model::graph::layout::Direction;
 use app::model::graph::subgraph::{GraphEdge, GraphNode, GraphQuery, Subgraph, MAX_NODES};
 
@@ -129,16 +129,7 @@ impl Portal {
         {
             return Ok(None);
         }
-        let relations = self
-            .store
-            .reachable_relations(&entity_ref, way.steps())
-            .await?;
-        let owners: HashMap<String, String> = relations
-            .iter()
-            .filter(|(_, relation, _)| relation == "ownedBy")
-            .map(|(source, _, target)| (source.clone(), target.clone()))
-            .collect();
-        Ok(Some(impact::analyse(&entity_ref, way, &relations, &owners)))
+        Ok(Some(self.store.impact(&entity_ref, way).await?))
     }
 }
 

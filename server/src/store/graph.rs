@@ -1,6 +1,5 @@
 //! The relations table walked as a graph: the entities reached from some roots, what the
-//! graph shows of each, the relations between them, and every relation an impact
-//! analysis can follow from an entity.
+//! graph shows of each, the relations between them, and impact analyses.
 //!
 //! Walks run over the relations held in memory ([`RelationGraph`], read once per catalog
 //! version), not a recursive query: a walk from a well-used entity reaches most of a
@@ -10,7 +9,9 @@
 //! walk against the edges is a walk along their inverses (`app::model::graph::subgraph`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use app::model::graph::impact::{self, Impact, ImpactWay};
 
 use super::{Store, StoreError};
 
@@ -75,21 +76,48 @@ pub(super) struct RelationGraph {
     starts: Vec<usize>,
     /// (type, target) of every relation, grouped by source.
     edges: Vec<(u16, u32)>,
+    /// The target of each ref's `ownedBy` relation (the first, by ref).
+    owners: Vec<Option<u32>>,
+    /// The relations each way of an impact analysis steps along, made on first use.
+    impact_steps: [OnceLock<StepRows>; 2],
+}
+
+/// The relations one way of an impact analysis steps along, grouped by source, each as
+/// (target, step): compressed sparse rows as in [`RelationGraph`].
+#[derive(Debug)]
+struct StepRows {
+    starts: Vec<usize>,
+    edges: Vec<(u32, &'static str)>,
 }
 
 impl RelationGraph {
-    /// The graph of the stored relations `rows` (`(source, type, target)`).
+    /// The graph of the stored relations `rows` (`(source, type, target)`): refs
+    /// numbered in their own order, each one's relations by target then type.
     fn new(rows: Vec<(Box<str>, Box<str>, Box<str>)>) -> Self {
-        let mut graph = Self::default();
+        let mut refs: Vec<&str> = rows
+            .iter()
+            .flat_map(|(source, _, target)| [&**source, &**target])
+            .collect();
+        refs.sort_unstable();
+        refs.dedup();
+        let ids: HashMap<Box<str>, u32> = refs
+            .iter()
+            .enumerate()
+            .map(|(id, r)| (Box::from(*r), id as u32))
+            .collect();
+        let mut graph = Self {
+            refs: refs.into_iter().map(Box::from).collect(),
+            ids,
+            ..Self::default()
+        };
         let mut types: HashMap<Box<str>, u16> = HashMap::new();
         let mut triples = Vec::with_capacity(rows.len());
         for (source, relation, target) in rows {
-            let source = graph.intern(source);
-            let target = graph.intern(target);
             let next = types.len() as u16;
             let relation = *types.entry(relation).or_insert(next);
-            triples.push((source, relation, target));
+            triples.push((graph.ids[&source], graph.ids[&target], relation));
         }
+        let owned_by = types.get("ownedBy").copied();
         graph.types = vec![Box::from(""); types.len()];
         for (name, id) in types {
             graph.types[id as usize] = name;
@@ -103,21 +131,17 @@ impl RelationGraph {
         for at in 1..graph.starts.len() {
             graph.starts[at] += graph.starts[at - 1];
         }
+        graph.owners = vec![None; graph.refs.len()];
+        for &(source, target, t) in triples.iter().rev() {
+            if Some(t) == owned_by {
+                graph.owners[source as usize] = Some(target);
+            }
+        }
         graph.edges = triples
             .into_iter()
-            .map(|(_, t, target)| (t, target))
+            .map(|(_, target, t)| (t, target))
             .collect();
         graph
-    }
-
-    fn intern(&mut self, entity_ref: Box<str>) -> u32 {
-        if let Some(&id) = self.ids.get(&entity_ref) {
-            return id;
-        }
-        let id = self.refs.len() as u32;
-        self.refs.push(entity_ref.clone());
-        self.ids.insert(entity_ref, id);
-        id
     }
 
     /// Which relation types (by number) are among `names`.
@@ -130,7 +154,7 @@ impl RelationGraph {
 
     /// `(type, target)` of the relations of `id` whose type `mask` holds.
     fn next<'a>(&'a self, id: u32, mask: &'a [bool]) -> impl Iterator<Item = (u16, u32)> + 'a {
-        self.edges[self.starts[id as usize]..self.starts[id as usize + 1]]
+        self.relations(id as usize)
             .iter()
             .copied()
             .filter(move |&(t, _)| mask[t as usize])
@@ -199,32 +223,50 @@ impl RelationGraph {
         rows
     }
 
-    /// Every relation of `steps` reachable from `root` along `steps`, with the
-    /// `ownedBy` relations of the refs reached.
-    fn reachable(&self, root: &str, steps: &[&str]) -> Vec<RelationRow> {
-        let reached = self.walk(&[root.to_owned()], steps, |_| true, None, usize::MAX);
-        let mut wanted: Vec<&str> = steps.to_vec();
-        wanted.push("ownedBy");
-        let mask = self.type_mask(&wanted);
-        reached
-            .iter()
-            .filter_map(|(r, _)| self.ids.get(r.as_str()).copied())
-            .flat_map(|source| {
-                let mask = &mask;
-                self.next(source, mask)
-                    .map(move |(t, target)| self.row(source, t, target))
-            })
-            .collect()
+    /// The impact analysis of `entity_ref` walking `way` (no entries when no relation
+    /// names it).
+    fn impact(&self, entity_ref: &str, way: ImpactWay) -> Impact {
+        let Some(&root) = self.ids.get(entity_ref) else {
+            return Impact {
+                entity: entity_ref.to_owned(),
+                way,
+                entries: Vec::new(),
+                cycles: Vec::new(),
+            };
+        };
+        let steps = self.impact_steps[way as usize].get_or_init(|| {
+            let step_of: Vec<Option<&'static str>> =
+                self.types.iter().map(|t| impact::step(way, t)).collect();
+            let mut starts = Vec::with_capacity(self.starts.len());
+            let mut edges = Vec::new();
+            starts.push(0);
+            for id in 0..self.refs.len() {
+                edges.extend(
+                    self.relations(id)
+                        .iter()
+                        .filter_map(|&(t, target)| Some((target, step_of[t as usize]?))),
+                );
+                starts.push(edges.len());
+            }
+            StepRows { starts, edges }
+        });
+        impact::analyse(&ImpactView { graph: self, steps }, root as usize, way)
     }
 
     /// The target of `entity_ref`'s `ownedBy` relation (the first, by ref).
     fn owner(&self, entity_ref: &str) -> Option<String> {
-        let id = *self.ids.get(entity_ref)?;
-        let mask = self.type_mask(&["ownedBy"]);
-        self.next(id, &mask)
-            .map(|(_, target)| &self.refs[target as usize])
-            .min()
-            .map(ToString::to_string)
+        self.owner_of(*self.ids.get(entity_ref)? as usize)
+            .map(str::to_owned)
+    }
+
+    /// The target of ref `id`'s `ownedBy` relation (the first, by ref).
+    fn owner_of(&self, id: usize) -> Option<&str> {
+        self.owners[id].map(|target| &*self.refs[target as usize])
+    }
+
+    /// `(type, target)` of every relation of ref `id`.
+    fn relations(&self, id: usize) -> &[(u16, u32)] {
+        &self.edges[self.starts[id]..self.starts[id + 1]]
     }
 
     fn row(&self, source: u32, relation: u16, target: u32) -> RelationRow {
@@ -233,6 +275,32 @@ impl RelationGraph {
             self.types[relation as usize].to_string(),
             self.refs[target as usize].to_string(),
         )
+    }
+}
+
+/// The relations graph as an impact analysis walks it one way.
+struct ImpactView<'a> {
+    graph: &'a RelationGraph,
+    steps: &'a StepRows,
+}
+
+impl impact::Steps for ImpactView<'_> {
+    fn count(&self) -> usize {
+        self.graph.refs.len()
+    }
+
+    fn name(&self, id: usize) -> &str {
+        &self.graph.refs[id]
+    }
+
+    fn owner(&self, id: usize) -> Option<&str> {
+        self.graph.owner_of(id)
+    }
+
+    fn next(&self, id: usize) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+        self.steps.edges[self.steps.starts[id]..self.steps.starts[id + 1]]
+            .iter()
+            .map(|&(target, step)| (target as usize, step))
     }
 }
 
@@ -307,14 +375,10 @@ impl Store {
         Ok(self.relation_graph().await?.among(refs, types))
     }
 
-    /// Every relation of `steps` reachable from `entity_ref` along relations of
-    /// `steps`, and the `ownedBy` relation of each entity reached.
-    pub async fn reachable_relations(
-        &self,
-        entity_ref: &str,
-        steps: &[&str],
-    ) -> Result<Vec<RelationRow>, StoreError> {
-        Ok(self.relation_graph().await?.reachable(entity_ref, steps))
+    /// The impact analysis of `entity_ref` walking `way` over the relations in memory
+    /// (no entries when no relation names it).
+    pub async fn impact(&self, entity_ref: &str, way: ImpactWay) -> Result<Impact, StoreError> {
+        Ok(self.relation_graph().await?.impact(entity_ref, way))
     }
 
     /// The relations of the current catalog version, in memory: the whole table read as

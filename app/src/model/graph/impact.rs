@@ -7,7 +7,7 @@
 //! and what it is part of (`partOf`: its system, parent component, domain). What X
 //! needs is the same walk over the inverse relations.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -41,10 +41,11 @@ pub struct ImpactEntry {
     pub owner: Option<String>,
     /// Steps from the entity analysed.
     pub depth: u32,
-    /// The refs from the entity analysed to this one, both included.
-    pub path: Vec<String>,
-    /// The relation of each step of `path` (one fewer than its refs).
-    pub relations: Vec<String>,
+    /// The entry it was reached from (an index into [`Impact::entries`], always an
+    /// earlier one); `None` when reached from the entity analysed itself.
+    pub via: Option<usize>,
+    /// The relation of that last step.
+    pub relation: String,
 }
 
 /// An impact analysis.
@@ -62,129 +63,158 @@ pub struct Impact {
 }
 
 impl Impact {
-    /// The entries grouped by owner (`None`: no owner), owners by ref.
-    pub fn by_owner(&self) -> BTreeMap<Option<&str>, Vec<&ImpactEntry>> {
-        let mut groups: BTreeMap<Option<&str>, Vec<&ImpactEntry>> = BTreeMap::new();
-        for entry in &self.entries {
+    /// The entries grouped by owner (`None`: no owner), owners by ref; each entry with
+    /// its index.
+    pub fn by_owner(&self) -> BTreeMap<Option<&str>, Vec<(usize, &ImpactEntry)>> {
+        let mut groups: BTreeMap<Option<&str>, Vec<(usize, &ImpactEntry)>> = BTreeMap::new();
+        for (index, entry) in self.entries.iter().enumerate() {
             groups
                 .entry(entry.owner.as_deref())
                 .or_default()
-                .push(entry);
+                .push((index, entry));
         }
         groups
     }
-}
 
-/// The refs of an analysis, numbered so that walks index vectors instead of comparing
-/// strings.
-#[derive(Default)]
-struct Numbered<'a> {
-    index: HashMap<&'a str, usize>,
-    names: Vec<&'a str>,
-    /// Each ref's steps: (target, relation), by target's ref then relation.
-    next: Vec<Vec<(usize, &'static str)>>,
-}
-
-impl<'a> Numbered<'a> {
-    fn number(&mut self, name: &'a str) -> usize {
-        *self.index.entry(name).or_insert_with(|| {
-            self.names.push(name);
-            self.next.push(Vec::new());
-            self.names.len() - 1
-        })
+    /// The chain that explains entry `index`: each step from the entity analysed as its
+    /// relation and the ref it leads to, the entry's own ref last.
+    pub fn chain(&self, index: usize) -> Vec<(&str, &str)> {
+        let mut steps = Vec::new();
+        let mut at = Some(index);
+        while let Some(entry) = at.map(|i| &self.entries[i]) {
+            steps.push((entry.relation.as_str(), entry.entity_ref.as_str()));
+            at = entry.via;
+        }
+        steps.reverse();
+        steps
     }
 }
 
-/// The analysis of `entity` walking `way` over `edges` (`(source, type, target)`, any
-/// superset of what the walk reaches; other types are ignored), owners from `owners`.
-pub fn analyse(
-    entity: &str,
-    way: ImpactWay,
-    edges: &[(String, String, String)],
-    owners: &HashMap<String, String>,
-) -> Impact {
-    let steps = way.steps();
-    let mut graph = Numbered::default();
-    let root = graph.number(entity);
-    for (source, relation, target) in edges {
-        if let Some(step) = steps.iter().find(|s| s.eq_ignore_ascii_case(relation)) {
-            let (source, target) = (graph.number(source), graph.number(target));
-            graph.next[source].push((target, step));
+/// How many entries the graph page lists: the nearest ones. The REST API answers with
+/// all of them.
+pub const LISTED: usize = 500;
+
+/// An analysis as the graph page shows it: its nearest entries, how many it reached in
+/// all and per owner, and which of the entities drawn it reaches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpactShown {
+    /// The analysis with only its first entries (nearest first, so every `via` of those
+    /// kept points to one kept).
+    pub impact: Impact,
+    /// How many entries the whole analysis has.
+    pub total: usize,
+    /// How many entries of the whole analysis each owner has (`None`: no owner), owners
+    /// by ref.
+    pub owners: Vec<(Option<String>, usize)>,
+    /// The refs among those asked about that the analysis reaches.
+    pub reached: Vec<String>,
+}
+
+impl Impact {
+    /// This analysis cut to its `limit` nearest entries, with its counts and the refs of
+    /// `among` it reaches.
+    pub fn shown(mut self, limit: usize, among: &[String]) -> ImpactShown {
+        let owners = self
+            .by_owner()
+            .into_iter()
+            .map(|(owner, entries)| (owner.map(str::to_owned), entries.len()))
+            .collect();
+        let all: HashSet<&str> = self.entries.iter().map(|e| e.entity_ref.as_str()).collect();
+        let reached = among
+            .iter()
+            .filter(|r| all.contains(r.as_str()))
+            .cloned()
+            .collect();
+        let total = self.entries.len();
+        self.entries.truncate(limit);
+        ImpactShown {
+            impact: self,
+            total,
+            owners,
+            reached,
         }
     }
-    let names = &graph.names;
-    for targets in &mut graph.next {
-        targets.sort_unstable_by(|a, b| names[a.0].cmp(names[b.0]).then(a.1.cmp(b.1)));
-        targets.dedup();
-    }
-    // Breadth first: each entity's shortest chain, ties broken by ref.
-    let mut reached: Vec<Option<Reached>> = vec![None; names.len()];
-    reached[root] = Some((0, None));
-    let mut queue = VecDeque::from([root]);
-    let mut order = Vec::new();
-    while let Some(at) = queue.pop_front() {
-        let depth = reached[at].map_or(0, |(depth, _)| depth);
-        for &(target, step) in &graph.next[at] {
-            if reached[target].is_none() {
-                reached[target] = Some((depth + 1, Some((at, step))));
-                queue.push_back(target);
-                order.push(target);
-            }
-        }
-    }
-    let entries = order
+}
+
+/// The relations an analysis walks, one way: refs numbered `0..count()` in the order of
+/// the refs themselves (so that ties between numbers break as between refs).
+pub trait Steps {
+    /// How many refs.
+    fn count(&self) -> usize;
+    /// Ref `id`.
+    fn name(&self, id: usize) -> &str;
+    /// The owner of ref `id`.
+    fn owner(&self, id: usize) -> Option<&str>;
+    /// The steps from ref `id` as (target, relation), by target.
+    fn next(&self, id: usize) -> impl Iterator<Item = (usize, &'static str)> + '_;
+}
+
+/// The step a stored relation type is for `way` (its name as [`ImpactWay::steps`] spells
+/// it), if any.
+pub fn step(way: ImpactWay, relation: &str) -> Option<&'static str> {
+    way.steps()
         .iter()
-        .map(|&target| {
-            let (mut path, mut relations) = (vec![names[target].to_owned()], Vec::new());
-            let mut at = target;
-            while let Some((_, Some((from, step)))) = reached[at] {
-                path.push(names[from].to_owned());
-                relations.push(step.to_owned());
-                at = from;
+        .find(|s| s.eq_ignore_ascii_case(relation))
+        .copied()
+}
+
+/// The analysis of ref `root` of `graph`, walking `way`.
+pub fn analyse(graph: &impl Steps, root: usize, way: ImpactWay) -> Impact {
+    // Breadth first, so each entity gets its shortest chain, ties broken by ref. The
+    // list of refs reached is the queue: (ref, the index of the one before, step).
+    let mut inside = vec![false; graph.count()];
+    inside[root] = true;
+    let mut reached: Vec<(usize, Option<usize>, &'static str)> = Vec::new();
+    let (mut from, mut via) = (root, None);
+    loop {
+        for (target, step) in graph.next(from) {
+            if !inside[target] {
+                inside[target] = true;
+                reached.push((target, via, step));
             }
-            path.reverse();
-            relations.reverse();
-            ImpactEntry {
-                entity_ref: names[target].to_owned(),
-                owner: owners.get(names[target]).cloned(),
-                depth: reached[target].map_or(0, |(depth, _)| depth),
-                path,
-                relations,
-            }
-        })
-        .collect();
-    let inside: Vec<bool> = reached.iter().map(Option::is_some).collect();
+        }
+        let next = via.map_or(0, |i| i + 1);
+        let Some(&(target, _, _)) = reached.get(next) else {
+            break;
+        };
+        (from, via) = (target, Some(next));
+    }
+    let mut entries: Vec<ImpactEntry> = Vec::with_capacity(reached.len());
+    for &(target, via, step) in &reached {
+        entries.push(ImpactEntry {
+            entity_ref: graph.name(target).to_owned(),
+            owner: graph.owner(target).map(str::to_owned),
+            depth: via.map_or(1, |via| entries[via].depth + 1),
+            via,
+            relation: step.to_owned(),
+        });
+    }
     Impact {
-        entity: entity.to_owned(),
+        entity: graph.name(root).to_owned(),
         way,
         entries,
-        cycles: cycles(&graph, &inside),
+        cycles: cycles(graph, &inside),
     }
 }
-
-/// How a ref was first reached: its depth, and the ref and relation before it.
-type Reached = (u32, Option<(usize, &'static str)>);
 
 /// One cycle per strongly connected part of the refs `inside` that has one: the
 /// shortest way from its smallest ref back to itself.
-fn cycles(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<String>> {
-    let names = &graph.names;
+fn cycles(graph: &impl Steps, inside: &[bool]) -> Vec<Vec<String>> {
     let mut found = Vec::new();
+    // Marks for one part at a time, cleared after it: a catalog may hold many small
+    // cycles, and these are as long as the whole graph.
+    let mut member = vec![false; graph.count()];
+    let mut from: Vec<Option<usize>> = vec![None; graph.count()];
     for part in strongly_connected(graph, inside) {
-        let start = *part
-            .iter()
-            .min_by_key(|&&n| names[n])
-            .expect("a part is never empty");
-        let mut member = vec![false; names.len()];
+        let start = *part.iter().min().expect("a part is never empty");
         for &n in &part {
             member[n] = true;
         }
         // Breadth first from `start` inside the part, until an edge leads back to it.
-        let mut from: Vec<Option<usize>> = vec![None; names.len()];
         let mut queue = VecDeque::from([start]);
         let mut last = None;
         'walk: while let Some(at) = queue.pop_front() {
-            for &(target, _) in &graph.next[at] {
+            for (target, _) in graph.next(at) {
                 if target == start {
                     last = Some(at);
                     break 'walk;
@@ -195,14 +225,20 @@ fn cycles(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<String>> {
                 }
             }
         }
-        let Some(mut at) = last else { continue };
-        let mut cycle = vec![names[at].to_owned()];
-        while at != start {
-            at = from[at].expect("every ref on the way was reached from another");
-            cycle.push(names[at].to_owned());
+        let cycle = last.map(|mut at| {
+            let mut cycle = vec![graph.name(at).to_owned()];
+            while at != start {
+                at = from[at].expect("every ref on the way was reached from another");
+                cycle.push(graph.name(at).to_owned());
+            }
+            cycle.reverse();
+            cycle
+        });
+        for &n in &part {
+            member[n] = false;
+            from[n] = None;
         }
-        cycle.reverse();
-        found.push(cycle);
+        found.extend(cycle);
     }
     found.sort();
     found
@@ -210,8 +246,8 @@ fn cycles(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<String>> {
 
 /// The strongly connected parts of the refs `inside` that hold a cycle (two refs or
 /// more, or one with an edge to itself), by Tarjan's algorithm without recursion.
-fn strongly_connected(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<usize>> {
-    let n = graph.names.len();
+fn strongly_connected(graph: &impl Steps, inside: &[bool]) -> Vec<Vec<usize>> {
+    let n = graph.count();
     let mut index: Vec<Option<usize>> = vec![None; n];
     let mut low = vec![0; n];
     let mut on_stack = vec![false; n];
@@ -222,16 +258,16 @@ fn strongly_connected(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<usize>> 
         if index[root].is_some() {
             continue;
         }
-        // (node, how many of its targets were visited)
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        // (node, its targets still to visit)
+        let mut work = vec![(root, graph.next(root))];
         index[root] = Some(counter);
         low[root] = counter;
         counter += 1;
         stack.push(root);
         on_stack[root] = true;
-        while let Some(&mut (node, ref mut seen)) = work.last_mut() {
-            if let Some(&(child, _)) = graph.next[node].get(*seen) {
-                *seen += 1;
+        while let Some((node, targets)) = work.last_mut() {
+            let node = *node;
+            if let Some((child, _)) = targets.next() {
                 if !inside[child] {
                     continue;
                 }
@@ -242,7 +278,7 @@ fn strongly_connected(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<usize>> 
                         counter += 1;
                         stack.push(child);
                         on_stack[child] = true;
-                        work.push((child, 0));
+                        work.push((child, graph.next(child)));
                     }
                     Some(at) if on_stack[child] => low[node] = low[node].min(at),
                     Some(_) => {}
@@ -262,7 +298,7 @@ fn strongly_connected(graph: &Numbered<'_>, inside: &[bool]) -> Vec<Vec<usize>> 
                         break;
                     }
                 }
-                let looped = graph.next[node].iter().any(|&(t, _)| t == node);
+                let looped = graph.next(node).any(|(t, _)| t == node);
                 if part.len() > 1 || looped {
                     parts.push(part);
                 }
@@ -277,7 +313,68 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    use std::collections::HashMap;
+
     use super::*;
+
+    /// A graph of string rows, as a test writes them.
+    struct Rows {
+        names: Vec<String>,
+        next: Vec<Vec<(usize, &'static str)>>,
+        owners: Vec<Option<String>>,
+    }
+
+    impl Steps for Rows {
+        fn count(&self) -> usize {
+            self.names.len()
+        }
+        fn name(&self, id: usize) -> &str {
+            &self.names[id]
+        }
+        fn owner(&self, id: usize) -> Option<&str> {
+            self.owners[id].as_deref()
+        }
+        fn next(&self, id: usize) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+            self.next[id].iter().copied()
+        }
+    }
+
+    /// The analysis of `entity` over `edges` (`(source, type, target)`).
+    fn analyse(
+        entity: &str,
+        way: ImpactWay,
+        edges: &[(String, String, String)],
+        owners: &HashMap<String, String>,
+    ) -> Impact {
+        let mut names: Vec<String> = edges
+            .iter()
+            .flat_map(|(s, _, t)| [s.clone(), t.clone()])
+            .chain([entity.to_owned()])
+            .collect();
+        names.sort();
+        names.dedup();
+        let id = |name: &str| names.binary_search_by(|n| n.as_str().cmp(name)).unwrap();
+        let mut next = vec![Vec::new(); names.len()];
+        for (source, relation, target) in edges {
+            if let Some(step) = step(way, relation) {
+                next[id(source)].push((id(target), step));
+            }
+        }
+        for targets in &mut next {
+            targets.sort_unstable();
+        }
+        let owners = names.iter().map(|n| owners.get(n).cloned()).collect();
+        let root = id(entity);
+        super::analyse(
+            &Rows {
+                names,
+                next,
+                owners,
+            },
+            root,
+            way,
+        )
+    }
 
     /// Both rows of each pair, as the catalog stores them.
     fn stored(pairs: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
@@ -343,9 +440,10 @@ mod tests {
         let lines: Vec<String> = impact
             .entries
             .iter()
-            .map(|e| {
-                let mut chain = e.path[0].clone();
-                for (step, to) in e.relations.iter().zip(&e.path[1..]) {
+            .enumerate()
+            .map(|(index, e)| {
+                let mut chain = impact.entity.clone();
+                for (step, to) in impact.chain(index) {
                     chain.push_str(&format!(" -{step}-> {to}"));
                 }
                 format!("{} {chain}", e.depth)
@@ -430,6 +528,41 @@ mod tests {
         refs.sort_unstable();
         refs.dedup();
         assert_eq!(refs.len(), count);
+    }
+
+    #[test]
+    fn shown_keeps_the_nearest_entries_and_counts_them_all() {
+        let impact = analyse(
+            "resource:default/payments-db",
+            ImpactWay::Dependents,
+            &shop(),
+            &owners(),
+        );
+        let among = [
+            "system:default/shop".to_owned(),
+            "group:default/payments".to_owned(),
+            "component:default/ledger".to_owned(),
+        ];
+        let shown = impact.shown(3, &among);
+        assert_eq!(shown.total, 5);
+        assert_eq!(shown.impact.entries.len(), 3);
+        // The entries kept still explain themselves.
+        assert_eq!(
+            shown.impact.chain(2),
+            [
+                ("dependencyOf", "component:default/payment-gateway"),
+                ("providesApi", "api:default/payments"),
+            ]
+        );
+        assert_eq!(
+            shown.owners,
+            [(None, 4), (Some("group:default/web".to_owned()), 1)]
+        );
+        // Reached beyond the entries kept, and not reached at all.
+        assert_eq!(
+            shown.reached,
+            ["system:default/shop", "component:default/ledger"]
+        );
     }
 
     #[test]

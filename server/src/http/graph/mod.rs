@@ -5,7 +5,7 @@
 use app::model::{
     catalog::entity_ref::EntityRef,
     graph::{
-        impact::{Impact, ImpactEntry, ImpactWay},
+        impact::{Impact, ImpactWay},
         subgraph::{GraphQuery, Subgraph},
     },
 };
@@ -15,6 +15,7 @@ use axum::{
     routing::get,
     Json, Router,
 };
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use super::{
     error::{backstage_errors, ApiError},
@@ -59,13 +60,56 @@ async fn needs(
     analysis(state, path, ImpactWay::Needs).await
 }
 
-/// An analysis as the API writes it: `{entity, dependents|needs: […], cycles}`.
+/// An analysis as the API writes it: `{entity, dependents|needs: [{ref, owner, depth,
+/// path, relations}], cycles}`, each entry's chain written out from its `via` links.
+struct Analysis(Impact);
+
+impl Serialize for Analysis {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let key = match self.0.way {
+            ImpactWay::Dependents => "dependents",
+            ImpactWay::Needs => "needs",
+        };
+        let mut analysis = serializer.serialize_struct("Analysis", 3)?;
+        analysis.serialize_field("entity", &self.0.entity)?;
+        analysis.serialize_field(key, &Entries(&self.0))?;
+        analysis.serialize_field("cycles", &self.0.cycles)?;
+        analysis.end()
+    }
+}
+
+struct Entries<'a>(&'a Impact);
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let impact = self.0;
+        let mut entries = serializer.serialize_seq(Some(impact.entries.len()))?;
+        for (index, entry) in impact.entries.iter().enumerate() {
+            let chain = impact.chain(index);
+            let path: Vec<&str> = std::iter::once(impact.entity.as_str())
+                .chain(chain.iter().map(|&(_, to)| to))
+                .collect();
+            let relations: Vec<&str> = chain.iter().map(|&(relation, _)| relation).collect();
+            entries.serialize_element(&ApiEntry {
+                entity_ref: &entry.entity_ref,
+                owner: entry.owner.as_deref(),
+                depth: entry.depth,
+                path,
+                relations,
+            })?;
+        }
+        entries.end()
+    }
+}
+
 #[derive(serde::Serialize)]
-struct Analysis {
-    entity: String,
-    #[serde(flatten)]
-    entries: std::collections::HashMap<&'static str, Vec<ImpactEntry>>,
-    cycles: Vec<Vec<String>>,
+struct ApiEntry<'a> {
+    #[serde(rename = "ref")]
+    entity_ref: &'a str,
+    owner: Option<&'a str>,
+    depth: u32,
+    path: Vec<&'a str>,
+    relations: Vec<&'a str>,
 }
 
 async fn analysis(
@@ -77,22 +121,8 @@ async fn analysis(
     let entity_ref = EntityRef::parse_full(&text).map_err(|error| {
         ApiError::bad_request(format!("'{text}' is not an entity ref: {error}"))
     })?;
-    let Some(Impact {
-        entity,
-        entries,
-        cycles,
-        ..
-    }) = state.portal.impact(&entity_ref, way).await?
-    else {
-        return Err(ApiError::not_found(format!("No entity {entity_ref}")));
-    };
-    let key = match way {
-        ImpactWay::Dependents => "dependents",
-        ImpactWay::Needs => "needs",
-    };
-    Ok(Json(Analysis {
-        entity,
-        entries: [(key, entries)].into(),
-        cycles,
-    }))
+    match state.portal.impact(&entity_ref, way).await? {
+        Some(impact) => Ok(Json(Analysis(impact))),
+        None => Err(ApiError::not_found(format!("No entity {entity_ref}"))),
+    }
 }

@@ -34,11 +34,18 @@ pub fn GraphPage() -> impl IntoView {
             let query = query.get();
             (param(&query, "root"), impact_way(&query))
         },
-        |(root, way)| async move {
-            match (root, way) {
-                (Some(root), Some(way)) => get_impact(root, way).await.map(Some),
-                _ => Ok(None),
-            }
+        // After the graph, to mark those of its entities the analysis reaches.
+        move |(root, way)| async move {
+            let (Some(root), Some(way)) = (root, way) else {
+                return Ok(None);
+            };
+            let among = match answer.await {
+                Ok(GraphAnswer::Graph(graph)) => {
+                    graph.nodes.into_iter().map(|n| n.entity_ref).collect()
+                }
+                _ => Vec::new(),
+            };
+            get_impact(root, way, among).await
         },
     );
     view! {
@@ -66,16 +73,16 @@ pub fn GraphPage() -> impl IntoView {
                         .into_any(),
                         Ok(GraphAnswer::Graph(graph)) => {
                             let (impact, impact_error) = match impact {
-                                Ok(found) => (found.flatten(), None),
+                                Ok(found) => (found, None),
                                 Err(error) => (None, Some(error.to_string())),
                             };
                             let marked: std::collections::HashSet<String> = impact
                                 .iter()
-                                .flat_map(|i| i.entries.iter().map(|e| e.entity_ref.clone()))
+                                .flat_map(|shown| shown.reached.iter().cloned())
                                 .collect();
                             view! {
                                 <ImpactLinks query=query.clone() />
-                                {impact.map(|impact| view! { <ImpactGroups impact /> })}
+                                {impact.map(|shown| view! { <ImpactGroups shown /> })}
                                 {impact_error.map(|error| view! {
                                     <p class="notice notice--error" role="alert">
                                         {format!("The analysis could not be read: {error}.")}
