@@ -95,6 +95,16 @@ test("keys and buttons zoom and pan without scrolling hijacked; the picture expo
   await expect.poll(shift).not.toBe(before);
   await page.keyboard.press("0");
   await expect.poll(scale).toBeCloseTo(fitted, 3);
+  // Far out, text too small to read is left out once the zoom pauses; at 1:1 it is back.
+  await expect(canvas).not.toHaveClass(/graph-canvas--farther/);
+  for (let i = 0; i < 12; i++) await page.keyboard.press("-");
+  await expect(canvas).toHaveClass(/graph-canvas--farther/);
+  await expect(canvas.locator("text.graph-node-title").first()).toBeHidden();
+  await page.keyboard.press("1");
+  await expect(canvas).not.toHaveClass(/graph-canvas--far/);
+  await expect(canvas.locator("text.graph-node-title").first()).toBeVisible();
+  await page.keyboard.press("0");
+  await expect.poll(scale).toBeCloseTo(fitted, 3);
   await page.getByTestId("graph-zoom-in").click();
   await expect.poll(scale).toBeGreaterThan(fitted);
   // A plain wheel scrolls the page and leaves the zoom alone.
@@ -120,6 +130,37 @@ test("keys and buttons zoom and pan without scrolling hijacked; the picture expo
   const png = page.waitForEvent("download");
   await page.getByTestId("graph-export-png").click();
   expect((await png).suggestedFilename()).toBe("graph-resource-default-orders-db.png");
+});
+
+test.describe("on a touch screen", () => {
+  test.use({ hasTouch: true });
+
+  test("two fingers pinch to zoom at the point between them", async ({ page }) => {
+    await page.goto("/graph?root=resource:default/orders-db&depth=2");
+    await hydrated(page);
+    const canvas = page.getByTestId("graph");
+    await expect(canvas).toHaveClass(/graph-canvas--live/);
+    const stage = canvas.locator(".graph-stage");
+    const scale = async () => Number((await stage.evaluate((e) => e.style.transform)).match(/scale\(([\d.]+)\)/)![1]);
+    await expect.poll(scale).toBeLessThan(2);
+    const fitted = await scale();
+    const box = (await canvas.boundingBox())!;
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    const cdp = await page.context().newCDPSession(page);
+    const fingers = (spread: number) => [
+      { x: cx - spread, y: cy, id: 1 },
+      { x: cx + spread, y: cy, id: 2 },
+    ];
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: fingers(20) });
+    for (let spread = 30; spread <= 80; spread += 10) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: fingers(spread) });
+    }
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    // Fingers four times as far apart: four times the scale (as far as the limit allows).
+    await expect.poll(scale).toBeGreaterThan(Math.min(fitted * 3.5, 3.9));
+    // The page itself was not zoomed or scrolled sideways.
+    expect(await page.evaluate(() => [window.visualViewport!.scale, window.scrollX])).toEqual([1, 0]);
+  });
 });
 
 test("a domain's page draws its systems as boxes round their parts", async ({ page }) => {

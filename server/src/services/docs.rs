@@ -20,6 +20,10 @@ const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
 /// The page of that entity's docs to start at.
 const TECHDOCS_ENTITY_PATH: &str = "backstage.io/techdocs-entity-path";
 
+/// A refresh logs this many new docs failures one by one, then how many more there are
+/// (a generated catalog can have thousands, each kept for its entity's docs page).
+const LOGGED_FAILURES: usize = 5;
+
 /// At most this many sections answer a search inside a doc set.
 const DOC_HITS: usize = 20;
 /// About this many characters of a section are shown with a search hit.
@@ -50,6 +54,7 @@ impl Portal {
         location_target: &str,
     ) -> Result<Vec<(String, DocsOutcome)>, StoreError> {
         let mut outcomes = Vec::new();
+        let mut failures = 0;
         for (entity_ref, body) in self.store.documented_entities(location_id).await? {
             let located = serde_json::from_str::<Entity>(&body)
                 .map_err(|e| e.to_string())
@@ -63,7 +68,10 @@ impl Portal {
                 DocsOutcome::Failed(why)
                     if self.store.doc_failure(&entity_ref).await?.as_deref() != Some(why) =>
                 {
-                    tracing::warn!(entity = %entity_ref, "docs not built: {why}");
+                    failures += 1;
+                    if failures <= LOGGED_FAILURES {
+                        tracing::warn!(entity = %entity_ref, "docs not built: {why}");
+                    }
                     self.store.save_doc_failure(&entity_ref, why).await?;
                 }
                 DocsOutcome::Failed(_) => {}
@@ -71,6 +79,13 @@ impl Portal {
                 DocsOutcome::Built { .. } => {}
             }
             outcomes.push((entity_ref, outcome));
+        }
+        if failures > LOGGED_FAILURES {
+            tracing::warn!(
+                location = %location_target,
+                "docs not built for {} more entities of this location; each one's docs page says why",
+                failures - LOGGED_FAILURES
+            );
         }
         for orphan in self.store.orphaned_doc_sets().await? {
             self.store.delete_doc_set(&orphan).await?;

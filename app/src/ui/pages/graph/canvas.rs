@@ -1,6 +1,7 @@
 //! The graph drawn, in a frame that pans and zooms once the page is hydrated: buttons,
 //! keys (`+` `-` `0` `1`, arrows) and ctrl/⌘ + wheel or a trackpad pinch (a plain wheel
-//! scrolls the page, as it should); dragging pans. Hovering or focusing a node
+//! scrolls the page, as it should), or two fingers pinching on a touch screen (one finger
+//! still scrolls the page up and down); dragging pans. Hovering or focusing a node
 //! highlights its edges and neighbours; arrows move the focus to the nearest node that
 //! way. A click re-roots the graph (the browser's history keeps the way back),
 //! shift-click adds the node as another start (expands it), ctrl/⌘-click or the corner
@@ -155,12 +156,16 @@ pub(super) fn Drawn(
         },
     );
     let viewport = RwSignal::new(Viewport::IDENTITY);
+    // The scale whose detail is drawn (which text is left out): the view's, once a zoom
+    // pauses, so that zooming only moves the picture and never lays it out again.
+    let detail = RwSignal::new(None::<f64>);
     let live = RwSignal::new(false);
     let frame = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     client::start(
         frame,
         viewport,
+        detail,
         live,
         size,
         drawing.places_by_ref(&graph),
@@ -202,8 +207,8 @@ pub(super) fn Drawn(
         <div
             class="graph-canvas"
             class:graph-canvas--live=move || live.get()
-            class:graph-canvas--far=move || viewport.get().scale < FAR
-            class:graph-canvas--farther=move || viewport.get().scale < FARTHER
+            class:graph-canvas--far=move || detail.get().is_some_and(|scale| scale < FAR)
+            class:graph-canvas--farther=move || detail.get().is_some_and(|scale| scale < FARTHER)
             style=format!("--graph-height: {:.0}px", size.1 + 2.0)
             data-testid="graph"
             tabindex="0"
@@ -223,7 +228,15 @@ pub(super) fn Drawn(
             }
             on:pointermove=move |_event: leptos::ev::PointerEvent| {
                 #[cfg(feature = "hydrate")]
-                client::on_pointer_move(&_event, viewport);
+                client::on_pointer_move(&_event, frame, viewport);
+            }
+            on:pointerup=move |_event: leptos::ev::PointerEvent| {
+                #[cfg(feature = "hydrate")]
+                client::on_pointer_end(&_event);
+            }
+            on:pointercancel=move |_event: leptos::ev::PointerEvent| {
+                #[cfg(feature = "hydrate")]
+                client::on_pointer_end(&_event);
             }
             on:pointerover=move |_event: leptos::ev::PointerEvent| {
                 #[cfg(feature = "hydrate")]

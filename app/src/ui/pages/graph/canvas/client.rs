@@ -24,6 +24,8 @@ thread_local! {
     /// Where a drag started (client x, y) and whether it moved far enough to be a drag
     /// rather than a click.
     static DRAG: std::cell::Cell<Option<(f64, f64, bool)>> = const { std::cell::Cell::new(None) };
+    /// The fingers on the frame (pointer id, client x, y): two pinch, one pans.
+    static TOUCHES: std::cell::RefCell<Vec<(i32, f64, f64)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The places of the drawing before this one, if any (none while hydrating: the first
@@ -43,6 +45,7 @@ pub fn earlier() -> Earlier {
 pub fn start(
     frame: Frame,
     viewport: RwSignal<Viewport>,
+    detail: RwSignal<Option<f64>>,
     live: RwSignal<bool>,
     size: (f64, f64),
     places: Earlier,
@@ -86,9 +89,41 @@ pub fn start(
             });
         }
     });
+    follow_detail(viewport, detail, live);
     // A drag ends wherever the pointer is let go.
     let up = window_event_listener(leptos::ev::pointerup, |_| DRAG.with(|d| d.set(None)));
     on_cleanup(move || up.remove());
+}
+
+/// How long a zoom pauses before the picture's detail follows its scale.
+const DETAIL_DELAY: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Keeps `detail` at the view's scale: at once for the first view of a live frame, then
+/// [`DETAIL_DELAY`] after the view last changed. Showing or hiding the text of a large
+/// graph lays all of it out again, which would drop frames in the middle of a zoom.
+fn follow_detail(
+    viewport: RwSignal<Viewport>,
+    detail: RwSignal<Option<f64>>,
+    live: RwSignal<bool>,
+) {
+    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    Effect::new(move |_| {
+        let scale = viewport.get().scale;
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        if !live.get_untracked() {
+            return;
+        }
+        if detail.get_untracked().is_none() {
+            detail.set(Some(scale));
+            return;
+        }
+        let follow = move || {
+            detail.try_set(Some(scale));
+        };
+        pending.set_value(set_timeout_with_handle(follow, DETAIL_DELAY).ok());
+    });
 }
 
 fn frame_size(frame: Frame) -> Option<Rect> {
@@ -237,7 +272,18 @@ fn move_focus(
 }
 
 pub fn on_pointer_down(event: &leptos::ev::PointerEvent) {
-    if event.button() == 0 && event.pointer_type() != "touch" {
+    if event.pointer_type() == "touch" {
+        TOUCHES.with(|t| {
+            let mut touches = t.borrow_mut();
+            if touches.len() < 2 {
+                touches.push((
+                    event.pointer_id(),
+                    event.client_x() as f64,
+                    event.client_y() as f64,
+                ));
+            }
+        });
+    } else if event.button() == 0 {
         DRAG.with(|d| {
             d.set(Some((
                 event.client_x() as f64,
@@ -248,7 +294,21 @@ pub fn on_pointer_down(event: &leptos::ev::PointerEvent) {
     }
 }
 
-pub fn on_pointer_move(event: &leptos::ev::PointerEvent, viewport: RwSignal<Viewport>) {
+/// A finger left the frame (or the browser took the gesture over, to scroll).
+pub fn on_pointer_end(event: &leptos::ev::PointerEvent) {
+    let id = event.pointer_id();
+    TOUCHES.with(|t| t.borrow_mut().retain(|&(touch, _, _)| touch != id));
+}
+
+pub fn on_pointer_move(
+    event: &leptos::ev::PointerEvent,
+    frame: Frame,
+    viewport: RwSignal<Viewport>,
+) {
+    if event.pointer_type() == "touch" {
+        on_touch_move(event, frame, viewport);
+        return;
+    }
     let Some((x, y, dragged)) = DRAG.with(|d| d.get()) else {
         return;
     };
@@ -263,6 +323,43 @@ pub fn on_pointer_move(event: &leptos::ev::PointerEvent, viewport: RwSignal<View
     }
     DRAG.with(|d| d.set(Some((nx, ny, true))));
     viewport.update(|v| *v = v.panned(dx, dy));
+}
+
+/// One finger pans; two pinch: the view zooms by how much farther apart they are, at
+/// the point between them, and follows that point.
+fn on_touch_move(event: &leptos::ev::PointerEvent, frame: Frame, viewport: RwSignal<Viewport>) {
+    let id = event.pointer_id();
+    let (x, y) = (event.client_x() as f64, event.client_y() as f64);
+    let Some((before, after)) = TOUCHES.with(|t| {
+        let mut touches = t.borrow_mut();
+        let before = touches.clone();
+        let finger = touches.iter_mut().find(|(touch, _, _)| *touch == id)?;
+        (finger.1, finger.2) = (x, y);
+        Some((before, touches.clone()))
+    }) else {
+        return;
+    };
+    let Some((left, top, _, _)) = frame_size(frame) else {
+        return;
+    };
+    match (before.as_slice(), after.as_slice()) {
+        ([(_, ax, ay), (_, bx, by)], [(_, cx, cy), (_, dx, dy)]) => {
+            let spread = |x1: f64, y1: f64, x2: f64, y2: f64| (x2 - x1).hypot(y2 - y1);
+            let (was, is) = (spread(*ax, *ay, *bx, *by), spread(*cx, *cy, *dx, *dy));
+            if was < 1.0 {
+                return;
+            }
+            let (mx, my) = ((ax + bx) / 2.0, (ay + by) / 2.0);
+            let (nx, ny) = ((cx + dx) / 2.0, (cy + dy) / 2.0);
+            viewport.update(|v| {
+                *v = v
+                    .panned(nx - mx, ny - my)
+                    .zoomed(is / was, nx - left, ny - top)
+            });
+        }
+        ([(_, ax, ay)], _) => viewport.update(|v| *v = v.panned(x - ax, y - ay)),
+        _ => {}
+    }
 }
 
 /// Marks the node under the pointer (or focused), its edges and its neighbours; a
