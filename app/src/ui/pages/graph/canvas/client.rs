@@ -275,6 +275,11 @@ pub fn on_pointer_down(event: &leptos::ev::PointerEvent) {
     if event.pointer_type() == "touch" {
         TOUCHES.with(|t| {
             let mut touches = t.borrow_mut();
+            // The first finger starts a new gesture: any left from one whose end the
+            // frame missed (redrawn under it) are gone.
+            if event.is_primary() {
+                touches.clear();
+            }
             if touches.len() < 2 {
                 touches.push((
                     event.pointer_id(),
