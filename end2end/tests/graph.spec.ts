@@ -95,7 +95,7 @@ test("keys and buttons zoom and pan without scrolling hijacked; the picture expo
   await expect.poll(shift).not.toBe(before);
   await page.keyboard.press("0");
   await expect.poll(scale).toBeCloseTo(fitted, 3);
-  // Far out, text too small to read is left out once the zoom pauses; at 1:1 it is back.
+  // Far out, text too small to read is left out; at 1:1 it is back.
   await expect(canvas).not.toHaveClass(/graph-canvas--farther/);
   for (let i = 0; i < 12; i++) await page.keyboard.press("-");
   await expect(canvas).toHaveClass(/graph-canvas--farther/);

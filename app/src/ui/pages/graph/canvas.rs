@@ -156,16 +156,12 @@ pub(super) fn Drawn(
         },
     );
     let viewport = RwSignal::new(Viewport::IDENTITY);
-    // The scale whose detail is drawn (which text is left out): the view's, once a zoom
-    // pauses, so that zooming only moves the picture and never lays it out again.
-    let detail = RwSignal::new(None::<f64>);
     let live = RwSignal::new(false);
     let frame = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     client::start(
         frame,
         viewport,
-        detail,
         live,
         size,
         drawing.places_by_ref(&graph),
@@ -207,8 +203,8 @@ pub(super) fn Drawn(
         <div
             class="graph-canvas"
             class:graph-canvas--live=move || live.get()
-            class:graph-canvas--far=move || detail.get().is_some_and(|scale| scale < FAR)
-            class:graph-canvas--farther=move || detail.get().is_some_and(|scale| scale < FARTHER)
+            class:graph-canvas--far=move || viewport.get().scale < FAR
+            class:graph-canvas--farther=move || viewport.get().scale < FARTHER
             style=format!("--graph-height: {:.0}px", size.1 + 2.0)
             data-testid="graph"
             tabindex="0"

@@ -45,7 +45,6 @@ pub fn earlier() -> Earlier {
 pub fn start(
     frame: Frame,
     viewport: RwSignal<Viewport>,
-    detail: RwSignal<Option<f64>>,
     live: RwSignal<bool>,
     size: (f64, f64),
     places: Earlier,
@@ -89,41 +88,9 @@ pub fn start(
             });
         }
     });
-    follow_detail(viewport, detail, live);
     // A drag ends wherever the pointer is let go.
     let up = window_event_listener(leptos::ev::pointerup, |_| DRAG.with(|d| d.set(None)));
     on_cleanup(move || up.remove());
-}
-
-/// How long a zoom pauses before the picture's detail follows its scale.
-const DETAIL_DELAY: std::time::Duration = std::time::Duration::from_millis(150);
-
-/// Keeps `detail` at the view's scale: at once for the first view of a live frame, then
-/// [`DETAIL_DELAY`] after the view last changed. Showing or hiding the text of a large
-/// graph lays all of it out again, which would drop frames in the middle of a zoom.
-fn follow_detail(
-    viewport: RwSignal<Viewport>,
-    detail: RwSignal<Option<f64>>,
-    live: RwSignal<bool>,
-) {
-    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
-    Effect::new(move |_| {
-        let scale = viewport.get().scale;
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        if !live.get_untracked() {
-            return;
-        }
-        if detail.get_untracked().is_none() {
-            detail.set(Some(scale));
-            return;
-        }
-        let follow = move || {
-            detail.try_set(Some(scale));
-        };
-        pending.set_value(set_timeout_with_handle(follow, DETAIL_DELAY).ok());
-    });
 }
 
 fn frame_size(frame: Frame) -> Option<Rect> {
