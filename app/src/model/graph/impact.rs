@@ -62,6 +62,26 @@ pub struct Impact {
     pub cycles: Vec<Vec<String>>,
 }
 
+/// How many entries the graph page lists: the nearest ones. The REST API answers with
+/// all of them.
+pub const LISTED: usize = 500;
+
+/// An analysis as the graph page shows it: its nearest entries, how many it reached in
+/// all and per owner, and which of the entities drawn it reaches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpactShown {
+    /// The analysis with only its first entries (nearest first, so every `via` of those
+    /// kept points to one kept).
+    pub impact: Impact,
+    /// How many entries the whole analysis has.
+    pub total: usize,
+    /// How many entries of the whole analysis each owner has (`None`: no owner), owners
+    /// by ref.
+    pub owners: Vec<(Option<String>, usize)>,
+    /// The refs among those asked about that the analysis reaches.
+    pub reached: Vec<String>,
+}
+
 impl Impact {
     /// The entries grouped by owner (`None`: no owner), owners by ref; each entry with
     /// its index.
@@ -88,29 +108,7 @@ impl Impact {
         steps.reverse();
         steps
     }
-}
 
-/// How many entries the graph page lists: the nearest ones. The REST API answers with
-/// all of them.
-pub const LISTED: usize = 500;
-
-/// An analysis as the graph page shows it: its nearest entries, how many it reached in
-/// all and per owner, and which of the entities drawn it reaches.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImpactShown {
-    /// The analysis with only its first entries (nearest first, so every `via` of those
-    /// kept points to one kept).
-    pub impact: Impact,
-    /// How many entries the whole analysis has.
-    pub total: usize,
-    /// How many entries of the whole analysis each owner has (`None`: no owner), owners
-    /// by ref.
-    pub owners: Vec<(Option<String>, usize)>,
-    /// The refs among those asked about that the analysis reaches.
-    pub reached: Vec<String>,
-}
-
-impl Impact {
     /// This analysis cut to its `limit` nearest entries, with its counts and the refs of
     /// `among` it reaches.
     pub fn shown(mut self, limit: usize, among: &[String]) -> ImpactShown {

@@ -178,6 +178,11 @@ pub(super) fn Drawn(
         #[cfg(feature = "hydrate")]
         client::fit(frame, viewport, size);
     };
+    // A finger lifted, or taken over by the browser to scroll.
+    let pointer_end = move |_event: leptos::ev::PointerEvent| {
+        #[cfg(feature = "hydrate")]
+        client::on_pointer_end(&_event);
+    };
     let export = move |png: bool| {
         let _ = png;
         #[cfg(feature = "hydrate")]
@@ -226,14 +231,8 @@ pub(super) fn Drawn(
                 #[cfg(feature = "hydrate")]
                 client::on_pointer_move(&_event, frame, viewport);
             }
-            on:pointerup=move |_event: leptos::ev::PointerEvent| {
-                #[cfg(feature = "hydrate")]
-                client::on_pointer_end(&_event);
-            }
-            on:pointercancel=move |_event: leptos::ev::PointerEvent| {
-                #[cfg(feature = "hydrate")]
-                client::on_pointer_end(&_event);
-            }
+            on:pointerup=pointer_end
+            on:pointercancel=pointer_end
             on:pointerover=move |_event: leptos::ev::PointerEvent| {
                 #[cfg(feature = "hydrate")]
                 client::highlight(&_event);
