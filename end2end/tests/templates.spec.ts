@@ -27,8 +27,9 @@ function errorsOf(page: Page, id: string) {
   return page.locator(`#${id}-errors li`);
 }
 
-/** Creates a task of the form showcase (which pauses 3 s) through the API; its id. */
-async function showcaseTask(request: APIRequestContext, prefix: string): Promise<string> {
+/** Creates a task of the form showcase through the API, pausing `pause` seconds in its
+ * second step (3 unless given); its id. */
+async function showcaseTask(request: APIRequestContext, prefix: string, pause?: number): Promise<string> {
   const created = await request.post(`${base}/api/scaffolder/v2/tasks`, {
     data: {
       templateRef: "template:default/form-showcase",
@@ -38,6 +39,7 @@ async function showcaseTask(request: APIRequestContext, prefix: string): Promise
         tier: "gold",
         owner: "group:default/platform-team",
         contact: { displayName: "Ada" },
+        ...(pause === undefined ? {} : { advanced: true, pause }),
       },
     },
   });
@@ -196,7 +198,8 @@ test("the task page streams the log of a running task", async ({ page, request }
 });
 
 test("a running task can be cancelled", async ({ page, request }) => {
-  const id = await showcaseTask(request, "cancel");
+  // A pause far longer than any page load: the task is still running when Cancel lands.
+  const id = await showcaseTask(request, "cancel", 300);
   await page.goto(`${base}/create/tasks/${id}`);
   await hydrated(page);
   await page.getByRole("button", { name: "Cancel" }).click();
