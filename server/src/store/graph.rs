@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use app::model::graph::impact::{self, Impact, ImpactWay};
 
-use super::{Store, StoreError};
+use super::{Engine, Store, StoreError};
 
 /// What a graph shows of a stored entity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,34 +32,8 @@ pub struct GraphNodeRow {
     pub owner: Option<String>,
 }
 
-/// What a node shows, out of a stored body.
-#[derive(serde::Deserialize)]
-struct Shown {
-    #[serde(default)]
-    metadata: ShownMetadata,
-    spec: Option<ShownSpec>,
-}
-
-#[derive(Default, serde::Deserialize)]
-struct ShownMetadata {
-    title: Option<String>,
-}
-
-#[derive(serde::Deserialize)]
-struct ShownSpec {
-    lifecycle: Option<serde_json::Value>,
-}
-
 /// A stored relation: `(source, type, target)`.
 pub type RelationRow = (String, String, String);
-
-/// `$first, $first+1, …` for `count` parameters.
-fn params(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// The relations table in memory, for walks: every ref numbered, and each one's
 /// relations (type, target) side by side in one array (compressed sparse rows). Built
@@ -328,42 +302,52 @@ impl Store {
     }
 
     /// What a graph shows of each stored entity of `refs` (those not stored are left
-    /// out): title and lifecycle read from the stored body (an index lookup per entity
-    /// and key in the `search` table is what SQLite plans worst), the owner from the
-    /// relations in memory.
+    /// out): title and lifecycle read out of the stored body by the database, the owner
+    /// from the relations in memory. The refs go in as one JSON parameter and the rows
+    /// come back as one JSON row: at 1,500 nodes, a parameter and a row each (sqlx hands
+    /// SQLite's rows over one by one) took 25–50 ms, mostly in the hand-over and in
+    /// parsing whole bodies.
     pub async fn graph_nodes(&self, refs: &[String]) -> Result<Vec<GraphNodeRow>, StoreError> {
         if refs.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT entity_ref, kind, name, body FROM entities WHERE entity_ref IN ({})",
-            params(1, refs.len())
-        );
-        let rows: Vec<(String, String, String, String)> = on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql);
-            for entity_ref in refs {
-                query = query.bind(entity_ref);
-            }
-            query.fetch_all(pool).await?
+        let (listed, title, lifecycle) = match &self.engine {
+            Engine::Sqlite(_) => (
+                "SELECT value FROM json_each($1)",
+                "json_extract(body, '$.metadata.title')",
+                "json_extract(body, '$.spec.lifecycle')",
+            ),
+            Engine::Postgres(_) => (
+                "SELECT jsonb_array_elements_text($1::jsonb)",
+                "body::jsonb #> '{metadata,title}'",
+                "body::jsonb #> '{spec,lifecycle}'",
+            ),
+        };
+        let columns = self.json_rows(&["entity_ref", "kind", "name", title, lifecycle]);
+        let sql = format!("SELECT {columns} FROM entities WHERE entity_ref IN ({listed})");
+        let listed = serde_json::Value::from(refs).to_string();
+        let (json,): (String,) = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(&listed).fetch_one(pool).await?
         });
+        type Row = (String, String, String, serde_json::Value, serde_json::Value);
+        let rows: Vec<Row> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Io(format!("the graph's nodes: {e}")))?;
         let graph = self.relation_graph().await?;
-        rows.into_iter()
-            .map(|(entity_ref, kind, name, body)| {
-                let shown: Shown = serde_json::from_str(&body)
-                    .map_err(|e| StoreError::Io(format!("the stored {entity_ref}: {e}")))?;
-                Ok(GraphNodeRow {
-                    owner: graph.owner(&entity_ref),
-                    title: shown.metadata.title,
-                    lifecycle: shown
-                        .spec
-                        .and_then(|spec| spec.lifecycle)
-                        .and_then(|l| l.as_str().map(str::to_owned)),
-                    entity_ref,
-                    kind,
-                    name,
-                })
+        let text = |value: serde_json::Value| match value {
+            serde_json::Value::String(text) => Some(text),
+            _ => None,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(entity_ref, kind, name, title, lifecycle)| GraphNodeRow {
+                owner: graph.owner(&entity_ref),
+                title: text(title),
+                lifecycle: text(lifecycle),
+                entity_ref,
+                kind,
+                name,
             })
-            .collect()
+            .collect())
     }
 
     /// The relations of `types` between entities of `refs`, sorted.
