@@ -25,6 +25,8 @@ mod client;
 const FAR: f64 = 0.5;
 /// Below this scale no text can be read at all.
 const FARTHER: f64 = 0.25;
+/// From this many entities, text is not drawn while a zoom gesture runs.
+const LARGE: usize = 500;
 
 /// Which part of the picture the frame shows: the picture moved by (`x`, `y`) pixels and
 /// scaled by `scale`.
@@ -145,6 +147,7 @@ pub(super) fn Drawn(
     let reroot = |entity_ref: &str| with_param(&query, "root", Some(entity_ref));
     let picture = svg(&graph, &drawing, Some(&reroot), &marked);
     let size = drawing.size;
+    let large = graph.nodes.len() >= LARGE;
     let summary = format!(
         "{} entities, {} relations{}.",
         graph.nodes.len(),
@@ -210,6 +213,7 @@ pub(super) fn Drawn(
             class:graph-canvas--live=move || live.get()
             class:graph-canvas--far=move || viewport.get().scale < FAR
             class:graph-canvas--farther=move || viewport.get().scale < FARTHER
+            class:graph-canvas--large=large
             style=format!("--graph-height: {:.0}px", size.1 + 2.0)
             data-testid="graph"
             tabindex="0"

@@ -26,6 +26,31 @@ thread_local! {
     static DRAG: std::cell::Cell<Option<(f64, f64, bool)>> = const { std::cell::Cell::new(None) };
     /// The fingers on the frame (pointer id, client x, y): two pinch, one pans.
     static TOUCHES: std::cell::RefCell<Vec<(i32, f64, f64)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The timer that ends the zoom gesture under way, if one is.
+    static ZOOMING: std::cell::Cell<Option<leptos::leptos_dom::helpers::TimeoutHandle>> = const { std::cell::Cell::new(None) };
+}
+
+/// How long after its last step a zoom gesture (wheel or pinch) counts as over.
+const ZOOM_PAUSE: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Marks the frame `graph-canvas--zooming` until the gesture pauses: on a large graph
+/// its text is not drawn meanwhile (redrawing 1,000 titles at each scale is what cost
+/// frames), and comes back once the view holds still.
+fn zoom_gesture(frame: Frame) {
+    let Some(element) = frame.get_untracked() else {
+        return;
+    };
+    if let Some(timer) = ZOOMING.with(|z| z.take()) {
+        timer.clear();
+    } else {
+        let _ = element.class_list().add_1("graph-canvas--zooming");
+    }
+    let end = move || {
+        ZOOMING.with(|z| z.set(None));
+        let _ = element.class_list().remove_1("graph-canvas--zooming");
+    };
+    let timer = set_timeout_with_handle(end, ZOOM_PAUSE).ok();
+    ZOOMING.with(|z| z.set(timer));
 }
 
 /// The places of the drawing before this one, if any (none while hydrating: the first
@@ -129,6 +154,7 @@ pub fn on_wheel(event: &leptos::ev::WheelEvent, frame: Frame, viewport: RwSignal
         event.client_x() as f64 - left,
         event.client_y() as f64 - top,
     );
+    zoom_gesture(frame);
     viewport.update(|v| *v = v.zoomed(factor, x, y));
 }
 
@@ -323,6 +349,7 @@ fn on_touch_move(event: &leptos::ev::PointerEvent, frame: Frame, viewport: RwSig
             }
             let (mx, my) = ((ax + bx) / 2.0, (ay + by) / 2.0);
             let (nx, ny) = ((cx + dx) / 2.0, (cy + dy) / 2.0);
+            zoom_gesture(frame);
             viewport.update(|v| {
                 *v = v
                     .panned(nx - mx, ny - my)
