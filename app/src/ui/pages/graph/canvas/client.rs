@@ -42,9 +42,10 @@ fn zoom_gesture(frame: Frame) {
     };
     if let Some(timer) = ZOOMING.with(|z| z.take()) {
         timer.clear();
-    } else {
-        let _ = element.class_list().add_1("graph-canvas--zooming");
     }
+    // Added at every step (it costs nothing when there): the frame may be a new one,
+    // drawn while an earlier gesture's timer ran.
+    let _ = element.class_list().add_1("graph-canvas--zooming");
     let end = move || {
         ZOOMING.with(|z| z.set(None));
         let _ = element.class_list().remove_1("graph-canvas--zooming");
