@@ -311,20 +311,21 @@ impl Store {
         if refs.is_empty() {
             return Ok(Vec::new());
         }
-        let (listed, title, lifecycle) = match &self.engine {
+        let (title, lifecycle) = match &self.engine {
             Engine::Sqlite(_) => (
-                "SELECT value FROM json_each($1)",
                 "json_extract(body, '$.metadata.title')",
                 "json_extract(body, '$.spec.lifecycle')",
             ),
             Engine::Postgres(_) => (
-                "SELECT jsonb_array_elements_text($1::jsonb)",
                 "body::jsonb #> '{metadata,title}'",
                 "body::jsonb #> '{spec,lifecycle}'",
             ),
         };
         let columns = self.json_rows(&["entity_ref", "kind", "name", title, lifecycle]);
-        let sql = format!("SELECT {columns} FROM entities WHERE entity_ref IN ({listed})");
+        let sql = format!(
+            "SELECT {columns} FROM entities WHERE entity_ref IN ({})",
+            self.engine.json_texts("$1")
+        );
         let listed = serde_json::Value::from(refs).to_string();
         let (json,): (String,) = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(&listed).fetch_one(pool).await?

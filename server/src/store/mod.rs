@@ -111,6 +111,17 @@ pub enum Engine {
     Postgres(PgPool),
 }
 
+impl Engine {
+    /// A subquery whose rows are the strings of the JSON array bound as `param` (a list
+    /// of any length as one parameter), in the engine's own dialect.
+    pub(super) fn json_texts(&self, param: &str) -> String {
+        match self {
+            Engine::Sqlite(_) => format!("SELECT value FROM json_each({param})"),
+            Engine::Postgres(_) => format!("SELECT jsonb_array_elements_text({param}::jsonb)"),
+        }
+    }
+}
+
 impl Store {
     /// Opens the database named by `url`, creating a SQLite file if it does not exist.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {

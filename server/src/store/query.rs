@@ -197,10 +197,7 @@ fn selection(
     if let Some(matches) = full_text_matches {
         // Refs the full-text index found; an entity deleted since is left out.
         let refs = sql.param(&serde_json::Value::from(matches).to_string());
-        let refs = match engine {
-            Engine::Sqlite(_) => format!("SELECT value FROM json_each({refs})"),
-            Engine::Postgres(_) => format!("SELECT jsonb_array_elements_text({refs}::jsonb)"),
-        };
+        let refs = engine.json_texts(&refs);
         parts.push(format!(
             "SELECT entity_ref FROM entities WHERE entity_ref IN ({refs})"
         ));
