@@ -18,6 +18,14 @@ use crate::{
         remote::{is_url, AllowRule},
     },
     scaffolder::{GitHost, ScaffolderSettings},
+    services::identity::{GuestAccess, IdentitySettings},
+};
+use app::model::{
+    catalog::entity_ref::{EntityRef, RefContext},
+    identity::{
+        action::Scope,
+        policy::{Policy, Rule},
+    },
 };
 
 /// The address Portico listens on when none is given.
@@ -58,6 +66,71 @@ pub enum Command {
     /// Build a doc set (a folder with mkdocs.yml and docs/) as the portal does and print
     /// each problem as `file:line: message`; exits with status 1 when there are problems.
     Docs(DocsArgs),
+    /// Create, list and revoke API tokens from the server's side (service tokens for
+    /// automation); people manage their own in the portal once they can sign in.
+    Token(TokenArgs),
+}
+
+/// Options of `portico token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// Database URL, as for `serve`; DATABASE_URL is read too [default: sqlite://portico.db].
+    #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL", global = true)]
+    pub database_url: Option<String>,
+    /// A TOML file with settings, as for `serve`.
+    #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+/// `portico token` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenAction {
+    /// Create a token acting as a User entity of the catalog, and print it (once: only
+    /// its hash is kept).
+    Create {
+        /// The user it acts as: `user:default/ci-bot` or `ci-bot`.
+        #[arg(long, value_name = "USER")]
+        user: String,
+        /// What it is for.
+        #[arg(long)]
+        name: String,
+        /// What it may be used for: read, catalog:write, templates:run, admin. Repeat, or
+        /// separate with commas.
+        #[arg(
+            long = "scope",
+            required = true,
+            value_delimiter = ',',
+            value_name = "SCOPE"
+        )]
+        scopes: Vec<Scope>,
+        /// Days until it stops working [default: never].
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
+    },
+    /// List tokens: every one, or one user's.
+    List {
+        /// Only this user's.
+        #[arg(long, value_name = "USER")]
+        user: Option<String>,
+    },
+    /// Revoke a token by its id (as `list` shows it).
+    Revoke {
+        /// The token's id.
+        id: String,
+    },
+}
+
+impl From<&TokenArgs> for ServeArgs {
+    fn from(args: &TokenArgs) -> Self {
+        ServeArgs {
+            database_url: args.database_url.clone(),
+            config: args.config.clone(),
+            ..ServeArgs::default()
+        }
+    }
 }
 
 /// Options of `portico docs`.
@@ -202,6 +275,10 @@ pub struct ServeArgs {
     /// Folder for task workspaces [default: the system's temporary folder].
     #[arg(long, env = "PORTICO_WORK_DIR", value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
+    /// What people who are not signed in may do: `read`, or everything (`admin`)
+    /// [default: admin when listening on loopback, else read].
+    #[arg(long, env = "PORTICO_GUEST", value_name = "read|admin")]
+    pub guest: Option<GuestAccess>,
 }
 
 /// The settings in a `--config` file. Every key is optional; unknown keys are errors.
@@ -219,6 +296,18 @@ struct ConfigFile {
     legacy_relation_target: Option<bool>,
     git_hosts: Option<Vec<GitHost>>,
     work_dir: Option<PathBuf>,
+    #[serde(default)]
+    auth: AuthFile,
+    /// The permission policy's rules, in order (`[[policy]]` tables).
+    policy: Option<Vec<toml::Spanned<Rule>>>,
+}
+
+/// The `[auth]` table of a config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthFile {
+    guest: Option<GuestAccess>,
+    admin_groups: Option<Vec<toml::Spanned<String>>>,
 }
 
 /// Settings resolved from every source, ready to use.
@@ -244,6 +333,8 @@ pub struct Config {
     pub legacy_relation_target: bool,
     /// Where tasks work and which Git hosts they publish to.
     pub scaffolder: ScaffolderSettings,
+    /// The policy, what guests may do and who the admins are.
+    pub identity: IdentitySettings,
 }
 
 /// A configuration that cannot be used, with the file and line at fault.
@@ -274,13 +365,61 @@ impl Config {
         args: ServeArgs,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let file = match &args.config {
+        let (file, text) = match &args.config {
             Some(path) => read_config_file(path)?,
-            None => ConfigFile::default(),
+            None => (ConfigFile::default(), String::new()),
         };
         let default_addr: SocketAddr = DEFAULT_ADDR.parse().expect("the default address is valid");
+        let addr = args.addr.or(file.addr).unwrap_or(default_addr);
+        let at_fault = |span: std::ops::Range<usize>, message: String| ConfigError::Parse {
+            path: args.config.clone().unwrap_or_default(),
+            message: format!(
+                "line {}: {message}",
+                text[..span.start.min(text.len())].matches('\n').count() + 1
+            ),
+        };
+        let identity = IdentitySettings {
+            guest: args
+                .guest
+                .or(file.auth.guest)
+                .unwrap_or(match addr.ip().is_loopback() {
+                    true => GuestAccess::Admin,
+                    false => GuestAccess::Read,
+                }),
+            admin_groups: match file.auth.admin_groups {
+                None => IdentitySettings::default().admin_groups,
+                Some(groups) => groups
+                    .into_iter()
+                    .map(|group| {
+                        let context = RefContext {
+                            default_kind: Some("group"),
+                            default_namespace: None,
+                        };
+                        EntityRef::parse(group.get_ref(), context)
+                            .map_err(|e| at_fault(group.span(), format!("auth.admin_groups: {e}")))
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
+            policy: match file.policy {
+                None => Policy::default(),
+                Some(rules) => {
+                    let spans: Vec<_> = rules.iter().map(toml::Spanned::span).collect();
+                    let policy = Policy {
+                        rules: rules.into_iter().map(toml::Spanned::into_inner).collect(),
+                    };
+                    if let Some(problem) = policy.problems().into_iter().next() {
+                        return Err(at_fault(
+                            spans[problem.rule].clone(),
+                            format!("policy rule {}: {}", problem.rule + 1, problem.message),
+                        ));
+                    }
+                    policy
+                }
+            },
+        };
         Ok(Self {
-            addr: args.addr.or(file.addr).unwrap_or(default_addr),
+            addr,
+            identity,
             database_url: args
                 .database_url
                 .or_else(|| env("DATABASE_URL").filter(|url| !url.is_empty()))
@@ -334,15 +473,17 @@ impl Config {
     }
 }
 
-fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+/// The config file, read, and its text (for the lines of later errors).
+fn read_config_file(path: &Path) -> Result<(ConfigFile, String), ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_owned(),
         source,
     })?;
-    toml::from_str(&text).map_err(|error| ConfigError::Parse {
+    let file = toml::from_str(&text).map_err(|error| ConfigError::Parse {
         path: path.to_owned(),
         message: error.to_string().trim_end().to_owned(),
-    })
+    })?;
+    Ok((file, text))
 }
 
 #[cfg(test)]
@@ -467,6 +608,81 @@ mod tests {
         );
         assert!(message.contains("line 2"), "{message}");
         assert!(message.contains("databse_url"), "{message}");
+    }
+
+    #[test]
+    fn guests_may_do_everything_on_loopback_and_only_read_beyond() {
+        let local = Config::resolve(ServeArgs::default(), no_env).unwrap();
+        assert_eq!(local.identity.guest, GuestAccess::Admin);
+        assert_eq!(local.identity.guest_notice(), None);
+        let cli = Cli::try_parse_from(["portico", "--addr", "0.0.0.0:3000"]).unwrap();
+        let open = Config::resolve(cli.serve, no_env).unwrap();
+        assert_eq!(open.identity.guest, GuestAccess::Read);
+        assert!(open.identity.guest_notice().is_some());
+        let cli =
+            Cli::try_parse_from(["portico", "--addr", "0.0.0.0:3000", "--guest", "admin"]).unwrap();
+        assert_eq!(
+            Config::resolve(cli.serve, no_env).unwrap().identity.guest,
+            GuestAccess::Admin
+        );
+        assert!(Cli::try_parse_from(["portico", "--guest", "owner"]).is_err());
+    }
+
+    #[test]
+    fn the_policy_and_admins_come_from_the_file() {
+        let file = config_file(
+            "[auth]\nguest = \"read\"\nadmin_groups = [\"platform\", \"ops/sre\"]\n\n\
+             [[policy]]\neffect = \"allow\"\nactions = [\"*\"]\nwhen = { groups = [\"platform\"] }\n",
+        );
+        let args = ServeArgs {
+            config: Some(file.path().to_owned()),
+            ..Default::default()
+        };
+        let identity = Config::resolve(args, no_env).unwrap().identity;
+        assert_eq!(identity.guest, GuestAccess::Read);
+        let admins: Vec<String> = identity
+            .admin_groups
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(admins, ["group:default/platform", "group:ops/sre"]);
+        assert_eq!(identity.policy.rules.len(), 1);
+    }
+
+    #[test]
+    fn a_broken_policy_is_refused_with_the_file_and_line() {
+        let resolve = |text: &str| {
+            let file = config_file(text);
+            let args = ServeArgs {
+                config: Some(file.path().to_owned()),
+                ..Default::default()
+            };
+            let message = Config::resolve(args, no_env).unwrap_err().to_string();
+            assert!(
+                message.contains(&file.path().display().to_string()),
+                "{message}"
+            );
+            message
+        };
+        let message = resolve(
+            "[[policy]]\neffect = \"allow\"\nactions = [\"catalog.entity.read\"]\n\n\
+             [[policy]]\neffect = \"allow\"\nactions = [\"catalog.entty.delete\"]\n",
+        );
+        assert!(message.contains("line 7"), "{message}");
+        assert!(
+            message.contains("unknown action 'catalog.entty.delete'"),
+            "{message}"
+        );
+        let message = resolve(
+            "[[policy]]\neffect = \"allow\"\nactions = [\"catalog.entity.delete\"]\nwhen = { owner = true }\n\n\
+             [[policy]]\neffect = \"allow\"\nactions = [\"catalog.*\"]\nwhen = { owner = true }\n",
+        );
+        assert!(
+            message.contains("line 6: policy rule 2: conditions on the target"),
+            "{message}"
+        );
+        let message = resolve("[auth]\nadmin_groups = [\"a/b/c\"]\n");
+        assert!(message.contains("line 2: auth.admin_groups:"), "{message}");
     }
 
     #[test]

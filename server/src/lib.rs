@@ -69,6 +69,74 @@ pub async fn import(
 }
 
 /// Opens and migrates the database, and sets up the services over it as `config` says.
+/// `portico token`: creates, lists or revokes API tokens, as whoever runs the portal.
+pub async fn token(config: Config, action: config::TokenAction) -> anyhow::Result<()> {
+    use app::model::{
+        catalog::entity_ref::{EntityRef, RefContext},
+        identity::{principal::Principal, token::TokenRequest},
+    };
+    use config::TokenAction;
+    let portal = open_portal(&config).await?;
+    // Whoever runs the portal's binary on its database may do everything.
+    let operator = Principal::guest(true);
+    let user_ref = |text: &str| {
+        let context = RefContext {
+            default_kind: Some("user"),
+            default_namespace: None,
+        };
+        EntityRef::parse(text, context).with_context(|| format!("--user {text}"))
+    };
+    match action {
+        TokenAction::Create {
+            user,
+            name,
+            scopes,
+            expires_in_days,
+        } => {
+            let request = TokenRequest {
+                name,
+                scopes,
+                expires_in_days,
+            };
+            let created = portal
+                .issue_token(&user_ref(&user)?, &request, "portico token create")
+                .await?;
+            eprintln!(
+                "token {} acts as {}; it is shown only now:",
+                created.info.id, created.info.owner
+            );
+            println!("{}", created.secret);
+        }
+        TokenAction::List { user } => {
+            let owner = user.as_deref().map(user_ref).transpose()?;
+            for token in portal.tokens(&operator, owner.as_ref()).await? {
+                let scopes: Vec<&str> = token.scopes.iter().map(|s| s.name()).collect();
+                let state = match (token.revoked_at, token.expires_at) {
+                    (Some(_), _) => "revoked".to_owned(),
+                    (None, Some(end)) => format!("expires {}", app::model::task::rfc3339(end)),
+                    (None, None) => "never expires".to_owned(),
+                };
+                let used = token
+                    .last_used_at
+                    .map(app::model::task::rfc3339)
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{}\t{}\t{}\t{}\t{state}\tlast used {used}",
+                    token.id,
+                    token.owner,
+                    token.name,
+                    scopes.join(",")
+                );
+            }
+        }
+        TokenAction::Revoke { id } => match portal.revoke_token(&operator, &id).await? {
+            true => eprintln!("token {id} revoked"),
+            false => eprintln!("token {id} was revoked already"),
+        },
+    }
+    Ok(())
+}
+
 async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
     let store = Store::connect(&config.database_url)
         .await
@@ -86,6 +154,7 @@ async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
     portal.allow_urls(config.allow_urls.clone());
     portal.set_iframe_hosts(config.allowed_iframe_hosts.clone());
     portal.set_scaffolder(config.scaffolder.clone());
+    portal.set_identity(config.identity.clone());
     Ok(portal)
 }
 
@@ -104,6 +173,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     );
     let mut portal = open_portal(&config).await?;
     tracing::info!(database = %store::redact(&config.database_url), "database ready");
+    if let Some(notice) = config.identity.startup_notice() {
+        tracing::warn!("{notice}");
+    }
 
     let folders: Vec<PathBuf> = config
         .catalog

@@ -34,6 +34,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate(args),
         Command::Import(args) => import(args),
         Command::Docs(args) => docs(args),
+        Command::Token(args) => {
+            let config = Config::resolve((&args).into(), |name| std::env::var(name).ok())?;
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(server::token(config, args.action))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

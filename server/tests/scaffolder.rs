@@ -9,7 +9,10 @@ mod support;
 
 use std::path::Path;
 
-use app::{api::TaskCreation, model::task::TaskStatus};
+use app::{
+    api::TaskCreation,
+    model::{identity::principal::Principal, task::TaskStatus},
+};
 use serde_json::{json, Value};
 use server::{
     catalog::location::Source,
@@ -35,6 +38,11 @@ on_both_backends!(
 struct Fixture {
     _dir: tempfile::TempDir,
     root: std::path::PathBuf,
+}
+
+/// The guest of a portal on loopback, who may do everything.
+fn local() -> Principal {
+    Principal::guest(true)
 }
 
 fn write(path: &Path, text: &str) {
@@ -138,7 +146,7 @@ fn answers(name: &str) -> Value {
 
 async fn create(portal: &Portal, values: &Value) -> String {
     match portal
-        .create_task("default", "svc", values, None)
+        .create_task(&local(), "default", "svc", values)
         .await
         .unwrap()
     {
@@ -288,7 +296,7 @@ async fn a_task_fills_the_skeleton_publishes_and_registers(db: TestDb) {
 
     // A second task with the same name: the name is taken now, so it is not created.
     match portal
-        .create_task("default", "svc", &answers("payments"), None)
+        .create_task(&local(), "default", "svc", &answers("payments"))
         .await
         .unwrap()
     {
@@ -370,7 +378,7 @@ async fn a_skeleton_path_cannot_leave_the_workspace(db: TestDb) {
     );
     let portal = portal_over(&db, &fixture).await;
     let TaskCreation::Created(id) = portal
-        .create_task("default", "escape", &json!({}), None)
+        .create_task(&local(), "default", "escape", &json!({}))
         .await
         .unwrap()
     else {
@@ -391,7 +399,10 @@ async fn unknown_actions_are_refused_before_a_task_starts(db: TestDb) {
         {"id": "b", "name": "Publish", "action": "publish:github"}
     ]}));
     let portal = portal_over(&db, &fixture).await;
-    match portal.create_task("default", "svc", &json!({}), None).await {
+    match portal
+        .create_task(&local(), "default", "svc", &json!({}))
+        .await
+    {
         Err(TaskError::Invalid(message)) => {
             assert!(
                 message.contains(
@@ -410,7 +421,7 @@ async fn answers_with_problems_create_no_task(db: TestDb) {
     let portal = portal_over(&db, &fixture).await;
     let values = json!({"name": "Bad Name", "repoUrl": "github.com?owner=a&repo=b"});
     match portal
-        .create_task("default", "svc", &values, None)
+        .create_task(&local(), "default", "svc", &values)
         .await
         .unwrap()
     {
@@ -458,7 +469,7 @@ async fn cancelling_stops_open_and_running_tasks(db: TestDb) {
     // Open: cancelled at once.
     let open = create(&portal, &json!({})).await;
     assert_eq!(
-        portal.cancel_task(&open).await.unwrap(),
+        portal.cancel_task(&local(), &open).await.unwrap(),
         Some(TaskStatus::Cancelled)
     );
     assert!(
@@ -476,7 +487,7 @@ async fn cancelling_stops_open_and_running_tasks(db: TestDb) {
     }
     let started = std::time::Instant::now();
     assert_eq!(
-        portal.cancel_task(&running).await.unwrap(),
+        portal.cancel_task(&local(), &running).await.unwrap(),
         Some(TaskStatus::Processing)
     );
     worker.await.unwrap();
@@ -484,7 +495,11 @@ async fn cancelling_stops_open_and_running_tasks(db: TestDb) {
     assert_eq!(status(&db.store, &running).await, "cancelled");
     let log = messages(&portal, &running).await;
     assert!(!log.iter().any(|l| l.starts_with("after|")), "{log:#?}");
-    assert!(portal.cancel_task("no-such-task").await.unwrap().is_none());
+    assert!(portal
+        .cancel_task(&local(), "no-such-task")
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn a_task_whose_worker_went_silent_fails(db: TestDb) {
@@ -512,10 +527,10 @@ async fn secret_answers_stay_out_of_the_spec_and_are_forgotten(db: TestDb) {
     let portal = portal_over(&db, &fixture).await;
     match portal
         .create_task(
+            &local(),
             "default",
             "svc",
             &json!({"name": "x", "token": "short"}),
-            None,
         )
         .await
         .unwrap()

@@ -7,9 +7,12 @@
 //! **Invariant:** no storage or business logic here, so that editing the server's services
 //! never rebuilds the WebAssembly bundle.
 
+use leptos::prelude::ServerFnError;
+
 mod catalog;
 mod docs;
 mod graph;
+mod identity;
 mod summary;
 mod tasks;
 mod templates;
@@ -17,6 +20,7 @@ mod templates;
 pub use catalog::{get_catalog_facets, get_catalog_page, get_entity_page};
 pub use docs::{get_doc_page, get_doc_set, get_doc_sets, search_docs};
 pub use graph::{get_impact, get_subgraph, GraphAnswer};
+pub use identity::get_viewer;
 pub use summary::get_catalog_summary;
 pub use tasks::{
     cancel_task, create_task, dry_run_template, get_task_page, get_tasks, TaskCreation,
@@ -25,6 +29,15 @@ pub use templates::{
     check_template_values, get_template_cards, get_template_form, search_entity_choices,
     TemplateForm,
 };
+
+/// What a failed server function says to a person: the server's own sentence (a
+/// refusal, a missing entity), without the transport's preamble.
+pub fn reason(error: &ServerFnError) -> String {
+    match error {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
 
 #[cfg(feature = "ssr")]
 mod service;

@@ -17,6 +17,7 @@ use crate::model::{
         impact::{Impact, ImpactWay},
         subgraph::GraphQuery,
     },
+    identity::principal::{Principal, Viewer},
     task::{DryRunView, TaskPage, TaskStatus, TaskSummary},
     template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
 };
@@ -38,6 +39,9 @@ pub enum ServiceError {
     /// The request cannot be carried out, and why.
     #[error("{0}")]
     Invalid(String),
+    /// The policy does not let the person asking do it, and why.
+    #[error("{0}")]
+    Refused(#[from] crate::model::identity::policy::Refusal),
 }
 
 /// The behaviour server functions need from the server. The `server` crate implements it
@@ -91,6 +95,7 @@ pub trait PortalService: Send + Sync + 'static {
     /// task running its steps.
     fn create_task(
         &self,
+        who: Principal,
         namespace: String,
         name: String,
         values: serde_json::Value,
@@ -100,6 +105,7 @@ pub trait PortalService: Send + Sync + 'static {
     /// publishing and registering nothing.
     fn dry_run_template(
         &self,
+        who: Principal,
         namespace: String,
         name: String,
         values: serde_json::Value,
@@ -112,7 +118,7 @@ pub trait PortalService: Send + Sync + 'static {
     fn task_list(&self) -> ServiceFuture<'_, Vec<TaskSummary>>;
 
     /// Asks for a task to be cancelled; its status after the request.
-    fn cancel_task(&self, id: String) -> ServiceFuture<'_, Option<TaskStatus>>;
+    fn cancel_task(&self, who: Principal, id: String) -> ServiceFuture<'_, Option<TaskStatus>>;
 
     /// `entity_ref`'s docs around their pages, if it has docs.
     fn docs_set(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<DocSetView>>;
@@ -128,6 +134,9 @@ pub trait PortalService: Send + Sync + 'static {
 
     /// The part of the catalog `query` asks for.
     fn subgraph(&self, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer>;
+
+    /// `who` as the pages show them, with what the portal says about guests.
+    fn viewer(&self, who: Principal) -> ServiceFuture<'_, Viewer>;
 
     /// The impact analysis of `entity_ref` walking `way`, if there is such an entity.
     fn impact(&self, entity_ref: EntityRef, way: ImpactWay) -> ServiceFuture<'_, Option<Impact>>;
@@ -150,6 +159,14 @@ pub fn request_starred() -> Starred {
             Some(Starred::from_cookie_header(header.to_str().ok()?))
         })
         .unwrap_or_default()
+}
+
+/// Who the current request acts as: the server resolves it for every request, before any
+/// page or server function runs.
+pub fn request_principal() -> Result<Principal, ServerFnError> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>().cloned())
+        .ok_or_else(|| ServerFnError::new("sign in first: this request has no identity"))
 }
 
 impl Services {

@@ -29,7 +29,12 @@ pub async fn create_task(
 ) -> Result<TaskCreation, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .create_task(namespace, name, values)
+        .create_task(
+            super::service::request_principal()?,
+            namespace,
+            name,
+            values,
+        )
         .await
         .map_err(ServerFnError::new)
 }
@@ -44,7 +49,12 @@ pub async fn dry_run_template(
 ) -> Result<DryRunView, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .dry_run_template(namespace, name, values)
+        .dry_run_template(
+            super::service::request_principal()?,
+            namespace,
+            name,
+            values,
+        )
         .await
         .map_err(ServerFnError::new)
 }
@@ -67,5 +77,8 @@ pub async fn get_tasks() -> Result<Vec<TaskSummary>, ServerFnError> {
 #[server]
 pub async fn cancel_task(id: String) -> Result<Option<TaskStatus>, ServerFnError> {
     let services = super::Services::from_context()?;
-    services.cancel_task(id).await.map_err(ServerFnError::new)
+    services
+        .cancel_task(super::service::request_principal()?, id)
+        .await
+        .map_err(ServerFnError::new)
 }

@@ -9,6 +9,7 @@
 //!   and what the catalog's pages show.
 //! - [`docs`]: TechDocs: doc sets, their settings and navigation.
 //! - [`graph`]: graphs drawn as diagrams (their layered layout).
+//! - [`identity`]: principals, actions and the permission policy.
 //! - [`template`]: Software Templates: form pages, the form validator, expressions;
 //!   [`task`]: the tasks that run them, their events and output.
 //! - [`theme`] (with [`cookie`]): the theme switch.
@@ -17,6 +18,7 @@ pub mod catalog;
 pub mod cookie;
 pub mod docs;
 pub mod graph;
+pub mod identity;
 pub mod task;
 pub mod template;
 pub mod theme;

@@ -5,7 +5,7 @@
 //! Handlers return [`ApiError`]; the [`backstage_errors`] middleware, which knows the
 //! request, writes the body.
 
-use app::model::catalog::filter::QueryError;
+use app::model::{catalog::filter::QueryError, identity::policy::Refusal};
 use axum::{
     extract::Request,
     http::StatusCode,
@@ -37,6 +37,15 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// 401 `AuthenticationError`: the request brings no usable credentials.
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            name: "AuthenticationError",
+            message: message.into(),
+        }
+    }
+
     /// 400 `InputError`: the request's parameters are wrong.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self {
@@ -60,10 +69,27 @@ impl From<QueryError> for ApiError {
     }
 }
 
+impl From<Refusal> for ApiError {
+    /// 401 `AuthenticationError` when signing in could help, else 403 `NotAllowedError`;
+    /// the message says why.
+    fn from(refusal: Refusal) -> Self {
+        let (status, name) = match refusal.unauthenticated {
+            true => (StatusCode::UNAUTHORIZED, "AuthenticationError"),
+            false => (StatusCode::FORBIDDEN, "NotAllowedError"),
+        };
+        Self {
+            status,
+            name,
+            message: refusal.message,
+        }
+    }
+}
+
 impl From<CatalogError> for ApiError {
     fn from(error: CatalogError) -> Self {
         let (status, name) = match error {
             CatalogError::Store(store) => return store.into(),
+            CatalogError::Refused(refusal) => return refusal.into(),
             CatalogError::InvalidInput(_) => (StatusCode::BAD_REQUEST, "InputError"),
             CatalogError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFoundError"),
             CatalogError::Conflict(_) => (StatusCode::CONFLICT, "ConflictError"),
@@ -100,13 +126,20 @@ pub async fn backstage_errors(request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let url = request.uri().to_string();
     let response = next.run(request).await;
-    let Some(error) = response.extensions().get::<ApiError>().cloned() else {
-        return response;
-    };
-    let body = json!({
-        "error": { "name": error.name, "message": error.message },
-        "request": { "method": method, "url": url },
-        "response": { "statusCode": error.status.as_u16() },
-    });
-    (error.status, Json(body)).into_response()
+    match response.extensions().get::<ApiError>() {
+        Some(error) => error.response_to(&method, &url),
+        None => response,
+    }
+}
+
+impl ApiError {
+    /// The response in Backstage's shape to a request `method url`.
+    pub fn response_to(&self, method: &str, url: &str) -> Response {
+        let body = json!({
+            "error": { "name": self.name, "message": self.message },
+            "request": { "method": method, "url": url },
+            "response": { "statusCode": self.status.as_u16() },
+        });
+        (self.status, Json(body)).into_response()
+    }
 }

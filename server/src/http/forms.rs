@@ -26,7 +26,8 @@ use axum::{
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::AppState;
+use super::{identity::Caller, AppState};
+use app::model::identity::principal::Principal;
 
 /// The largest form accepted.
 const MAX_FORM: usize = 4 * 1024 * 1024;
@@ -34,6 +35,7 @@ const MAX_FORM: usize = 4 * 1024 * 1024;
 /// Handles a posted template form.
 pub async fn post_template_form(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path((namespace, name)): Path<(String, String)>,
     request: Request<Body>,
 ) -> Response {
@@ -67,7 +69,7 @@ pub async fn post_template_form(
                 read_posted_page(&template.pages[page].schema, &mut wizard.values, &posted);
             }
             let intent = field("__intent").unwrap_or("next").to_owned();
-            match act(&state, &template, &mut wizard, &intent).await {
+            match act(&state, &who, &template, &mut wizard, &intent).await {
                 Some(task) => {
                     return Redirect::to(&format!("/create/tasks/{task}")).into_response()
                 }
@@ -96,6 +98,7 @@ pub async fn post_template_form(
 /// Carries out the button pressed; returns the task's id when one was created.
 async fn act(
     state: &AppState,
+    who: &Principal,
     template: &Template,
     wizard: &mut Wizard,
     intent: &str,
@@ -114,7 +117,7 @@ async fn act(
         "create" => {
             match state
                 .portal
-                .create_task(&template.namespace, &template.name, &wizard.values, None)
+                .create_task(who, &template.namespace, &template.name, &wizard.values)
                 .await
             {
                 Ok(TaskCreation::Created(id)) => return Some(id),

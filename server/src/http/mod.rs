@@ -9,6 +9,7 @@ mod error;
 mod forms;
 mod graph;
 mod health;
+mod identity;
 mod scaffolder;
 pub mod site;
 mod stream;
@@ -176,6 +177,8 @@ pub fn router(state: AppState) -> Router {
         // Backstage's catalog API, for catalog-client and other Backstage tooling.
         .nest("/api/catalog", catalog::routes())
         .nest("/api/graph", graph::routes())
+        // API tokens: created, listed and revoked by their owner or an admin.
+        .nest("/api/identity", identity::routes())
         // Backstage's scaffolder API: tasks, their event streams, dry runs, actions.
         .nest("/api/scaffolder/v2", scaffolder::routes())
         // Template forms posted without JavaScript (the page itself is Leptos's GET).
@@ -204,6 +207,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             Arc::<str>::from(state.leptos_options.site_pkg_dir.as_ref()),
             cache_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.portal.clone(),
+            identity::resolve_principal,
         ))
         .layer(CompressionLayer::new())
         .with_state(state)

@@ -32,6 +32,7 @@ use serde_json::{json, Value};
 
 use super::{
     error::{backstage_errors, ApiError},
+    identity::Caller,
     AppState,
 };
 use crate::services::{DryRun, TaskError};
@@ -63,6 +64,7 @@ impl From<TaskError> for ApiError {
             TaskError::NotFound(message) => ApiError::not_found(message),
             TaskError::Invalid(message) => ApiError::bad_request(message),
             TaskError::Store(error) => error.into(),
+            TaskError::Refused(refusal) => refusal.into(),
         }
     }
 }
@@ -85,6 +87,7 @@ pub struct CreateTask {
 /// `POST /tasks`: checks the answers and queues a task; `201 {id}`.
 pub async fn create(
     State(state): State<AppState>,
+    Caller(who): Caller,
     request: Result<Json<CreateTask>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let request = body(request)?;
@@ -104,10 +107,10 @@ pub async fn create(
     match state
         .portal
         .create_task(
+            &who,
             reference.namespace(),
             reference.name(),
             &request.values,
-            None,
         )
         .await?
     {
@@ -266,11 +269,12 @@ pub async fn event_stream(
 /// `POST /tasks/{id}/cancel`: `{status}`.
 pub async fn cancel(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let status = state
         .portal
-        .cancel_task(&id)
+        .cancel_task(&who, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Task with id {id} does not exist")))?;
     Ok(Json(json!({ "status": status.as_str() })))
@@ -322,6 +326,7 @@ pub struct DirectoryFile {
 /// files it would produce, the output and the steps.
 pub async fn dry_run(
     State(state): State<AppState>,
+    Caller(who): Caller,
     request: Result<Json<DryRunRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let request = body(request)?;
@@ -356,7 +361,7 @@ pub async fn dry_run(
         ..
     } = state
         .portal
-        .dry_run(&entity, &request.values, files)
+        .dry_run(&who, &entity, &request.values, files)
         .await?;
     Ok(Json(json!({
         "log": events.iter().map(|e| json!({"body": e.body})).collect::<Vec<_>>(),

@@ -26,6 +26,7 @@ use super::{
     now_ms,
 };
 use crate::{services::Portal, store::Store};
+use app::model::identity::principal::Principal;
 
 /// A task's spec as stored and served (Backstage's `TaskSpecV1beta3`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -164,6 +165,8 @@ pub async fn run(
         spec.user.clone().unwrap_or(Value::Object(Map::new())),
     );
     context.insert("secrets".into(), Value::Object(secrets));
+    // Steps act as the user who created the task, with that user's rights today.
+    let who = portal.task_principal(spec.user.as_ref()).await;
     for (index, step) in spec.steps.iter().enumerate() {
         let step_id = TaskSpec::step_id(index, step);
         if cancelled.load(Ordering::Relaxed) {
@@ -176,7 +179,7 @@ pub async fn run(
             return finish(sink, TaskStatus::Cancelled, None, "Run cancelled".into()).await;
         }
         match run_step(
-            portal,
+            (portal, &who),
             step,
             &step_id,
             &mut context,
@@ -252,7 +255,7 @@ async fn finish(
 
 #[allow(clippy::too_many_arguments)]
 async fn run_step(
-    portal: &Portal,
+    (portal, who): (&Portal, &Principal),
     step: &TemplateStep,
     step_id: &str,
     context: &mut Context,
@@ -338,6 +341,7 @@ async fn run_step(
             workspace,
             origin,
             portal,
+            who,
             log: Logger(sender),
             cancelled,
         };

@@ -11,6 +11,7 @@
 mod catalog;
 pub mod docs;
 mod graph;
+pub mod identity;
 mod tasks;
 mod templates;
 
@@ -37,6 +38,7 @@ use app::{
             impact::{Impact, ImpactWay},
             subgraph::GraphQuery,
         },
+        identity::principal::{Principal, Viewer},
         template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
     },
 };
@@ -77,6 +79,8 @@ pub struct Portal {
     legacy_relation_target: bool,
     /// Hosts docs pages may embed iframes from (`allowedIframeHosts`).
     iframe_hosts: Vec<String>,
+    /// The policy, guests, admins.
+    identity: Arc<identity::IdentitySettings>,
 }
 
 /// Milliseconds since the Unix epoch, `after` from now.
@@ -105,7 +109,13 @@ impl Portal {
             task_wakeup: Arc::default(),
             legacy_relation_target: true,
             iframe_hosts: Vec::new(),
+            identity: Arc::default(),
         }
+    }
+
+    /// Sets the policy, what guests may do and who the admins are.
+    pub fn set_identity(&mut self, settings: identity::IdentitySettings) {
+        self.identity = Arc::new(settings);
     }
 
     /// Sets the hosts docs pages may embed iframes from.
@@ -179,6 +189,7 @@ impl From<TaskError> for ServiceError {
         match error {
             TaskError::NotFound(what) => ServiceError::NotFound(what),
             TaskError::Invalid(why) => ServiceError::Invalid(why),
+            TaskError::Refused(refusal) => refusal.into(),
             TaskError::Store(error) => error.into(),
         }
     }
@@ -252,12 +263,13 @@ impl PortalService for Portal {
 
     fn create_task(
         &self,
+        who: Principal,
         namespace: String,
         name: String,
         values: serde_json::Value,
     ) -> ServiceFuture<'_, app::api::TaskCreation> {
         Box::pin(async move {
-            Portal::create_task(self, &namespace, &name, &values, None)
+            Portal::create_task(self, &who, &namespace, &name, &values)
                 .await
                 .map_err(ServiceError::from)
         })
@@ -265,12 +277,13 @@ impl PortalService for Portal {
 
     fn dry_run_template(
         &self,
+        who: Principal,
         namespace: String,
         name: String,
         values: serde_json::Value,
     ) -> ServiceFuture<'_, app::model::task::DryRunView> {
         Box::pin(async move {
-            Portal::dry_run_view(self, &namespace, &name, &values)
+            Portal::dry_run_view(self, &who, &namespace, &name, &values)
                 .await
                 .map_err(ServiceError::from)
         })
@@ -288,8 +301,12 @@ impl PortalService for Portal {
         })
     }
 
-    fn cancel_task(&self, id: String) -> ServiceFuture<'_, Option<app::model::task::TaskStatus>> {
-        Box::pin(async move { Ok(Portal::cancel_task(self, &id).await?) })
+    fn cancel_task(
+        &self,
+        who: Principal,
+        id: String,
+    ) -> ServiceFuture<'_, Option<app::model::task::TaskStatus>> {
+        Box::pin(async move { Ok(Portal::cancel_task(self, &who, &id).await?) })
     }
 
     fn docs_set(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<DocSetView>> {
@@ -316,6 +333,17 @@ impl PortalService for Portal {
                 Err(CatalogError::Store(error)) => Err(error.into()),
                 Err(other) => Ok(GraphAnswer::BadQuery(other.to_string())),
             }
+        })
+    }
+
+    fn viewer(&self, who: Principal) -> ServiceFuture<'_, Viewer> {
+        Box::pin(async move {
+            Ok(Viewer {
+                guest_notice: (!who.signed_in())
+                    .then(|| self.identity().guest_notice())
+                    .flatten(),
+                principal: who,
+            })
         })
     }
 

@@ -9,6 +9,11 @@ use app::{
     model::{
         catalog::entity::{annotations, Entity},
         catalog::entity_ref::EntityRef,
+        identity::{
+            action::Action,
+            policy::{Refusal, Target},
+            principal::Principal,
+        },
         task::{
             output_parts, rfc3339, DryRunFileView, DryRunView, TaskEvent, TaskEventBody,
             TaskEventType, TaskPage, TaskStatus, TaskStep, TaskSummary,
@@ -18,7 +23,7 @@ use app::{
 };
 use serde_json::{json, Value};
 
-use super::Portal;
+use super::{identity::entity_target, Portal};
 use crate::{
     scaffolder::{
         actions::{self, TemplateOrigin},
@@ -38,6 +43,9 @@ pub enum TaskError {
     /// The template or the request cannot be used.
     #[error("{0}")]
     Invalid(String),
+    /// The policy does not let the person asking do it.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -135,16 +143,19 @@ impl Portal {
     /// refused here, before anything runs.
     pub async fn create_task(
         &self,
+        who: &Principal,
         namespace: &str,
         name: &str,
         values: &Value,
-        created_by: Option<&str>,
     ) -> Result<TaskCreation, TaskError> {
         let reference = EntityRef::new("template", namespace, name);
         let entity = self
             .entity(&reference)
             .await?
             .ok_or_else(|| TaskError::NotFound(format!("the catalog has no {reference}")))?;
+        self.authorize(who, Action::TemplateRun, &entity_target(&entity))?;
+        let created_by = who.user.to_string();
+        let created_by = Some(created_by.as_str());
         let template = Template::from_entity(&entity)
             .map_err(|e| TaskError::Invalid(format!("{reference}: {e}")))?;
         let unknown = unknown_actions(&template);
@@ -274,7 +285,15 @@ impl Portal {
 
     /// Asks for a task to be cancelled: an open task ends at once, a running one after
     /// its current step. `None` when there is no such task.
-    pub async fn cancel_task(&self, id: &str) -> Result<Option<TaskStatus>, StoreError> {
+    pub async fn cancel_task(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<Option<TaskStatus>, TaskError> {
+        let Some(task) = self.store().task(id).await? else {
+            return Ok(None);
+        };
+        self.authorize(who, Action::TaskCancel, &task_target(&task))?;
         let Some(status) = self.store().request_cancel(id, now_ms()).await? else {
             return Ok(None);
         };
@@ -317,10 +336,12 @@ impl Portal {
     /// `files` (its folder's contents, as Backstage's template editor sends them).
     pub async fn dry_run(
         &self,
+        who: &Principal,
         entity: &Entity,
         values: &Value,
         files: Option<Vec<(String, Vec<u8>)>>,
     ) -> Result<DryRun, TaskError> {
+        self.authorize(who, Action::TemplateRun, &entity_target(entity))?;
         let template =
             Template::from_entity(entity).map_err(|e| TaskError::Invalid(e.to_string()))?;
         let unknown = unknown_actions(&template);
@@ -426,6 +447,7 @@ impl Portal {
     /// step shows it.
     pub async fn dry_run_view(
         &self,
+        who: &Principal,
         namespace: &str,
         name: &str,
         values: &Value,
@@ -435,7 +457,7 @@ impl Portal {
             .entity(&reference)
             .await?
             .ok_or_else(|| TaskError::NotFound(format!("the catalog has no {reference}")))?;
-        let run = self.dry_run(&entity, values, None).await?;
+        let run = self.dry_run(who, &entity, values, None).await?;
         let (links, texts) = output_parts(&run.output);
         Ok(DryRunView {
             status: run.status,
@@ -516,4 +538,25 @@ fn serialize_task(row: &TaskRow) -> Value {
         "lastHeartbeatAt": (row.heartbeat_at > 0).then(|| rfc3339(row.heartbeat_at)),
         "createdBy": row.created_by,
     })
+}
+
+/// A task as the policy sees it: its template (and the template's tags), owned by the
+/// user who created it.
+fn task_target(task: &TaskRow) -> Target {
+    let spec: Option<TaskSpec> = serde_json::from_str(&task.spec).ok();
+    let tags = spec
+        .and_then(|spec| {
+            serde_json::from_value(spec.template_info.entity["metadata"]["tags"].clone()).ok()
+        })
+        .unwrap_or_default();
+    Target {
+        label: format!("task {}", task.id),
+        entity: EntityRef::parse_full(&task.template_ref).ok(),
+        owners: task
+            .created_by
+            .iter()
+            .filter_map(|user| EntityRef::parse_full(user).ok())
+            .collect(),
+        tags,
+    }
 }

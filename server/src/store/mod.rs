@@ -33,6 +33,7 @@ mod catalog;
 mod docs;
 mod facets;
 mod graph;
+mod identity;
 mod query;
 mod tasks;
 mod text;
@@ -41,6 +42,7 @@ mod update;
 pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
 pub use docs::{DocPageRow, DocSectionRow, DocSetRow, DocSetSummary};
 pub use graph::{GraphNodeRow, RelationRow};
+pub use identity::TokenRow;
 pub use tasks::{TaskEventRow, TaskRow};
 pub use update::{
     ApplyReport, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy, ProblemRow,

@@ -35,7 +35,21 @@ pub async fn send(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Option<Value>) {
+    send_as(app, None, method, path, body).await
+}
+
+/// [`send`] with `Authorization: Bearer <token>` when a token is given.
+pub async fn send_as(
+    app: &Router,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Option<Value>) {
     let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
     let body = match body {
         Some(body) => {
             request = request.header("content-type", "application/json");

@@ -61,6 +61,7 @@ pub fn app(portal: Portal) -> axum::Router {
         legacy_relation_target: true,
         allowed_iframe_hosts: Vec::new(),
         scaffolder: Default::default(),
+        identity: Default::default(),
     };
     let site = server::http::site::Site::embedded().expect("the test build embeds the bundle");
     router(AppState::new(

@@ -5,7 +5,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    api::get_catalog_summary, model::catalog::summary::CatalogSummary, ui::status::FailedStatus,
+    api::{get_catalog_summary, get_viewer},
+    model::catalog::summary::CatalogSummary,
+    ui::status::FailedStatus,
 };
 
 /// The portal's sections, each with what a person finds there.
@@ -45,8 +47,16 @@ const SECTIONS: [(&str, &str, &str); 5] = [
 #[component]
 pub fn HomePage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| get_catalog_summary());
+    let viewer = Resource::new(|| (), |_| get_viewer());
     view! {
         <Title text="Home" />
+        <Suspense>
+            {move || Suspend::new(async move {
+                viewer.await.ok().and_then(|v| v.guest_notice).map(|notice| view! {
+                    <p class="notice" role="note">{notice}</p>
+                })
+            })}
+        </Suspense>
         <section class="hero">
             <h1>"Your developer portal"</h1>
             <p class="hero__lead">

@@ -99,15 +99,24 @@ fn TaskView(task: TaskPage, on_end: impl Fn() + Clone + Send + Sync + 'static) -
         .as_ref()
         .map(|t| form_href(t.namespace(), t.name()));
     let cancelling = RwSignal::new(false);
+    let refused = RwSignal::new(None::<String>);
     let cancel = {
         let id = id.clone();
         move |_| {
             cancelling.set(true);
             let id = id.clone();
             leptos::task::spawn_local(async move {
-                if let Ok(Some(now)) = cancel_task(id).await {
-                    if now.is_final() {
+                match cancel_task(id).await {
+                    Ok(Some(now)) if now.is_final() => {
                         status.try_set(now);
+                    }
+                    Ok(_) => {}
+                    Err(error) => {
+                        refused.try_set(Some(format!(
+                            "The task was not cancelled: {}",
+                            crate::api::reason(&error)
+                        )));
+                        cancelling.try_set(false);
                     }
                 }
             });
@@ -149,6 +158,9 @@ fn TaskView(task: TaskPage, on_end: impl Fn() + Clone + Send + Sync + 'static) -
                     })}
                     {again.map(|href| view! { <A href=href attr:class="button button--quiet">"Run the template again"</A> })}
                 </div>
+                {move || refused.get().map(|message| view! {
+                    <p class="notice notice--error" role="alert">{message}</p>
+                })}
             </header>
             <ul class="task__log task__log--general">{task_lines}</ul>
             <ol class="task__steps">

@@ -200,7 +200,10 @@ fn TemplateWizard(template: Template, wizard: Wizard) -> impl IntoView {
                     Err(error) => {
                         server_errors.try_set(vec![FieldError {
                             path: Default::default(),
-                            message: format!("The task could not be created: {error}"),
+                            message: format!(
+                                "The task could not be created: {}",
+                                crate::api::reason(&error)
+                            ),
                         }]);
                     }
                 }

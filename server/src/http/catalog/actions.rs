@@ -10,7 +10,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::http::{error::ApiError, AppState};
+use crate::http::{error::ApiError, identity::Caller, AppState};
 
 /// The body of `POST /refresh`.
 #[derive(Debug, Deserialize)]
@@ -22,12 +22,13 @@ pub struct RefreshRequest {
 /// `POST /refresh`: reads the entity's location again now.
 pub async fn refresh(
     State(state): State<AppState>,
+    Caller(who): Caller,
     body: Result<Json<RefreshRequest>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Json(body) = body?;
     let entity_ref = EntityRef::parse_full(&body.entity_ref)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    state.portal.refresh_entity(&entity_ref).await?;
+    state.portal.refresh_entity(&who, &entity_ref).await?;
     Ok(StatusCode::OK)
 }
 

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use super::query::project;
 
-use crate::http::{error::ApiError, AppState};
+use crate::http::{error::ApiError, identity::Caller, AppState};
 
 /// `GET /entities/by-name/{kind}/{namespace}/{name}`: one entity, compared without case.
 pub async fn by_name(
@@ -68,11 +68,12 @@ pub async fn by_uid(
 /// `DELETE /entities/by-uid/{uid}`: 204, or 404 when there is no such entity.
 pub async fn delete_by_uid(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(uid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     // No such entity is not an error: Backstage answers 204 too (its API documents no
     // 404 here), so a delete can be retried.
-    state.portal.delete_entity_by_uid(&uid).await?;
+    state.portal.delete_entity_by_uid(&who, &uid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::query::{decode_cursor, encode_cursor};
 use crate::{
-    http::{error::ApiError, AppState},
+    http::{error::ApiError, identity::Caller, AppState},
     services::OnConflict,
     store::LocationRow,
 };
@@ -185,13 +185,14 @@ pub async fn by_query(
 /// 200 with the location.
 pub async fn update(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(id): Path<String>,
     body: Result<Json<CreateLocation>, JsonRejection>,
 ) -> Result<Json<LocationBody>, ApiError> {
     let Json(body) = body?;
     let location = state
         .portal
-        .update_location(&id, &body.location_type, &body.target)
+        .update_location(&who, &id, &body.location_type, &body.target)
         .await?;
     location
         .map(|l| Json(l.into()))
@@ -201,9 +202,10 @@ pub async fn update(
 /// `DELETE /locations/{id}`: the location and every entity it holds.
 pub async fn delete(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state.portal.delete_location(&id).await? {
+    if state.portal.delete_location(&who, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found(format!(
@@ -246,6 +248,7 @@ pub struct Created {
 /// registered already is a 409, or with `onConflict=refresh` read again now (201).
 pub async fn create(
     State(state): State<AppState>,
+    Caller(who): Caller,
     options: Result<Query<CreateOptions>, axum::extract::rejection::QueryRejection>,
     body: Result<Json<CreateLocation>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
@@ -264,6 +267,7 @@ pub async fn create(
     let registration = state
         .portal
         .register_location(
+            &who,
             &body.location_type,
             &body.target,
             options.dry_run,

@@ -51,7 +51,7 @@ pub async fn register(io: StepIo<'_>) -> Result<Output, String> {
     };
     match io
         .portal
-        .register_location(location_type, &target, false, OnConflict::Reject)
+        .register_location(io.who, location_type, &target, false, OnConflict::Reject)
         .await
     {
         Ok(registration) => {

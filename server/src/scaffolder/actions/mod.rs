@@ -11,6 +11,7 @@ mod publish;
 
 use std::path::{Path, PathBuf};
 
+use app::model::identity::principal::Principal;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -108,6 +109,8 @@ pub struct StepIo<'a> {
     pub origin: &'a TemplateOrigin,
     /// The portal (the catalog, the settings).
     pub portal: &'a Portal,
+    /// Who the task acts as: the user who created it.
+    pub who: &'a Principal,
     /// Where the step's log lines go.
     pub log: Logger,
     /// Set when someone cancels the task; long actions look at it.

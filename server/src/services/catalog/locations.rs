@@ -10,7 +10,10 @@ use std::{
 
 use tokio::sync::mpsc::Sender;
 
-use app::model::catalog::entity_ref::EntityRef;
+use app::model::{
+    catalog::entity_ref::EntityRef,
+    identity::{action::Action, principal::Principal},
+};
 
 use super::{super::epoch_ms, CatalogError, IngestReport, OnConflict, Registration};
 use crate::{
@@ -24,7 +27,10 @@ use crate::{
         remote::UrlReader,
     },
     progress::Progress,
-    services::Portal,
+    services::{
+        identity::{entity_target, target_named},
+        Portal,
+    },
     store::{
         ApplyReport, EntityRow, LocationPart, LocationRow, LocationUpdate, OrphanStrategy,
         StoreError,
@@ -128,11 +134,17 @@ impl Portal {
     /// read again, as `on_conflict` says.
     pub async fn register_location(
         &self,
+        who: &Principal,
         location_type: &str,
         target: &str,
         dry_run: bool,
         on_conflict: OnConflict,
     ) -> Result<Registration, CatalogError> {
+        self.authorize(
+            who,
+            Action::LocationCreate,
+            &target_named(&format!("location {location_type}:{target}")),
+        )?;
         let source = self.api_source(location_type, target)?;
         let target = source.target();
         let existing = self
@@ -246,15 +258,21 @@ impl Portal {
     /// such location.
     pub async fn update_location(
         &self,
+        who: &Principal,
         id: &str,
         location_type: &str,
         target: &str,
     ) -> Result<Option<LocationRow>, CatalogError> {
         // A missing location is reported before anything wrong with the new target, as
         // Backstage does.
-        if self.store.location_by_id(id).await?.is_none() {
+        let Some(old) = self.store.location_by_id(id).await? else {
             return Ok(None);
-        }
+        };
+        // Moving a location removes it from where it was and registers it elsewhere.
+        let old = format!("location {}:{}", old.location_type, old.target);
+        self.authorize(who, Action::LocationDelete, &target_named(&old))?;
+        let new = format!("location {location_type}:{target}");
+        self.authorize(who, Action::LocationCreate, &target_named(&new))?;
         let source = self.api_source(location_type, target)?;
         let target = source.target();
         let taken = self
@@ -278,7 +296,14 @@ impl Portal {
     }
 
     /// Reads again the location that holds `entity_ref`.
-    pub async fn refresh_entity(&self, entity_ref: &EntityRef) -> Result<(), CatalogError> {
+    pub async fn refresh_entity(
+        &self,
+        who: &Principal,
+        entity_ref: &EntityRef,
+    ) -> Result<(), CatalogError> {
+        if let Some(entity) = self.entity(entity_ref).await? {
+            self.authorize(who, Action::EntityRefresh, &entity_target(&entity))?;
+        }
         let location = self
             .location_of_entity(entity_ref)
             .await?

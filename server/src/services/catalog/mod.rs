@@ -13,13 +13,19 @@ mod pages;
 pub use analyze::Analysis;
 pub use ancestry::{Ancestry, AncestryItem};
 
-use app::model::catalog::{
-    entity::{Entity, EntityStatus, Relation, RelationTarget, StatusItem},
-    entity_ref::EntityRef,
-    filter::EntityQuery,
+use app::model::{
+    catalog::{
+        entity::{Entity, EntityStatus, Relation, RelationTarget, StatusItem},
+        entity_ref::EntityRef,
+        filter::EntityQuery,
+    },
+    identity::{action::Action, policy::Refusal, principal::Principal},
 };
 
-use super::Portal;
+use super::{
+    identity::{entity_target, target_named},
+    Portal,
+};
 use crate::store::{ApplyReport, LocationRow, StoreError, StoredEntity};
 
 /// Why a catalog request cannot be done, in words for the person who made it.
@@ -34,6 +40,9 @@ pub enum CatalogError {
     /// It would duplicate something that exists.
     #[error("{0}")]
     Conflict(String),
+    /// The policy does not let the person asking do it.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -86,8 +95,13 @@ impl Portal {
     }
 
     /// Removes a location and every entity it holds; false when there was none.
-    pub async fn delete_location(&self, id: &str) -> Result<bool, StoreError> {
-        self.store.delete_location(id).await
+    pub async fn delete_location(&self, who: &Principal, id: &str) -> Result<bool, CatalogError> {
+        let Some(location) = self.store.location_by_id(id).await? else {
+            return Ok(false);
+        };
+        let label = format!("location {}:{}", location.location_type, location.target);
+        self.authorize(who, Action::LocationDelete, &target_named(&label))?;
+        Ok(self.store.delete_location(id).await?)
     }
 
     /// The entity `entity_ref` as the API serves it: its descriptor with `metadata.uid`
@@ -161,10 +175,16 @@ impl Portal {
     /// Deletes the entity with this uid; false when there was none. As in Backstage, an
     /// entity its location still holds comes back (with a new uid) when the location is
     /// read again, which starts right away, in the background.
-    pub async fn delete_entity_by_uid(&self, uid: &str) -> Result<bool, StoreError> {
-        let Some(entity_ref) = self.store.entity_ref_by_uid(uid).await? else {
+    pub async fn delete_entity_by_uid(
+        &self,
+        who: &Principal,
+        uid: &str,
+    ) -> Result<bool, CatalogError> {
+        let Some(entity) = self.entity_by_uid(uid).await? else {
             return Ok(false);
         };
+        self.authorize(who, Action::EntityDelete, &entity_target(&entity))?;
+        let entity_ref = entity.entity_ref().to_string();
         let location = self.store.location_of_entity(&entity_ref).await?;
         if !self.store.delete_entity_by_uid(uid).await? {
             return Ok(false);

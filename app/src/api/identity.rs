@@ -1,0 +1,16 @@
+//! Who is using the portal: the viewer of the current request, for the header and the
+//! home page.
+
+use leptos::prelude::*;
+
+use crate::model::identity::principal::Viewer;
+
+/// The current request's principal and what the portal says about guests.
+#[server]
+pub async fn get_viewer() -> Result<Viewer, ServerFnError> {
+    let services = super::Services::from_context()?;
+    services
+        .viewer(super::service::request_principal()?)
+        .await
+        .map_err(ServerFnError::new)
+}

@@ -1,0 +1,97 @@
+//! Who is asking: a signed-in user, a token acting for its owner, or the guest.
+
+use serde::{Deserialize, Serialize};
+
+use super::action::Scope;
+use crate::model::catalog::entity_ref::EntityRef;
+
+/// The guest's user ref: who uses a portal nobody signed in to.
+pub const GUEST: &str = "user:default/guest";
+
+/// How a request proved who it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Credential {
+    /// Nothing: the guest.
+    Guest,
+    /// A session cookie from signing in.
+    Session,
+    /// An API token, with what it may be used for.
+    Token {
+        /// The token's scopes.
+        scopes: Vec<Scope>,
+    },
+}
+
+/// The identity a request acts as, with everything the policy asks about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// The User entity: `user:default/alice`.
+    pub user: EntityRef,
+    /// The user and every group it is a member of, directly or through parent groups:
+    /// what "owner" means for it. Sorted.
+    pub ownership: Vec<EntityRef>,
+    /// Whether it is a member of an admin group (or the guest of a local portal).
+    pub admin: bool,
+    /// How the request proved it.
+    pub credential: Credential,
+}
+
+impl Principal {
+    /// The guest: `user:default/guest`, owning nothing, not even what guests created
+    /// (everyone who is not signed in is the guest). `admin` for a local portal, where
+    /// the one person using it may do everything.
+    pub fn guest(admin: bool) -> Self {
+        Self {
+            ownership: Vec::new(),
+            user: EntityRef::parse_full(GUEST).expect("the guest ref is valid"),
+            admin,
+            credential: Credential::Guest,
+        }
+    }
+
+    /// A signed-in user who is a member of `groups` (directly or through parents).
+    pub fn new(
+        user: EntityRef,
+        groups: Vec<EntityRef>,
+        admin: bool,
+        credential: Credential,
+    ) -> Self {
+        let mut ownership = groups;
+        ownership.push(user.clone());
+        ownership.sort();
+        ownership.dedup();
+        Self {
+            user,
+            ownership,
+            admin,
+            credential,
+        }
+    }
+
+    /// Whether the request is signed in (a session or a token), not the guest.
+    pub fn signed_in(&self) -> bool {
+        self.credential != Credential::Guest
+    }
+
+    /// Whether the principal is `owner` or a member of it.
+    pub fn owns_as(&self, owner: &EntityRef) -> bool {
+        self.ownership.binary_search(owner).is_ok()
+    }
+
+    /// The token's scopes, when the request came with a token.
+    pub fn scopes(&self) -> Option<&[Scope]> {
+        match &self.credential {
+            Credential::Token { scopes } => Some(scopes),
+            _ => None,
+        }
+    }
+}
+
+/// The person using the portal, as its pages show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    /// Who they are.
+    pub principal: Principal,
+    /// What the portal says about guests, when they may do less than everything.
+    pub guest_notice: Option<String>,
+}

@@ -1,0 +1,266 @@
+use super::{
+    action::{Action, Scope},
+    policy::{Policy, Target},
+    principal::{Credential, Principal},
+};
+use crate::model::catalog::entity_ref::EntityRef;
+
+fn r(text: &str) -> EntityRef {
+    EntityRef::parse_full(text).unwrap()
+}
+
+fn member(user: &str, groups: &[&str]) -> Principal {
+    Principal::new(
+        r(user),
+        groups.iter().map(|g| r(g)).collect(),
+        false,
+        Credential::Session,
+    )
+}
+
+fn owned_by(entity: &str, owner: &str) -> Target {
+    Target {
+        entity: Some(r(entity)),
+        owners: vec![r(owner)],
+        tags: vec!["java".into()],
+        label: entity.to_owned(),
+    }
+}
+
+fn policy(json: &str) -> Result<Policy, String> {
+    serde_json::from_str(json).map_err(|e| e.to_string())
+}
+
+#[test]
+fn by_default_everyone_reads_owners_manage_and_admins_do_everything() {
+    let policy = Policy::default();
+    let checkout = owned_by("component:default/checkout", "group:default/payments");
+    let guest = Principal::guest(false);
+    let alice = member("user:default/alice", &["group:default/payments"]);
+    let bob = member("user:default/bob", &["group:default/search"]);
+    let admin = Principal::new(r("user:default/root"), vec![], true, Credential::Session);
+
+    for who in [&guest, &alice, &bob, &admin] {
+        assert_eq!(policy.decide(who, Action::EntityRead, &checkout), Ok(()));
+    }
+    assert_eq!(
+        policy.decide(&alice, Action::EntityDelete, &checkout),
+        Ok(())
+    );
+    assert_eq!(
+        policy.decide(&admin, Action::EntityDelete, &checkout),
+        Ok(())
+    );
+    assert_eq!(
+        policy.decide(&admin, Action::AuditRead, &Target::default()),
+        Ok(())
+    );
+
+    let refusal = policy
+        .decide(&bob, Action::EntityDelete, &checkout)
+        .unwrap_err();
+    assert_eq!(
+        refusal.message,
+        "only admins or owners of component:default/checkout may delete it"
+    );
+    assert!(!refusal.unauthenticated);
+
+    let template = owned_by("template:default/new-service", "group:default/platform");
+    assert_eq!(policy.decide(&bob, Action::TemplateRun, &template), Ok(()));
+    let refusal = policy
+        .decide(&guest, Action::TemplateRun, &template)
+        .unwrap_err();
+    assert_eq!(
+        refusal.message,
+        "sign in to run template:default/new-service"
+    );
+    assert!(refusal.unauthenticated);
+
+    let log = Target {
+        label: "the audit log".into(),
+        ..Target::default()
+    };
+    let refusal = policy.decide(&bob, Action::AuditRead, &log).unwrap_err();
+    assert_eq!(refusal.message, "only admins may read the audit log");
+}
+
+#[test]
+fn guests_do_not_own_what_guests_made() {
+    let task = owned_by("template:default/new-service", "user:default/guest");
+    let refusal = Policy::default()
+        .decide(&Principal::guest(false), Action::TaskCancel, &task)
+        .unwrap_err();
+    assert!(refusal.unauthenticated);
+}
+
+#[test]
+fn the_local_guest_is_an_admin() {
+    let target = owned_by("component:default/checkout", "group:default/payments");
+    assert_eq!(
+        Policy::default().decide(&Principal::guest(true), Action::EntityDelete, &target),
+        Ok(())
+    );
+}
+
+#[test]
+fn ownership_is_transitive_through_the_groups_given() {
+    let carol = member(
+        "user:default/carol",
+        &["group:default/payments-backend", "group:default/payments"],
+    );
+    assert!(carol.owns_as(&r("group:default/payments")));
+    assert!(carol.owns_as(&r("user:default/carol")));
+    assert!(!carol.owns_as(&r("group:default/search")));
+}
+
+#[test]
+fn a_token_is_limited_by_its_scopes_even_where_its_owner_may() {
+    let policy = Policy::default();
+    let checkout = owned_by("component:default/checkout", "group:default/payments");
+    let token = |scopes: Vec<Scope>| {
+        Principal::new(
+            r("user:default/alice"),
+            vec![r("group:default/payments")],
+            false,
+            Credential::Token { scopes },
+        )
+    };
+    let read = token(vec![Scope::Read]);
+    assert_eq!(policy.decide(&read, Action::EntityRead, &checkout), Ok(()));
+    let refusal = policy
+        .decide(&read, Action::EntityDelete, &checkout)
+        .unwrap_err();
+    assert_eq!(
+        refusal.message,
+        "this token may not delete component:default/checkout: its scopes do not include catalog:write"
+    );
+    let write = token(vec![Scope::Read, Scope::CatalogWrite]);
+    assert_eq!(
+        policy.decide(&write, Action::EntityDelete, &checkout),
+        Ok(())
+    );
+    assert!(policy
+        .decide(&write, Action::TemplateRun, &checkout)
+        .is_err());
+    assert_eq!(
+        policy.decide(&token(vec![Scope::Admin]), Action::TemplateRun, &checkout),
+        Ok(())
+    );
+}
+
+#[test]
+fn the_first_matching_rule_decides_and_a_deny_says_its_reason() {
+    let policy = policy(
+        r#"[
+        {"effect": "deny", "actions": ["catalog.entity.delete"],
+         "when": {"kinds": ["group", "user"]}, "reason": "people and teams come from the HR sync"},
+        {"effect": "allow", "actions": ["catalog.*"], "when": {"groups": ["platform"]}},
+        {"effect": "allow", "actions": ["catalog.entity.read"]}
+    ]"#,
+    )
+    .unwrap();
+    let platform = member("user:default/dana", &["group:default/platform"]);
+    let other = member("user:default/eve", &[]);
+    let team = owned_by("group:default/search", "group:default/platform");
+    let service = owned_by("component:default/checkout", "group:default/payments");
+
+    let refusal = policy
+        .decide(&platform, Action::EntityDelete, &team)
+        .unwrap_err();
+    assert_eq!(refusal.message, "people and teams come from the HR sync");
+    assert_eq!(
+        policy.decide(&platform, Action::EntityDelete, &service),
+        Ok(())
+    );
+    assert_eq!(
+        policy.decide(&platform, Action::LocationCreate, &service),
+        Ok(())
+    );
+    assert_eq!(
+        policy
+            .decide(&other, Action::EntityDelete, &service)
+            .unwrap_err()
+            .message,
+        "only members of group:default/platform may delete component:default/checkout"
+    );
+    assert_eq!(
+        policy
+            .decide(&platform, Action::TemplateRun, &service)
+            .unwrap_err()
+            .message,
+        "no rule of the policy allows scaffolder.template.run"
+    );
+}
+
+#[test]
+fn conditions_on_tags_kinds_and_namespaces_compare_without_case() {
+    let policy = policy(
+        r#"[{"effect": "allow", "actions": ["scaffolder.template.run"],
+             "when": {"tags": ["Java"], "kinds": ["Template"], "namespaces": ["DEFAULT"]}}]"#,
+    )
+    .unwrap();
+    let who = member("user:default/alice", &[]);
+    let java = owned_by("template:default/spring", "group:default/platform");
+    assert_eq!(policy.decide(&who, Action::TemplateRun, &java), Ok(()));
+    let other = Target {
+        tags: vec!["go".into()],
+        ..java
+    };
+    assert!(policy.decide(&who, Action::TemplateRun, &other).is_err());
+}
+
+#[test]
+fn bad_rules_are_refused_with_the_name_at_fault() {
+    let message =
+        policy(r#"[{"effect": "allow", "actions": ["catalog.entty.delete"]}]"#).unwrap_err();
+    assert!(
+        message.contains(
+            "unknown action 'catalog.entty.delete', expected one of: catalog.entity.read,"
+        ),
+        "{message}"
+    );
+    assert!(policy(r#"[{"effect": "allow", "actions": ["catalog.entity"]}]"#).is_err());
+    assert!(policy(r#"[{"effect": "maybe", "actions": ["*"]}]"#).is_err());
+    let message =
+        policy(r#"[{"effect": "allow", "actions": ["*"], "when": {"owners": true}}]"#).unwrap_err();
+    assert!(message.contains("unknown field `owners`"), "{message}");
+    let message =
+        policy(r#"[{"effect": "allow", "actions": ["*"], "when": {"scopes": ["write"]}}]"#)
+            .unwrap_err();
+    assert!(message.contains("unknown scope 'write'"), "{message}");
+    let message =
+        policy(r#"[{"effect": "allow", "actions": ["*"], "when": {"groups": ["a/b/c"]}}]"#)
+            .unwrap_err();
+    assert!(message.contains("'a/b/c'"), "{message}");
+}
+
+#[test]
+fn read_rules_about_the_target_are_problems_until_lists_obey_them() {
+    let policy = policy(
+        r#"[
+        {"effect": "allow", "actions": ["catalog.entity.delete"], "when": {"owner": true}},
+        {"effect": "allow", "actions": ["catalog.*"], "when": {"kinds": ["component"]}},
+        {"effect": "allow", "actions": ["docs.read"], "when": {"signed_in": true}}
+    ]"#,
+    )
+    .unwrap();
+    let problems = policy.problems();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].rule, 1);
+    assert!(
+        problems[0].message.contains("catalog.entity.read"),
+        "{}",
+        problems[0].message
+    );
+    assert!(Policy::default().problems().is_empty());
+}
+
+#[test]
+fn action_and_scope_names_round_trip() {
+    for action in Action::all() {
+        assert_eq!(action.name().parse::<Action>(), Ok(action));
+    }
+    assert_eq!("templates:run".parse::<Scope>(), Ok(Scope::TemplatesRun));
+    assert!(Scope::TemplatesRun.allows(Action::TaskCancel));
+    assert!(!Scope::Read.allows(Action::TaskCancel));
+}
