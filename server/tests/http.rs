@@ -163,6 +163,29 @@ async fn unknown_paths_get_the_404_page() {
     assert!(html.contains("/no/such/page"), "{html}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_files_and_the_api_carry_the_security_headers() {
+    let db = support::sqlite().await;
+    let app = app(db.store.clone());
+    for path in [
+        "/",
+        "/no/such/page",
+        "/favicon.svg",
+        "/api/catalog/entities?limit=1",
+        "/healthz",
+    ] {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let headers = response.headers();
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert_eq!(
+            headers[header::REFERRER_POLICY],
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+    }
+}
+
 /// Building a router while pages render must not stall them (Leptos switches resource
 /// loading off process-wide while it generates a route list).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -107,6 +107,26 @@ async fn cache_headers(
     response
 }
 
+/// Headers every response carries, unless its handler set them: browsers take each
+/// file for the type it is served as (`nosniff`), and other sites see at most this
+/// portal's origin in `Referer`. (The content security policy comes with nonces on
+/// Leptos's inline scripts; frames stay allowed, for the embeddable widgets.)
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
+    response
+}
+
 /// Requests no route answers: a file of the site, or else the "not found" page (404).
 fn site_or_not_found<IV: IntoView + 'static>(
     site: Arc<Site>,
@@ -212,6 +232,7 @@ pub fn router(state: AppState) -> Router {
             state.portal.clone(),
             identity::resolve_principal,
         ))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
