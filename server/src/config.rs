@@ -378,45 +378,8 @@ impl Config {
                 text[..span.start.min(text.len())].matches('\n').count() + 1
             ),
         };
-        let identity = IdentitySettings {
-            guest: args
-                .guest
-                .or(file.auth.guest)
-                .unwrap_or(match addr.ip().is_loopback() {
-                    true => GuestAccess::Admin,
-                    false => GuestAccess::Read,
-                }),
-            admin_groups: match file.auth.admin_groups {
-                None => IdentitySettings::default().admin_groups,
-                Some(groups) => groups
-                    .into_iter()
-                    .map(|group| {
-                        let context = RefContext {
-                            default_kind: Some("group"),
-                            default_namespace: None,
-                        };
-                        EntityRef::parse(group.get_ref(), context)
-                            .map_err(|e| at_fault(group.span(), format!("auth.admin_groups: {e}")))
-                    })
-                    .collect::<Result<_, _>>()?,
-            },
-            policy: match file.policy {
-                None => Policy::default(),
-                Some(rules) => {
-                    let spans: Vec<_> = rules.iter().map(toml::Spanned::span).collect();
-                    let policy = Policy {
-                        rules: rules.into_iter().map(toml::Spanned::into_inner).collect(),
-                    };
-                    if let Some(problem) = policy.problems().into_iter().next() {
-                        return Err(at_fault(
-                            spans[problem.rule].clone(),
-                            format!("policy rule {}: {}", problem.rule + 1, problem.message),
-                        ));
-                    }
-                    policy
-                }
-            },
-        };
+        let guest = args.guest.or(file.auth.guest);
+        let identity = resolve_identity(guest, file.auth, file.policy, addr, at_fault)?;
         Ok(Self {
             addr,
             identity,
@@ -473,6 +436,52 @@ impl Config {
     }
 }
 
+/// The identity settings: guests (by default, everything on loopback and only reading
+/// beyond), admin groups and the policy, each problem with its line (`at_fault`).
+fn resolve_identity(
+    guest: Option<GuestAccess>,
+    auth: AuthFile,
+    policy: Option<Vec<toml::Spanned<Rule>>>,
+    addr: SocketAddr,
+    at_fault: impl Fn(std::ops::Range<usize>, String) -> ConfigError,
+) -> Result<IdentitySettings, ConfigError> {
+    let guest = guest.unwrap_or(match addr.ip().is_loopback() {
+        true => GuestAccess::Admin,
+        false => GuestAccess::Read,
+    });
+    let admin_groups = match auth.admin_groups {
+        None => IdentitySettings::default().admin_groups,
+        Some(groups) => groups
+            .into_iter()
+            .map(|group| {
+                EntityRef::parse(group.get_ref(), RefContext::of_kind("group"))
+                    .map_err(|e| at_fault(group.span(), format!("auth.admin_groups: {e}")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let policy = match policy {
+        None => Policy::default(),
+        Some(rules) => {
+            let spans: Vec<_> = rules.iter().map(toml::Spanned::span).collect();
+            let policy = Policy {
+                rules: rules.into_iter().map(toml::Spanned::into_inner).collect(),
+            };
+            if let Some(problem) = policy.problems().into_iter().next() {
+                return Err(at_fault(
+                    spans[problem.rule].clone(),
+                    format!("policy rule {}: {}", problem.rule + 1, problem.message),
+                ));
+            }
+            policy
+        }
+    };
+    Ok(IdentitySettings {
+        policy,
+        guest,
+        admin_groups,
+    })
+}
+
 /// The config file, read, and its text (for the lines of later errors).
 fn read_config_file(path: &Path) -> Result<(ConfigFile, String), ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -500,6 +509,30 @@ mod tests {
         file
     }
 
+    /// The settings from a config file holding `text`, and nothing else; and the file's
+    /// path, as errors name it.
+    fn resolve_text(text: &str) -> (Result<Config, ConfigError>, String) {
+        let file = config_file(text);
+        let args = ServeArgs {
+            config: Some(file.path().to_owned()),
+            ..Default::default()
+        };
+        let path = file.path().display().to_string();
+        (Config::resolve(args, no_env), path)
+    }
+
+    fn from_file(text: &str) -> Result<Config, ConfigError> {
+        resolve_text(text).0
+    }
+
+    /// Why a config file holding `text` is refused; the message names the file.
+    fn refusal_of(text: &str) -> String {
+        let (resolved, path) = resolve_text(text);
+        let message = resolved.unwrap_err().to_string();
+        assert!(message.contains(&path), "{message}");
+        message
+    }
+
     #[test]
     fn defaults_to_sqlite_in_the_working_directory() {
         let config = Config::resolve(ServeArgs::default(), no_env).unwrap();
@@ -511,12 +544,7 @@ mod tests {
 
     #[test]
     fn the_orphan_strategy_comes_from_the_command_line_or_the_file() {
-        let file = config_file("orphan_strategy = \"delete\"\n");
-        let args = ServeArgs {
-            config: Some(file.path().to_owned()),
-            ..Default::default()
-        };
-        let config = Config::resolve(args, no_env).unwrap();
+        let config = from_file("orphan_strategy = \"delete\"\n").unwrap();
         assert_eq!(config.orphan_strategy, OrphanStrategy::Delete);
         let cli = Cli::try_parse_from(["portico", "--orphan-strategy", "delete"]).unwrap();
         assert_eq!(cli.serve.orphan_strategy, Some(OrphanStrategy::Delete));
@@ -525,14 +553,10 @@ mod tests {
 
     #[test]
     fn catalog_urls_and_the_allow_list_come_from_the_command_line_or_the_file() {
-        let file = config_file(
+        let config = from_file(
             "catalog = [\"https://git.example/acme/catalog-info.yaml\", \"./local\"]\nallow_urls = [\"git.example/acme\"]\nallowed_iframe_hosts = [\"www.youtube.com\"]\n",
-        );
-        let args = ServeArgs {
-            config: Some(file.path().to_owned()),
-            ..Default::default()
-        };
-        let config = Config::resolve(args, no_env).unwrap();
+        )
+        .unwrap();
         assert_eq!(
             config.catalog,
             [
@@ -547,16 +571,7 @@ mod tests {
         assert_eq!(cli.serve.allow_urls.len(), 2);
         assert!(Cli::try_parse_from(["portico", "--allow-url", "ftp://x"]).is_err());
 
-        let bad = config_file("allow_urls = [\"git.example:http\"]\n");
-        let args = ServeArgs {
-            config: Some(bad.path().to_owned()),
-            ..Default::default()
-        };
-        let message = Config::resolve(args, no_env).unwrap_err().to_string();
-        assert!(
-            message.contains(&bad.path().display().to_string()),
-            "{message}"
-        );
+        let message = refusal_of("allow_urls = [\"git.example:http\"]\n");
         assert!(
             message.contains("'git.example:http': the port must be a number"),
             "{message}"
@@ -596,16 +611,7 @@ mod tests {
 
     #[test]
     fn a_bad_config_file_names_the_file_line_and_key() {
-        let file = config_file("addr = \"127.0.0.1:3000\"\ndatabse_url = \"x\"\n");
-        let args = ServeArgs {
-            config: Some(file.path().to_owned()),
-            ..Default::default()
-        };
-        let message = Config::resolve(args, no_env).unwrap_err().to_string();
-        assert!(
-            message.contains(&file.path().display().to_string()),
-            "{message}"
-        );
+        let message = refusal_of("addr = \"127.0.0.1:3000\"\ndatabse_url = \"x\"\n");
         assert!(message.contains("line 2"), "{message}");
         assert!(message.contains("databse_url"), "{message}");
     }
@@ -630,15 +636,12 @@ mod tests {
 
     #[test]
     fn the_policy_and_admins_come_from_the_file() {
-        let file = config_file(
+        let identity = from_file(
             "[auth]\nguest = \"read\"\nadmin_groups = [\"platform\", \"ops/sre\"]\n\n\
              [[policy]]\neffect = \"allow\"\nactions = [\"*\"]\nwhen = { groups = [\"platform\"] }\n",
-        );
-        let args = ServeArgs {
-            config: Some(file.path().to_owned()),
-            ..Default::default()
-        };
-        let identity = Config::resolve(args, no_env).unwrap().identity;
+        )
+        .unwrap()
+        .identity;
         assert_eq!(identity.guest, GuestAccess::Read);
         let admins: Vec<String> = identity
             .admin_groups
@@ -651,20 +654,7 @@ mod tests {
 
     #[test]
     fn a_broken_policy_is_refused_with_the_file_and_line() {
-        let resolve = |text: &str| {
-            let file = config_file(text);
-            let args = ServeArgs {
-                config: Some(file.path().to_owned()),
-                ..Default::default()
-            };
-            let message = Config::resolve(args, no_env).unwrap_err().to_string();
-            assert!(
-                message.contains(&file.path().display().to_string()),
-                "{message}"
-            );
-            message
-        };
-        let message = resolve(
+        let message = refusal_of(
             "[[policy]]\neffect = \"allow\"\nactions = [\"catalog.entity.read\"]\n\n\
              [[policy]]\neffect = \"allow\"\nactions = [\"catalog.entty.delete\"]\n",
         );
@@ -673,7 +663,7 @@ mod tests {
             message.contains("unknown action 'catalog.entty.delete'"),
             "{message}"
         );
-        let message = resolve(
+        let message = refusal_of(
             "[[policy]]\neffect = \"allow\"\nactions = [\"catalog.entity.delete\"]\nwhen = { owner = true }\n\n\
              [[policy]]\neffect = \"allow\"\nactions = [\"catalog.*\"]\nwhen = { owner = true }\n",
         );
@@ -681,7 +671,7 @@ mod tests {
             message.contains("line 6: policy rule 2: conditions on the target"),
             "{message}"
         );
-        let message = resolve("[auth]\nadmin_groups = [\"a/b/c\"]\n");
+        let message = refusal_of("[auth]\nadmin_groups = [\"a/b/c\"]\n");
         assert!(message.contains("line 2: auth.admin_groups:"), "{message}");
     }
 

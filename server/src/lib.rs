@@ -80,11 +80,8 @@ pub async fn token(config: Config, action: config::TokenAction) -> anyhow::Resul
     // Whoever runs the portal's binary on its database may do everything.
     let operator = Principal::guest(true);
     let user_ref = |text: &str| {
-        let context = RefContext {
-            default_kind: Some("user"),
-            default_namespace: None,
-        };
-        EntityRef::parse(text, context).with_context(|| format!("--user {text}"))
+        EntityRef::parse(text, RefContext::of_kind("user"))
+            .with_context(|| format!("--user {text}"))
     };
     match action {
         TokenAction::Create {

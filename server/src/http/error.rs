@@ -73,14 +73,13 @@ impl From<Refusal> for ApiError {
     /// 401 `AuthenticationError` when signing in could help, else 403 `NotAllowedError`;
     /// the message says why.
     fn from(refusal: Refusal) -> Self {
-        let (status, name) = match refusal.unauthenticated {
-            true => (StatusCode::UNAUTHORIZED, "AuthenticationError"),
-            false => (StatusCode::FORBIDDEN, "NotAllowedError"),
-        };
-        Self {
-            status,
-            name,
-            message: refusal.message,
+        match refusal.unauthenticated {
+            true => Self::unauthenticated(refusal.message),
+            false => Self {
+                status: StatusCode::FORBIDDEN,
+                name: "NotAllowedError",
+                message: refusal.message,
+            },
         }
     }
 }

@@ -91,14 +91,8 @@ pub async fn create(
     request: Result<Json<CreateTask>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let request = body(request)?;
-    let reference = EntityRef::parse(
-        &request.template_ref,
-        RefContext {
-            default_kind: Some("template"),
-            default_namespace: None,
-        },
-    )
-    .map_err(|e| ApiError::bad_request(format!("templateRef: {e}")))?;
+    let reference = EntityRef::parse(&request.template_ref, RefContext::of_kind("template"))
+        .map_err(|e| ApiError::bad_request(format!("templateRef: {e}")))?;
     if reference.kind() != "template" {
         return Err(ApiError::bad_request(format!(
             "templateRef {reference} is not a template"

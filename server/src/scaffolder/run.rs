@@ -179,7 +179,8 @@ pub async fn run(
             return finish(sink, TaskStatus::Cancelled, None, "Run cancelled".into()).await;
         }
         match run_step(
-            (portal, &who),
+            portal,
+            &who,
             step,
             &step_id,
             &mut context,
@@ -255,7 +256,8 @@ async fn finish(
 
 #[allow(clippy::too_many_arguments)]
 async fn run_step(
-    (portal, who): (&Portal, &Principal),
+    portal: &Portal,
+    who: &Principal,
     step: &TemplateStep,
     step_id: &str,
     context: &mut Context,

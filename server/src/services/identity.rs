@@ -171,10 +171,10 @@ pub fn entity_target(entity: &Entity) -> Target {
     }
 }
 
-/// What has no entity: "locations", "the audit log".
-pub fn target_named(label: &str) -> Target {
+/// A location as the policy sees it: no entity, named `location type:target`.
+pub fn location_target(location_type: &str, target: &str) -> Target {
     Target {
-        label: label.to_owned(),
+        label: format!("location {location_type}:{target}"),
         ..Target::default()
     }
 }
@@ -209,13 +209,17 @@ fn token_hash(token: &str) -> String {
         .collect()
 }
 
+/// The scopes a token row stores, separated by spaces.
+fn scopes_of(row: &TokenRow) -> Vec<Scope> {
+    row.scopes
+        .split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
 fn token_info(row: TokenRow) -> TokenInfo {
     TokenInfo {
-        scopes: row
-            .scopes
-            .split_whitespace()
-            .filter_map(|s| s.parse().ok())
-            .collect(),
+        scopes: scopes_of(&row),
         id: row.id,
         name: row.name,
         owner: row.owner_ref,
@@ -373,7 +377,7 @@ impl Portal {
             return Ok(None);
         };
         self.store.touch_token(&row.id, now).await?;
-        let scopes = token_info(row).scopes;
+        let scopes = scopes_of(&row);
         Ok(Some(
             self.principal_for(owner, Credential::Token { scopes })
                 .await?,

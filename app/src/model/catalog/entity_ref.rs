@@ -30,6 +30,16 @@ pub struct RefContext<'a> {
     pub default_namespace: Option<&'a str>,
 }
 
+impl<'a> RefContext<'a> {
+    /// Refs without a kind are of `kind`; without a namespace, in the default one.
+    pub fn of_kind(kind: &'a str) -> Self {
+        Self {
+            default_kind: Some(kind),
+            default_namespace: None,
+        }
+    }
+}
+
 /// Why a string is not an entity ref.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RefError {

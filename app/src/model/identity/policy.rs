@@ -32,13 +32,14 @@ impl TryFrom<String> for ActionPattern {
     type Error = String;
     fn try_from(text: String) -> Result<Self, String> {
         let pattern = Self(text);
-        match Action::all().any(|action| pattern.matches(action)) {
-            true => Ok(pattern),
-            false => Err(match pattern.0.parse::<Action>() {
-                Err(unknown) => unknown.to_string(),
-                Ok(_) => unreachable!("a known action matches itself"),
-            }),
+        if Action::all().any(|action| pattern.matches(action)) {
+            return Ok(pattern);
         }
+        // It names no action: say so as for a name, with the names there are.
+        let unknown = pattern.0.parse::<Action>();
+        Err(unknown
+            .expect_err("a known action matches itself")
+            .to_string())
     }
 }
 
@@ -62,13 +63,11 @@ fn refs<'de, D: serde::Deserializer<'de>>(
     kind: &'static str,
 ) -> Result<Refs, D::Error> {
     let texts = Vec::<String>::deserialize(deserializer)?;
-    let context = RefContext {
-        default_kind: Some(kind),
-        default_namespace: None,
-    };
     texts
         .iter()
-        .map(|text| EntityRef::parse(text, context).map_err(serde::de::Error::custom))
+        .map(|text| {
+            EntityRef::parse(text, RefContext::of_kind(kind)).map_err(serde::de::Error::custom)
+        })
         .collect::<Result<_, _>>()
         .map(Refs)
 }
@@ -334,19 +333,6 @@ impl Policy {
                 covering().filter(|rule| rule.effect == Effect::Allow),
             ))),
         }
-    }
-
-    /// Whether `who` may read at all: the read actions are decided on the principal
-    /// alone (see [`Policy::problems`]), so one answer holds for every entity.
-    pub fn may_read(&self, who: &Principal, action: Action) -> Result<(), Refusal> {
-        self.decide(
-            who,
-            action,
-            &Target {
-                label: "the catalog".to_owned(),
-                ..Target::default()
-            },
-        )
     }
 
     /// Rules this version cannot enforce: conditions about the target on read actions

@@ -38,18 +38,24 @@ pub async fn resolve_principal(
 ) -> Response {
     let principal = match bearer_token(&request) {
         None => portal.guest(),
-        Some(token) => match portal.principal_for_token(token).await {
-            Ok(Some(principal)) => principal,
-            Ok(None) => {
-                let refusal =
-                    ApiError::unauthenticated("the API token is unknown, expired or revoked");
-                return refusal.response_to(request.method().as_str(), &request.uri().to_string());
+        Some(token) => {
+            let found = portal
+                .principal_for_token(token)
+                .await
+                .map_err(ApiError::from)
+                .and_then(|principal| {
+                    principal.ok_or_else(|| {
+                        ApiError::unauthenticated("the API token is unknown, expired or revoked")
+                    })
+                });
+            match found {
+                Ok(principal) => principal,
+                Err(error) => {
+                    let url = request.uri().to_string();
+                    return error.response_to(request.method().as_str(), &url);
+                }
             }
-            Err(error) => {
-                let error = ApiError::from(error);
-                return error.response_to(request.method().as_str(), &request.uri().to_string());
-            }
-        },
+        }
     };
     request.extensions_mut().insert(principal);
     next.run(request).await
@@ -108,11 +114,8 @@ pub struct CreateToken {
 }
 
 fn user_ref(text: &str) -> Result<EntityRef, ApiError> {
-    let context = RefContext {
-        default_kind: Some("user"),
-        default_namespace: None,
-    };
-    EntityRef::parse(text, context).map_err(|e| ApiError::bad_request(format!("owner: {e}")))
+    EntityRef::parse(text, RefContext::of_kind("user"))
+        .map_err(|e| ApiError::bad_request(format!("owner: {e}")))
 }
 
 /// `POST /tokens` `{name, scopes, expiresInDays?, owner?}` → 201 `{info, secret}`.

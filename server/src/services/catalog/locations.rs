@@ -28,7 +28,7 @@ use crate::{
     },
     progress::Progress,
     services::{
-        identity::{entity_target, target_named},
+        identity::{entity_target, location_target},
         Portal,
     },
     store::{
@@ -140,11 +140,8 @@ impl Portal {
         dry_run: bool,
         on_conflict: OnConflict,
     ) -> Result<Registration, CatalogError> {
-        self.authorize(
-            who,
-            Action::LocationCreate,
-            &target_named(&format!("location {location_type}:{target}")),
-        )?;
+        let new = location_target(location_type, target);
+        self.authorize(who, Action::LocationCreate, &new)?;
         let source = self.api_source(location_type, target)?;
         let target = source.target();
         let existing = self
@@ -269,10 +266,10 @@ impl Portal {
             return Ok(None);
         };
         // Moving a location removes it from where it was and registers it elsewhere.
-        let old = format!("location {}:{}", old.location_type, old.target);
-        self.authorize(who, Action::LocationDelete, &target_named(&old))?;
-        let new = format!("location {location_type}:{target}");
-        self.authorize(who, Action::LocationCreate, &target_named(&new))?;
+        let old = location_target(&old.location_type, &old.target);
+        self.authorize(who, Action::LocationDelete, &old)?;
+        let new = location_target(location_type, target);
+        self.authorize(who, Action::LocationCreate, &new)?;
         let source = self.api_source(location_type, target)?;
         let target = source.target();
         let taken = self

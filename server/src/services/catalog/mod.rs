@@ -23,7 +23,7 @@ use app::model::{
 };
 
 use super::{
-    identity::{entity_target, target_named},
+    identity::{entity_target, location_target},
     Portal,
 };
 use crate::store::{ApplyReport, LocationRow, StoreError, StoredEntity};
@@ -99,8 +99,8 @@ impl Portal {
         let Some(location) = self.store.location_by_id(id).await? else {
             return Ok(false);
         };
-        let label = format!("location {}:{}", location.location_type, location.target);
-        self.authorize(who, Action::LocationDelete, &target_named(&label))?;
+        let target = location_target(&location.location_type, &location.target);
+        self.authorize(who, Action::LocationDelete, &target)?;
         Ok(self.store.delete_location(id).await?)
     }
 
