@@ -118,6 +118,33 @@ spec:
   return dir;
 }
 
+// A sixth server that people sign in to, with a real OpenID Connect provider (the
+// `oidc-provider` package, started from oidc/provider.mjs) on the port after it. Its
+// guests may do nothing: everyone is sent to sign in.
+const identityPort = port + 5;
+const providerPort = port + 6;
+const identityDir = process.env.PORTICO_E2E_IDENTITY_DIR ?? writeIdentityConfig();
+process.env.PORTICO_E2E_IDENTITY_DIR = identityDir;
+process.env.PORTICO_E2E_IDENTITY_PORT = String(identityPort);
+process.env.PORTICO_E2E_PROVIDER_PORT = String(providerPort);
+
+function writeIdentityConfig(): string {
+  const dir = mkdtempSync(join(tmpdir(), "portico-e2e-identity-"));
+  writeFileSync(
+    join(dir, "portico.toml"),
+    [
+      "[[auth.providers]]",
+      'id = "test"',
+      'name = "Test IdP"',
+      `issuer = "http://127.0.0.1:${providerPort}"`,
+      'client_id = "portico"',
+      'client_secret_env = "PORTICO_E2E_CLIENT_SECRET"',
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
+
 export default defineConfig({
   testDir: "tests",
   fullyParallel: true,
@@ -165,6 +192,19 @@ export default defineConfig({
       "--catalog",
       join(examples, "acme-corp.yaml"),
     ]),
+    {
+      ...server(identityPort, join(identityDir, "portico.db"), ["--config", join(identityDir, "portico.toml")]),
+      env: { RUST_LOG: "warn", PORTICO_E2E_CLIENT_SECRET: "portico-test-secret" },
+    },
+    {
+      command: `node oidc/provider.mjs ${providerPort} http://127.0.0.1:${identityPort}/auth/test/callback`,
+      url: `http://127.0.0.1:${providerPort}/.well-known/openid-configuration`,
+      cwd: __dirname,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe" as const,
+      stderr: "pipe" as const,
+    },
   ],
 });
 

@@ -32,6 +32,7 @@ on_both_backends!(
     cancelling_stops_open_and_running_tasks,
     a_task_whose_worker_went_silent_fails,
     secret_answers_stay_out_of_the_spec_and_are_forgotten,
+    templates_read_the_user_who_runs_them,
 );
 
 /// A catalog folder holding one template (`spec` is its spec) and its skeleton.
@@ -551,4 +552,45 @@ async fn secret_answers_stay_out_of_the_spec_and_are_forgotten(db: TestDb) {
     let row = db.store.task(&id).await.unwrap().unwrap();
     assert_eq!(row.status, "completed");
     assert_eq!(row.secrets, None, "forgotten once the task ended");
+}
+
+async fn templates_read_the_user_who_runs_them(db: TestDb) {
+    let fixture = fixture(json!({
+        "type": "service",
+        "parameters": [],
+        "steps": [{"id": "who", "name": "Who", "action": "debug:log", "input": {
+            "message": "for ${{ user.entity.spec.profile.email }} as ${{ user.ref }}"
+        }}]
+    }));
+    write(
+        &fixture.root.join("users.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: ada}\n\
+         spec: {memberOf: [], profile: {email: ada@example.com}}\n",
+    );
+    let portal = portal_over(&db, &fixture).await;
+    portal
+        .ingest_location(&Source::File(fixture.root.join("users.yaml")))
+        .await
+        .unwrap();
+    let ada = portal
+        .principal_for(
+            app::model::catalog::entity_ref::EntityRef::parse_full("user:default/ada").unwrap(),
+            app::model::identity::principal::Credential::Session,
+        )
+        .await
+        .unwrap();
+    let TaskCreation::Created(id) = portal
+        .create_task(&ada, "default", "svc", &json!({}))
+        .await
+        .unwrap()
+    else {
+        panic!("no task")
+    };
+    assert!(run_next(&portal, "test").await.unwrap());
+    let log = messages(&portal, &id).await;
+    assert!(
+        log.iter()
+            .any(|m| m.ends_with("for ada@example.com as user:default/ada")),
+        "{log:#?}"
+    );
 }

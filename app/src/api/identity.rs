@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use crate::model::identity::principal::Viewer;
 
-/// The current request's principal and what the portal says about guests.
-#[server]
+/// The current request's principal and what the portal says about guests. Its URL,
+/// `/api/viewer`, is open to everyone: the sign-in page asks it how to sign in.
+#[server(endpoint = "viewer")]
 pub async fn get_viewer() -> Result<Viewer, ServerFnError> {
     let services = super::Services::from_context()?;
     services

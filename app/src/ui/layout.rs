@@ -41,6 +41,7 @@ pub fn Layout(theme: RwSignal<ThemePreference>, children: Children) -> impl Into
                             .collect_view()}
                     </ul>
                 </nav>
+                <super::pages::UserMenu />
                 <ThemeSwitch theme />
             </div>
         </header>

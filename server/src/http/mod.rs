@@ -108,16 +108,23 @@ async fn cache_headers(
 }
 
 /// Headers every response carries, unless its handler set them: browsers take each
-/// file for the type it is served as (`nosniff`), and other sites see at most this
-/// portal's origin in `Referer`. (The content security policy comes with nonces on
-/// Leptos's inline scripts; frames stay allowed, for the embeddable widgets.)
+/// file for the type it is served as (`nosniff`), other sites see at most this
+/// portal's origin in `Referer`, and behind TLS browsers keep to HTTPS for a year
+/// (HSTS). (The content security policy comes with nonces on Leptos's inline scripts;
+/// frames stay allowed, for the embeddable widgets.)
 async fn security_headers(
+    axum::extract::State(behind_tls): axum::extract::State<bool>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::http::{header, HeaderValue};
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if behind_tls {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
+    }
     headers
         .entry(header::X_CONTENT_TYPE_OPTIONS)
         .or_insert(HeaderValue::from_static("nosniff"));
@@ -199,6 +206,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/graph", graph::routes())
         // API tokens: created, listed and revoked by their owner or an admin.
         .nest("/api/identity", identity::routes())
+        // Signing in with a provider, and out.
+        .nest("/auth", identity::signin_routes())
         // Backstage's scaffolder API: tasks, their event streams, dry runs, actions.
         .nest("/api/scaffolder/v2", scaffolder::routes())
         // Template forms posted without JavaScript (the page itself is Leptos's GET).
@@ -229,10 +238,13 @@ pub fn router(state: AppState) -> Router {
             cache_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state.portal.clone(),
+            state.clone(),
             identity::resolve_principal,
         ))
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.portal.identity().behind_tls(),
+            security_headers,
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

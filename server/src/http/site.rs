@@ -174,6 +174,13 @@ impl Site {
             .map(|asset| asset.raw.as_ref())
     }
 
+    /// Whether `path` is one of the site's files (public to everyone, like the page
+    /// that asks people to sign in).
+    pub fn serves(&self, path: &str) -> bool {
+        path.strip_prefix('/')
+            .is_some_and(|file| self.files.contains_key(file))
+    }
+
     /// The response for `path` (the request's path, with its leading `/`), or `None`
     /// when the site has no such file.
     pub fn respond(&self, method: &Method, path: &str, headers: &HeaderMap) -> Option<Response> {

@@ -38,7 +38,10 @@ use app::{
             impact::{Impact, ImpactWay},
             subgraph::GraphQuery,
         },
-        identity::principal::{Principal, Viewer},
+        identity::{
+            principal::{Principal, Viewer},
+            signin::SignInOption,
+        },
         template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
     },
 };
@@ -79,8 +82,10 @@ pub struct Portal {
     legacy_relation_target: bool,
     /// Hosts docs pages may embed iframes from (`allowedIframeHosts`).
     iframe_hosts: Vec<String>,
-    /// The policy, guests, admins.
+    /// The policy, guests, admins, sign-in providers, sessions.
     identity: Arc<identity::IdentitySettings>,
+    /// Talks to the sign-in providers.
+    oidc: Arc<identity::OidcClient>,
 }
 
 /// Milliseconds since the Unix epoch, `after` from now.
@@ -110,11 +115,16 @@ impl Portal {
             legacy_relation_target: true,
             iframe_hosts: Vec::new(),
             identity: Arc::default(),
+            oidc: Arc::new(identity::OidcClient::new(Vec::new(), String::new())),
         }
     }
 
     /// Sets the policy, what guests may do and who the admins are.
     pub fn set_identity(&mut self, settings: identity::IdentitySettings) {
+        self.oidc = Arc::new(identity::OidcClient::new(
+            settings.providers.clone(),
+            settings.base_url.clone(),
+        ));
         self.identity = Arc::new(settings);
     }
 
@@ -338,11 +348,32 @@ impl PortalService for Portal {
 
     fn viewer(&self, who: Principal) -> ServiceFuture<'_, Viewer> {
         Box::pin(async move {
+            let profile = match who.signed_in() {
+                true => self.entity(&who.user).await?,
+                false => None,
+            };
+            let display_name = profile.as_ref().and_then(|user| {
+                user.spec
+                    .as_ref()?
+                    .get("profile")?
+                    .get("displayName")?
+                    .as_str()
+            });
             Ok(Viewer {
+                name: display_name.unwrap_or(who.user.name()).to_owned(),
                 guest_notice: (!who.signed_in())
                     .then(|| self.identity().guest_notice())
                     .flatten(),
                 principal: who,
+                sign_in: self
+                    .identity()
+                    .providers
+                    .iter()
+                    .map(|p| SignInOption {
+                        id: p.id.clone(),
+                        name: p.name.clone(),
+                    })
+                    .collect(),
             })
         })
     }

@@ -177,7 +177,7 @@ impl Portal {
         }
         // Secret fields' answers are kept apart from the spec, and forgotten at the end.
         let (parameters, secrets) = template.split_secrets(&values);
-        let spec = task_spec(&entity, &template, parameters, created_by);
+        let spec = task_spec(&entity, &template, parameters, self.task_user(who).await?);
         let id = uuid::Uuid::new_v4().to_string();
         let spec_text =
             serde_json::to_string(&spec).map_err(|e| TaskError::Invalid(e.to_string()))?;
@@ -195,6 +195,20 @@ impl Portal {
         self.task_wakeup().notify_one();
         tracing::info!(task = %id, template = %reference, "task created");
         Ok(TaskCreation::Created(id))
+    }
+
+    /// Who a task runs for, as templates read it (`${{ user.ref }}`,
+    /// `${{ user.entity.spec.profile.email }}`): the ref, and the User entity when the
+    /// catalog has it (not the guest's).
+    async fn task_user(&self, who: &Principal) -> Result<Value, StoreError> {
+        let entity = match who.signed_in() {
+            true => self.entity(&who.user).await?,
+            false => None,
+        };
+        Ok(match entity {
+            Some(entity) => json!({"ref": who.user.to_string(), "entity": entity}),
+            None => json!({"ref": who.user.to_string()}),
+        })
     }
 
     /// A task's page: summary, steps, events so far, output once completed.
@@ -364,7 +378,7 @@ impl Portal {
             )));
         }
         let (parameters, secrets) = template.split_secrets(&values);
-        let spec = task_spec(entity, &template, parameters, None);
+        let spec = task_spec(entity, &template, parameters, self.task_user(who).await?);
         let workspace = self
             .scaffolder()
             .new_workspace()
@@ -484,12 +498,7 @@ impl Portal {
 const DRY_RUN_TEXT_SHOWN: usize = 64 * 1024;
 
 /// The spec a task of `template` runs with these (already checked) answers.
-fn task_spec(
-    entity: &Entity,
-    template: &Template,
-    values: Value,
-    created_by: Option<&str>,
-) -> TaskSpec {
+fn task_spec(entity: &Entity, template: &Template, values: Value, user: Value) -> TaskSpec {
     let location = entity
         .metadata
         .annotations
@@ -514,7 +523,7 @@ fn task_spec(
         steps: template.steps.clone(),
         output: template.output.clone(),
         parameters: values,
-        user: created_by.map(|r| json!({"ref": r})),
+        user: Some(user),
         template_info: TemplateInfo {
             entity_ref: entity.entity_ref().to_string(),
             base_url,

@@ -35,6 +35,7 @@ mod facets;
 mod graph;
 mod identity;
 mod query;
+mod sessions;
 mod tasks;
 mod text;
 mod update;
@@ -43,6 +44,7 @@ pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
 pub use docs::{DocPageRow, DocSectionRow, DocSetRow, DocSetSummary};
 pub use graph::{GraphNodeRow, RelationRow};
 pub use identity::TokenRow;
+pub use sessions::{SessionRow, SignInRequestRow};
 pub use tasks::{TaskEventRow, TaskRow};
 pub use update::{
     ApplyReport, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy, ProblemRow,

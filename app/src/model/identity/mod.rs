@@ -1,11 +1,13 @@
 //! Identity: who is asking ([`principal`]), what they may ask for ([`action`]), the
-//! declarative policy that decides ([`policy`]), and API tokens ([`token`]). The server
+//! declarative policy that decides ([`policy`]), signing in ([`signin`]) and API tokens
+//! ([`token`]). The server
 //! resolves the principal and asks the policy once, in its service layer; pages use the
 //! same types to hide what a person cannot do.
 
 pub mod action;
 pub mod policy;
 pub mod principal;
+pub mod signin;
 pub mod token;
 
 #[cfg(test)]

@@ -92,6 +92,10 @@ impl Principal {
 pub struct Viewer {
     /// Who they are.
     pub principal: Principal,
+    /// What to call them: their profile's display name, else their user name.
+    pub name: String,
     /// What the portal says about guests, when they may do less than everything.
     pub guest_notice: Option<String>,
+    /// The providers people may sign in with (none: the portal has no sign-in).
+    pub sign_in: Vec<super::signin::SignInOption>,
 }

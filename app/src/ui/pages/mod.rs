@@ -12,6 +12,7 @@ mod docs;
 mod entity;
 mod graph;
 mod home;
+mod identity;
 mod not_built;
 mod not_found;
 mod task;
@@ -22,6 +23,7 @@ use leptos_router::LazyRoute;
 
 pub use catalog::CatalogPage;
 pub use home::HomePage;
+pub use identity::UserMenu;
 pub use not_built::SearchPage;
 pub use not_found::NotFoundPage;
 
@@ -89,4 +91,8 @@ lazy_page!(
 lazy_page!(
     /// `/docs/{namespace}/{kind}/{name}/{page…}`: reading an entity's docs.
     DocsReaderRoute => docs::DocsReaderPage
+);
+lazy_page!(
+    /// `/signin`: the providers to sign in with.
+    SignInRoute => identity::SignInPage
 );

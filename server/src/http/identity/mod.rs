@@ -1,71 +1,195 @@
 //! Who each request acts as: resolved once, before any route runs, and kept in the
 //! request's extensions, where REST handlers ([`Caller`]) and server functions
-//! (`app::api::service::request_principal`) find it. And `/api/identity`: API tokens.
+//! (`app::api::service::request_principal`) find it. Cross-site writes are refused here
+//! too. `/api/identity` (API tokens, [`tokens`]) and `/auth` (signing in, [`signin`])
+//! are this capability's routes.
 
-use std::sync::Arc;
+mod signin;
+mod tokens;
 
 use axum::{
-    extract::{rejection::JsonRejection, FromRequestParts, Path, Query, Request, State},
-    http::{header::AUTHORIZATION, request::Parts, StatusCode},
-    middleware::{self, Next},
-    response::Response,
-    routing::{delete, get},
-    Json, Router,
-};
-use serde::Deserialize;
-
-use app::model::{
-    catalog::entity_ref::{EntityRef, RefContext},
-    identity::{
-        principal::Principal,
-        token::{NewToken, TokenInfo, TokenRequest},
-    },
+    extract::{FromRequestParts, Request, State},
+    http::{header, request::Parts, HeaderMap, Method, Uri},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
 };
 
-use super::{
-    error::{backstage_errors, ApiError},
-    AppState,
-};
-use crate::services::{identity::TokenError, Portal};
+use app::model::identity::{policy::Refusal, principal::Principal};
+
+use super::{error::ApiError, AppState};
+use crate::services::identity::{GuestAccess, SESSION_COOKIE};
+
+pub use signin::routes as signin_routes;
+pub use tokens::routes;
+
+/// The server function the sign-in page and the header ask who is there, open to
+/// everyone (`app::api::get_viewer`).
+const VIEWER_ENDPOINT: &str = "/api/viewer";
 
 /// Puts the request's principal in its extensions: a token's owner for
-/// `Authorization: Bearer <token>`, else the guest. A token that is unknown, expired or
-/// revoked is refused (401) whatever the route: it never falls back to the guest.
+/// `Authorization: Bearer <token>`, a session's user for the session cookie, else the
+/// guest. A token that is unknown, expired or revoked is refused (401) whatever the
+/// route: it never falls back to the guest. A stale session cookie is the guest's.
 pub async fn resolve_principal(
-    State(portal): State<Arc<Portal>>,
+    State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let principal = match bearer_token(&request) {
-        None => portal.guest(),
-        Some(token) => {
-            let found = portal
-                .principal_for_token(token)
-                .await
-                .map_err(ApiError::from)
-                .and_then(|principal| {
-                    principal.ok_or_else(|| {
-                        ApiError::unauthenticated("the API token is unknown, expired or revoked")
-                    })
-                });
-            match found {
-                Ok(principal) => principal,
-                Err(error) => {
-                    let url = request.uri().to_string();
-                    return error.response_to(request.method().as_str(), &url);
-                }
-            }
+    let found = match bearer_token(request.headers()) {
+        Some(token) => token_principal(&state, token).await,
+        None => {
+            let (method, uri, headers) = (request.method(), request.uri(), request.headers());
+            browser_principal(&state, method, uri, headers).await
         }
     };
-    request.extensions_mut().insert(principal);
-    next.run(request).await
+    match found {
+        Ok(principal) => {
+            request.extensions_mut().insert(principal);
+            next.run(request).await
+        }
+        Err(Refused::Error(error)) => {
+            error.response_to(request.method().as_str(), &request.uri().to_string())
+        }
+        Err(Refused::SignIn(redirect)) => redirect,
+    }
+}
+
+/// Why a request goes no further.
+enum Refused {
+    /// An error, in Backstage's shape.
+    Error(ApiError),
+    /// A person who must sign in first.
+    SignIn(Response),
+}
+
+impl<E: Into<ApiError>> From<E> for Refused {
+    fn from(error: E) -> Self {
+        Refused::Error(error.into())
+    }
+}
+
+/// The owner of an API token, limited to its scopes.
+async fn token_principal(state: &AppState, token: &str) -> Result<Principal, Refused> {
+    state
+        .portal
+        .principal_for_token(token)
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthenticated("the API token is unknown, expired or revoked").into()
+        })
+}
+
+/// A browser's principal: its session's user, or the guest; refused when the request
+/// is a write from another site, or when guests may do nothing here.
+async fn browser_principal(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Principal, Refused> {
+    let session = cookie(headers, SESSION_COOKIE);
+    let base_url = &state.portal.identity().base_url;
+    if let Some(why) = cross_site_write(method, headers, session.is_some(), base_url) {
+        let refusal = Refusal {
+            message: format!("cross-site request refused: {why}"),
+            unauthenticated: false,
+        };
+        return Err(refusal.into());
+    }
+    if let Some(secret) = session {
+        if let Some(principal) = state.portal.principal_for_session(secret).await? {
+            return Ok(principal);
+        }
+    }
+    let path = uri.path();
+    let open = path == "/signin"
+        || path.starts_with("/auth/")
+        || path == VIEWER_ENDPOINT
+        || matches!(path, "/healthz" | "/readyz")
+        || (method == Method::GET && state.site.serves(path));
+    if state.portal.identity().guest != GuestAccess::Off || open {
+        return Ok(state.portal.guest());
+    }
+    // Guests may do nothing here: people are sent to sign in, programs told to.
+    let wants_page = method == Method::GET
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    if wants_page {
+        let here = uri.path_and_query().map_or("/", |p| p.as_str());
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("return", here)
+            .finish();
+        return Err(Refused::SignIn(
+            Redirect::to(&format!("/signin?{query}")).into_response(),
+        ));
+    }
+    Err(ApiError::unauthenticated("sign in or send an API token").into())
+}
+
+/// Why a request is a write another site made a browser send, if it is one.
+///
+/// Browsers say where a request comes from in `Origin` (every cross-origin write
+/// carries it) or `Sec-Fetch-Site`. A write is accepted from this portal's own pages
+/// (the origin's host is the request's `Host`, or `base_url`'s), and from programs,
+/// which send neither header and no session cookie. `SameSite=Lax` cookies already keep
+/// sessions out of other sites' writes; this keeps out the rest, the guest of a local
+/// portal (an admin) included.
+fn cross_site_write(
+    method: &Method,
+    headers: &HeaderMap,
+    has_session: bool,
+    base_url: &str,
+) -> Option<String> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return None;
+    }
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match (text("origin"), text("sec-fetch-site")) {
+        (Some(origin), _) => {
+            let authority = origin.split_once("://").map(|(_, rest)| rest);
+            let host = text("host");
+            let own = authority.is_some_and(|a| Some(a) == host)
+                || origin.trim_end_matches('/') == origin_of(base_url);
+            (!own).then(|| format!("this portal does not accept writes from {origin}"))
+        }
+        (None, Some("same-origin" | "none")) => None,
+        (None, Some(site)) => Some(format!("the browser says it comes from a {site} page")),
+        (None, None) if has_session => {
+            Some("a signed-in write must say where it comes from (Origin)".into())
+        }
+        (None, None) => None,
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(slash) => &url[..after_scheme + slash],
+        None => url,
+    }
 }
 
 /// The token of an `Authorization: Bearer …` header.
-fn bearer_token(request: &Request) -> Option<&str> {
-    let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The value of cookie `name`.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
 }
 
 /// The principal of a REST request.
@@ -84,85 +208,58 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// `/api/identity`: API tokens.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{id}", delete(revoke_token))
-        .layer(middleware::from_fn(backstage_errors))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl From<TokenError> for ApiError {
-    fn from(error: TokenError) -> Self {
-        match error {
-            TokenError::Invalid(message) => ApiError::bad_request(message),
-            TokenError::NotFound(message) => ApiError::not_found(message),
-            TokenError::Refused(refusal) => refusal.into(),
-            TokenError::Store(error) => error.into(),
+    const BASE: &str = "https://portal.example";
+
+    /// Why a POST with `headers` is refused, if it is.
+    fn post(headers: &[(&'static str, &str)], has_session: bool) -> Option<String> {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, value.parse().unwrap());
         }
+        cross_site_write(&Method::POST, &map, has_session, BASE)
     }
-}
 
-/// The body of `POST /tokens`: a [`TokenRequest`], and for admins the user it acts as.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateToken {
-    #[serde(flatten)]
-    request: TokenRequest,
-    /// The user the token acts as; the caller when left out.
-    owner: Option<String>,
-}
+    #[test]
+    fn writes_from_the_portals_own_pages_and_from_programs_pass() {
+        let own = [
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000"),
+        ];
+        assert_eq!(post(&own, true), None);
+        let proxied = [
+            ("host", "10.0.0.5:3000"),
+            ("origin", "https://portal.example"),
+        ];
+        assert_eq!(post(&proxied, true), None);
+        assert_eq!(post(&[("sec-fetch-site", "same-origin")], true), None);
+        assert_eq!(post(&[], false), None);
+    }
 
-fn user_ref(text: &str) -> Result<EntityRef, ApiError> {
-    EntityRef::parse(text, RefContext::of_kind("user"))
-        .map_err(|e| ApiError::bad_request(format!("owner: {e}")))
-}
+    #[test]
+    fn writes_from_other_sites_are_refused() {
+        let evil = [
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://evil.example"),
+        ];
+        assert!(post(&evil, false).unwrap().contains("evil.example"));
+        assert!(post(&[("host", "127.0.0.1:3000"), ("origin", "null")], true).is_some());
+        assert!(post(&[("sec-fetch-site", "cross-site")], true).is_some());
+        assert!(post(&[], true).is_some());
+        let mut evil_read = HeaderMap::new();
+        evil_read.insert("origin", "https://evil.example".parse().unwrap());
+        assert_eq!(cross_site_write(&Method::GET, &evil_read, true, BASE), None);
+    }
 
-/// `POST /tokens` `{name, scopes, expiresInDays?, owner?}` → 201 `{info, secret}`.
-async fn create_token(
-    State(state): State<AppState>,
-    Caller(who): Caller,
-    body: Result<Json<CreateToken>, JsonRejection>,
-) -> Result<(StatusCode, Json<NewToken>), ApiError> {
-    let Json(body) = body?;
-    let owner = match &body.owner {
-        Some(owner) => user_ref(owner)?,
-        None => who.user.clone(),
-    };
-    let created = state
-        .portal
-        .create_token(&who, &owner, &body.request)
-        .await?;
-    Ok((StatusCode::CREATED, Json(created)))
-}
-
-/// The query of `GET /tokens`.
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    owner: Option<String>,
-}
-
-/// `GET /tokens[?owner=USER]`: the caller's tokens, one user's, or (`owner=*`, admins)
-/// every one.
-async fn list_tokens(
-    State(state): State<AppState>,
-    Caller(who): Caller,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<Vec<TokenInfo>>, ApiError> {
-    let owner = match query.owner.as_deref() {
-        Some("*") => None,
-        Some(owner) => Some(user_ref(owner)?),
-        None => Some(who.user.clone()),
-    };
-    Ok(Json(state.portal.tokens(&who, owner.as_ref()).await?))
-}
-
-/// `DELETE /tokens/{id}`: 204, or 404 when there is no such token.
-async fn revoke_token(
-    State(state): State<AppState>,
-    Caller(who): Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    state.portal.revoke_token(&who, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut headers = HeaderMap::new();
+        let cookies = "theme=dark; portico_session=abc".parse().unwrap();
+        headers.insert(header::COOKIE, cookies);
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "other"), None);
+    }
 }

@@ -20,13 +20,10 @@ use crate::{
     scaffolder::{GitHost, ScaffolderSettings},
     services::identity::{GuestAccess, IdentitySettings},
 };
-use app::model::{
-    catalog::entity_ref::{EntityRef, RefContext},
-    identity::{
-        action::Scope,
-        policy::{Policy, Rule},
-    },
-};
+use app::model::identity::{action::Scope, policy::Rule};
+use identity::{resolve_identity, AuthFile};
+
+mod identity;
 
 /// The address Portico listens on when none is given.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
@@ -275,10 +272,16 @@ pub struct ServeArgs {
     /// Folder for task workspaces [default: the system's temporary folder].
     #[arg(long, env = "PORTICO_WORK_DIR", value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
-    /// What people who are not signed in may do: `read`, or everything (`admin`)
-    /// [default: admin when listening on loopback, else read].
-    #[arg(long, env = "PORTICO_GUEST", value_name = "read|admin")]
+    /// What people who are not signed in may do: `read`, everything (`admin`), or
+    /// nothing (`off`: pages ask them to sign in) [default: off once a sign-in provider
+    /// is configured; else admin when listening on loopback, read beyond].
+    #[arg(long, env = "PORTICO_GUEST", value_name = "read|admin|off")]
     pub guest: Option<GuestAccess>,
+    /// The portal's address as people's browsers reach it, `https://portal.example.com`:
+    /// sign-in providers send people back there, and cookies are `Secure` when it is
+    /// https [default: http://ADDR].
+    #[arg(long, env = "PORTICO_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 /// The settings in a `--config` file. Every key is optional; unknown keys are errors.
@@ -296,18 +299,11 @@ struct ConfigFile {
     legacy_relation_target: Option<bool>,
     git_hosts: Option<Vec<GitHost>>,
     work_dir: Option<PathBuf>,
+    base_url: Option<toml::Spanned<String>>,
     #[serde(default)]
     auth: AuthFile,
     /// The permission policy's rules, in order (`[[policy]]` tables).
     policy: Option<Vec<toml::Spanned<Rule>>>,
-}
-
-/// The `[auth]` table of a config file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AuthFile {
-    guest: Option<GuestAccess>,
-    admin_groups: Option<Vec<toml::Spanned<String>>>,
 }
 
 /// Settings resolved from every source, ready to use.
@@ -333,7 +329,7 @@ pub struct Config {
     pub legacy_relation_target: bool,
     /// Where tasks work and which Git hosts they publish to.
     pub scaffolder: ScaffolderSettings,
-    /// The policy, what guests may do and who the admins are.
+    /// The policy, what guests may do, who the admins are, how people sign in.
     pub identity: IdentitySettings,
 }
 
@@ -360,7 +356,8 @@ pub enum ConfigError {
 
 impl Config {
     /// Resolves the settings. `env` looks up an environment variable; it is only asked
-    /// for `DATABASE_URL`, as clap reads the `PORTICO_*` variables itself.
+    /// for `DATABASE_URL` and the variables the config file names (sign-in providers'
+    /// secrets), as clap reads the `PORTICO_*` variables itself.
     pub fn resolve(
         args: ServeArgs,
         env: impl Fn(&str) -> Option<String>,
@@ -378,8 +375,19 @@ impl Config {
                 text[..span.start.min(text.len())].matches('\n').count() + 1
             ),
         };
-        let guest = args.guest.or(file.auth.guest);
-        let identity = resolve_identity(guest, file.auth, file.policy, addr, at_fault)?;
+        let base_url = match (args.base_url, file.base_url) {
+            (Some(url), _) => Some(toml::Spanned::new(0..0, url)),
+            (None, from_file) => from_file,
+        };
+        let identity = resolve_identity(
+            args.guest,
+            base_url,
+            file.auth,
+            file.policy,
+            addr,
+            &env,
+            &at_fault,
+        )?;
         Ok(Self {
             addr,
             identity,
@@ -436,52 +444,6 @@ impl Config {
     }
 }
 
-/// The identity settings: guests (by default, everything on loopback and only reading
-/// beyond), admin groups and the policy, each problem with its line (`at_fault`).
-fn resolve_identity(
-    guest: Option<GuestAccess>,
-    auth: AuthFile,
-    policy: Option<Vec<toml::Spanned<Rule>>>,
-    addr: SocketAddr,
-    at_fault: impl Fn(std::ops::Range<usize>, String) -> ConfigError,
-) -> Result<IdentitySettings, ConfigError> {
-    let guest = guest.unwrap_or(match addr.ip().is_loopback() {
-        true => GuestAccess::Admin,
-        false => GuestAccess::Read,
-    });
-    let admin_groups = match auth.admin_groups {
-        None => IdentitySettings::default().admin_groups,
-        Some(groups) => groups
-            .into_iter()
-            .map(|group| {
-                EntityRef::parse(group.get_ref(), RefContext::of_kind("group"))
-                    .map_err(|e| at_fault(group.span(), format!("auth.admin_groups: {e}")))
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    let policy = match policy {
-        None => Policy::default(),
-        Some(rules) => {
-            let spans: Vec<_> = rules.iter().map(toml::Spanned::span).collect();
-            let policy = Policy {
-                rules: rules.into_iter().map(toml::Spanned::into_inner).collect(),
-            };
-            if let Some(problem) = policy.problems().into_iter().next() {
-                return Err(at_fault(
-                    spans[problem.rule].clone(),
-                    format!("policy rule {}: {}", problem.rule + 1, problem.message),
-                ));
-            }
-            policy
-        }
-    };
-    Ok(IdentitySettings {
-        policy,
-        guest,
-        admin_groups,
-    })
-}
-
 /// The config file, read, and its text (for the lines of later errors).
 fn read_config_file(path: &Path) -> Result<(ConfigFile, String), ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -499,7 +461,7 @@ fn read_config_file(path: &Path) -> Result<(ConfigFile, String), ConfigError> {
 mod tests {
     use super::*;
 
-    fn no_env(_: &str) -> Option<String> {
+    pub(super) fn no_env(_: &str) -> Option<String> {
         None
     }
 
@@ -511,22 +473,30 @@ mod tests {
 
     /// The settings from a config file holding `text`, and nothing else; and the file's
     /// path, as errors name it.
-    fn resolve_text(text: &str) -> (Result<Config, ConfigError>, String) {
+    pub(super) fn resolve_text(text: &str) -> (Result<Config, ConfigError>, String) {
+        resolve_text_with_env(text, no_env)
+    }
+
+    /// [`resolve_text`] in an environment where `env` says what is set.
+    pub(super) fn resolve_text_with_env(
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> (Result<Config, ConfigError>, String) {
         let file = config_file(text);
         let args = ServeArgs {
             config: Some(file.path().to_owned()),
             ..Default::default()
         };
         let path = file.path().display().to_string();
-        (Config::resolve(args, no_env), path)
+        (Config::resolve(args, env), path)
     }
 
-    fn from_file(text: &str) -> Result<Config, ConfigError> {
+    pub(super) fn from_file(text: &str) -> Result<Config, ConfigError> {
         resolve_text(text).0
     }
 
     /// Why a config file holding `text` is refused; the message names the file.
-    fn refusal_of(text: &str) -> String {
+    pub(super) fn refusal_of(text: &str) -> String {
         let (resolved, path) = resolve_text(text);
         let message = resolved.unwrap_err().to_string();
         assert!(message.contains(&path), "{message}");
@@ -614,65 +584,6 @@ mod tests {
         let message = refusal_of("addr = \"127.0.0.1:3000\"\ndatabse_url = \"x\"\n");
         assert!(message.contains("line 2"), "{message}");
         assert!(message.contains("databse_url"), "{message}");
-    }
-
-    #[test]
-    fn guests_may_do_everything_on_loopback_and_only_read_beyond() {
-        let local = Config::resolve(ServeArgs::default(), no_env).unwrap();
-        assert_eq!(local.identity.guest, GuestAccess::Admin);
-        assert_eq!(local.identity.guest_notice(), None);
-        let cli = Cli::try_parse_from(["portico", "--addr", "0.0.0.0:3000"]).unwrap();
-        let open = Config::resolve(cli.serve, no_env).unwrap();
-        assert_eq!(open.identity.guest, GuestAccess::Read);
-        assert!(open.identity.guest_notice().is_some());
-        let cli =
-            Cli::try_parse_from(["portico", "--addr", "0.0.0.0:3000", "--guest", "admin"]).unwrap();
-        assert_eq!(
-            Config::resolve(cli.serve, no_env).unwrap().identity.guest,
-            GuestAccess::Admin
-        );
-        assert!(Cli::try_parse_from(["portico", "--guest", "owner"]).is_err());
-    }
-
-    #[test]
-    fn the_policy_and_admins_come_from_the_file() {
-        let identity = from_file(
-            "[auth]\nguest = \"read\"\nadmin_groups = [\"platform\", \"ops/sre\"]\n\n\
-             [[policy]]\neffect = \"allow\"\nactions = [\"*\"]\nwhen = { groups = [\"platform\"] }\n",
-        )
-        .unwrap()
-        .identity;
-        assert_eq!(identity.guest, GuestAccess::Read);
-        let admins: Vec<String> = identity
-            .admin_groups
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        assert_eq!(admins, ["group:default/platform", "group:ops/sre"]);
-        assert_eq!(identity.policy.rules.len(), 1);
-    }
-
-    #[test]
-    fn a_broken_policy_is_refused_with_the_file_and_line() {
-        let message = refusal_of(
-            "[[policy]]\neffect = \"allow\"\nactions = [\"catalog.entity.read\"]\n\n\
-             [[policy]]\neffect = \"allow\"\nactions = [\"catalog.entty.delete\"]\n",
-        );
-        assert!(message.contains("line 7"), "{message}");
-        assert!(
-            message.contains("unknown action 'catalog.entty.delete'"),
-            "{message}"
-        );
-        let message = refusal_of(
-            "[[policy]]\neffect = \"allow\"\nactions = [\"catalog.entity.delete\"]\nwhen = { owner = true }\n\n\
-             [[policy]]\neffect = \"allow\"\nactions = [\"catalog.*\"]\nwhen = { owner = true }\n",
-        );
-        assert!(
-            message.contains("line 6: policy rule 2: conditions on the target"),
-            "{message}"
-        );
-        let message = refusal_of("[auth]\nadmin_groups = [\"a/b/c\"]\n");
-        assert!(message.contains("line 2: auth.admin_groups:"), "{message}");
     }
 
     #[test]

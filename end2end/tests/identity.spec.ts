@@ -1,0 +1,78 @@
+import { test, expect, hydrated } from "./fixtures";
+
+// A portal people sign in to with a real OpenID Connect provider (oidc-provider, with
+// its development login form: any login, any password). Guests may do nothing there.
+const portal = `http://127.0.0.1:${process.env.PORTICO_E2E_IDENTITY_PORT}`;
+
+/** Signs in through the provider as `login` from `path`, and returns where it ends. */
+async function signIn(page: import("@playwright/test").Page, login: string, path = "/catalog?kind=api") {
+  // The provider's login page asks a CDN for a font; nothing leaves this machine.
+  await page.route(/^https:\/\//, (route) => route.fulfill({ status: 200, contentType: "text/css", body: "" }));
+  await page.goto(`${portal}${path}`);
+  // Guests are sent to sign in, and brought back afterwards.
+  await expect(page).toHaveURL(/\/signin\?return=/);
+  await hydrated(page);
+  await page.getByRole("link", { name: "Sign in with Test IdP" }).click();
+  // The provider's own login page.
+  await expect(page.locator('input[name="login"]')).toBeVisible();
+  await page.fill('input[name="login"]', login);
+  await page.fill('input[name="password"]', "any password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+}
+
+test("a person signs in with the provider, comes back where they were, and signs out", async ({ page }) => {
+  await signIn(page, "ada.lovelace");
+  await expect(page).toHaveURL(`${portal}/catalog?kind=api`);
+  await hydrated(page);
+  const menu = page.getByTestId("user-menu");
+  await expect(menu).toContainText("Ada Lovelace");
+  await page.screenshot({ path: "test-results/signed-in.png" });
+
+  // The session cookie: HttpOnly, SameSite=Lax, not readable by the page's script.
+  const cookies = await page.context().cookies(portal);
+  const session = cookies.find((c) => c.name === "portico_session");
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe("Lax");
+  expect(await page.evaluate(() => document.cookie)).not.toContain("portico_session");
+
+  await menu.getByRole("button", { name: "Sign out" }).click();
+  // Signed out, the portal sends the guest to sign in again.
+  await expect(page).toHaveURL(/\/signin/);
+  await expect(page.getByRole("link", { name: "Sign in with Test IdP" })).toBeVisible();
+  expect((await page.context().cookies(portal)).find((c) => c.name === "portico_session")).toBeUndefined();
+});
+
+test("someone the catalog does not know is told so, and is not signed in", async ({ page }) => {
+  await signIn(page, "mallory");
+  await expect(page).toHaveURL(/\/signin\?failed=no-user/);
+  await hydrated(page);
+  await expect(page.getByTestId("sign-in-failure")).toContainText(
+    "You signed in as mallory@northwind.example, but the catalog has no User entity for you",
+  );
+  await page.screenshot({ path: "test-results/sign-in-refused.png" });
+  const response = await page.request.get(`${portal}/api/catalog/entities`);
+  expect(response.status()).toBe(401);
+});
+
+test("another site cannot make a signed-in browser write", async ({ page }) => {
+  await signIn(page, "grace.hopper");
+  await expect(page.getByTestId("user-menu")).toContainText("Grace Hopper");
+  // The browser's cookie goes with these requests, as it would with a form on another site.
+  const forged = await page.request.post(`${portal}/api/catalog/refresh`, {
+    headers: { origin: "https://evil.example" },
+    data: { entityRef: "component:default/checkout-service" },
+  });
+  expect(forged.status()).toBe(403);
+  expect((await forged.json()).error.message).toContain("cross-site request refused");
+  const signOut = await page.request.post(`${portal}/auth/signout`, { headers: { origin: "https://evil.example" }, maxRedirects: 0 });
+  expect(signOut.status()).toBe(403);
+  // Still signed in.
+  await page.reload();
+  await expect(page.getByTestId("user-menu")).toContainText("Grace Hopper");
+});
+
+test("an answer the portal did not ask for is refused", async ({ page }) => {
+  await page.goto(`${portal}/auth/test/callback?code=stolen&state=guessed`);
+  await expect(page).toHaveURL(/\/signin\?failed=expired/);
+  await expect(page.getByTestId("sign-in-failure")).toContainText("Please sign in again");
+});
