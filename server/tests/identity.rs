@@ -223,6 +223,7 @@ on_both_backends!(
     a_token_acts_as_its_owner_within_its_scopes,
     unknown_revoked_and_expired_tokens_are_refused_everywhere,
     tokens_are_managed_by_their_owner_or_an_admin,
+    pickers_offer_what_the_user_owns_and_their_groups,
 );
 
 /// A token for `user` with `scopes`, created as the portal's operator would.
@@ -438,4 +439,34 @@ async fn expire_every_token(db: &TestDb) {
         let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
         sqlx::query(SQL).execute(&pool).await.unwrap();
     }
+}
+
+/// `OwnedEntityPicker` and `MyGroupsPicker` suggest the person's own.
+async fn pickers_offer_what_the_user_owns_and_their_groups(db: TestDb) {
+    use app::model::template::form::Mine;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal(&db, dir.path(), GuestAccess::Read).await;
+    let choices = |who: Principal, mine: Mine| {
+        let portal = &portal;
+        async move {
+            let found = portal
+                .entity_choices(&who, Vec::new(), "", Some(mine))
+                .await
+                .unwrap();
+            found.into_iter().map(|c| c.reference).collect::<Vec<_>>()
+        }
+    };
+    let alice = signed_in(&portal, "user:default/alice").await;
+    // Checkout is engineering's, and alice is in payments, a child of engineering.
+    assert_eq!(
+        choices(alice.clone(), Mine::Owned).await,
+        ["component:default/checkout"]
+    );
+    assert_eq!(
+        choices(alice, Mine::Groups).await,
+        ["group:default/payments"]
+    );
+    let bob = signed_in(&portal, "user:default/bob").await;
+    assert!(choices(bob, Mine::Owned).await.is_empty());
+    assert!(choices(portal.guest(), Mine::Owned).await.is_empty());
 }

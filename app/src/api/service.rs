@@ -84,11 +84,14 @@ pub trait PortalService: Send + Sync + 'static {
         values: serde_json::Value,
     ) -> ServiceFuture<'_, Vec<FieldError>>;
 
-    /// Entities for a picker: those `filter` selects (all when empty), matching `text`.
+    /// Entities for a picker: those `filter` selects (all when empty), matching `text`;
+    /// only `who`'s own when `mine` says so.
     fn entity_choices(
         &self,
+        who: Principal,
         filter: Vec<crate::model::catalog::filter::FilterGroup>,
         text: String,
+        mine: Option<crate::model::template::form::Mine>,
     ) -> ServiceFuture<'_, Vec<EntityChoice>>;
 
     /// Checks the answers to template `namespace/name` and, when they hold, creates a

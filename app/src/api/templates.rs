@@ -8,7 +8,12 @@ use serde_json::Value;
 use crate::model::{
     catalog::filter::FilterGroup,
     catalog::validation::FieldError,
-    template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard, Template},
+    template::{
+        form::{EntityChoice, Mine},
+        gallery::TemplateCard,
+        wizard::Wizard,
+        Template,
+    },
 };
 
 /// A template's form as a page needs it.
@@ -64,15 +69,17 @@ pub async fn check_template_values(
 }
 
 /// Entities `filter` selects (the whole catalog when empty) whose name or title contains `text`, for a
-/// picker's suggestions.
+/// picker's suggestions; only the person's own when `mine` says so.
 #[server(input = Json)]
 pub async fn search_entity_choices(
     filter: Vec<FilterGroup>,
     text: String,
+    mine: Option<Mine>,
 ) -> Result<Vec<EntityChoice>, ServerFnError> {
     let services = super::Services::from_context()?;
+    let who = super::service::request_principal()?;
     services
-        .entity_choices(filter, text)
+        .entity_choices(who, filter, text, mine)
         .await
         .map_err(ServerFnError::new)
 }

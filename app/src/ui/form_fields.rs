@@ -453,6 +453,7 @@ fn PickerInput(
     let typed = RwSignal::new(initial.clone());
     let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
     let filter = picker.filter.clone();
+    let mine = picker.mine;
     let multiple = picker.multiple;
     let search = move |text: String| {
         if let Some(handle) = pending.get_value() {
@@ -476,7 +477,7 @@ fn PickerInput(
             .to_owned();
         let run = move || {
             leptos::task::spawn_local(async move {
-                if let Ok(found) = search_entity_choices(filter, term).await {
+                if let Ok(found) = search_entity_choices(filter, term, mine).await {
                     choices.try_set(found);
                 }
             })

@@ -42,7 +42,11 @@ use app::{
             principal::{Principal, Viewer},
             signin::SignInOption,
         },
-        template::{form::EntityChoice, gallery::TemplateCard, wizard::Wizard},
+        template::{
+            form::{EntityChoice, Mine},
+            gallery::TemplateCard,
+            wizard::Wizard,
+        },
     },
 };
 
@@ -265,10 +269,12 @@ impl PortalService for Portal {
 
     fn entity_choices(
         &self,
+        who: Principal,
         filter: Vec<FilterGroup>,
         text: String,
+        mine: Option<Mine>,
     ) -> ServiceFuture<'_, Vec<EntityChoice>> {
-        Box::pin(async move { Ok(Portal::entity_choices(self, filter, &text).await?) })
+        Box::pin(async move { Ok(Portal::entity_choices(self, &who, filter, &text, mine).await?) })
     }
 
     fn create_task(

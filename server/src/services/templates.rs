@@ -11,8 +11,9 @@ use app::{
             DEFAULT_FULL_TEXT_FIELDS,
         },
         catalog::validation::FieldError,
+        identity::principal::Principal,
         template::{
-            form::{leaf_fields, page_fields, EntityChoice, Widget},
+            form::{leaf_fields, page_fields, EntityChoice, Mine, Widget},
             gallery::TemplateCard,
             wizard::Wizard,
             Template, TemplateError,
@@ -162,12 +163,21 @@ impl Portal {
     }
 
     /// Up to [`CHOICES`] entities that `filter` selects (the whole catalog when empty)
-    /// whose name, title, description or tags contain `text`, by name.
+    /// whose name, title, description or tags contain `text`, by name; with `mine`, only
+    /// what `who` owns (through their groups too), or the groups `who` is a member of.
     pub async fn entity_choices(
         &self,
+        who: &Principal,
         filter: Vec<FilterGroup>,
         text: &str,
+        mine: Option<Mine>,
     ) -> Result<Vec<EntityChoice>, StoreError> {
+        let filter = match mine {
+            None => filter,
+            // The guest owns nothing and belongs nowhere.
+            Some(_) if !who.signed_in() => return Ok(Vec::new()),
+            Some(mine) => only_mine(filter, who, mine),
+        };
         let term = text.trim().to_lowercase();
         let query = EntityQuery {
             filter,
@@ -199,4 +209,28 @@ impl Portal {
             })
             .collect())
     }
+}
+
+/// `filter` (every entity when empty), limited to what `who` owns, or to the groups
+/// `who` is a member of (only groups have members).
+fn only_mine(filter: Vec<FilterGroup>, who: &Principal, mine: Mine) -> Vec<FilterGroup> {
+    let lower = |r: &EntityRef| r.to_string().to_lowercase();
+    let extra = match mine {
+        Mine::Owned => Condition {
+            key: "relations.ownedby".into(),
+            values: who.ownership.iter().map(lower).collect(),
+        },
+        Mine::Groups => Condition {
+            key: "relations.hasmember".into(),
+            values: vec![lower(&who.user)],
+        },
+    };
+    let mut groups = match filter.is_empty() {
+        true => vec![FilterGroup::default()],
+        false => filter,
+    };
+    for group in &mut groups {
+        group.conditions.push(extra.clone());
+    }
+    groups
 }

@@ -127,6 +127,17 @@ pub struct EntityPicker {
     /// Whether a ref that is not in the catalog may be entered
     /// (`ui:options.allowArbitraryValues`, default yes).
     pub arbitrary: bool,
+    /// Whether it offers only what belongs to the person filling the form.
+    pub mine: Option<Mine>,
+}
+
+/// What of the person's own a picker offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mine {
+    /// What they own, directly or through their groups (`OwnedEntityPicker`).
+    Owned,
+    /// The groups they are a member of (`MyGroupsPicker`).
+    Groups,
 }
 
 /// One choice of a select, radio group or check box group.
@@ -253,6 +264,11 @@ fn widget(schema: &Schema, value: &Value, path: &FieldPath) -> Widget {
                 filter: picker_filter(schema, field),
                 multiple: field == "MultiEntityPicker",
                 arbitrary: ui_option(schema, "allowArbitraryValues") != Some(&Value::Bool(false)),
+                mine: match field {
+                    "OwnedEntityPicker" => Some(Mine::Owned),
+                    "MyGroupsPicker" => Some(Mine::Groups),
+                    _ => None,
+                },
             })
         }
         Some("EntityNamePicker") => return Widget::EntityName,
