@@ -76,3 +76,16 @@ test("an answer the portal did not ask for is refused", async ({ page }) => {
   await expect(page).toHaveURL(/\/signin\?failed=expired/);
   await expect(page.getByTestId("sign-in-failure")).toContainText("Please sign in again");
 });
+
+test("'Owned by me' shows what the signed-in person's teams own", async ({ page }) => {
+  await signIn(page, "ada.lovelace", "/catalog?kind=component");
+  await expect(page).toHaveURL(`${portal}/catalog?kind=component`);
+  await hydrated(page);
+  await page.getByTestId("starred-filter").getByRole("link", { name: "Owned by me" }).click();
+  await expect(page).toHaveURL(`${portal}/catalog?kind=component&owned=true`);
+  // Ada is in the storefront team.
+  const table = page.locator("table");
+  await expect(table.getByRole("link", { name: "Checkout service" })).toBeVisible();
+  await expect(table).not.toContainText("payments-team");
+  await page.screenshot({ path: "test-results/owned-by-me.png" });
+});

@@ -352,8 +352,9 @@ async fn catalog_page_facets_leave_out_their_own_selection(db: support::TestDb) 
     let mut portal = Portal::new(db.store.clone());
     portal.set_demo_catalog(true).await.unwrap();
     let view = CatalogView::from_query("kind=component&lifecycle=no-such-lifecycle");
+    let guest = portal.guest();
     let facets = portal
-        .catalog_facets(&view, &Starred::default())
+        .catalog_facets(&guest, &view, &Starred::default())
         .await
         .unwrap();
     let counts = |facet: Facet| {
@@ -387,6 +388,7 @@ async fn catalog_page_facets_leave_out_their_own_selection(db: support::TestDb) 
 
     let page = portal
         .catalog_page(
+            &guest,
             &view.toggled(Facet::Lifecycle, "no-such-lifecycle"),
             &Starred::default(),
         )
@@ -394,6 +396,49 @@ async fn catalog_page_facets_leave_out_their_own_selection(db: support::TestDb) 
         .unwrap();
     assert_eq!(page.total, 12);
     assert_eq!(page.rows.len(), 12);
+
+    // Owned by me: Ada is in the storefront team, which owns these.
+    let ada = portal
+        .principal_for(
+            app::model::catalog::entity_ref::EntityRef::parse_full("user:default/ada.lovelace")
+                .unwrap(),
+            app::model::identity::principal::Credential::Session,
+        )
+        .await
+        .unwrap();
+    let owned = CatalogView::from_query("owned=true");
+    let page = portal
+        .catalog_page(&ada, &owned, &Starred::default())
+        .await
+        .unwrap();
+    assert!(page.total > 0);
+    assert!(
+        page.rows
+            .iter()
+            .all(|row| row.owner.as_deref() == Some("storefront-team")),
+        "{:?}",
+        page.rows
+    );
+    assert!(page.rows.iter().any(|row| row.name == "checkout-service"));
+    let owned_facets = portal
+        .catalog_facets(&ada, &owned, &Starred::default())
+        .await
+        .unwrap();
+    let kinds: u64 = owned_facets
+        .iter()
+        .find(|f| f.facet == Facet::Kind)
+        .unwrap()
+        .values
+        .iter()
+        .map(|(_, count)| count)
+        .sum();
+    assert_eq!(kinds, page.total, "the counts are of what Ada owns");
+    // The guest owns nothing.
+    let none = portal
+        .catalog_page(&guest, &owned, &Starred::default())
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
 }
 
 /// The facets of a term alone are counted in memory, those of a term with a filter in

@@ -1,5 +1,6 @@
 //! The catalog page's and entity pages' calls. The person's stars come from their cookie,
-//! read on the server, so a page rendered there and one fetched later agree.
+//! and what they own from who they are, both read on the server, so a page rendered
+//! there and one fetched later agree.
 
 use leptos::{prelude::*, server_fn::codec::Json};
 
@@ -13,8 +14,9 @@ use crate::model::{
 pub async fn get_catalog_page(view: CatalogView) -> Result<CatalogPage, ServerFnError> {
     let services = super::Services::from_context()?;
     let starred = super::service::request_starred();
+    let who = super::service::request_principal()?;
     services
-        .catalog_page(view, starred)
+        .catalog_page(who, view, starred)
         .await
         .map_err(ServerFnError::new)
 }
@@ -24,8 +26,9 @@ pub async fn get_catalog_page(view: CatalogView) -> Result<CatalogPage, ServerFn
 pub async fn get_catalog_facets(view: CatalogView) -> Result<Vec<FacetCounts>, ServerFnError> {
     let services = super::Services::from_context()?;
     let starred = super::service::request_starred();
+    let who = super::service::request_principal()?;
     services
-        .catalog_facets(view, starred)
+        .catalog_facets(who, view, starred)
         .await
         .map_err(ServerFnError::new)
 }

@@ -51,11 +51,17 @@ pub trait PortalService: Send + Sync + 'static {
     fn catalog_summary(&self) -> ServiceFuture<'_, CatalogSummary>;
 
     /// One page of the catalog table for `view`, for a person with these stars.
-    fn catalog_page(&self, view: CatalogView, starred: Starred) -> ServiceFuture<'_, CatalogPage>;
+    fn catalog_page(
+        &self,
+        who: Principal,
+        view: CatalogView,
+        starred: Starred,
+    ) -> ServiceFuture<'_, CatalogPage>;
 
     /// The counts of every facet's values for `view`.
     fn catalog_facets(
         &self,
+        who: Principal,
         view: CatalogView,
         starred: Starred,
     ) -> ServiceFuture<'_, Vec<FacetCounts>>;

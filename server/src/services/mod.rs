@@ -220,16 +220,22 @@ impl PortalService for Portal {
         Box::pin(async move { Ok(Portal::catalog_summary(self).await?) })
     }
 
-    fn catalog_page(&self, view: CatalogView, starred: Starred) -> ServiceFuture<'_, CatalogPage> {
-        Box::pin(async move { Ok(Portal::catalog_page(self, &view, &starred).await?) })
+    fn catalog_page(
+        &self,
+        who: Principal,
+        view: CatalogView,
+        starred: Starred,
+    ) -> ServiceFuture<'_, CatalogPage> {
+        Box::pin(async move { Ok(Portal::catalog_page(self, &who, &view, &starred).await?) })
     }
 
     fn catalog_facets(
         &self,
+        who: Principal,
         view: CatalogView,
         starred: Starred,
     ) -> ServiceFuture<'_, Vec<FacetCounts>> {
-        Box::pin(async move { Ok(Portal::catalog_facets(self, &view, &starred).await?) })
+        Box::pin(async move { Ok(Portal::catalog_facets(self, &who, &view, &starred).await?) })
     }
 
     fn entity_page(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<EntityPage>> {

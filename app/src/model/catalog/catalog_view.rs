@@ -284,8 +284,20 @@ pub struct CatalogView {
     pub sort: Option<(Column, Order)>,
     /// The page, from 0.
     pub page: usize,
-    /// Only entities the person starred.
-    pub starred: bool,
+    /// Every entity, or only the person's own or starred ones.
+    pub show: Show,
+}
+
+/// Which entities the catalog page shows, before facets and search.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Show {
+    /// Every entity.
+    #[default]
+    All,
+    /// What the person owns, directly or through their groups (`owned=true`).
+    Owned,
+    /// What the person starred (`starred=true`).
+    Starred,
 }
 
 impl CatalogView {
@@ -333,7 +345,8 @@ impl CatalogView {
                         .and_then(|p| p.checked_sub(1))
                         .unwrap_or(0);
                 }
-                "starred" => view.starred = value == "true" || value == "1",
+                "starred" if value == "true" || value == "1" => view.show = Show::Starred,
+                "owned" if value == "true" || value == "1" => view.show = Show::Owned,
                 _ => {}
             }
         }
@@ -356,8 +369,10 @@ impl CatalogView {
             let sign = if order == Order::Desc { "-" } else { "" };
             query.append_pair("sort", &format!("{sign}{}", column.param()));
         }
-        if self.starred {
-            query.append_pair("starred", "true");
+        match self.show {
+            Show::All => {}
+            Show::Owned => _ = query.append_pair("owned", "true"),
+            Show::Starred => _ = query.append_pair("starred", "true"),
         }
         if self.page > 0 {
             query.append_pair("page", &(self.page + 1).to_string());
@@ -430,10 +445,10 @@ impl CatalogView {
         }
     }
 
-    /// This view with only starred entities, or all.
-    pub fn starred_only(&self, starred: bool) -> Self {
+    /// This view showing `show`.
+    pub fn showing(&self, show: Show) -> Self {
         Self {
-            starred,
+            show,
             page: 0,
             ..self.clone()
         }
@@ -467,16 +482,18 @@ impl CatalogView {
         }
     }
 
-    /// The query for this view's page. `starred` are the person's starred entities (used
-    /// when the view shows only those); `except` leaves one facet's selection out, which
-    /// is how that facet's own counts are taken. `None` when the view can select nothing
-    /// (only starred entities, and none is starred).
+    /// The query for this view's page. `starred` are the person's starred entities and
+    /// `ownership` the person and their groups (used when the view shows only those);
+    /// `except` leaves one facet's selection out, which is how that facet's own counts
+    /// are taken. `None` when the view can select nothing (only starred entities, and
+    /// none is starred; only owned ones, and the person is the guest).
     pub fn entity_query(
         &self,
         starred: &[EntityRef],
+        ownership: &[EntityRef],
         except: Option<Facet>,
     ) -> Option<EntityQuery> {
-        let conditions: Vec<Condition> = self
+        let mut conditions: Vec<Condition> = self
             .selected
             .iter()
             .filter(|(facet, values)| Some(**facet) != except && !values.is_empty())
@@ -485,7 +502,19 @@ impl CatalogView {
                 values: values.clone(),
             })
             .collect();
-        let filter = if self.starred {
+        if self.show == Show::Owned {
+            if ownership.is_empty() {
+                return None;
+            }
+            conditions.push(Condition {
+                key: "relations.ownedby".to_owned(),
+                values: ownership
+                    .iter()
+                    .map(|r| r.to_string().to_lowercase())
+                    .collect(),
+            });
+        }
+        let filter = if self.show == Show::Starred {
             if starred.is_empty() {
                 return None;
             }
@@ -550,7 +579,7 @@ mod tests {
         assert_eq!(view.text, "pay ments");
         assert_eq!(view.sort, Some((Column::Owner, Order::Desc)));
         assert_eq!(view.page, 2);
-        assert!(view.starred);
+        assert_eq!(view.show, Show::Starred);
         assert_eq!(
             view.to_query(),
             "kind=component&type=service%2Cwebsite&q=pay+ments&sort=-owner&starred=true&page=3"
@@ -584,7 +613,7 @@ mod tests {
     #[test]
     fn a_view_becomes_the_query_the_server_runs() {
         let view = CatalogView::from_query("kind=component&owner=team-a,team-b&q=Pay&sort=name");
-        let query = view.entity_query(&[], None).unwrap();
+        let query = view.entity_query(&[], &[], None).unwrap();
         assert_eq!(query.filter.len(), 1);
         assert_eq!(query.filter[0].conditions.len(), 2);
         assert_eq!(query.filter[0].conditions[1].values, ["team-a", "team-b"]);
@@ -593,19 +622,36 @@ mod tests {
         assert_eq!((query.offset, query.limit), (0, PAGE_SIZE));
 
         // A facet's own counts leave its selection out.
-        let owners = view.entity_query(&[], Some(Facet::Owner)).unwrap();
+        let owners = view.entity_query(&[], &[], Some(Facet::Owner)).unwrap();
         assert_eq!(owners.filter[0].conditions.len(), 1);
 
         // Starred: one group per starred entity, each with the facet conditions.
-        let starred = view.starred_only(true);
-        assert_eq!(starred.entity_query(&[], None), None);
+        let starred = view.showing(Show::Starred);
+        assert_eq!(starred.entity_query(&[], &[], None), None);
         let refs = [
             EntityRef::new("Component", "default", "a"),
             EntityRef::new("API", "default", "b"),
         ];
-        let query = starred.entity_query(&refs, None).unwrap();
+        let query = starred.entity_query(&refs, &[], None).unwrap();
         assert_eq!(query.filter.len(), 2);
         assert_eq!(query.filter[1].conditions.len(), 5);
+
+        // Owned: what the person or their groups own, with the facet conditions.
+        let owned = CatalogView::from_query("kind=component&owned=true");
+        assert_eq!(owned.to_query(), "kind=component&owned=true");
+        assert_eq!(
+            owned.entity_query(&[], &[], None),
+            None,
+            "the guest owns nothing"
+        );
+        let ownership = [
+            EntityRef::new("Group", "default", "Team-A"),
+            EntityRef::new("User", "default", "ada"),
+        ];
+        let query = owned.entity_query(&[], &ownership, None).unwrap();
+        let last = query.filter[0].conditions.last().unwrap();
+        assert_eq!(last.key, "relations.ownedby");
+        assert_eq!(last.values, ["group:default/team-a", "user:default/ada"]);
     }
 
     #[test]

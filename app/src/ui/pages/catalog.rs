@@ -12,7 +12,7 @@ use leptos_router::{components::A, hooks::use_location};
 use crate::{
     api::{get_catalog_facets, get_catalog_page},
     model::{
-        catalog::catalog_view::{CatalogPage, CatalogView, Column, FacetCounts},
+        catalog::catalog_view::{CatalogPage, CatalogView, Column, FacetCounts, Show},
         catalog::entity_page::entity_href,
         catalog::filter::Order,
     },
@@ -34,7 +34,7 @@ pub fn CatalogPage() -> impl IntoView {
     let view = Memo::new(move |_| CatalogView::from_query(&location.search.get()));
     let stars = use_stars();
     // The starred view depends on the stars too; other views do not refetch on a star.
-    let starred_key = move || view.with(|v| v.starred).then(|| stars.get());
+    let starred_key = move || view.with(|v| v.show == Show::Starred).then(|| stars.get());
     let page = Resource::new(
         move || (view.get(), starred_key()),
         |(view, _)| get_catalog_page(view),
@@ -155,17 +155,17 @@ fn SearchBox(view: Memo<CatalogView>) -> impl IntoView {
     }
 }
 
-/// "All / Starred".
+/// "All / Owned by me / Starred".
 #[component]
 fn StarredFilter(view: Memo<CatalogView>) -> impl IntoView {
-    let link = move |starred: bool, label: &'static str| {
+    let link = move |show: Show, label: &'static str| {
         view! {
             <li>
                 <A
-                    href=move || view.get().starred_only(starred).href()
+                    href=move || view.get().showing(show).href()
                     scroll=false
                     attr:class="facet__value"
-                    attr:aria-pressed=move || if view.get().starred == starred { "true" } else { "false" }
+                    attr:aria-pressed=move || if view.get().show == show { "true" } else { "false" }
                 >
                     {label}
                 </A>
@@ -176,8 +176,9 @@ fn StarredFilter(view: Memo<CatalogView>) -> impl IntoView {
         <nav class="facet" aria-label="Show">
             <h2 class="facet__title">"Show"</h2>
             <ul class="facet__values" data-testid="starred-filter">
-                {link(false, "All")}
-                {link(true, "Starred")}
+                {link(Show::All, "All")}
+                {link(Show::Owned, "Owned by me")}
+                {link(Show::Starred, "Starred")}
             </ul>
         </nav>
     }
@@ -240,8 +241,11 @@ fn Results(page: CatalogPage, view: Memo<CatalogView>) -> impl IntoView {
                 " to see the whole catalog."
             }
         });
-        let message = if current.starred {
+        let message = if current.show == Show::Starred {
             "No starred entity matches. Star entities with ☆ to find them here."
+        } else if current.show == Show::Owned {
+            "Nothing you own matches. Entities are yours when you, or a group you are in, \
+             own them; guests own nothing."
         } else if current.page > 0 {
             "This page is past the end of the results."
         } else {

@@ -13,6 +13,8 @@ use app::model::catalog::{
     summary::{CatalogSummary, KindCount},
 };
 
+use app::model::identity::principal::Principal;
+
 use super::ancestry::{own_and_origin, LocationTargets};
 use crate::{services::Portal, store::StoreError};
 
@@ -41,14 +43,15 @@ fn api_definition(entity: &Entity) -> Option<ApiDefinition> {
 }
 
 impl Portal {
-    /// One page of the catalog table: the rows `view` selects for a person with these
+    /// One page of the catalog table: the rows `view` selects for `who` with these
     /// stars, and how many there are in all.
     pub async fn catalog_page(
         &self,
+        who: &Principal,
         view: &CatalogView,
         starred: &Starred,
     ) -> Result<CatalogPage, StoreError> {
-        let Some(query) = view.entity_query(starred.refs(), None) else {
+        let Some(query) = view.entity_query(starred.refs(), &who.ownership, None) else {
             return Ok(CatalogPage::default());
         };
         let (entities, total) = self.query_entities(&query).await?;
@@ -63,6 +66,7 @@ impl Portal {
     /// when nothing has it any more).
     pub async fn catalog_facets(
         &self,
+        who: &Principal,
         view: &CatalogView,
         starred: &Starred,
     ) -> Result<Vec<FacetCounts>, StoreError> {
@@ -70,7 +74,7 @@ impl Portal {
         // one) are counted together.
         let mut groups: Vec<(Option<EntityQuery>, Vec<Facet>)> = Vec::new();
         for facet in Facet::ALL {
-            let query = view.entity_query(starred.refs(), Some(facet));
+            let query = view.entity_query(starred.refs(), &who.ownership, Some(facet));
             match groups.iter_mut().find(|(q, _)| *q == query) {
                 Some((_, facets)) => facets.push(facet),
                 None => groups.push((query, vec![facet])),
