@@ -202,8 +202,9 @@ pub struct ServeArgs {
     pub database_url: Option<String>,
     /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
     /// `catalog`, `allow_urls`, `allowed_iframe_hosts`, `refresh_interval`, `orphan_strategy`,
-    /// `legacy_relation_target`, `git_hosts`,
-    /// `work_dir`).
+    /// `legacy_relation_target`, `git_hosts`, `work_dir`, `base_url`), the `[auth]` table
+    /// (`guest`, `admin_groups`, `[[auth.providers]]`, session lengths) and `[[policy]]`
+    /// rules.
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Serve the browser bundle from this folder (as `.ci/lib.sh` writes it, e.g.
