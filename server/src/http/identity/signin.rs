@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::{
     extract::{Path, Query, State},
-    http::{header, HeaderMap, HeaderValue},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Router,
@@ -40,9 +40,15 @@ fn set_cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: u6
     HeaderValue::from_str(&text).expect("cookie values are base64url")
 }
 
-/// A 303 to `to` that sets `cookies`.
+/// A 303 to `to` that sets `cookies` (a 502 if `to`, which may come from a provider's
+/// discovery document, cannot be a header).
 fn redirect_with(to: &str, cookies: impl IntoIterator<Item = HeaderValue>) -> Response {
-    let mut response = Redirect::to(to).into_response();
+    let Ok(location) = HeaderValue::from_str(to) else {
+        tracing::warn!(to, "a sign-in redirect is not a valid header");
+        let why = "the sign-in provider's address cannot be used";
+        return (StatusCode::BAD_GATEWAY, why).into_response();
+    };
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
     for cookie in cookies {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

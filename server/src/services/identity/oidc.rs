@@ -277,10 +277,17 @@ pub struct SignInStart {
     pub state: String,
 }
 
-/// A path of this portal to return to: `/…`, never another site (`//host`, `/\host`).
+/// A path of this portal to return to: `/…`, never another site (`//host`, `/\host`),
+/// and printable ASCII only, as a URL's path and query are once encoded (a decoded
+/// control character could not even go in a `Location` header).
 pub fn safe_return(path: Option<&str>) -> String {
     match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.starts_with("/\\")
+                && p.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             p.to_owned()
         }
         _ => "/".to_owned(),
@@ -508,6 +515,9 @@ mod tests {
             "/\\evil.example",
             "https://evil.example",
             "catalog",
+            "/x\r\nSet-Cookie: a=b",
+            "/\t/evil.example",
+            "/café",
         ] {
             assert_eq!(safe_return(Some(elsewhere)), "/", "{elsewhere}");
         }
