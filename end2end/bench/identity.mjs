@@ -1,13 +1,17 @@
-// What resolving an API token adds to a request: the same requests alternately without
-// credentials (the guest) and with `Authorization: Bearer`, on one server, in one run.
-//   node identity.mjs BASE TOKEN PATH REQUESTS   (see .ci/bench-identity)
-const [base, token, path, count] = process.argv.slice(2);
+// What resolving an API token or a session adds to a request: the same requests
+// alternately without credentials (the guest), with `Authorization: Bearer` and with the
+// session cookie, on one server, in one run.
+//   node identity.mjs BASE TOKEN SESSION PATH REQUESTS   (see .ci/bench-identity)
+const [base, token, session, path, count] = process.argv.slice(2);
 const auth = { authorization: `Bearer ${token}` };
+const cookie = { cookie: `portico_session=${session}` };
 const cases = {
   [`${path} (guest)`]: [base + path, {}],
   [`${path} (token)`]: [base + path, auth],
+  [`${path} (session)`]: [base + path, cookie],
   "/healthz (guest)": [base + "/healthz", {}],
   "/healthz (token)": [base + "/healthz", auth],
+  "/healthz (session)": [base + "/healthz", cookie],
 };
 async function time([url, headers]) {
   const start = performance.now();
