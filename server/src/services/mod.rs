@@ -119,16 +119,12 @@ impl Portal {
             legacy_relation_target: true,
             iframe_hosts: Vec::new(),
             identity: Arc::default(),
-            oidc: Arc::new(identity::OidcClient::new(Vec::new(), String::new())),
+            oidc: Arc::default(),
         }
     }
 
     /// Sets the policy, what guests may do and who the admins are.
     pub fn set_identity(&mut self, settings: identity::IdentitySettings) {
-        self.oidc = Arc::new(identity::OidcClient::new(
-            settings.providers.clone(),
-            settings.base_url.clone(),
-        ));
         self.identity = Arc::new(settings);
     }
 

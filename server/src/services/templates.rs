@@ -214,15 +214,11 @@ impl Portal {
 /// `filter` (every entity when empty), limited to what `who` owns, or to the groups
 /// `who` is a member of (only groups have members).
 fn only_mine(filter: Vec<FilterGroup>, who: &Principal, mine: Mine) -> Vec<FilterGroup> {
-    let lower = |r: &EntityRef| r.to_string().to_lowercase();
     let extra = match mine {
-        Mine::Owned => Condition {
-            key: "relations.ownedby".into(),
-            values: who.ownership.iter().map(lower).collect(),
-        },
+        Mine::Owned => Condition::owned_by(&who.ownership),
         Mine::Groups => Condition {
             key: "relations.hasmember".into(),
-            values: vec![lower(&who.user)],
+            values: vec![who.user.to_string().to_lowercase()],
         },
     };
     let mut groups = match filter.is_empty() {

@@ -506,13 +506,7 @@ impl CatalogView {
             if ownership.is_empty() {
                 return None;
             }
-            conditions.push(Condition {
-                key: "relations.ownedby".to_owned(),
-                values: ownership
-                    .iter()
-                    .map(|r| r.to_string().to_lowercase())
-                    .collect(),
-            });
+            conditions.push(Condition::owned_by(ownership));
         }
         let filter = if self.show == Show::Starred {
             if starred.is_empty() {

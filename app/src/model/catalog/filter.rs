@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::predicate::Predicate;
+use super::{entity_ref::EntityRef, predicate::Predicate};
 
 /// One condition: `key` has one of `values`, or, when `values` is empty, has any value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +27,19 @@ pub struct FilterGroup {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct QueryError(pub String);
+
+impl Condition {
+    /// Owned by one of `owners` (a person and their groups: what "mine" means).
+    pub fn owned_by(owners: &[EntityRef]) -> Self {
+        Self {
+            key: "relations.ownedby".to_owned(),
+            values: owners
+                .iter()
+                .map(|r| r.to_string().to_lowercase())
+                .collect(),
+        }
+    }
+}
 
 impl FilterGroup {
     /// Parses one `filter` parameter: `kind=component,spec.type=service,metadata.tags`.

@@ -4,6 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The sign-in page, coming back to `return_to` once signed in.
+pub fn sign_in_url(return_to: &str) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("return", return_to)
+        .finish();
+    format!("/signin?{query}")
+}
+
 /// A provider people may sign in with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInOption {
@@ -128,7 +136,12 @@ mod tests {
     }
 
     #[test]
-    fn the_start_url_carries_where_to_return() {
+    fn sign_in_urls_carry_where_to_return() {
+        assert_eq!(
+            sign_in_url("/catalog?kind=api"),
+            "/signin?return=%2Fcatalog%3Fkind%3Dapi"
+        );
+
         let option = SignInOption {
             id: "corp".into(),
             name: "Corp".into(),

@@ -14,7 +14,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use app::model::identity::{policy::Refusal, principal::Principal};
+use app::model::identity::{policy::Refusal, principal::Principal, signin::sign_in_url};
 
 use super::{error::ApiError, AppState};
 use crate::services::identity::{GuestAccess, SESSION_COOKIE};
@@ -118,11 +118,8 @@ async fn browser_principal(
             .is_some_and(|a| a.contains("text/html"));
     if wants_page {
         let here = uri.path_and_query().map_or("/", |p| p.as_str());
-        let query: String = form_urlencoded::Serializer::new(String::new())
-            .append_pair("return", here)
-            .finish();
         return Err(Refused::SignIn(
-            Redirect::to(&format!("/signin?{query}")).into_response(),
+            Redirect::to(&sign_in_url(here)).into_response(),
         ));
     }
     Err(ApiError::unauthenticated("sign in or send an API token").into())
@@ -179,16 +176,13 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The value of cookie `name`.
+/// The value of cookie `name`, in any of the request's `Cookie` headers.
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+        .find_map(|v| app::model::cookie::value(v, name))
         .filter(|value| !value.is_empty())
 }
 

@@ -125,26 +125,21 @@ struct Known {
     read_at: Instant,
 }
 
-/// Talks to the configured providers; keeps what they publish for an hour.
+/// Talks to the providers (which ones is the identity settings' business); keeps what
+/// they publish for an hour.
 pub struct OidcClient {
-    providers: Vec<OidcProvider>,
-    /// The portal's address as browsers reach it, for the redirect URI.
-    base_url: String,
     agent: ureq::Agent,
     known: Mutex<HashMap<String, Arc<Known>>>,
 }
 
 impl std::fmt::Debug for OidcClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OidcClient")
-            .field("providers", &self.providers.len())
-            .finish()
+        f.debug_struct("OidcClient").finish_non_exhaustive()
     }
 }
 
-impl OidcClient {
-    /// A client of `providers`, which send people back to `base_url`.
-    pub fn new(providers: Vec<OidcProvider>, base_url: String) -> Self {
+impl Default for OidcClient {
+    fn default() -> Self {
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(PROVIDER_TIMEOUT))
             .max_redirects(0)
@@ -153,30 +148,13 @@ impl OidcClient {
             .build()
             .into();
         Self {
-            providers,
-            base_url: base_url.trim_end_matches('/').to_owned(),
             agent,
             known: Mutex::default(),
         }
     }
+}
 
-    /// The configured providers.
-    pub fn providers(&self) -> &[OidcProvider] {
-        &self.providers
-    }
-
-    fn provider(&self, id: &str) -> Result<&OidcProvider, SignInError> {
-        self.providers
-            .iter()
-            .find(|p| p.id == id)
-            .ok_or_else(|| SignInError::UnknownProvider(id.to_owned()))
-    }
-
-    /// Where the provider sends people back to.
-    pub fn redirect_uri(&self, provider: &OidcProvider) -> String {
-        format!("{}/auth/{}/callback", self.base_url, provider.id)
-    }
-
+impl OidcClient {
     /// The provider's discovery document and keys: kept, or read again when older than
     /// an hour or when `fresh_keys` (a token names a key not seen yet).
     async fn known(
@@ -301,13 +279,27 @@ fn code_challenge(verifier: &str) -> String {
 }
 
 impl Portal {
+    /// The configured provider `id`.
+    fn provider(&self, id: &str) -> Result<&OidcProvider, SignInError> {
+        self.identity
+            .providers
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| SignInError::UnknownProvider(id.to_owned()))
+    }
+
+    /// Where `provider` sends people back to.
+    fn redirect_uri(&self, provider: &OidcProvider) -> String {
+        format!("{}/auth/{}/callback", self.identity.base_url, provider.id)
+    }
+
     /// Starts signing in with provider `id`, coming back to `return_to`.
     pub async fn start_sign_in(
         &self,
         id: &str,
         return_to: Option<&str>,
     ) -> Result<SignInStart, SignInError> {
-        let provider = self.oidc.provider(id)?;
+        let provider = self.provider(id)?;
         let known = self.oidc.known(provider, false).await?;
         let request = SignInRequestRow {
             state: random_text(32),
@@ -330,7 +322,7 @@ impl Portal {
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("response_type", "code")
             .append_pair("client_id", &provider.client_id)
-            .append_pair("redirect_uri", &self.oidc.redirect_uri(provider))
+            .append_pair("redirect_uri", &self.redirect_uri(provider))
             .append_pair("scope", &scopes.join(" "))
             .append_pair("state", &request.state)
             .append_pair("nonce", &request.nonce)
@@ -353,7 +345,7 @@ impl Portal {
         answer: &HashMap<String, String>,
         cookie_state: Option<&str>,
     ) -> Result<(NewSession, String), SignInError> {
-        let provider = self.oidc.provider(id)?;
+        let provider = self.provider(id)?;
         let state = answer.get("state").map(String::as_str).unwrap_or_default();
         if state.is_empty() || cookie_state != Some(state) {
             return Err(SignInError::Expired);
@@ -396,7 +388,7 @@ impl Portal {
         let form = [
             ("grant_type", "authorization_code".to_owned()),
             ("code", code.to_owned()),
-            ("redirect_uri", self.oidc.redirect_uri(provider)),
+            ("redirect_uri", self.redirect_uri(provider)),
             ("code_verifier", request.verifier.clone()),
         ];
         let basic = base64::engine::general_purpose::STANDARD.encode(format!(

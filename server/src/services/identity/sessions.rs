@@ -43,8 +43,6 @@ impl Default for SessionSettings {
 pub struct NewSession {
     /// The cookie's value.
     pub secret: String,
-    /// The user signed in.
-    pub user: EntityRef,
     /// How long the cookie may live (the absolute expiry).
     pub max_age: Duration,
 }
@@ -78,7 +76,6 @@ impl Portal {
         }
         Ok(NewSession {
             secret,
-            user: user.clone(),
             max_age: limits.absolute,
         })
     }

@@ -8,7 +8,7 @@ use crate::{
     api::get_viewer,
     model::identity::{
         principal::{Credential, Viewer},
-        signin::SignInFailure,
+        signin::{sign_in_url, SignInFailure},
     },
 };
 
@@ -137,12 +137,7 @@ pub fn UserMenu() -> impl IntoView {
                             .into_any()
                     }
                     false if !viewer.sign_in.is_empty() => {
-                        let href = move || {
-                            let query: String = form_urlencoded::Serializer::new(String::new())
-                                .append_pair("return", &here())
-                                .finish();
-                            format!("/signin?{query}")
-                        };
+                        let href = move || sign_in_url(&here());
                         // Not on the sign-in page itself.
                         let elsewhere = move || location.pathname.get() != "/signin";
                         view! {
