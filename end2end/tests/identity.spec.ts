@@ -89,3 +89,20 @@ test("'Owned by me' shows what the signed-in person's teams own", async ({ page 
   await expect(table).not.toContainText("payments-team");
   await page.screenshot({ path: "test-results/owned-by-me.png" });
 });
+
+test("the home page shows what the signed-in person owns and starred", async ({ page }) => {
+  await signIn(page, "ada.lovelace", "/catalog/default/component/checkout-service");
+  await expect(page).toHaveURL(`${portal}/catalog/default/component/checkout-service`);
+  await hydrated(page);
+  const star = page.locator("button.star").first();
+  await star.click();
+  await expect(star).toHaveAttribute("aria-pressed", "true");
+  await page.goto(`${portal}/`);
+  await hydrated(page);
+  const owned = page.getByTestId("mine-owned");
+  await expect(owned.getByRole("heading", { name: "Owned by you" })).toBeVisible();
+  // Ada is in the storefront team, which owns the checkout service and the web shop.
+  await expect(owned.getByRole("link", { name: "Checkout service" })).toBeVisible();
+  await expect(page.getByTestId("mine-starred").getByRole("link", { name: "Checkout service" })).toBeVisible();
+  await page.screenshot({ path: "test-results/home-mine.png", fullPage: true });
+});

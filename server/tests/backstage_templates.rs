@@ -5,6 +5,7 @@
 
 mod support;
 
+use app::model::identity::principal::Principal;
 use std::path::{Path, PathBuf};
 
 use app::model::template::{form::page_fields, wizard::Wizard, Template};
@@ -70,11 +71,18 @@ async fn every_sample_template_loads_and_renders_its_form() {
             .unwrap();
         assert_eq!(report.problems, 0, "{} has problems", file.display());
     }
-    let cards = portal.template_cards().await.unwrap();
+    let cards = portal
+        .template_cards(&Principal::guest(false))
+        .await
+        .unwrap();
     assert_eq!(cards.len(), files.len(), "one template per file");
     let app = support::app(portal.clone());
     for card in &cards {
-        let template = match portal.template(&card.namespace, &card.name).await.unwrap() {
+        let template = match portal
+            .template(&Principal::guest(false), &card.namespace, &card.name)
+            .await
+            .unwrap()
+        {
             Some(Ok(template)) => template,
             other => panic!("{}: {other:?}", card.name),
         };

@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+use app::model::identity::principal::Principal;
 use std::{path::Path, time::Duration};
 
 use app::model::{
@@ -95,12 +96,18 @@ async fn read(portal: &Portal, root: &Path) {
 
 /// `entity`'s docs around their pages (`None`: it has none).
 async fn set_of(portal: &Portal, entity: &EntityRef) -> Option<DocSetView> {
-    portal.docs_set(entity).await.unwrap()
+    portal
+        .docs_set(&Principal::guest(false), entity)
+        .await
+        .unwrap()
 }
 
 /// Page `path` of `entity`'s docs.
 async fn page_of(portal: &Portal, entity: &EntityRef, path: &str) -> Option<DocPage> {
-    portal.docs_page(entity, path).await.unwrap()
+    portal
+        .docs_page(&Principal::guest(false), entity, path)
+        .await
+        .unwrap()
 }
 
 async fn a_location_s_docs_are_built_stored_and_rebuilt_only_on_change(db: support::TestDb) {
@@ -135,28 +142,37 @@ async fn a_location_s_docs_are_built_stored_and_rebuilt_only_on_change(db: suppo
     assert_eq!(set.around(&guide.url).0.map(|p| p.url), Some(String::new()));
     assert!(guide.html.contains(r#"class="admonition note""#));
     let logo = portal
-        .docs_asset(&checkout(), "img/logo.png")
+        .docs_asset(&Principal::guest(false), &checkout(), "img/logo.png")
         .await
         .unwrap();
     assert_eq!(logo.as_deref(), Some("\u{89}PNG".as_bytes()));
     assert!(page_of(&portal, &checkout(), "missing/").await.is_none());
-    let outside = portal.docs_asset(&checkout(), "../catalog-info.yaml").await;
+    let outside = portal
+        .docs_asset(
+            &Principal::guest(false),
+            &checkout(),
+            "../catalog-info.yaml",
+        )
+        .await;
     assert!(outside.unwrap().is_none());
 
     // Search inside the docs: the section holding every word, whatever their case.
-    let hits = portal.search_docs(&checkout(), "RUN it").await.unwrap();
+    let hits = portal
+        .search_docs(&Principal::guest(false), &checkout(), "RUN it")
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(
         (hits[0].url.as_str(), hits[0].anchor.as_str()),
         ("guide/", "setup")
     );
     assert!(portal
-        .search_docs(&checkout(), "run 100%")
+        .search_docs(&Principal::guest(false), &checkout(), "run 100%")
         .await
         .unwrap()
         .is_empty());
     assert!(portal
-        .search_docs(&checkout(), "  ")
+        .search_docs(&Principal::guest(false), &checkout(), "  ")
         .await
         .unwrap()
         .is_empty());
@@ -188,7 +204,7 @@ async fn a_location_s_docs_are_built_stored_and_rebuilt_only_on_change(db: suppo
     let items = status_items(&portal).await;
     assert_eq!(items, [("warning".to_owned(), problems[0].clone())]);
 
-    let cards = portal.doc_sets().await.unwrap();
+    let cards = portal.doc_sets(&Principal::guest(false)).await.unwrap();
     assert_eq!(cards.len(), 1, "one doc set, shown by two entities");
     assert_eq!(cards[0].title, "Checkout");
     assert_eq!(cards[0].pages, 2);
@@ -197,7 +213,11 @@ async fn a_location_s_docs_are_built_stored_and_rebuilt_only_on_change(db: suppo
 
 /// Checkout's docs `status.items`: `(level, message)`.
 async fn status_items(portal: &Portal) -> Vec<(String, String)> {
-    let entity = portal.entity(&checkout()).await.unwrap().unwrap();
+    let entity = portal
+        .entity(&Principal::guest(false), &checkout())
+        .await
+        .unwrap()
+        .unwrap();
     let items = entity.status.map(|s| s.items).unwrap_or_default();
     items
         .into_iter()
@@ -230,7 +250,11 @@ async fn a_failed_build_keeps_the_last_good_one(db: support::TestDb) {
     write(dir.path(), "catalog-info.yaml", &renamed);
     read(&portal, dir.path()).await;
     assert!(set_of(&portal, &checkout()).await.is_none());
-    assert!(portal.doc_sets().await.unwrap().is_empty());
+    assert!(portal
+        .doc_sets(&Principal::guest(false))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn an_entity_can_show_another_entity_s_docs(db: support::TestDb) {
@@ -248,7 +272,7 @@ async fn an_entity_can_show_another_entity_s_docs(db: support::TestDb) {
     );
     assert!(page_of(&portal, &web, "guide/").await.is_some());
     assert!(portal
-        .docs_asset(&web, "img/logo.png")
+        .docs_asset(&Principal::guest(false), &web, "img/logo.png")
         .await
         .unwrap()
         .is_some());
@@ -264,7 +288,11 @@ async fn docs_outside_the_location_s_folder_are_refused(db: support::TestDb) {
     let portal = Portal::new(db.store.clone());
     read(&portal, &root.join("catalog")).await;
     assert!(set_of(&portal, &checkout()).await.is_none());
-    assert!(portal.doc_sets().await.unwrap().is_empty());
+    assert!(portal
+        .doc_sets(&Principal::guest(false))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// Runs git in `repo` (its author set here: the test machine may have none).
@@ -303,7 +331,7 @@ async fn docs_in_a_git_location_are_built_from_the_repository() {
     let guide = page_of(&portal, &checkout(), "guide/").await.unwrap();
     assert!(guide.html.contains("Setup"), "{}", guide.html);
     assert!(portal
-        .docs_asset(&checkout(), "img/logo.png")
+        .docs_asset(&Principal::guest(false), &checkout(), "img/logo.png")
         .await
         .unwrap()
         .is_some());
@@ -371,7 +399,11 @@ async fn url_refs_read_the_git_host_s_archive_when_the_allow_list_permits() {
     let mut portal = Portal::new(db.store.clone());
     read(&portal, dir.path()).await;
     assert!(set_of(&portal, &checkout()).await.is_none());
-    let entity = portal.entity(&checkout()).await.unwrap().unwrap();
+    let entity = portal
+        .entity(&Principal::guest(false), &checkout())
+        .await
+        .unwrap()
+        .unwrap();
     let items = entity.status.map(|s| s.items).unwrap_or_default();
     assert!(
         items.iter().any(|i| i.message.contains("is not allowed")),

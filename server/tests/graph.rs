@@ -6,6 +6,7 @@
 #[macro_use]
 mod support;
 
+use app::model::identity::principal::Principal;
 use app::model::{
     catalog::entity_ref::EntityRef,
     graph::{
@@ -97,7 +98,12 @@ async fn a_subgraph_follows_depth_relations_kinds_and_direction(db: support::Tes
     let (_dir, portal) = shop(&db).await;
     let graph = |text: &'static str| {
         let portal = &portal;
-        async move { portal.subgraph(&query(text)).await.unwrap() }
+        async move {
+            portal
+                .subgraph(&Principal::guest(false), &query(text))
+                .await
+                .unwrap()
+        }
     };
 
     // Depth 1, every relation both ways: the database's neighbours.
@@ -204,7 +210,10 @@ async fn a_subgraph_follows_depth_relations_kinds_and_direction(db: support::Tes
 
     // A root the catalog does not hold.
     let error = portal
-        .subgraph(&query("root=component:default/nowhere"))
+        .subgraph(
+            &Principal::guest(false),
+            &query("root=component:default/nowhere"),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -217,7 +226,7 @@ async fn impact_finds_every_dependent_with_its_chain_and_the_cycles(db: support:
     let (_dir, portal) = shop(&db).await;
     let database = EntityRef::parse_full("resource:default/payments-db").unwrap();
     let impact = portal
-        .impact(&database, ImpactWay::Dependents)
+        .impact(&Principal::guest(false), &database, ImpactWay::Dependents)
         .await
         .unwrap()
         .unwrap();
@@ -262,6 +271,7 @@ async fn impact_finds_every_dependent_with_its_chain_and_the_cycles(db: support:
 
     let needs = portal
         .impact(
+            &Principal::guest(false),
             &EntityRef::parse_full("component:default/checkout").unwrap(),
             ImpactWay::Needs,
         )
@@ -284,6 +294,7 @@ async fn impact_finds_every_dependent_with_its_chain_and_the_cycles(db: support:
     );
     assert!(portal
         .impact(
+            &Principal::guest(false),
             &EntityRef::parse_full("resource:default/audit-db").unwrap(),
             ImpactWay::Dependents
         )
@@ -312,9 +323,10 @@ async fn a_walk_past_the_node_limit_is_cut_nearest_first() {
         .await
         .unwrap();
     let graph = portal
-        .subgraph(&query(
-            "root=resource:default/hub&relation=dependencyOf&direction=out&depth=unlimited",
-        ))
+        .subgraph(
+            &Principal::guest(false),
+            &query("root=resource:default/hub&relation=dependencyOf&direction=out&depth=unlimited"),
+        )
         .await
         .unwrap();
     assert!(graph.truncated);

@@ -91,7 +91,7 @@ async fn signed_in(portal: &Portal, user: &str) -> Principal {
 async fn uid_of(portal: &Portal, entity: &str) -> String {
     let entity = EntityRef::parse_full(entity).unwrap();
     portal
-        .entity(&entity)
+        .entity(&Principal::guest(false), &entity)
         .await
         .unwrap()
         .unwrap()

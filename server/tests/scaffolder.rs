@@ -176,7 +176,11 @@ async fn status(store: &Store, id: &str) -> String {
 }
 
 async fn messages(portal: &Portal, id: &str) -> Vec<String> {
-    let (events, _) = portal.task_events(id, 0).await.unwrap().unwrap();
+    let (events, _) = portal
+        .task_events(&Principal::guest(false), id, 0)
+        .await
+        .unwrap()
+        .unwrap();
     events
         .iter()
         .map(|e| {
@@ -196,7 +200,11 @@ async fn a_task_fills_the_skeleton_publishes_and_registers(db: TestDb) {
     let id = create(&portal, &answers("payments")).await;
     assert_eq!(status(&db.store, &id).await, "open");
     assert!(run_next(&portal, "test").await.unwrap());
-    let page = portal.task_page(&id).await.unwrap().unwrap();
+    let page = portal
+        .task_page(&Principal::guest(false), &id)
+        .await
+        .unwrap()
+        .unwrap();
     let log = messages(&portal, &id).await;
     assert_eq!(page.summary.status, TaskStatus::Completed, "{log:#?}");
 
@@ -255,11 +263,10 @@ async fn a_task_fills_the_skeleton_publishes_and_registers(db: TestDb) {
 
     // Registered: the new component is in the catalog, read from the repository.
     let entity = portal
-        .entity(&app::model::catalog::entity_ref::EntityRef::new(
-            "component",
-            "default",
-            "payments",
-        ))
+        .entity(
+            &Principal::guest(false),
+            &app::model::catalog::entity_ref::EntityRef::new("component", "default", "payments"),
+        )
         .await
         .unwrap()
         .expect("the new component is in the catalog");
@@ -278,7 +285,7 @@ async fn a_task_fills_the_skeleton_publishes_and_registers(db: TestDb) {
         Some("/catalog/default/component/payments")
     );
     assert_eq!(page.texts[0].content, "Made payments (40-char commit)");
-    let archive = portal.task_archive(&id).await.unwrap().expect("an archive");
+    let archive = portal.task_archive(&Principal::guest(false), &id).await.unwrap().expect("an archive");
     let mut names = Vec::new();
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive.as_slice()));
     for entry in tar.entries().unwrap() {

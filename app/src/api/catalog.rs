@@ -42,9 +42,10 @@ pub async fn get_entity_page(
 ) -> Result<Option<EntityPage>, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .entity_page(crate::model::catalog::entity_ref::EntityRef::new(
-            &kind, &namespace, &name,
-        ))
+        .entity_page(
+            super::service::request_principal()?,
+            crate::model::catalog::entity_ref::EntityRef::new(&kind, &namespace, &name),
+        )
         .await
         .map_err(ServerFnError::new)
 }

@@ -19,7 +19,10 @@ pub async fn get_doc_set(
 ) -> Result<Option<DocSetView>, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .docs_set(EntityRef::new(&kind, &namespace, &name))
+        .docs_set(
+            super::service::request_principal()?,
+            EntityRef::new(&kind, &namespace, &name),
+        )
         .await
         .map_err(ServerFnError::new)
 }
@@ -34,7 +37,11 @@ pub async fn get_doc_page(
 ) -> Result<Option<DocPage>, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .docs_page(EntityRef::new(&kind, &namespace, &name), path)
+        .docs_page(
+            super::service::request_principal()?,
+            EntityRef::new(&kind, &namespace, &name),
+            path,
+        )
         .await
         .map_err(ServerFnError::new)
 }
@@ -49,7 +56,11 @@ pub async fn search_docs(
 ) -> Result<Vec<DocHit>, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .search_docs(EntityRef::new(&kind, &namespace, &name), query)
+        .search_docs(
+            super::service::request_principal()?,
+            EntityRef::new(&kind, &namespace, &name),
+            query,
+        )
         .await
         .map_err(ServerFnError::new)
 }
@@ -58,5 +69,8 @@ pub async fn search_docs(
 #[server]
 pub async fn get_doc_sets() -> Result<Vec<DocSetCard>, ServerFnError> {
     let services = super::Services::from_context()?;
-    services.doc_sets().await.map_err(ServerFnError::new)
+    services
+        .doc_sets(super::service::request_principal()?)
+        .await
+        .map_err(ServerFnError::new)
 }

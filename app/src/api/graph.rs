@@ -35,7 +35,10 @@ pub async fn get_subgraph(query: String) -> Result<GraphAnswer, ServerFnError> {
         Err(why) => return Ok(GraphAnswer::BadQuery(why)),
     };
     let services = super::Services::from_context()?;
-    services.subgraph(query).await.map_err(ServerFnError::new)
+    services
+        .subgraph(super::service::request_principal()?, query)
+        .await
+        .map_err(ServerFnError::new)
 }
 
 /// The impact analysis of entity `entity_ref` (`kind:namespace/name`) walking `way`, as
@@ -52,7 +55,7 @@ pub async fn get_impact(
     };
     let services = super::Services::from_context()?;
     let impact = services
-        .impact(entity_ref, way)
+        .impact(super::service::request_principal()?, entity_ref, way)
         .await
         .map_err(ServerFnError::new)?;
     Ok(impact.map(|impact| impact.shown(LISTED, &among)))

@@ -15,3 +15,17 @@ pub async fn get_viewer() -> Result<Viewer, ServerFnError> {
         .await
         .map_err(ServerFnError::new)
 }
+
+/// What the home page shows the person of their own: what they own, the tasks they
+/// started, what they starred.
+#[server]
+pub async fn get_mine() -> Result<crate::model::identity::mine::Mine, ServerFnError> {
+    let services = super::Services::from_context()?;
+    services
+        .mine(
+            super::service::request_principal()?,
+            super::service::request_starred(),
+        )
+        .await
+        .map_err(ServerFnError::new)
+}

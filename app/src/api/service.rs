@@ -48,7 +48,7 @@ pub enum ServiceError {
 /// once; REST handlers call the same implementation, and tests can give a fake.
 pub trait PortalService: Send + Sync + 'static {
     /// How many entities of each kind the catalog holds.
-    fn catalog_summary(&self) -> ServiceFuture<'_, CatalogSummary>;
+    fn catalog_summary(&self, who: Principal) -> ServiceFuture<'_, CatalogSummary>;
 
     /// One page of the catalog table for `view`, for a person with these stars.
     fn catalog_page(
@@ -67,15 +67,20 @@ pub trait PortalService: Send + Sync + 'static {
     ) -> ServiceFuture<'_, Vec<FacetCounts>>;
 
     /// The entity page of `entity_ref`, if there is such an entity.
-    fn entity_page(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<EntityPage>>;
+    fn entity_page(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+    ) -> ServiceFuture<'_, Option<EntityPage>>;
 
     /// Every template in the catalog, as gallery cards.
-    fn template_cards(&self) -> ServiceFuture<'_, Vec<TemplateCard>>;
+    fn template_cards(&self, who: Principal) -> ServiceFuture<'_, Vec<TemplateCard>>;
 
     /// Template `namespace/name` with its form's starting state: `posted` when a person
     /// posted the form without JavaScript, else a fresh one.
     fn template_form(
         &self,
+        who: Principal,
         namespace: String,
         name: String,
         posted: Option<Wizard>,
@@ -85,6 +90,7 @@ pub trait PortalService: Send + Sync + 'static {
     /// browser runs, then the checks that need the catalog.
     fn check_template_values(
         &self,
+        who: Principal,
         namespace: String,
         name: String,
         values: serde_json::Value,
@@ -121,34 +127,60 @@ pub trait PortalService: Send + Sync + 'static {
     ) -> ServiceFuture<'_, DryRunView>;
 
     /// A task's page, if there is such a task.
-    fn task_page(&self, id: String) -> ServiceFuture<'_, Option<TaskPage>>;
+    fn task_page(&self, who: Principal, id: String) -> ServiceFuture<'_, Option<TaskPage>>;
 
     /// The most recent tasks, newest first.
-    fn task_list(&self) -> ServiceFuture<'_, Vec<TaskSummary>>;
+    fn task_list(&self, who: Principal) -> ServiceFuture<'_, Vec<TaskSummary>>;
 
     /// Asks for a task to be cancelled; its status after the request.
     fn cancel_task(&self, who: Principal, id: String) -> ServiceFuture<'_, Option<TaskStatus>>;
 
     /// `entity_ref`'s docs around their pages, if it has docs.
-    fn docs_set(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<DocSetView>>;
+    fn docs_set(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+    ) -> ServiceFuture<'_, Option<DocSetView>>;
 
     /// Page `path` of `entity_ref`'s docs (its start page when empty), if there is one.
-    fn docs_page(&self, entity_ref: EntityRef, path: String) -> ServiceFuture<'_, Option<DocPage>>;
+    fn docs_page(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+        path: String,
+    ) -> ServiceFuture<'_, Option<DocPage>>;
 
     /// The sections of `entity_ref`'s docs matching `query`, best first.
-    fn search_docs(&self, entity_ref: EntityRef, query: String) -> ServiceFuture<'_, Vec<DocHit>>;
+    fn search_docs(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+        query: String,
+    ) -> ServiceFuture<'_, Vec<DocHit>>;
 
     /// Every documented entity.
-    fn doc_sets(&self) -> ServiceFuture<'_, Vec<DocSetCard>>;
+    fn doc_sets(&self, who: Principal) -> ServiceFuture<'_, Vec<DocSetCard>>;
 
     /// The part of the catalog `query` asks for.
-    fn subgraph(&self, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer>;
+    fn subgraph(&self, who: Principal, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer>;
 
     /// `who` as the pages show them, with what the portal says about guests.
     fn viewer(&self, who: Principal) -> ServiceFuture<'_, Viewer>;
 
+    /// What `who` owns, the tasks they started and what they starred (`starred`).
+    fn mine(
+        &self,
+        who: Principal,
+        starred: Starred,
+    ) -> ServiceFuture<'_, crate::model::identity::mine::Mine>;
+
     /// The impact analysis of `entity_ref` walking `way`, if there is such an entity.
-    fn impact(&self, entity_ref: EntityRef, way: ImpactWay) -> ServiceFuture<'_, Option<Impact>>;
+    fn impact(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+        way: ImpactWay,
+    ) -> ServiceFuture<'_, Option<Impact>>;
 }
 
 /// A template form posted without JavaScript, as the server read it; the page renders

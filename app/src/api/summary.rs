@@ -8,5 +8,8 @@ use crate::model::catalog::summary::CatalogSummary;
 #[server]
 pub async fn get_catalog_summary() -> Result<CatalogSummary, ServerFnError> {
     let services = super::Services::from_context()?;
-    services.catalog_summary().await.map_err(ServerFnError::new)
+    services
+        .catalog_summary(super::service::request_principal()?)
+        .await
+        .map_err(ServerFnError::new)
 }

@@ -63,14 +63,20 @@ pub async fn dry_run_template(
 #[server]
 pub async fn get_task_page(id: String) -> Result<Option<TaskPage>, ServerFnError> {
     let services = super::Services::from_context()?;
-    services.task_page(id).await.map_err(ServerFnError::new)
+    services
+        .task_page(super::service::request_principal()?, id)
+        .await
+        .map_err(ServerFnError::new)
 }
 
 /// The most recent tasks, newest first.
 #[server]
 pub async fn get_tasks() -> Result<Vec<TaskSummary>, ServerFnError> {
     let services = super::Services::from_context()?;
-    services.task_list().await.map_err(ServerFnError::new)
+    services
+        .task_list(super::service::request_principal()?)
+        .await
+        .map_err(ServerFnError::new)
 }
 
 /// Asks for a task to be cancelled; its status after the request.

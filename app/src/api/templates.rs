@@ -36,7 +36,10 @@ pub enum TemplateForm {
 #[server]
 pub async fn get_template_cards() -> Result<Vec<TemplateCard>, ServerFnError> {
     let services = super::Services::from_context()?;
-    services.template_cards().await.map_err(ServerFnError::new)
+    services
+        .template_cards(super::service::request_principal()?)
+        .await
+        .map_err(ServerFnError::new)
 }
 
 /// Template `namespace/name` and the state its form starts in.
@@ -48,7 +51,12 @@ pub async fn get_template_form(
     let services = super::Services::from_context()?;
     let posted = use_context::<super::PostedWizard>();
     services
-        .template_form(namespace, name, posted.map(|p| p.0))
+        .template_form(
+            super::service::request_principal()?,
+            namespace,
+            name,
+            posted.map(|p| p.0),
+        )
         .await
         .map_err(ServerFnError::new)
 }
@@ -63,7 +71,12 @@ pub async fn check_template_values(
 ) -> Result<Vec<FieldError>, ServerFnError> {
     let services = super::Services::from_context()?;
     services
-        .check_template_values(namespace, name, values)
+        .check_template_values(
+            super::service::request_principal()?,
+            namespace,
+            name,
+            values,
+        )
         .await
         .map_err(ServerFnError::new)
 }

@@ -10,7 +10,7 @@ use super::ConfigError;
 use crate::services::identity::{GuestAccess, IdentitySettings, OidcProvider, SessionSettings};
 use app::model::{
     catalog::entity_ref::{EntityRef, RefContext},
-    identity::policy::{Policy, Rule},
+    identity::policy::Policy,
 };
 
 /// The `[auth]` table of a config file.
@@ -52,7 +52,7 @@ pub(super) fn resolve_identity(
     guest: Option<GuestAccess>,
     base_url: Option<Spanned<String>>,
     auth: AuthFile,
-    policy: Option<Vec<Spanned<Rule>>>,
+    policy: Option<Policy>,
     addr: SocketAddr,
     env: &dyn Fn(&str) -> Option<String>,
     at_fault: AtFault,
@@ -97,7 +97,7 @@ pub(super) fn resolve_identity(
             .map_or(defaults.absolute, |h| Duration::from_secs(h.max(1) * 3600)),
     };
     Ok(IdentitySettings {
-        policy: resolve_policy(policy, at_fault)?,
+        policy: policy.unwrap_or_default(),
         guest,
         admin_groups,
         providers,
@@ -196,27 +196,6 @@ fn resolve_base_url(
     }
 }
 
-/// The policy's rules, checked: the first problem is refused with its rule's line.
-fn resolve_policy(
-    policy: Option<Vec<Spanned<Rule>>>,
-    at_fault: AtFault,
-) -> Result<Policy, ConfigError> {
-    let Some(rules) = policy else {
-        return Ok(Policy::default());
-    };
-    let spans: Vec<_> = rules.iter().map(Spanned::span).collect();
-    let policy = Policy {
-        rules: rules.into_iter().map(Spanned::into_inner).collect(),
-    };
-    match policy.problems().into_iter().next() {
-        Some(problem) => Err(at_fault(
-            spans[problem.rule].clone(),
-            format!("policy rule {}: {}", problem.rule + 1, problem.message),
-        )),
-        None => Ok(policy),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -276,10 +255,10 @@ mod tests {
         );
         let message = refusal_of(
             "[[policy]]\neffect = \"allow\"\nactions = [\"catalog.entity.delete\"]\nwhen = { owner = true }\n\n\
-             [[policy]]\neffect = \"allow\"\nactions = [\"catalog.*\"]\nwhen = { owner = true }\n",
+             [[policy]]\neffect = \"allow\"\nactions = [\"catalog.*\"]\nwhen = { ownr = true }\n",
         );
         assert!(
-            message.contains("line 6: policy rule 2: conditions on the target"),
+            message.contains("line 9") && message.contains("unknown field `ownr`"),
             "{message}"
         );
         let message = refusal_of("[auth]\nadmin_groups = [\"a/b/c\"]\n");

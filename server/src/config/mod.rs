@@ -20,7 +20,7 @@ use crate::{
     scaffolder::{GitHost, ScaffolderSettings},
     services::identity::{GuestAccess, IdentitySettings},
 };
-use app::model::identity::{action::Scope, policy::Rule};
+use app::model::identity::action::Scope;
 use identity::{resolve_identity, AuthFile};
 
 mod identity;
@@ -304,7 +304,7 @@ struct ConfigFile {
     #[serde(default)]
     auth: AuthFile,
     /// The permission policy's rules, in order (`[[policy]]` tables).
-    policy: Option<Vec<toml::Spanned<Rule>>>,
+    policy: Option<app::model::identity::policy::Policy>,
 }
 
 /// Settings resolved from every source, ready to use.

@@ -54,7 +54,7 @@ pub async fn post_template_form(
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
-    let wizard = match state.portal.template(&namespace, &name).await {
+    let wizard = match state.portal.template(&who, &namespace, &name).await {
         Ok(Some(Ok(template))) => {
             let values = field("__values")
                 .and_then(|v| serde_json::from_str(v).ok())
@@ -106,7 +106,7 @@ async fn act(
     match intent {
         "back" => wizard.back(template),
         "next" => {
-            let server = page_server_errors(state, template, wizard).await;
+            let server = page_server_errors(state, who, template, wizard).await;
             if server.is_empty() {
                 wizard.next(template);
             } else {
@@ -165,6 +165,7 @@ async fn act(
 /// The catalog's checks for the fields of the page shown.
 async fn page_server_errors(
     state: &AppState,
+    who: &Principal,
     template: &Template,
     wizard: &Wizard,
 ) -> Vec<FieldError> {
@@ -180,7 +181,7 @@ async fn page_server_errors(
         .collect();
     match state
         .portal
-        .check_template_values(template, &wizard.values)
+        .check_template_values(who, template, &wizard.values)
         .await
     {
         Ok(found) => found

@@ -137,6 +137,7 @@ pub struct ListQuery {
 /// `GET /tasks`: `{tasks, totalTasks}`, newest first.
 pub async fn list(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let status = match query.status.as_deref() {
@@ -151,6 +152,7 @@ pub async fn list(
     let (tasks, total) = state
         .portal
         .serialized_tasks(
+            &who,
             status,
             query.created_by.as_deref(),
             limit,
@@ -163,11 +165,12 @@ pub async fn list(
 /// `GET /tasks/{id}`.
 pub async fn task(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     state
         .portal
-        .serialized_task(&id)
+        .serialized_task(&who, &id)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("Task with id {id} does not exist")))
@@ -182,12 +185,13 @@ pub struct After {
 /// `GET /tasks/{id}/events`: the events so far, as JSON.
 pub async fn events(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(id): Path<String>,
     Query(after): Query<After>,
 ) -> Result<Json<Value>, ApiError> {
     let (events, _) = state
         .portal
-        .task_events(&id, after.after.unwrap_or(0))
+        .task_events(&who, &id, after.after.unwrap_or(0))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Task with id {id} does not exist")))?;
     Ok(Json(json!(events)))
@@ -197,11 +201,17 @@ pub async fn events(
 /// `event: completion`), new ones as they happen; the stream ends after the task does.
 pub async fn event_stream(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(id): Path<String>,
     Query(after): Query<After>,
     headers: axum::http::HeaderMap,
 ) -> Result<Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    if state.portal.task_events(&id, i64::MAX).await?.is_none() {
+    if state
+        .portal
+        .task_events(&who, &id, i64::MAX)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::not_found(format!(
             "Task with id {id} does not exist"
         )));
@@ -216,7 +226,7 @@ pub async fn event_stream(
     let stream = crate::http::stream::channel_stream(64, move |sender| async move {
         let mut last = start;
         loop {
-            let Ok(Some((events, status))) = portal.task_events(&id, last).await else {
+            let Ok(Some((events, status))) = portal.task_events(&who, &id, last).await else {
                 return;
             };
             for event in events {
@@ -241,7 +251,7 @@ pub async fn event_stream(
             }
             if status.is_final() {
                 // The final event is written before the status; one more look catches it.
-                if let Ok(Some((events, _))) = portal.task_events(&id, last).await {
+                if let Ok(Some((events, _))) = portal.task_events(&who, &id, last).await {
                     for event in events {
                         let data = serde_json::to_string(&event).unwrap_or_default();
                         let _ = sender
@@ -277,9 +287,10 @@ pub async fn cancel(
 /// `GET /tasks/{id}/archive`: the workspace of an ended task, `.tar.gz`.
 pub async fn archive(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let bytes = state.portal.task_archive(&id).await?.ok_or_else(|| {
+    let bytes = state.portal.task_archive(&who, &id).await?.ok_or_else(|| {
         ApiError::not_found(format!(
             "Task {id} has no archive (it has not ended, or does not exist)"
         ))
@@ -383,6 +394,7 @@ pub async fn actions() -> Json<Value> {
 /// `GET /templates/{namespace}/{kind}/{name}/parameter-schema`: the form's pages.
 pub async fn parameter_schema(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path((namespace, kind, name)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     if !kind.eq_ignore_ascii_case("template") {
@@ -390,7 +402,7 @@ pub async fn parameter_schema(
             "{kind}:{namespace}/{name} is not a template"
         )));
     }
-    let template = match state.portal.template(&namespace, &name).await? {
+    let template = match state.portal.template(&who, &namespace, &name).await? {
         None => {
             return Err(ApiError::not_found(format!(
                 "the catalog has no template:{namespace}/{name}"

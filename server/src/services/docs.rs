@@ -10,7 +10,9 @@ use app::model::docs::page::{
 };
 use app::model::docs::search::{self, DocHit};
 
-use super::Portal;
+use app::model::identity::{action::Action, principal::Principal};
+
+use super::{identity::entity_target, Portal};
 use crate::docs::origin::{self, DocsOrigin};
 use crate::docs::{build, sanitize::Sanitizer, source};
 use crate::store::{DocPageRow, DocSectionRow, DocSetRow, StoreError};
@@ -191,20 +193,39 @@ impl Portal {
 
     /// The entity `entity_ref`, the ref of the doc set it shows and the page that set
     /// starts at for it ([`docs_owner`]); `None` when there is no such entity.
+    /// `None` too when `who` may not read the entity or its docs.
     async fn docs_of(
         &self,
+        who: &Principal,
         entity_ref: &EntityRef,
     ) -> Result<Option<(Entity, String, String)>, StoreError> {
-        Ok(self.entity(entity_ref).await?.map(|entity| {
-            let (owner, start) = docs_owner(&entity);
-            (entity, owner, start)
-        }))
+        Ok(self
+            .entity(who, entity_ref)
+            .await?
+            .filter(|entity| self.may_read_docs(who, entity))
+            .map(|entity| {
+                let (owner, start) = docs_owner(&entity);
+                (entity, owner, start)
+            }))
+    }
+
+    /// Whether `who` may read `entity`'s docs (`docs.read`; reading the entity is
+    /// checked where it is read).
+    fn may_read_docs(&self, who: &Principal, entity: &Entity) -> bool {
+        self.identity
+            .policy
+            .decide(who, Action::DocsRead, &entity_target(entity))
+            .is_ok()
     }
 
     /// `entity_ref`'s docs around their pages; `None` when the entity or its docs do not
     /// exist.
-    pub async fn docs_set(&self, entity_ref: &EntityRef) -> Result<Option<DocSetView>, StoreError> {
-        let Some((entity, owner, start)) = self.docs_of(entity_ref).await? else {
+    pub async fn docs_set(
+        &self,
+        who: &Principal,
+        entity_ref: &EntityRef,
+    ) -> Result<Option<DocSetView>, StoreError> {
+        let Some((entity, owner, start)) = self.docs_of(who, entity_ref).await? else {
             return Ok(None);
         };
         let Some(set) = self.store.doc_set(&owner).await? else {
@@ -226,13 +247,16 @@ impl Portal {
 
     /// What the entity page says of `entity`'s docs: where they are and what is wrong
     /// with them; `None` when it names none.
+    /// `None` too when `who` may not read them.
     pub(super) async fn entity_docs(
         &self,
+        who: &Principal,
         entity: &Entity,
     ) -> Result<Option<EntityDocs>, StoreError> {
         let annotations = &entity.metadata.annotations;
         if !annotations.contains_key(annotations::TECHDOCS_REF)
             && !annotations.contains_key(TECHDOCS_ENTITY)
+            || !self.may_read_docs(who, entity)
         {
             return Ok(None);
         }
@@ -256,10 +280,11 @@ impl Portal {
     /// `None` when the entity, its docs or the page do not exist.
     pub async fn docs_page(
         &self,
+        who: &Principal,
         entity_ref: &EntityRef,
         path: &str,
     ) -> Result<Option<DocPage>, StoreError> {
-        let Some((_, owner, start)) = self.docs_of(entity_ref).await? else {
+        let Some((_, owner, start)) = self.docs_of(who, entity_ref).await? else {
             return Ok(None);
         };
         let key = match page_key(path) {
@@ -282,10 +307,11 @@ impl Portal {
     /// out of the doc set.
     pub async fn docs_asset(
         &self,
+        who: &Principal,
         entity_ref: &EntityRef,
         path: &str,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some((_, owner, _)) = self.docs_of(entity_ref).await? else {
+        let Some((_, owner, _)) = self.docs_of(who, entity_ref).await? else {
             return Ok(None);
         };
         let Ok(path) = source::resolve("", path.trim_start_matches('/')) else {
@@ -297,6 +323,7 @@ impl Portal {
     /// The sections of `entity_ref`'s docs holding every word of `query`, best first.
     pub async fn search_docs(
         &self,
+        who: &Principal,
         entity_ref: &EntityRef,
         query: &str,
     ) -> Result<Vec<DocHit>, StoreError> {
@@ -304,7 +331,7 @@ impl Portal {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let Some((_, owner, _)) = self.docs_of(entity_ref).await? else {
+        let Some((_, owner, _)) = self.docs_of(who, entity_ref).await? else {
             return Ok(Vec::new());
         };
         let sections = self.store.search_doc_sections(&owner, &terms).await?;
@@ -333,8 +360,8 @@ impl Portal {
             .collect())
     }
 
-    /// Every documented entity, by title.
-    pub async fn doc_sets(&self) -> Result<Vec<DocSetCard>, StoreError> {
+    /// Every documented entity `who` may read the docs of, by title.
+    pub async fn doc_sets(&self, who: &Principal) -> Result<Vec<DocSetCard>, StoreError> {
         let sets: std::collections::HashMap<String, _> = self
             .store
             .doc_sets()
@@ -343,9 +370,9 @@ impl Portal {
             .map(|set| (set.entity_ref.clone(), set))
             .collect();
         let refs: Vec<String> = sets.keys().cloned().collect();
-        let entities = self.entities(&refs).await?;
+        let entities = self.entities(who, &refs).await?;
         let mut cards = Vec::new();
-        for entity in entities {
+        for entity in entities.iter().filter(|e| self.may_read_docs(who, e)) {
             let entity_ref = entity.entity_ref();
             let Some(set) = sets.get(&entity_ref.to_string()) else {
                 continue;

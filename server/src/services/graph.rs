@@ -9,34 +9,50 @@ use app::model::graph::impact::{Impact, ImpactWay};
 use app::model::graph::layout::Direction;
 use app::model::graph::subgraph::{GraphEdge, GraphNode, GraphQuery, Subgraph, MAX_NODES};
 
+use app::model::identity::principal::Principal;
+
 use super::{CatalogError, Portal};
 use crate::store::{GraphNodeRow, StoreError};
 
 impl Portal {
     /// The part of the catalog `query` asks for, nodes nearest first (then by ref), cut
     /// at [`MAX_NODES`] entities (nearest kept), each with its steps from the nearest
-    /// root as the walk found them. A root the catalog does not hold is an error naming
-    /// it.
-    pub async fn subgraph(&self, query: &GraphQuery) -> Result<Subgraph, CatalogError> {
+    /// root as the walk found them. A root the catalog does not hold (or `who` may not
+    /// read) is an error naming it. Entities `who` may not read are not walked through.
+    pub async fn subgraph(
+        &self,
+        who: &Principal,
+        query: &GraphQuery,
+    ) -> Result<Subgraph, CatalogError> {
+        let seen = self.catalog_reads(who);
         let stored = self.store.graph_nodes(&query.roots).await?;
-        if let Some(unknown) = query
-            .roots
-            .iter()
-            .find(|root| !stored.iter().any(|row| &row.entity_ref == *root))
-        {
+        let mut hidden = self.hidden_among(&seen, &query.roots).await?;
+        if let Some(unknown) = query.roots.iter().find(|root| {
+            !stored.iter().any(|row| &row.entity_ref == *root) || hidden.contains(*root)
+        }) {
             return Err(CatalogError::NotFound(format!("No entity {unknown}")));
         }
         let types = query.walked_types();
-        let mut reached = self
-            .store
-            .walk_relations(
-                &query.roots,
-                &types,
-                &query.kinds,
-                query.depth,
-                MAX_NODES + 1,
-            )
-            .await?;
+        // Walk, then walk again round what the walk found hidden, until it finds none.
+        let mut reached = loop {
+            let reached = self
+                .store
+                .walk_relations(
+                    &query.roots,
+                    &types,
+                    &query.kinds,
+                    query.depth,
+                    MAX_NODES + 1,
+                    &hidden,
+                )
+                .await?;
+            let refs: Vec<String> = reached.iter().map(|(r, _)| r.clone()).collect();
+            let found = self.hidden_among(&seen, &refs).await?;
+            if found.is_empty() {
+                break reached;
+            }
+            hidden.extend(found);
+        };
         let truncated = reached.len() > MAX_NODES;
         reached.truncate(MAX_NODES);
         let refs: Vec<String> = reached.iter().map(|(r, _)| r.clone()).collect();
@@ -82,11 +98,15 @@ impl Portal {
     /// A system's or a domain's parts drawn as SVG, each system a box round its parts (a
     /// domain's own node left out: its systems are the picture); `None` for other kinds
     /// or when there are no parts.
-    pub async fn diagram(&self, root: &EntityRef) -> Result<Option<String>, StoreError> {
+    pub async fn diagram(
+        &self,
+        who: &Principal,
+        root: &EntityRef,
+    ) -> Result<Option<String>, StoreError> {
         let Some(query) = GraphQuery::parts_of(root) else {
             return Ok(None);
         };
-        let mut graph = match self.subgraph(&query).await {
+        let mut graph = match self.subgraph(who, &query).await {
             Ok(graph) => graph,
             Err(CatalogError::Store(e)) => return Err(e),
             Err(_) => return Ok(None),
@@ -113,23 +133,34 @@ impl Portal {
         )))
     }
 
-    /// The impact analysis of `entity_ref` walking `way`; `None` when the catalog does
-    /// not hold it.
+    /// The impact analysis of `entity_ref` walking `way`, through entities `who` may
+    /// read; `None` when the catalog does not hold it or `who` may not read it.
     pub async fn impact(
         &self,
+        who: &Principal,
         entity_ref: &EntityRef,
         way: ImpactWay,
     ) -> Result<Option<Impact>, StoreError> {
-        let entity_ref = entity_ref.to_string();
-        if self
-            .store
-            .graph_nodes(std::slice::from_ref(&entity_ref))
-            .await?
-            .is_empty()
-        {
+        let seen = self.catalog_reads(who);
+        let root = vec![entity_ref.to_string()];
+        let mut hidden = self.hidden_among(&seen, &root).await?;
+        if !hidden.is_empty() || self.store.graph_nodes(&root).await?.is_empty() {
             return Ok(None);
         }
-        Ok(Some(self.store.impact(&entity_ref, way).await?))
+        // Analyse, then again round what the analysis found hidden, until it finds none.
+        loop {
+            let impact = self.store.impact(&root[0], way, &hidden).await?;
+            let reached: Vec<String> = impact
+                .entries
+                .iter()
+                .map(|e| e.entity_ref.clone())
+                .collect();
+            let found = self.hidden_among(&seen, &reached).await?;
+            if found.is_empty() {
+                return Ok(Some(impact));
+            }
+            hidden.extend(found);
+        }
     }
 }
 

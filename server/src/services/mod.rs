@@ -212,8 +212,8 @@ impl From<StoreError> for ServiceError {
 }
 
 impl PortalService for Portal {
-    fn catalog_summary(&self) -> ServiceFuture<'_, CatalogSummary> {
-        Box::pin(async move { Ok(Portal::catalog_summary(self).await?) })
+    fn catalog_summary(&self, who: Principal) -> ServiceFuture<'_, CatalogSummary> {
+        Box::pin(async move { Ok(Portal::catalog_summary(self, &who).await?) })
     }
 
     fn catalog_page(
@@ -234,33 +234,41 @@ impl PortalService for Portal {
         Box::pin(async move { Ok(Portal::catalog_facets(self, &who, &view, &starred).await?) })
     }
 
-    fn entity_page(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<EntityPage>> {
-        Box::pin(async move { Ok(Portal::entity_page(self, &entity_ref).await?) })
+    fn entity_page(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+    ) -> ServiceFuture<'_, Option<EntityPage>> {
+        Box::pin(async move { Ok(Portal::entity_page(self, &who, &entity_ref).await?) })
     }
 
-    fn template_cards(&self) -> ServiceFuture<'_, Vec<TemplateCard>> {
-        Box::pin(async move { Ok(Portal::template_cards(self).await?) })
+    fn template_cards(&self, who: Principal) -> ServiceFuture<'_, Vec<TemplateCard>> {
+        Box::pin(async move { Ok(Portal::template_cards(self, &who).await?) })
     }
 
     fn template_form(
         &self,
+        who: Principal,
         namespace: String,
         name: String,
         posted: Option<Wizard>,
     ) -> ServiceFuture<'_, TemplateForm> {
-        Box::pin(async move { Ok(Portal::template_form(self, &namespace, &name, posted).await?) })
+        Box::pin(
+            async move { Ok(Portal::template_form(self, &who, &namespace, &name, posted).await?) },
+        )
     }
 
     fn check_template_values(
         &self,
+        who: Principal,
         namespace: String,
         name: String,
         values: serde_json::Value,
     ) -> ServiceFuture<'_, Vec<FieldError>> {
         Box::pin(async move {
-            match Portal::template(self, &namespace, &name).await? {
+            match Portal::template(self, &who, &namespace, &name).await? {
                 Some(Ok(template)) => {
-                    Ok(Portal::check_template_values(self, &template, &values).await?)
+                    Ok(Portal::check_template_values(self, &who, &template, &values).await?)
                 }
                 _ => Err(ServiceError::NotFound(format!(
                     "template:{namespace}/{name}"
@@ -307,15 +315,21 @@ impl PortalService for Portal {
         })
     }
 
-    fn task_page(&self, id: String) -> ServiceFuture<'_, Option<app::model::task::TaskPage>> {
-        Box::pin(async move { Ok(Portal::task_page(self, &id).await?) })
+    fn task_page(
+        &self,
+        who: Principal,
+        id: String,
+    ) -> ServiceFuture<'_, Option<app::model::task::TaskPage>> {
+        Box::pin(async move { Ok(Portal::task_page(self, &who, &id).await?) })
     }
 
-    fn task_list(&self) -> ServiceFuture<'_, Vec<app::model::task::TaskSummary>> {
+    fn task_list(&self, who: Principal) -> ServiceFuture<'_, Vec<app::model::task::TaskSummary>> {
         Box::pin(async move {
-            Ok(Portal::task_summaries(self, None, None, TASKS_LISTED, 0)
-                .await?
-                .0)
+            Ok(
+                Portal::task_summaries(self, &who, None, None, TASKS_LISTED, 0)
+                    .await?
+                    .0,
+            )
         })
     }
 
@@ -327,25 +341,39 @@ impl PortalService for Portal {
         Box::pin(async move { Ok(Portal::cancel_task(self, &who, &id).await?) })
     }
 
-    fn docs_set(&self, entity_ref: EntityRef) -> ServiceFuture<'_, Option<DocSetView>> {
-        Box::pin(async move { Ok(Portal::docs_set(self, &entity_ref).await?) })
+    fn docs_set(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+    ) -> ServiceFuture<'_, Option<DocSetView>> {
+        Box::pin(async move { Ok(Portal::docs_set(self, &who, &entity_ref).await?) })
     }
 
-    fn docs_page(&self, entity_ref: EntityRef, path: String) -> ServiceFuture<'_, Option<DocPage>> {
-        Box::pin(async move { Ok(Portal::docs_page(self, &entity_ref, &path).await?) })
+    fn docs_page(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+        path: String,
+    ) -> ServiceFuture<'_, Option<DocPage>> {
+        Box::pin(async move { Ok(Portal::docs_page(self, &who, &entity_ref, &path).await?) })
     }
 
-    fn search_docs(&self, entity_ref: EntityRef, query: String) -> ServiceFuture<'_, Vec<DocHit>> {
-        Box::pin(async move { Ok(Portal::search_docs(self, &entity_ref, &query).await?) })
+    fn search_docs(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+        query: String,
+    ) -> ServiceFuture<'_, Vec<DocHit>> {
+        Box::pin(async move { Ok(Portal::search_docs(self, &who, &entity_ref, &query).await?) })
     }
 
-    fn doc_sets(&self) -> ServiceFuture<'_, Vec<DocSetCard>> {
-        Box::pin(async move { Ok(Portal::doc_sets(self).await?) })
+    fn doc_sets(&self, who: Principal) -> ServiceFuture<'_, Vec<DocSetCard>> {
+        Box::pin(async move { Ok(Portal::doc_sets(self, &who).await?) })
     }
 
-    fn subgraph(&self, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer> {
+    fn subgraph(&self, who: Principal, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer> {
         Box::pin(async move {
-            match Portal::subgraph(self, &query).await {
+            match Portal::subgraph(self, &who, &query).await {
                 Ok(graph) => Ok(GraphAnswer::Graph(graph)),
                 Err(CatalogError::NotFound(what)) => Ok(GraphAnswer::NoEntity(what)),
                 Err(CatalogError::Store(error)) => Err(error.into()),
@@ -356,10 +384,7 @@ impl PortalService for Portal {
 
     fn viewer(&self, who: Principal) -> ServiceFuture<'_, Viewer> {
         Box::pin(async move {
-            let profile = match who.signed_in() {
-                true => self.entity(&who.user).await?,
-                false => None,
-            };
+            let profile = self.own_entity(&who).await?;
             let display_name = profile.as_ref().and_then(|user| {
                 user.spec
                     .as_ref()?
@@ -386,7 +411,20 @@ impl PortalService for Portal {
         })
     }
 
-    fn impact(&self, entity_ref: EntityRef, way: ImpactWay) -> ServiceFuture<'_, Option<Impact>> {
-        Box::pin(async move { Ok(Portal::impact(self, &entity_ref, way).await?) })
+    fn mine(
+        &self,
+        who: Principal,
+        starred: Starred,
+    ) -> ServiceFuture<'_, app::model::identity::mine::Mine> {
+        Box::pin(async move { Ok(Portal::mine(self, &who, &starred).await?) })
+    }
+
+    fn impact(
+        &self,
+        who: Principal,
+        entity_ref: EntityRef,
+        way: ImpactWay,
+    ) -> ServiceFuture<'_, Option<Impact>> {
+        Box::pin(async move { Ok(Portal::impact(self, &who, &entity_ref, way).await?) })
     }
 }

@@ -38,8 +38,8 @@ fn condition(key: &str, values: &[&str]) -> Condition {
 }
 
 impl Portal {
-    /// Every Template in the catalog as a gallery card, by name.
-    pub async fn template_cards(&self) -> Result<Vec<TemplateCard>, StoreError> {
+    /// Every Template in the catalog `who` may read, as a gallery card, by name.
+    pub async fn template_cards(&self, who: &Principal) -> Result<Vec<TemplateCard>, StoreError> {
         let query = EntityQuery {
             filter: vec![FilterGroup {
                 conditions: vec![condition("kind", &["template"])],
@@ -52,7 +52,7 @@ impl Portal {
             limit: MAX_TEMPLATES,
             ..Default::default()
         };
-        let (entities, _) = self.query_entities(&query).await?;
+        let (entities, _) = self.query_entities(who, &query).await?;
         Ok(entities.iter().map(TemplateCard::of).collect())
     }
 
@@ -60,12 +60,13 @@ impl Portal {
     /// spec cannot be used.
     pub async fn template(
         &self,
+        who: &Principal,
         namespace: &str,
         name: &str,
     ) -> Result<Option<Result<Template, TemplateError>>, StoreError> {
         let reference = EntityRef::new("template", namespace, name);
         Ok(self
-            .entity(&reference)
+            .entity(who, &reference)
             .await?
             .map(|e| Template::from_entity(&e)))
     }
@@ -74,11 +75,12 @@ impl Portal {
     /// page that still shows) or a fresh form.
     pub async fn template_form(
         &self,
+        who: &Principal,
         namespace: &str,
         name: &str,
         posted: Option<Wizard>,
     ) -> Result<TemplateForm, StoreError> {
-        Ok(match self.template(namespace, name).await? {
+        Ok(match self.template(who, namespace, name).await? {
             None => TemplateForm::Missing,
             Some(Err(error)) => TemplateForm::Unusable(error.to_string()),
             Some(Ok(template)) => {
@@ -100,6 +102,7 @@ impl Portal {
     /// exists.
     pub async fn check_template_values(
         &self,
+        who: &Principal,
         template: &Template,
         values: &Value,
     ) -> Result<Vec<FieldError>, StoreError> {
@@ -123,7 +126,7 @@ impl Portal {
                             default_namespace: None,
                         };
                         match EntityRef::parse(text, context) {
-                            Ok(reference) if self.entity(&reference).await?.is_none() => {
+                            Ok(reference) if self.entity(who, &reference).await?.is_none() => {
                                 Some(format!(
                                     "The catalog has no {reference}; choose one of its entities."
                                 ))
@@ -196,7 +199,7 @@ impl Portal {
             limit: CHOICES,
             ..Default::default()
         };
-        let (entities, _) = self.query_entities(&query).await?;
+        let (entities, _) = self.query_entities(who, &query).await?;
         Ok(entities
             .iter()
             .map(|entity| EntityChoice {

@@ -199,7 +199,7 @@ impl RelationGraph {
 
     /// The impact analysis of `entity_ref` walking `way` (no entries when no relation
     /// names it).
-    fn impact(&self, entity_ref: &str, way: ImpactWay) -> Impact {
+    fn impact(&self, entity_ref: &str, way: ImpactWay, hidden: &HashSet<String>) -> Impact {
         let Some(&root) = self.ids.get(entity_ref) else {
             return Impact {
                 entity: entity_ref.to_owned(),
@@ -224,7 +224,16 @@ impl RelationGraph {
             }
             StepRows { starts, edges }
         });
-        impact::analyse(&ImpactView { graph: self, steps }, root as usize, way)
+        let hidden = hidden
+            .iter()
+            .filter_map(|r| self.ids.get(r.as_str()).copied())
+            .collect();
+        let view = ImpactView {
+            graph: self,
+            steps,
+            hidden,
+        };
+        impact::analyse(&view, root as usize, way)
     }
 
     /// The target of `entity_ref`'s `ownedBy` relation (the first, by ref).
@@ -256,6 +265,8 @@ impl RelationGraph {
 struct ImpactView<'a> {
     graph: &'a RelationGraph,
     steps: &'a StepRows,
+    /// Refs the reader may not see: never stepped on.
+    hidden: HashSet<u32>,
 }
 
 impl impact::Steps for ImpactView<'_> {
@@ -274,6 +285,7 @@ impl impact::Steps for ImpactView<'_> {
     fn next(&self, id: usize) -> impl Iterator<Item = (usize, &'static str)> + '_ {
         self.steps.edges[self.steps.starts[id]..self.steps.starts[id + 1]]
             .iter()
+            .filter(|(target, _)| !self.hidden.contains(target))
             .map(|&(target, step)| (target as usize, step))
     }
 }
@@ -282,7 +294,7 @@ impl Store {
     /// The refs reached from `roots` along relations of `types`, entering only entities
     /// of `kinds` (any when empty; roots always count), at most `depth` steps away (no
     /// limit when `None`): each with its steps from the nearest root, nearest first, at
-    /// most `limit`.
+    /// most `limit`. `hidden` refs are never entered.
     pub async fn walk_relations(
         &self,
         roots: &[String],
@@ -290,13 +302,15 @@ impl Store {
         kinds: &[String],
         depth: Option<u32>,
         limit: usize,
+        hidden: &HashSet<String>,
     ) -> Result<Vec<(String, u32)>, StoreError> {
         let graph = self.relation_graph().await?;
         let enter = |entity_ref: &str| {
-            kinds.is_empty()
+            (kinds.is_empty()
                 || entity_ref
                     .split_once(':')
-                    .is_some_and(|(kind, _)| kinds.iter().any(|k| k == kind))
+                    .is_some_and(|(kind, _)| kinds.iter().any(|k| k == kind)))
+                && !hidden.contains(entity_ref)
         };
         Ok(graph.walk(roots, types, enter, depth, limit))
     }
@@ -361,9 +375,14 @@ impl Store {
     }
 
     /// The impact analysis of `entity_ref` walking `way` over the relations in memory
-    /// (no entries when no relation names it).
-    pub async fn impact(&self, entity_ref: &str, way: ImpactWay) -> Result<Impact, StoreError> {
-        Ok(self.relation_graph().await?.impact(entity_ref, way))
+    /// (no entries when no relation names it), never stepping on `hidden` refs.
+    pub async fn impact(
+        &self,
+        entity_ref: &str,
+        way: ImpactWay,
+        hidden: &HashSet<String>,
+    ) -> Result<Impact, StoreError> {
+        Ok(self.relation_graph().await?.impact(entity_ref, way, hidden))
     }
 
     /// The relations of the current catalog version, in memory: the whole table read as

@@ -5,10 +5,12 @@
 //! same types to hide what a person cannot do.
 
 pub mod action;
+pub mod mine;
 pub mod policy;
 pub mod principal;
 pub mod signin;
 pub mod token;
+pub mod visibility;
 
 #[cfg(test)]
 mod tests;

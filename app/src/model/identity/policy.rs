@@ -159,15 +159,6 @@ pub struct Policy {
     pub rules: Vec<Rule>,
 }
 
-/// A rule that cannot be enforced yet, or makes no sense: the rule's index and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleProblem {
-    /// Index of the rule in the policy, from 0.
-    pub rule: usize,
-    /// The sentence.
-    pub message: String,
-}
-
 impl Default for Policy {
     /// Everyone reads; signed-in people register locations, run templates and refresh;
     /// owners delete and cancel what they own; admins do everything.
@@ -220,7 +211,7 @@ impl Default for Policy {
 
 impl Conditions {
     /// Whether every condition about the principal holds.
-    fn hold_for(&self, who: &Principal) -> bool {
+    pub(super) fn hold_for(&self, who: &Principal) -> bool {
         self.admin.is_none_or(|admin| admin == who.admin)
             && self.signed_in.is_none_or(|on| on == who.signed_in())
             && (self.users.0.is_empty() || self.users.0.contains(&who.user))
@@ -293,6 +284,13 @@ impl Conditions {
 }
 
 impl Policy {
+    /// The rules that cover `action`, in order.
+    pub(super) fn rules_for(&self, action: Action) -> impl Iterator<Item = &Rule> {
+        self.rules
+            .iter()
+            .filter(move |rule| rule.actions.iter().any(|p| p.matches(action)))
+    }
+
     /// Decides whether `who` may do `action` to `target`.
     pub fn decide(&self, who: &Principal, action: Action, target: &Target) -> Result<(), Refusal> {
         let refuse = |message: String| Refusal {
@@ -309,11 +307,7 @@ impl Policy {
                 )));
             }
         }
-        let covering = || {
-            self.rules
-                .iter()
-                .filter(move |rule| rule.actions.iter().any(|p| p.matches(action)))
-        };
+        let covering = || self.rules_for(action);
         let decided =
             covering().find(|rule| rule.when.hold_for(who) && rule.when.hold_on(who, target));
         match decided {
@@ -333,29 +327,6 @@ impl Policy {
                 covering().filter(|rule| rule.effect == Effect::Allow),
             ))),
         }
-    }
-
-    /// Rules this version cannot enforce: conditions about the target on read actions
-    /// would hide single entities, which lists, counts and search do not apply yet.
-    pub fn problems(&self) -> Vec<RuleProblem> {
-        self.rules
-            .iter()
-            .enumerate()
-            .filter(|(_, rule)| rule.when.about_target())
-            .filter_map(|(index, rule)| {
-                let read = Action::all()
-                    .filter(|a| a.is_read())
-                    .find(|a| rule.actions.iter().any(|p| p.matches(*a)))?;
-                Some(RuleProblem {
-                    rule: index,
-                    message: format!(
-                        "conditions on the target (owner, kinds, namespaces, tags) cannot apply to {read} yet: \
-                         read rules may only name who reads (admin, signed_in, users, groups, scopes); \
-                         list the write actions instead of a pattern that covers {read}"
-                    ),
-                })
-            })
-            .collect()
     }
 }
 

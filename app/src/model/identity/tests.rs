@@ -2,8 +2,9 @@ use super::{
     action::{Action, Scope},
     policy::{Policy, Target},
     principal::{Credential, Principal},
+    visibility::Visibility,
 };
-use crate::model::catalog::entity_ref::EntityRef;
+use crate::model::catalog::{entity_ref::EntityRef, filter::EntityQuery, predicate::Predicate};
 
 fn r(text: &str) -> EntityRef {
     EntityRef::parse_full(text).unwrap()
@@ -235,24 +236,96 @@ fn bad_rules_are_refused_with_the_name_at_fault() {
 }
 
 #[test]
-fn read_rules_about_the_target_are_problems_until_lists_obey_them() {
+fn visibility_agrees_with_decide_for_every_entity_and_person() {
     let policy = policy(
         r#"[
-        {"effect": "allow", "actions": ["catalog.entity.delete"], "when": {"owner": true}},
-        {"effect": "allow", "actions": ["catalog.*"], "when": {"kinds": ["component"]}},
-        {"effect": "allow", "actions": ["docs.read"], "when": {"signed_in": true}}
+        {"effect": "allow", "actions": ["*"], "when": {"admin": true}},
+        {"effect": "deny", "actions": ["catalog.entity.read"], "when": {"tags": ["secret"], "owner": false}},
+        {"effect": "allow", "actions": ["catalog.entity.read"], "when": {"kinds": ["group", "user"]}},
+        {"effect": "deny", "actions": ["catalog.entity.read"], "when": {"signed_in": false, "namespaces": ["internal"]}},
+        {"effect": "allow", "actions": ["catalog.entity.read"], "when": {"signed_in": true}},
+        {"effect": "allow", "actions": ["catalog.entity.read"], "when": {"kinds": ["component", "api"]}}
     ]"#,
     )
     .unwrap();
-    let problems = policy.problems();
-    assert_eq!(problems.len(), 1);
-    assert_eq!(problems[0].rule, 1);
+    let people = [
+        Principal::guest(false),
+        member("user:default/alice", &["group:default/payments"]),
+        member("user:default/bob", &["group:default/search"]),
+        Principal::new(r("user:default/root"), vec![], true, Credential::Session),
+        Principal::new(
+            r("user:default/alice"),
+            vec![r("group:default/payments")],
+            false,
+            Credential::Token {
+                scopes: vec![Scope::TemplatesRun],
+            },
+        ),
+    ];
+    let mut targets = Vec::new();
+    for entity in [
+        "component:default/checkout",
+        "component:internal/ledger",
+        "api:default/orders",
+        "group:default/payments",
+        "system:default/shop",
+        "user:internal/eve",
+    ] {
+        for owner in ["group:default/payments", "group:default/search"] {
+            for tags in [vec![], vec!["Secret".to_owned()], vec!["java".to_owned()]] {
+                targets.push(Target {
+                    entity: Some(r(entity)),
+                    owners: vec![r(owner)],
+                    tags,
+                    label: entity.to_owned(),
+                });
+            }
+        }
+    }
+    for who in &people {
+        let visibility = policy.visibility(who, Action::EntityRead);
+        for target in &targets {
+            assert_eq!(
+                visibility.sees(target),
+                policy.decide(who, Action::EntityRead, target).is_ok(),
+                "{} reading {} owned by {:?} tagged {:?}: {visibility:?}",
+                who.user,
+                target.label,
+                target.owners,
+                target.tags
+            );
+        }
+    }
+    // The token without `read` sees nothing, and says why.
+    let token = policy.visibility(&people[4], Action::EntityRead);
     assert!(
-        problems[0].message.contains("catalog.entity.read"),
-        "{}",
-        problems[0].message
+        token.refusal().unwrap().message.contains("scopes"),
+        "{token:?}"
     );
-    assert!(Policy::default().problems().is_empty());
+}
+
+#[test]
+fn visibility_adds_nothing_when_everything_may_be_read() {
+    let default = Policy::default();
+    for who in [
+        Principal::guest(false),
+        member("user:default/alice", &["group:default/payments"]),
+    ] {
+        assert_eq!(
+            default.visibility(&who, Action::EntityRead),
+            Visibility::Everything
+        );
+    }
+    let members_only = policy(
+        r#"[{"effect": "allow", "actions": ["catalog.entity.read"], "when": {"signed_in": true}}]"#,
+    )
+    .unwrap();
+    let guest = members_only.visibility(&Principal::guest(false), Action::EntityRead);
+    let refusal = guest.refusal().expect("guests read nothing");
+    assert!(refusal.unauthenticated);
+    assert!(refusal.message.contains("sign in"), "{}", refusal.message);
+    let query = guest.restrict(EntityQuery::default());
+    assert_eq!(query.predicate, Some(Predicate::Any(vec![])));
 }
 
 #[test]

@@ -5,8 +5,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    api::{get_catalog_summary, get_viewer},
-    model::catalog::summary::CatalogSummary,
+    api::{get_catalog_summary, get_mine, get_viewer},
+    model::{
+        catalog::{catalog_view::CatalogRow, entity_page::entity_href, summary::CatalogSummary},
+        identity::mine::Mine,
+    },
     ui::status::FailedStatus,
 };
 
@@ -48,6 +51,7 @@ const SECTIONS: [(&str, &str, &str); 5] = [
 pub fn HomePage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| get_catalog_summary());
     let viewer = Resource::new(|| (), |_| get_viewer());
+    let mine = Resource::new(|| (), |_| get_mine());
     view! {
         <Title text="Home" />
         <Suspense>
@@ -65,6 +69,11 @@ pub fn HomePage() -> impl IntoView {
                  with it."
             </p>
         </section>
+        <Suspense>
+            {move || Suspend::new(async move {
+                mine.await.ok().filter(|m| !m.is_empty()).map(|mine| view! { <MineView mine /> })
+            })}
+        </Suspense>
         <section class="catalog-summary" aria-labelledby="summary-heading">
             <h2 id="summary-heading">"In the catalog"</h2>
             <Suspense fallback=|| view! { <p class="muted">"Counting entities…"</p> }>
@@ -150,4 +159,78 @@ fn SummaryView(summary: CatalogSummary) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+/// The person's own: what they own, the tasks they started, what they starred. Lists
+/// with nothing in them are left out.
+#[component]
+fn MineView(mine: Mine) -> impl IntoView {
+    let entities = |rows: Vec<CatalogRow>| {
+        rows.into_iter()
+            .map(|row| {
+                let name = row.title.clone().unwrap_or_else(|| row.name.clone());
+                view! {
+                    <li>
+                        <A href=entity_href(&row.entity_ref)>{name}</A>
+                        " "
+                        <span class="muted">{row.kind.to_lowercase()}</span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let more = |shown: usize, total: u64, href: &'static str| {
+        (total > shown as u64).then(|| view! { <A href=href>{format!("All {total}")}</A> })
+    };
+    let owned = (!mine.owned.is_empty()).then(|| {
+        let shown = mine.owned.len();
+        view! {
+            <div class="card" data-testid="mine-owned">
+                <h3>"Owned by you"</h3>
+                <ul class="mine__list">{entities(mine.owned)}</ul>
+                {more(shown, mine.owned_total, "/catalog?owned=true")}
+            </div>
+        }
+    });
+    let tasks = (!mine.tasks.is_empty()).then(|| {
+        view! {
+            <div class="card" data-testid="mine-tasks">
+                <h3>"Your tasks"</h3>
+                <ul class="mine__list">
+                    {mine
+                        .tasks
+                        .into_iter()
+                        .map(|task| {
+                            view! {
+                                <li>
+                                    <A href=format!("/create/tasks/{}", task.id)>{task.template_title}</A>
+                                    " "
+                                    <span class=format!("badge task-status task-status--{}", task.status.as_str())>
+                                        {super::task::status_label(task.status)}
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <A href="/create/tasks">"Every task"</A>
+            </div>
+        }
+    });
+    let starred = (!mine.starred.is_empty()).then(|| {
+        let shown = mine.starred.len();
+        view! {
+            <div class="card" data-testid="mine-starred">
+                <h3>"Starred"</h3>
+                <ul class="mine__list">{entities(mine.starred)}</ul>
+                {more(shown, mine.starred_total, "/catalog?starred=true")}
+            </div>
+        }
+    });
+    view! {
+        <section class="mine" aria-labelledby="mine-heading">
+            <h2 id="mine-heading">"Yours"</h2>
+            <div class="card-grid">{owned} {tasks} {starred}</div>
+        </section>
+    }
 }

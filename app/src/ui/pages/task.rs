@@ -52,7 +52,7 @@ pub fn TaskPage() -> impl IntoView {
     }
 }
 
-fn status_label(status: TaskStatus) -> &'static str {
+pub(crate) fn status_label(status: TaskStatus) -> &'static str {
     match status {
         TaskStatus::Open => "Waiting to start",
         TaskStatus::Processing => "Running",

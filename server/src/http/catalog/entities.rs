@@ -21,10 +21,11 @@ use crate::http::{error::ApiError, identity::Caller, AppState};
 /// `GET /entities/by-name/{kind}/{namespace}/{name}`: one entity, compared without case.
 pub async fn by_name(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path((kind, namespace, name)): Path<(String, String, String)>,
 ) -> Result<Json<Entity>, ApiError> {
     let entity_ref = EntityRef::new(&kind, &namespace, &name);
-    match state.portal.entity(&entity_ref).await? {
+    match state.portal.entity(&who, &entity_ref).await? {
         Some(entity) => Ok(Json(entity)),
         None => Err(ApiError::not_found(format!(
             "No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
@@ -36,10 +37,11 @@ pub async fn by_name(
 /// Location entities that led to it, `{rootEntityRef, items: [{entity, parentEntityRefs}]}`.
 pub async fn ancestry(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path((kind, namespace, name)): Path<(String, String, String)>,
 ) -> Result<Json<crate::services::Ancestry>, ApiError> {
     let entity_ref = EntityRef::new(&kind, &namespace, &name);
-    match state.portal.ancestry(&entity_ref).await? {
+    match state.portal.ancestry(&who, &entity_ref).await? {
         Some(ancestry) => Ok(Json(ancestry)),
         None => Err(ApiError::not_found(format!(
             "No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
@@ -55,11 +57,12 @@ pub async fn unknown_route(uri: Uri) -> ApiError {
 /// `GET /entities/by-uid/{uid}`.
 pub async fn by_uid(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(uid): Path<String>,
 ) -> Result<Json<Entity>, ApiError> {
     state
         .portal
-        .entity_by_uid(&uid)
+        .entity_by_uid(&who, &uid)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("No entity with uid {uid}")))
@@ -94,6 +97,7 @@ pub struct ByRefsRequest {
 /// the body's `query` predicate leave out.
 pub async fn by_refs(
     State(state): State<AppState>,
+    Caller(who): Caller,
     RawQuery(raw): RawQuery,
     body: Result<Json<ByRefsRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -124,7 +128,7 @@ pub async fn by_refs(
     let wanted: Vec<String> = refs.iter().flatten().cloned().collect();
     let found: std::collections::HashMap<String, Entity> = state
         .portal
-        .entities_selected(&wanted, &query)
+        .entities_selected(&who, &wanted, &query)
         .await?
         .into_iter()
         .map(|entity| (entity.entity_ref().to_string(), entity))

@@ -15,7 +15,9 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::http::{error::ApiError, AppState};
+use app::model::identity::principal::Principal;
+
+use crate::http::{error::ApiError, identity::Caller, AppState};
 
 /// One value of a facet and how many entities have it.
 #[derive(Debug, Serialize)]
@@ -33,6 +35,7 @@ pub struct FacetsResponse {
 /// `GET /entity-facets`.
 pub async fn entity_facets(
     State(state): State<AppState>,
+    Caller(who): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FacetsResponse>, ApiError> {
     let mut facets = Vec::new();
@@ -48,7 +51,7 @@ pub async fn entity_facets(
             }
         }
     }
-    count(&state, facets, &query).await
+    count(&state, &who, facets, &query).await
 }
 
 /// The body of `POST /entity-facets`.
@@ -63,6 +66,7 @@ pub struct PredicateFacetsBody {
 /// `POST /entity-facets`.
 pub async fn by_predicate(
     State(state): State<AppState>,
+    Caller(who): Caller,
     body: Result<Json<PredicateFacetsBody>, JsonRejection>,
 ) -> Result<Json<FacetsResponse>, ApiError> {
     let Json(body) = body?;
@@ -70,12 +74,13 @@ pub async fn by_predicate(
         predicate: body.query.as_ref().map(Predicate::from_json).transpose()?,
         ..Default::default()
     };
-    count(&state, body.facets, &query).await
+    count(&state, &who, body.facets, &query).await
 }
 
 /// The counts of each of `facets` among the entities `query` selects.
 async fn count(
     state: &AppState,
+    who: &Principal,
     facets: Vec<String>,
     query: &EntityQuery,
 ) -> Result<Json<FacetsResponse>, ApiError> {
@@ -85,7 +90,7 @@ async fn count(
         ));
     }
     let mut out = BTreeMap::new();
-    let counted = state.portal.facets(&facets, query).await?;
+    let counted = state.portal.facets(who, &facets, query).await?;
     for (facet, values) in facets.into_iter().zip(counted) {
         out.insert(
             facet,

@@ -16,7 +16,9 @@ use axum::{
 };
 
 use super::query::{field_list, number, project};
-use crate::http::{error::ApiError, stream::channel_stream, AppState};
+use app::model::identity::principal::Principal;
+
+use crate::http::{error::ApiError, identity::Caller, stream::channel_stream, AppState};
 
 /// Entities read and written at a time when the whole listing is streamed.
 const STREAM_CHUNK: usize = 500;
@@ -27,6 +29,7 @@ const STREAM_AHEAD: usize = 2;
 /// `GET /entities?filter=…&fields=…&order=asc:metadata.name&limit=…&offset=…&after=…`.
 pub async fn list(
     State(state): State<AppState>,
+    Caller(who): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let mut query = EntityQuery::default();
@@ -71,10 +74,10 @@ pub async fn list(
         }
     }
     let Some(limit) = limit else {
-        return stream_all(&state, query, fields).await;
+        return stream_all(&state, who, query, fields).await;
     };
     query.limit = limit;
-    let (entities, total) = state.portal.query_entities(&query).await?;
+    let (entities, total) = state.portal.query_entities(&who, &query).await?;
     let mut headers = HeaderMap::new();
     let next = query.offset + query.limit;
     if query.limit > 0 && (next as u64) < total {
@@ -96,16 +99,17 @@ pub async fn list(
 /// response rather than a short list.
 async fn stream_all(
     state: &AppState,
+    who: Principal,
     query: EntityQuery,
     fields: Vec<String>,
 ) -> Result<Response, ApiError> {
-    let refs = state.portal.query_all_refs(&query).await?;
+    let refs = state.portal.query_all_refs(&who, &query).await?;
     let portal = state.portal.clone();
     let body = channel_stream(STREAM_AHEAD, move |sender| async move {
         let mut first = true;
         let mut out = b"[".to_vec();
         for chunk in refs.chunks(STREAM_CHUNK) {
-            let entities = match portal.entities(chunk).await {
+            let entities = match portal.entities(&who, chunk).await {
                 Ok(entities) => entities,
                 Err(error) => {
                     tracing::error!(%error, "GET /entities: reading entities failed mid-stream");

@@ -67,10 +67,11 @@ pub async fn get(
 /// entity.
 pub async fn by_entity(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path((kind, namespace, name)): Path<(String, String, String)>,
 ) -> Result<Json<LocationBody>, ApiError> {
     let entity_ref = EntityRef::new(&kind, &namespace, &name);
-    let location = state.portal.location_of_entity(&entity_ref).await?;
+    let location = state.portal.location_of_entity(&who, &entity_ref).await?;
     location
         .map(|l| Json(l.into()))
         .ok_or_else(|| ApiError::not_found(format!("No location found for entity {entity_ref}")))

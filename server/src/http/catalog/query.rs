@@ -19,7 +19,9 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::http::{error::ApiError, AppState};
+use app::model::identity::principal::Principal;
+
+use crate::http::{error::ApiError, identity::Caller, AppState};
 
 /// The page size when the query gives none.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -236,10 +238,11 @@ impl Cursor {
 /// `GET /entities/by-query`.
 pub async fn by_query(
     State(state): State<AppState>,
+    Caller(who): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<QueryResponse>, ApiError> {
     let (cursor, first) = parse(raw.as_deref())?;
-    respond(&state, cursor, first).await
+    respond(&state, &who, cursor, first).await
 }
 
 /// An order in a predicate query's body: `{field, order}`.
@@ -287,6 +290,7 @@ pub struct PredicateQueryBody {
 /// `POST /entities/by-query`.
 pub async fn by_predicate(
     State(state): State<AppState>,
+    Caller(who): Caller,
     body: Result<Json<PredicateQueryBody>, JsonRejection>,
 ) -> Result<Json<QueryResponse>, ApiError> {
     let Json(body) = body?;
@@ -298,7 +302,7 @@ pub async fn by_predicate(
             )));
         }
         let cursor = Cursor::decode(cursor)?.with(body.fields, body.limit);
-        return respond(&state, cursor, false).await;
+        return respond(&state, &who, cursor, false).await;
     }
     let order = body
         .order_by
@@ -339,18 +343,19 @@ pub async fn by_predicate(
     };
     let exclude = body.total_items.as_deref().map(exclude_total).transpose()?;
     let cursor = Cursor::new(query, body.fields, exclude.unwrap_or(false));
-    respond(&state, cursor, true).await
+    respond(&state, &who, cursor, true).await
 }
 
 /// One page of `cursor`'s query; `first` when the request started the query (a first
 /// page has no `prevCursor`).
 async fn respond(
     state: &AppState,
+    who: &Principal,
     cursor: Cursor,
     first: bool,
 ) -> Result<Json<QueryResponse>, ApiError> {
     let query = cursor.entity_query();
-    let (entities, total) = state.portal.query_entities(&query).await?;
+    let (entities, total) = state.portal.query_entities(who, &query).await?;
     let mut page_info = PageInfo::default();
     let at = |offset: usize| {
         Cursor {

@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
-use app::model::{catalog::entity_ref::EntityRef, docs::nav::page_url, docs::page::docs_base};
+use app::model::{
+    catalog::entity_ref::EntityRef, docs::nav::page_url, docs::page::docs_base,
+    identity::principal::Principal,
+};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -39,8 +42,11 @@ pub async fn files(State(portal): State<Arc<Portal>>, request: Request, next: Ne
         );
         return Redirect::permanent(&format!("{base}{page}")).into_response();
     }
+    // `resolve_principal` runs first and always leaves one.
+    let who = request.extensions().get::<Principal>().cloned();
+    let who = who.unwrap_or_else(|| Principal::guest(false));
     match portal
-        .docs_asset(&file.entity, &percent_decoded(&file.path))
+        .docs_asset(&who, &file.entity, &percent_decoded(&file.path))
         .await
     {
         Ok(Some(bytes)) => {

@@ -19,6 +19,7 @@ use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use super::{
     error::{backstage_errors, ApiError},
+    identity::Caller,
     AppState,
 };
 
@@ -36,28 +37,31 @@ pub fn routes() -> Router<AppState> {
 /// target, type}], truncated}`.
 async fn subgraph(
     State(state): State<AppState>,
+    Caller(who): Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Subgraph>, ApiError> {
     let query =
         GraphQuery::from_query(&query.unwrap_or_default()).map_err(ApiError::bad_request)?;
-    Ok(Json(state.portal.subgraph(&query).await?))
+    Ok(Json(state.portal.subgraph(&who, &query).await?))
 }
 
 /// `GET /impact/{kind}/{namespace}/{name}` → `{entity, dependents: [{ref, owner, depth,
 /// path, relations}], cycles}`.
 async fn dependents(
     state: State<AppState>,
+    who: Caller,
     path: Path<(String, String, String)>,
 ) -> Result<Json<Analysis>, ApiError> {
-    analysis(state, path, ImpactWay::Dependents).await
+    analysis(state, who, path, ImpactWay::Dependents).await
 }
 
 /// `GET /needs/{kind}/{namespace}/{name}` → `{entity, needs: […], cycles}`.
 async fn needs(
     state: State<AppState>,
+    who: Caller,
     path: Path<(String, String, String)>,
 ) -> Result<Json<Analysis>, ApiError> {
-    analysis(state, path, ImpactWay::Needs).await
+    analysis(state, who, path, ImpactWay::Needs).await
 }
 
 /// An analysis as the API writes it: `{entity, dependents|needs: [{ref, owner, depth,
@@ -114,6 +118,7 @@ struct ApiEntry<'a> {
 
 async fn analysis(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path((kind, namespace, name)): Path<(String, String, String)>,
     way: ImpactWay,
 ) -> Result<Json<Analysis>, ApiError> {
@@ -121,7 +126,7 @@ async fn analysis(
     let entity_ref = EntityRef::parse_full(&text).map_err(|error| {
         ApiError::bad_request(format!("'{text}' is not an entity ref: {error}"))
     })?;
-    match state.portal.impact(&entity_ref, way).await? {
+    match state.portal.impact(&who, &entity_ref, way).await? {
         Some(impact) => Ok(Json(Analysis(impact))),
         None => Err(ApiError::not_found(format!("No entity {entity_ref}"))),
     }

@@ -10,6 +10,7 @@ use app::model::catalog::{
     entity_ref::EntityRef,
     filter::{Condition, EntityQuery, FilterGroup},
 };
+use app::model::identity::principal::Principal;
 use serde::Serialize;
 
 use crate::{
@@ -84,14 +85,19 @@ pub struct Ancestry {
 
 impl Portal {
     /// The ancestry of `entity_ref`, or `None` when there is no such entity.
-    pub async fn ancestry(&self, entity_ref: &EntityRef) -> Result<Option<Ancestry>, StoreError> {
-        let Some(entity) = self.entity(entity_ref).await? else {
+    /// Ancestors `who` may not read are left out.
+    pub async fn ancestry(
+        &self,
+        who: &Principal,
+        entity_ref: &EntityRef,
+    ) -> Result<Option<Ancestry>, StoreError> {
+        let Some(entity) = self.entity(who, entity_ref).await? else {
             return Ok(None);
         };
         // Every ancestor came through the same registered location: its Location
         // entities are read once, and the climb happens among them.
         let locations = match own_and_origin(&entity) {
-            Some((_, origin)) => self.location_entities_of(&origin).await?,
+            Some((_, origin)) => self.location_entities_of(who, &origin).await?,
             None => Vec::new(),
         };
         let mut items = Vec::new();
@@ -122,7 +128,11 @@ impl Portal {
 
     /// The Location entities read through the registered location `origin` (its own
     /// generated one included).
-    async fn location_entities_of(&self, origin: &str) -> Result<Vec<Entity>, StoreError> {
+    async fn location_entities_of(
+        &self,
+        who: &Principal,
+        origin: &str,
+    ) -> Result<Vec<Entity>, StoreError> {
         let condition = |key: &str, value: &str| Condition {
             key: key.to_owned(),
             values: vec![value.to_lowercase()],
@@ -142,8 +152,8 @@ impl Portal {
             }],
             ..EntityQuery::default()
         };
-        let refs = self.query_all_refs(&query).await?;
-        self.entities(&refs).await
+        let refs = self.query_all_refs(who, &query).await?;
+        self.entities(who, &refs).await
     }
 }
 

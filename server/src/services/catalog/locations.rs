@@ -298,13 +298,19 @@ impl Portal {
         who: &Principal,
         entity_ref: &EntityRef,
     ) -> Result<(), CatalogError> {
-        if let Some(entity) = self.entity(entity_ref).await? {
-            self.authorize(who, Action::EntityRefresh, &entity_target(&entity))?;
+        let found = self.entity_to_change(who, &entity_ref.to_string()).await?;
+        if let Some(entity) = &found {
+            self.authorize(who, Action::EntityRefresh, &entity_target(entity))?;
         }
-        let location = self
-            .location_of_entity(entity_ref)
-            .await?
-            .ok_or_else(|| CatalogError::NotFound(format!("No entity {entity_ref} to refresh")))?;
+        let location = match found {
+            Some(_) => {
+                self.store
+                    .location_of_entity(&entity_ref.to_string())
+                    .await?
+            }
+            None => None,
+        }
+        .ok_or_else(|| CatalogError::NotFound(format!("No entity {entity_ref} to refresh")))?;
         self.refresh_location(location, true).await?;
         Ok(())
     }

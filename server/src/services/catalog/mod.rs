@@ -18,8 +18,14 @@ use app::model::{
         entity::{Entity, EntityStatus, Relation, RelationTarget, StatusItem},
         entity_ref::EntityRef,
         filter::EntityQuery,
+        predicate::Predicate,
     },
-    identity::{action::Action, policy::Refusal, principal::Principal},
+    identity::{
+        action::Action,
+        policy::Refusal,
+        principal::{Credential, Principal},
+        visibility::Visibility,
+    },
 };
 
 use super::{
@@ -81,11 +87,41 @@ pub struct IngestReport {
 }
 
 impl Portal {
-    /// The registered location that holds `entity_ref`, if the entity exists.
+    /// What `who` may read of the catalog: every read below narrows to it, so an entity
+    /// they may not read is absent from lists, counts, facets and pages alike.
+    pub fn catalog_reads(&self, who: &Principal) -> Visibility {
+        self.identity.policy.visibility(who, Action::EntityRead)
+    }
+
+    /// The entity `entity_ref` for changing it: found when `who` may read it, a token's
+    /// scopes aside — a token that may only write still finds what it writes to, and the
+    /// write itself is then checked with its scopes.
+    pub(crate) async fn entity_to_change(
+        &self,
+        who: &Principal,
+        entity_ref: &str,
+    ) -> Result<Option<Entity>, StoreError> {
+        let person = Principal {
+            credential: Credential::Session,
+            ..who.clone()
+        };
+        let seen = self.catalog_reads(&person);
+        Ok(self
+            .entities_seen(&seen, &[entity_ref.to_owned()])
+            .await?
+            .pop())
+    }
+
+    /// The registered location that holds `entity_ref`, if the entity exists and `who`
+    /// may read it.
     pub async fn location_of_entity(
         &self,
+        who: &Principal,
         entity_ref: &EntityRef,
     ) -> Result<Option<LocationRow>, StoreError> {
+        if self.entity(who, entity_ref).await?.is_none() {
+            return Ok(None);
+        }
         self.store.location_of_entity(&entity_ref.to_string()).await
     }
 
@@ -104,31 +140,105 @@ impl Portal {
         Ok(self.store.delete_location(id).await?)
     }
 
-    /// The entity `entity_ref` as the API serves it: its descriptor with `metadata.uid`
-    /// and `etag`, its `relations`, and its processing problems in `status.items`.
-    pub async fn entity(&self, entity_ref: &EntityRef) -> Result<Option<Entity>, StoreError> {
-        Ok(self.entities(&[entity_ref.to_string()]).await?.pop())
+    /// The entity `entity_ref` as the API serves it, if `who` may read it: its
+    /// descriptor with `metadata.uid` and `etag`, its `relations`, and its processing
+    /// problems in `status.items`.
+    pub async fn entity(
+        &self,
+        who: &Principal,
+        entity_ref: &EntityRef,
+    ) -> Result<Option<Entity>, StoreError> {
+        Ok(self.entities(who, &[entity_ref.to_string()]).await?.pop())
     }
 
-    /// The entities `refs` names (lower-case refs), composed as [`Portal::entity`] does,
-    /// in that order; refs with no entity are left out.
-    pub async fn entities(&self, refs: &[String]) -> Result<Vec<Entity>, StoreError> {
+    /// The entities `refs` names (lower-case refs) that `who` may read, composed as
+    /// [`Portal::entity`] does, in that order; refs with no such entity are left out.
+    pub async fn entities(
+        &self,
+        who: &Principal,
+        refs: &[String],
+    ) -> Result<Vec<Entity>, StoreError> {
+        self.entities_seen(&self.catalog_reads(who), refs).await
+    }
+
+    /// The entities `refs` names that `seen` lets through; [`Visibility::Everything`]
+    /// for what the portal reads for itself (the user signing in, a token's owner).
+    pub(crate) async fn entities_seen(
+        &self,
+        seen: &Visibility,
+        refs: &[String],
+    ) -> Result<Vec<Entity>, StoreError> {
         let stored = self.store.stored_entities(refs).await?;
-        stored
-            .into_iter()
-            .map(|stored| compose(stored, self.legacy_relation_target))
-            .collect()
+        let mut entities = Vec::with_capacity(stored.len());
+        for stored in stored {
+            let entity = compose(stored, self.legacy_relation_target)?;
+            if seen.sees(&entity_target(&entity)) {
+                entities.push(entity);
+            }
+        }
+        self.hide_relations(seen, &mut entities).await?;
+        Ok(entities)
+    }
+
+    /// Leaves out the relations of `entities` to entities `seen` hides: a group's
+    /// `ownerOf` must not give away what it owns. A ref to an entity that does not exist
+    /// stays, as the descriptor writes it.
+    async fn hide_relations(
+        &self,
+        seen: &Visibility,
+        entities: &mut [Entity],
+    ) -> Result<(), StoreError> {
+        if *seen == Visibility::Everything {
+            return Ok(());
+        }
+        let mut targets: Vec<String> = entities
+            .iter()
+            .flat_map(|e| e.relations.iter().map(|r| r.target_ref.to_string()))
+            .collect();
+        targets.sort();
+        targets.dedup();
+        let hidden = self.hidden_among(seen, &targets).await?;
+        for entity in entities {
+            entity
+                .relations
+                .retain(|r| !hidden.contains(&r.target_ref.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The entities among `refs` (lower-case refs) that exist and `seen` hides.
+    pub(crate) async fn hidden_among(
+        &self,
+        seen: &Visibility,
+        refs: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let hiding = match seen {
+            Visibility::Everything => return Ok(Default::default()),
+            Visibility::Only(predicate) => Predicate::Not(Box::new(predicate.clone())),
+            Visibility::Nothing(_) => Predicate::All(Vec::new()),
+        };
+        if refs.is_empty() {
+            return Ok(Default::default());
+        }
+        let query = EntityQuery {
+            predicate: Some(hiding),
+            ..EntityQuery::default()
+        };
+        let hidden = self.store.refs_selected_among(&query, refs).await?;
+        Ok(hidden.into_iter().collect())
     }
 
     /// The entities among `refs` (lower-case refs) that the filter and predicate of
-    /// `query` select, composed as [`Portal::entity`] does, in the order of `refs`.
+    /// `query` select and `who` may read, composed as [`Portal::entity`] does, in the
+    /// order of `refs`.
     pub async fn entities_selected(
         &self,
+        who: &Principal,
         refs: &[String],
         query: &EntityQuery,
     ) -> Result<Vec<Entity>, StoreError> {
         if query.is_unfiltered() {
-            return self.entities(refs).await;
+            return self.entities(who, refs).await;
         }
         let selected: std::collections::HashSet<String> = self
             .store
@@ -141,33 +251,64 @@ impl Portal {
             .filter(|r| selected.contains(*r))
             .cloned()
             .collect();
-        self.entities(&kept).await
+        self.entities(who, &kept).await
     }
 
-    /// The refs of every entity `query` selects (from its offset on, its limit aside), in
-    /// its order.
-    pub async fn query_all_refs(&self, query: &EntityQuery) -> Result<Vec<String>, StoreError> {
+    /// The refs of every entity `query` selects that `who` may read (from its offset
+    /// on, its limit aside), in its order.
+    pub async fn query_all_refs(
+        &self,
+        who: &Principal,
+        query: &EntityQuery,
+    ) -> Result<Vec<String>, StoreError> {
+        self.refs_seen(&self.catalog_reads(who), query).await
+    }
+
+    /// The refs of every entity `query` selects that `seen` lets through.
+    pub(crate) async fn refs_seen(
+        &self,
+        seen: &Visibility,
+        query: &EntityQuery,
+    ) -> Result<Vec<String>, StoreError> {
         let all = EntityQuery {
             limit: i64::MAX as usize,
-            ..query.clone()
+            ..seen.restrict(query.clone())
         };
         Ok(self.store.query_entities(&all).await?.0)
     }
 
-    /// The entities a query selects (one page, composed as [`Portal::entity`] does), and
-    /// how many it selects in all.
+    /// The entities a query selects that `who` may read (one page, composed as
+    /// [`Portal::entity`] does), and how many it selects in all.
     pub async fn query_entities(
         &self,
+        who: &Principal,
         query: &EntityQuery,
     ) -> Result<(Vec<Entity>, u64), StoreError> {
-        let (refs, total) = self.store.query_entities(query).await?;
-        Ok((self.entities(&refs).await?, total))
+        self.query_seen(&self.catalog_reads(who), query).await
     }
 
-    /// The entity with this uid, composed as [`Portal::entity`] does.
-    pub async fn entity_by_uid(&self, uid: &str) -> Result<Option<Entity>, StoreError> {
+    /// The entities a query selects that `seen` lets through, and how many in all.
+    pub(crate) async fn query_seen(
+        &self,
+        seen: &Visibility,
+        query: &EntityQuery,
+    ) -> Result<(Vec<Entity>, u64), StoreError> {
+        let (refs, total) = self
+            .store
+            .query_entities(&seen.restrict(query.clone()))
+            .await?;
+        Ok((self.entities_seen(seen, &refs).await?, total))
+    }
+
+    /// The entity with this uid, if `who` may read it, composed as [`Portal::entity`]
+    /// does.
+    pub async fn entity_by_uid(
+        &self,
+        who: &Principal,
+        uid: &str,
+    ) -> Result<Option<Entity>, StoreError> {
         match self.store.entity_ref_by_uid(uid).await? {
-            Some(entity_ref) => Ok(self.entities(&[entity_ref]).await?.pop()),
+            Some(entity_ref) => Ok(self.entities(who, &[entity_ref]).await?.pop()),
             None => Ok(None),
         }
     }
@@ -180,11 +321,13 @@ impl Portal {
         who: &Principal,
         uid: &str,
     ) -> Result<bool, CatalogError> {
-        let Some(entity) = self.entity_by_uid(uid).await? else {
+        let Some(entity_ref) = self.store.entity_ref_by_uid(uid).await? else {
+            return Ok(false);
+        };
+        let Some(entity) = self.entity_to_change(who, &entity_ref).await? else {
             return Ok(false);
         };
         self.authorize(who, Action::EntityDelete, &entity_target(&entity))?;
-        let entity_ref = entity.entity_ref().to_string();
         let location = self.store.location_of_entity(&entity_ref).await?;
         if !self.store.delete_entity_by_uid(uid).await? {
             return Ok(false);
@@ -202,13 +345,15 @@ impl Portal {
     }
 
     /// Counts of each value of each search key in `facets` among the entities `query`
-    /// selects, in the order of `facets`.
+    /// selects that `who` may read, in the order of `facets`.
     pub async fn facets(
         &self,
+        who: &Principal,
         facets: &[String],
         query: &EntityQuery,
     ) -> Result<Vec<Vec<(String, i64)>>, StoreError> {
-        self.store.facets(facets, query).await
+        let query = self.catalog_reads(who).restrict(query.clone());
+        self.store.facets(facets, &query).await
     }
 
     /// Every registered location.

@@ -13,7 +13,7 @@ use app::model::catalog::{
     summary::{CatalogSummary, KindCount},
 };
 
-use app::model::identity::principal::Principal;
+use app::model::identity::{principal::Principal, visibility::Visibility};
 
 use super::ancestry::{own_and_origin, LocationTargets};
 use crate::{services::Portal, store::StoreError};
@@ -54,7 +54,7 @@ impl Portal {
         let Some(query) = view.entity_query(starred.refs(), &who.ownership, None) else {
             return Ok(CatalogPage::default());
         };
-        let (entities, total) = self.query_entities(&query).await?;
+        let (entities, total) = self.query_entities(who, &query).await?;
         Ok(CatalogPage {
             rows: entities.iter().map(CatalogRow::of).collect(),
             total,
@@ -81,13 +81,14 @@ impl Portal {
             }
         }
         let mut counted: Vec<(Facet, Vec<(String, i64)>)> = Vec::new();
+        let seen = self.catalog_reads(who);
         for (query, facets) in groups {
             let Some(query) = query else {
                 counted.extend(facets.into_iter().map(|facet| (facet, Vec::new())));
                 continue;
             };
             let keys: Vec<String> = facets.iter().map(|f| f.key().to_owned()).collect();
-            let found = self.store.facets(&keys, &query).await?;
+            let found = self.store.facets(&keys, &seen.restrict(query)).await?;
             counted.extend(facets.into_iter().zip(found));
         }
         counted.sort_by_key(|(facet, _)| *facet);
@@ -116,9 +117,10 @@ impl Portal {
     /// to (or that it leads nowhere), and the entity as YAML and JSON.
     pub async fn entity_page(
         &self,
+        who: &Principal,
         entity_ref: &EntityRef,
     ) -> Result<Option<EntityPage>, StoreError> {
-        let Some(entity) = self.entity(entity_ref).await? else {
+        let Some(entity) = self.entity(who, entity_ref).await? else {
             return Ok(None);
         };
         let mut targets: Vec<String> = entity
@@ -129,7 +131,7 @@ impl Portal {
         targets.sort();
         targets.dedup();
         let found: std::collections::HashMap<EntityRef, CatalogRow> = self
-            .entities(&targets)
+            .entities(who, &targets)
             .await?
             .iter()
             .map(|target| (target.entity_ref(), CatalogRow::of(target)))
@@ -146,13 +148,13 @@ impl Portal {
         let value = serde_json::to_value(&entity)
             .map_err(|e| StoreError::Io(format!("writing {entity_ref} as JSON: {e}")))?;
         let held = if entity.kind.eq_ignore_ascii_case("Location") {
-            Some(self.held_by(&entity).await?)
+            Some(self.held_by(who, &entity).await?)
         } else {
             None
         };
         Ok(Some(EntityPage {
-            docs: self.entity_docs(&entity).await?,
-            diagram: self.diagram(entity_ref).await?,
+            docs: self.entity_docs(who, &entity).await?,
+            diagram: self.diagram(who, entity_ref).await?,
             held,
             definition: api_definition(&entity),
             yaml: crate::catalog::yaml::to_yaml(&value),
@@ -165,7 +167,11 @@ impl Portal {
     /// The entities a `Location` entity leads to: those read from a file its targets
     /// name (globs included), within the location it was itself read from. The first
     /// [`HELD_SHOWN`] by ref, and how many there are.
-    async fn held_by(&self, location: &Entity) -> Result<(Vec<CatalogRow>, u64), StoreError> {
+    async fn held_by(
+        &self,
+        who: &Principal,
+        location: &Entity,
+    ) -> Result<(Vec<CatalogRow>, u64), StoreError> {
         use app::model::catalog::{entity::annotations, filter::Condition};
         let (Some((_, origin)), Some(targets)) =
             (own_and_origin(location), LocationTargets::of(location))
@@ -192,7 +198,7 @@ impl Portal {
         };
         let files: Vec<String> = self
             .store
-            .facet(&key, &same_origin)
+            .facet(&key, &self.catalog_reads(who).restrict(same_origin))
             .await?
             .into_iter()
             .map(|(file, _)| file)
@@ -217,13 +223,20 @@ impl Portal {
             limit: HELD_SHOWN,
             ..EntityQuery::default()
         };
-        let (entities, total) = self.query_entities(&query).await?;
+        let (entities, total) = self.query_entities(who, &query).await?;
         Ok((entities.iter().map(CatalogRow::of).collect(), total))
     }
 
-    /// How many entities of each kind the catalog holds.
-    pub async fn catalog_summary(&self) -> Result<CatalogSummary, StoreError> {
-        let counts = self.store.entity_counts_by_kind().await?;
+    /// How many entities of each kind the catalog holds that `who` may read.
+    pub async fn catalog_summary(&self, who: &Principal) -> Result<CatalogSummary, StoreError> {
+        let counts = match self.catalog_reads(who) {
+            Visibility::Everything => self.store.entity_counts_by_kind().await?,
+            seen => {
+                let query = seen.restrict(EntityQuery::default());
+                let mut kinds = self.store.facets(&["kind".to_owned()], &query).await?;
+                kinds.pop().unwrap_or_default()
+            }
+        };
         let mut summary = CatalogSummary::new(
             counts
                 .into_iter()

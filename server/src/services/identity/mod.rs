@@ -8,6 +8,7 @@
 //! a user's groups, an entity's owners and tags.
 
 mod jwt;
+mod mine;
 mod oidc;
 mod sessions;
 mod tokens;
@@ -18,6 +19,7 @@ use app::model::{
         action::Action,
         policy::{Policy, Refusal, Target},
         principal::{Credential, Principal, GUEST},
+        visibility::Visibility,
     },
 };
 
@@ -169,6 +171,19 @@ impl Portal {
                 Principal::guest(false)
             }
         }
+    }
+
+    /// The User entity of `who`, when signed in: a person's own profile is read whatever
+    /// the policy says of the catalog (their name in the menu, `user.entity` in tasks).
+    pub async fn own_entity(&self, who: &Principal) -> Result<Option<Entity>, StoreError> {
+        if !who.signed_in() {
+            return Ok(None);
+        }
+        let own = [who.user.to_string()];
+        Ok(self
+            .entities_seen(&Visibility::Everything, &own)
+            .await?
+            .pop())
     }
 
     /// Whether `who` may do `action` to `target`; a refusal is logged with who asked.

@@ -10,6 +10,7 @@ use app::model::{
         policy::Refusal,
         principal::{Credential, Principal},
         token::{NewToken, TokenInfo, TokenRequest},
+        visibility::Visibility,
     },
 };
 
@@ -105,7 +106,10 @@ impl Portal {
         if let Some(problem) = request.problem() {
             return Err(TokenError::Invalid(problem));
         }
-        if owner.kind() != "user" || self.entity(owner).await?.is_none() {
+        let exists = self
+            .entities_seen(&Visibility::Everything, &[owner.to_string()])
+            .await?;
+        if owner.kind() != "user" || exists.is_empty() {
             return Err(TokenError::NotFound(format!(
                 "a token acts as a User entity, and the catalog has no {owner}"
             )));

@@ -1,6 +1,12 @@
 //! Scaffolder tasks as the portal serves them: creating one from a template and its
 //! answers (checked again here, whatever the browser said), listing and reading tasks
 //! and their events, cancelling, dry runs, and the archive of a task's workspace.
+//!
+//! - `read.rs`: a task's page, lists, events and archive, for those who may read it.
+
+mod read;
+
+use read::steps_of;
 
 use std::sync::{atomic::AtomicBool, Arc, Mutex};
 
@@ -15,8 +21,8 @@ use app::{
             principal::Principal,
         },
         task::{
-            output_parts, rfc3339, DryRunFileView, DryRunView, TaskEvent, TaskEventBody,
-            TaskEventType, TaskPage, TaskStatus, TaskStep, TaskSummary,
+            output_parts, DryRunFileView, DryRunView, TaskEvent, TaskEventBody, TaskStatus,
+            TaskStep,
         },
         template::Template,
     },
@@ -31,7 +37,7 @@ use crate::{
         run::{run, EventSink, TaskSpec, TemplateInfo},
         workspace::{files_under, inside},
     },
-    store::{StoreError, TaskEventRow, TaskRow},
+    store::{StoreError, TaskRow},
 };
 
 /// Why a task cannot be created or read.
@@ -88,55 +94,6 @@ pub fn unknown_actions(template: &Template) -> Vec<String> {
         .collect()
 }
 
-fn steps_of(spec: &TaskSpec) -> Vec<TaskStep> {
-    spec.steps
-        .iter()
-        .enumerate()
-        .map(|(i, step)| TaskStep {
-            id: TaskSpec::step_id(i, step),
-            name: step.name.clone(),
-            action: step.action.clone(),
-        })
-        .collect()
-}
-
-fn event_of(row: TaskEventRow) -> TaskEvent {
-    TaskEvent {
-        id: row.id,
-        task_id: row.task_id,
-        event_type: match row.event_type.as_str() {
-            "completion" => TaskEventType::Completion,
-            "cancelled" => TaskEventType::Cancelled,
-            _ => TaskEventType::Log,
-        },
-        body: serde_json::from_str(&row.body).unwrap_or_else(|_| TaskEventBody {
-            message: row.body,
-            ..Default::default()
-        }),
-        created_at: rfc3339(row.created_at),
-    }
-}
-
-fn summary_of(row: &TaskRow) -> TaskSummary {
-    let spec: Option<TaskSpec> = serde_json::from_str(&row.spec).ok();
-    let title = spec
-        .as_ref()
-        .and_then(|s| {
-            s.template_info.entity["metadata"]["title"]
-                .as_str()
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| row.template_ref.clone());
-    TaskSummary {
-        id: row.id.clone(),
-        template_ref: row.template_ref.clone(),
-        template_title: title,
-        status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Failed),
-        created_at: row.created_at,
-        finished_at: row.finished_at,
-    }
-}
-
 impl Portal {
     /// Checks the answers to template `namespace/name` and, when they hold, stores a
     /// task that a worker will run. A template with an action Portico does not have is
@@ -150,7 +107,7 @@ impl Portal {
     ) -> Result<TaskCreation, TaskError> {
         let reference = EntityRef::new("template", namespace, name);
         let entity = self
-            .entity(&reference)
+            .entity(who, &reference)
             .await?
             .ok_or_else(|| TaskError::NotFound(format!("the catalog has no {reference}")))?;
         self.authorize(who, Action::TemplateRun, &entity_target(&entity))?;
@@ -171,7 +128,7 @@ impl Portal {
             )));
         }
         let values = template.submitted_values(values);
-        let problems = self.check_template_values(&template, &values).await?;
+        let problems = self.check_template_values(who, &template, &values).await?;
         if !problems.is_empty() {
             return Ok(TaskCreation::Invalid(problems));
         }
@@ -201,100 +158,10 @@ impl Portal {
     /// `${{ user.entity.spec.profile.email }}`): the ref, and the User entity when the
     /// catalog has it (not the guest's).
     async fn task_user(&self, who: &Principal) -> Result<Value, StoreError> {
-        let entity = match who.signed_in() {
-            true => self.entity(&who.user).await?,
-            false => None,
-        };
-        Ok(match entity {
+        Ok(match self.own_entity(who).await? {
             Some(entity) => json!({"ref": who.user.to_string(), "entity": entity}),
             None => json!({"ref": who.user.to_string()}),
         })
-    }
-
-    /// A task's page: summary, steps, events so far, output once completed.
-    pub async fn task_page(&self, id: &str) -> Result<Option<TaskPage>, StoreError> {
-        let Some(row) = self.store().task(id).await? else {
-            return Ok(None);
-        };
-        let spec: Option<TaskSpec> = serde_json::from_str(&row.spec).ok();
-        let events = self
-            .store()
-            .task_events(id, 0)
-            .await?
-            .into_iter()
-            .map(event_of)
-            .collect();
-        let output = row
-            .output
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or(Value::Null);
-        let (links, texts) = output_parts(&output);
-        Ok(Some(TaskPage {
-            summary: summary_of(&row),
-            steps: spec.as_ref().map(steps_of).unwrap_or_default(),
-            events,
-            links,
-            texts,
-            has_archive: row.has_archive,
-        }))
-    }
-
-    /// Tasks, newest first (optionally only those with `status`), and how many in all.
-    pub async fn task_summaries(
-        &self,
-        status: Option<TaskStatus>,
-        created_by: Option<&str>,
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<TaskSummary>, i64), StoreError> {
-        let (rows, total) = self
-            .store()
-            .tasks(status.map(TaskStatus::as_str), created_by, limit, offset)
-            .await?;
-        Ok((rows.iter().map(summary_of).collect(), total))
-    }
-
-    /// A task as Backstage's API serialises it (`{id, spec, status, createdAt, …}`).
-    pub async fn serialized_task(&self, id: &str) -> Result<Option<Value>, StoreError> {
-        Ok(self.store().task(id).await?.map(|row| serialize_task(&row)))
-    }
-
-    /// Tasks as Backstage's API lists them.
-    pub async fn serialized_tasks(
-        &self,
-        status: Option<TaskStatus>,
-        created_by: Option<&str>,
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<Value>, i64), StoreError> {
-        let (rows, total) = self
-            .store()
-            .tasks(status.map(TaskStatus::as_str), created_by, limit, offset)
-            .await?;
-        Ok((rows.iter().map(serialize_task).collect(), total))
-    }
-
-    /// A task's events after event `after`; `None` when there is no such task.
-    pub async fn task_events(
-        &self,
-        id: &str,
-        after: i64,
-    ) -> Result<Option<(Vec<TaskEvent>, TaskStatus)>, StoreError> {
-        let Some(row) = self.store().task(id).await? else {
-            return Ok(None);
-        };
-        let events = self
-            .store()
-            .task_events(id, after)
-            .await?
-            .into_iter()
-            .map(event_of)
-            .collect();
-        Ok(Some((
-            events,
-            TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Failed),
-        )))
     }
 
     /// Asks for a task to be cancelled: an open task ends at once, a running one after
@@ -304,7 +171,7 @@ impl Portal {
         who: &Principal,
         id: &str,
     ) -> Result<Option<TaskStatus>, TaskError> {
-        let Some(task) = self.store().task(id).await? else {
+        let Some(task) = self.readable_task(who, id).await? else {
             return Ok(None);
         };
         self.authorize(who, Action::TaskCancel, &task_target(&task))?;
@@ -337,11 +204,6 @@ impl Portal {
             .await;
         }
         Ok(Some(status))
-    }
-
-    /// The workspace archive (`.tar.gz`) of an ended task.
-    pub async fn task_archive(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.store().task_archive(id).await
     }
 
     /// Runs a template against a temporary workspace: every step that only writes the
@@ -468,7 +330,7 @@ impl Portal {
     ) -> Result<DryRunView, TaskError> {
         let reference = EntityRef::new("template", namespace, name);
         let entity = self
-            .entity(&reference)
+            .entity(who, &reference)
             .await?
             .ok_or_else(|| TaskError::NotFound(format!("the catalog has no {reference}")))?;
         let run = self.dry_run(who, &entity, values, None).await?;
@@ -535,18 +397,6 @@ fn task_spec(entity: &Entity, template: &Template, values: Value, user: Value) -
             }}),
         },
     }
-}
-
-fn serialize_task(row: &TaskRow) -> Value {
-    let spec: Value = serde_json::from_str(&row.spec).unwrap_or(Value::Null);
-    json!({
-        "id": row.id,
-        "spec": spec,
-        "status": row.status,
-        "createdAt": rfc3339(row.created_at),
-        "lastHeartbeatAt": (row.heartbeat_at > 0).then(|| rfc3339(row.heartbeat_at)),
-        "createdBy": row.created_by,
-    })
 }
 
 /// A task as the policy sees it: its template (and the template's tags), owned by the
