@@ -106,3 +106,25 @@ test("the home page shows what the signed-in person owns and starred", async ({ 
   await expect(page.getByTestId("mine-starred").getByRole("link", { name: "Checkout service" })).toBeVisible();
   await page.screenshot({ path: "test-results/home-mine.png", fullPage: true });
 });
+
+test("a person creates an API token, automation uses it, and revoking it ends it", async ({ page, request }) => {
+  await signIn(page, "grace.hopper", "/tokens");
+  await expect(page).toHaveURL(`${portal}/tokens`);
+  await hydrated(page);
+  await page.getByLabel("What it is for").fill("catalog sync");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const secret = await page.getByLabel("The new token").inputValue();
+  expect(secret).toMatch(/^portico_/);
+  const row = page.getByTestId("token-table").getByRole("row", { name: /catalog sync/ });
+  await expect(row).toContainText("read");
+  await expect(row).toContainText("active");
+
+  const api = `${portal}/api/catalog/entities/by-name/component/default/checkout-service`;
+  const headers = { Authorization: `Bearer ${secret}` };
+  expect((await request.get(api, { headers })).status()).toBe(200);
+  await page.screenshot({ path: "test-results/tokens.png", fullPage: true });
+
+  await row.getByRole("button", { name: "Revoke catalog sync" }).click();
+  await expect(row).toContainText("revoked");
+  expect((await request.get(api, { headers })).status()).toBe(401);
+});

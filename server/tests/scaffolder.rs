@@ -285,7 +285,11 @@ async fn a_task_fills_the_skeleton_publishes_and_registers(db: TestDb) {
         Some("/catalog/default/component/payments")
     );
     assert_eq!(page.texts[0].content, "Made payments (40-char commit)");
-    let archive = portal.task_archive(&Principal::guest(false), &id).await.unwrap().expect("an archive");
+    let archive = portal
+        .task_archive(&Principal::guest(false), &id)
+        .await
+        .unwrap()
+        .expect("an archive");
     let mut names = Vec::new();
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive.as_slice()));
     for entry in tar.entries().unwrap() {

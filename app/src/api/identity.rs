@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::model::identity::principal::Viewer;
+use crate::model::identity::{
+    principal::Viewer,
+    token::{NewToken, TokenInfo},
+};
 
 /// The current request's principal and what the portal says about guests. Its URL,
 /// `/api/viewer`, is open to everyone: the sign-in page asks it how to sign in.
@@ -26,6 +29,56 @@ pub async fn get_mine() -> Result<crate::model::identity::mine::Mine, ServerFnEr
             super::service::request_principal()?,
             super::service::request_starred(),
         )
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// The signed-in person's API tokens, newest first (revoked and expired ones too).
+#[server]
+pub async fn get_my_tokens() -> Result<Vec<TokenInfo>, ServerFnError> {
+    let services = super::Services::from_context()?;
+    services
+        .my_tokens(super::service::request_principal()?)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// Creates an API token acting as the signed-in person, from the token page's form (a
+/// checkbox per scope, so that it posts without JavaScript too).
+#[server]
+pub async fn create_my_token(
+    name: String,
+    lifetime: String,
+    read: Option<String>,
+    catalog_write: Option<String>,
+    templates_run: Option<String>,
+    admin: Option<String>,
+) -> Result<NewToken, ServerFnError> {
+    use crate::model::identity::{action::Scope, token::TokenRequest};
+    let ticked = [
+        (read, Scope::Read),
+        (catalog_write, Scope::CatalogWrite),
+        (templates_run, Scope::TemplatesRun),
+        (admin, Scope::Admin),
+    ];
+    let scopes = ticked
+        .into_iter()
+        .filter_map(|(box_value, scope)| box_value.map(|_| scope))
+        .collect();
+    let request = TokenRequest::from_form(&name, &lifetime, scopes).map_err(ServerFnError::new)?;
+    let services = super::Services::from_context()?;
+    services
+        .create_my_token(super::service::request_principal()?, request)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// Revokes one of the signed-in person's tokens.
+#[server]
+pub async fn revoke_my_token(id: String) -> Result<(), ServerFnError> {
+    let services = super::Services::from_context()?;
+    services
+        .revoke_my_token(super::service::request_principal()?, id)
         .await
         .map_err(ServerFnError::new)
 }

@@ -20,7 +20,10 @@ mod templates;
 pub use catalog::{get_catalog_facets, get_catalog_page, get_entity_page};
 pub use docs::{get_doc_page, get_doc_set, get_doc_sets, search_docs};
 pub use graph::{get_impact, get_subgraph, GraphAnswer};
-pub use identity::{get_mine, get_viewer};
+pub use identity::{
+    create_my_token, get_mine, get_my_tokens, get_viewer, revoke_my_token, CreateMyToken,
+    RevokeMyToken,
+};
 pub use summary::get_catalog_summary;
 pub use tasks::{
     cancel_task, create_task, dry_run_template, get_task_page, get_tasks, TaskCreation,

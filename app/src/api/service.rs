@@ -167,6 +167,22 @@ pub trait PortalService: Send + Sync + 'static {
     /// `who` as the pages show them, with what the portal says about guests.
     fn viewer(&self, who: Principal) -> ServiceFuture<'_, Viewer>;
 
+    /// `who`'s API tokens, newest first.
+    fn my_tokens(
+        &self,
+        who: Principal,
+    ) -> ServiceFuture<'_, Vec<crate::model::identity::token::TokenInfo>>;
+
+    /// A new API token acting as `who`.
+    fn create_my_token(
+        &self,
+        who: Principal,
+        request: crate::model::identity::token::TokenRequest,
+    ) -> ServiceFuture<'_, crate::model::identity::token::NewToken>;
+
+    /// Revokes `who`'s token `id` (admins: anyone's).
+    fn revoke_my_token(&self, who: Principal, id: String) -> ServiceFuture<'_, ()>;
+
     /// What `who` owns, the tasks they started and what they starred (`starred`).
     fn mine(
         &self,

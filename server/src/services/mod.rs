@@ -41,6 +41,7 @@ use app::{
         identity::{
             principal::{Principal, Viewer},
             signin::SignInOption,
+            token::{NewToken, TokenInfo, TokenRequest},
         },
         template::{
             form::{EntityChoice, Mine},
@@ -191,6 +192,17 @@ impl Portal {
     /// The store, for readiness checks.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+}
+
+impl From<identity::TokenError> for ServiceError {
+    fn from(error: identity::TokenError) -> Self {
+        match error {
+            identity::TokenError::NotFound(what) => ServiceError::NotFound(what),
+            identity::TokenError::Invalid(why) => ServiceError::Invalid(why),
+            identity::TokenError::Refused(refusal) => refusal.into(),
+            identity::TokenError::Store(error) => error.into(),
+        }
     }
 }
 
@@ -408,6 +420,31 @@ impl PortalService for Portal {
                     })
                     .collect(),
             })
+        })
+    }
+
+    fn my_tokens(&self, who: Principal) -> ServiceFuture<'_, Vec<TokenInfo>> {
+        Box::pin(async move {
+            let owner = who.user.clone();
+            Ok(Portal::tokens(self, &who, Some(&owner)).await?)
+        })
+    }
+
+    fn create_my_token(
+        &self,
+        who: Principal,
+        request: TokenRequest,
+    ) -> ServiceFuture<'_, NewToken> {
+        Box::pin(async move {
+            let owner = who.user.clone();
+            Ok(Portal::create_token(self, &who, &owner, &request).await?)
+        })
+    }
+
+    fn revoke_my_token(&self, who: Principal, id: String) -> ServiceFuture<'_, ()> {
+        Box::pin(async move {
+            Portal::revoke_token(self, &who, &id).await?;
+            Ok(())
         })
     }
 

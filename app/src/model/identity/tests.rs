@@ -337,3 +337,17 @@ fn action_and_scope_names_round_trip() {
     assert!(Scope::TemplatesRun.allows(Action::TaskCancel));
     assert!(!Scope::Read.allows(Action::TaskCancel));
 }
+
+#[test]
+fn the_token_form_reads_its_lifetime_and_scopes() {
+    use super::token::TokenRequest;
+    let request = TokenRequest::from_form(" CI ", "90", vec![Scope::Read]).unwrap();
+    assert_eq!(request.name, "CI");
+    assert_eq!(request.expires_in_days, Some(90));
+    assert_eq!(request.problem(), None);
+    let forever = TokenRequest::from_form("CI", "never", vec![Scope::Admin]).unwrap();
+    assert_eq!(forever.expires_in_days, None);
+    assert!(TokenRequest::from_form("CI", "soon", vec![Scope::Read]).is_err());
+    let unscoped = TokenRequest::from_form("CI", "30", Vec::new()).unwrap();
+    assert!(unscoped.problem().unwrap().contains("at least one scope"));
+}

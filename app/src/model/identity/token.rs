@@ -19,7 +19,32 @@ pub struct TokenRequest {
     pub expires_in_days: Option<u32>,
 }
 
+/// The token page's choices of lifetime, in days (`None`: never expires), with labels.
+pub const LIFETIMES: [(Option<u32>, &str); 4] = [
+    (Some(30), "30 days"),
+    (Some(90), "90 days"),
+    (Some(MAX_DAYS), "A year"),
+    (None, "Never"),
+];
+
 impl TokenRequest {
+    /// The request the token page's form makes: a name, a lifetime (`"30"` days…, or
+    /// `"never"`) and the scopes ticked.
+    pub fn from_form(name: &str, lifetime: &str, scopes: Vec<Scope>) -> Result<Self, String> {
+        let expires_in_days = match lifetime {
+            "never" => None,
+            days => Some(
+                days.parse()
+                    .map_err(|_| format!("'{days}' is not a number of days"))?,
+            ),
+        };
+        Ok(Self {
+            name: name.trim().to_owned(),
+            scopes,
+            expires_in_days,
+        })
+    }
+
     /// The first thing wrong with the request, in a sentence.
     pub fn problem(&self) -> Option<String> {
         let name = self.name.trim();

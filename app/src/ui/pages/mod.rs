@@ -96,3 +96,7 @@ lazy_page!(
     /// `/signin`: the providers to sign in with.
     SignInRoute => identity::SignInPage
 );
+lazy_page!(
+    /// `/tokens`: the person's API tokens.
+    TokensRoute => identity::TokensPage
+);

@@ -1,4 +1,9 @@
-//! Who is using the portal: the sign-in page, and the user menu in the header.
+//! Who is using the portal: the sign-in page, the user menu in the header, and the API
+//! tokens page (`tokens.rs`).
+
+mod tokens;
+
+pub use tokens::TokensPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -131,6 +136,7 @@ pub fn UserMenu() -> impl IntoView {
                                 <span class="user-menu__name" title=viewer.principal.user.to_string()>
                                     {viewer.name}
                                 </span>
+                                <a class="user-menu__link" href="/tokens">"API tokens"</a>
                                 <SignOut />
                             </div>
                         }
