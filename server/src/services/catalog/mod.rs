@@ -261,18 +261,9 @@ impl Portal {
         who: &Principal,
         query: &EntityQuery,
     ) -> Result<Vec<String>, StoreError> {
-        self.refs_seen(&self.catalog_reads(who), query).await
-    }
-
-    /// The refs of every entity `query` selects that `seen` lets through.
-    pub(crate) async fn refs_seen(
-        &self,
-        seen: &Visibility,
-        query: &EntityQuery,
-    ) -> Result<Vec<String>, StoreError> {
         let all = EntityQuery {
             limit: i64::MAX as usize,
-            ..seen.restrict(query.clone())
+            ..self.catalog_reads(who).restrict(query.clone())
         };
         Ok(self.store.query_entities(&all).await?.0)
     }
@@ -284,20 +275,12 @@ impl Portal {
         who: &Principal,
         query: &EntityQuery,
     ) -> Result<(Vec<Entity>, u64), StoreError> {
-        self.query_seen(&self.catalog_reads(who), query).await
-    }
-
-    /// The entities a query selects that `seen` lets through, and how many in all.
-    pub(crate) async fn query_seen(
-        &self,
-        seen: &Visibility,
-        query: &EntityQuery,
-    ) -> Result<(Vec<Entity>, u64), StoreError> {
+        let seen = self.catalog_reads(who);
         let (refs, total) = self
             .store
             .query_entities(&seen.restrict(query.clone()))
             .await?;
-        Ok((self.entities_seen(seen, &refs).await?, total))
+        Ok((self.entities_seen(&seen, &refs).await?, total))
     }
 
     /// The entity with this uid, if `who` may read it, composed as [`Portal::entity`]
