@@ -120,7 +120,8 @@ spec:
 
 // A sixth server that people sign in to, with a real OpenID Connect provider (the
 // `oidc-provider` package, started from oidc/provider.mjs) on the port after it. Its
-// guests may do nothing: everyone is sent to sign in.
+// guests may do nothing: everyone is sent to sign in. The platform team are its admins,
+// and what is in PCI scope (tagged `pci`) only its owners read.
 const identityPort = port + 5;
 const providerPort = port + 6;
 const identityDir = process.env.PORTICO_E2E_IDENTITY_DIR ?? writeIdentityConfig();
@@ -133,12 +134,41 @@ function writeIdentityConfig(): string {
   writeFileSync(
     join(dir, "portico.toml"),
     [
+      "[auth]",
+      'admin_groups = ["group:default/platform-team"]',
+      "",
       "[[auth.providers]]",
       'id = "test"',
       'name = "Test IdP"',
       `issuer = "http://127.0.0.1:${providerPort}"`,
       'client_id = "portico"',
       'client_secret_env = "PORTICO_E2E_CLIENT_SECRET"',
+      "",
+      // The default policy, with what is in PCI scope readable only by its owners.
+      "[[policy]]",
+      'effect = "allow"',
+      'actions = ["*"]',
+      "when = { admin = true }",
+      "",
+      "[[policy]]",
+      'effect = "deny"',
+      'actions = ["catalog.entity.read", "docs.read"]',
+      'when = { tags = ["pci"], owner = false }',
+      'reason = "in PCI scope: only its owners may read it"',
+      "",
+      "[[policy]]",
+      'effect = "allow"',
+      'actions = ["catalog.entity.read", "scaffolder.task.read", "docs.read"]',
+      "",
+      "[[policy]]",
+      'effect = "allow"',
+      'actions = ["catalog.location.create", "scaffolder.template.run", "catalog.entity.refresh"]',
+      "when = { signed_in = true }",
+      "",
+      "[[policy]]",
+      'effect = "allow"',
+      'actions = ["catalog.entity.delete", "scaffolder.task.cancel"]',
+      "when = { owner = true }",
       "",
     ].join("\n"),
   );

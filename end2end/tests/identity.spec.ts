@@ -128,3 +128,74 @@ test("a person creates an API token, automation uses it, and revoking it ends it
   await expect(row).toContainText("revoked");
   expect((await request.get(api, { headers })).status()).toBe(401);
 });
+
+test("admins read who did what in the audit log, filter it and export it; others may not", async ({ page, browser }) => {
+  // Ada (storefront) tries to delete the payments team's fraud detector: refused, and recorded.
+  await signIn(page, "ada.lovelace", "/catalog/default/component/fraud-detector");
+  await expect(page.getByTestId("user-menu")).toContainText("Ada Lovelace");
+  const detector = await (await page.request.get(`${portal}/api/catalog/entities/by-name/component/default/fraud-detector`)).json();
+  const refused = await page.request.delete(`${portal}/api/catalog/entities/by-uid/${detector.metadata.uid}`, {
+    headers: { origin: portal },
+  });
+  expect(refused.status()).toBe(403);
+  // The log is not hers to read.
+  const denied = await page.goto(`${portal}/admin/audit`);
+  expect(denied?.status()).toBe(403);
+  await expect(page.getByTestId("audit-refused")).toContainText("audit");
+
+  // Margaret is in the platform team, the portal's admins.
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, "margaret.hamilton", "/admin/audit?who=ada.lovelace&result=refused");
+  await expect(admin).toHaveURL(`${portal}/admin/audit?who=ada.lovelace&result=refused`);
+  await hydrated(admin);
+  await expect(admin.getByTestId("user-menu").getByRole("link", { name: "Audit log" })).toBeVisible();
+  const rows = admin.getByTestId("audit-entry");
+  // Newest first (a run against a kept database may have older ones).
+  const deletion = rows.filter({ hasText: "catalog.entity.delete" }).first();
+  await expect(deletion).toContainText("component:default/fraud-detector");
+  await expect(deletion).toContainText("only admins or owners of component:default/fraud-detector may delete it");
+  await expect(deletion).toContainText("127.0.0.1");
+  await expect(rows.filter({ hasText: "audit.read" }).first()).toBeVisible();
+  await admin.screenshot({ path: "test-results/audit-log.png", fullPage: true });
+
+  // The filter form narrows further, and the URL keeps the view.
+  await admin.getByLabel("Action").selectOption("catalog.entity.delete");
+  await admin.getByRole("button", { name: "Filter" }).click();
+  await expect(admin).toHaveURL(/action=catalog.entity.delete/);
+  await expect(rows.filter({ hasText: "audit.read" })).toHaveCount(0);
+  await expect(rows.first()).toContainText("component:default/fraud-detector");
+
+  // The export is the same entries, as JSON lines.
+  const href = await admin.getByTestId("audit-export").getAttribute("href");
+  const exported = await admin.request.get(`${portal}${href}`);
+  expect(exported.headers()["content-type"]).toBe("application/x-ndjson");
+  const lines = (await exported.text()).trim().split("\n").map((line) => JSON.parse(line));
+  expect(lines.length).toBe(await rows.count());
+  for (const line of lines) {
+    expect(line).toMatchObject({ actor: "user:default/ada.lovelace", action: "catalog.entity.delete", outcome: "refused" });
+  }
+});
+
+test("what is in PCI scope is absent for everyone but its owners: no page, no row, no count", async ({ page, browser }) => {
+  await signIn(page, "ada.lovelace", "/catalog/default/component/payment-gateway");
+  await expect(page).toHaveURL(`${portal}/catalog/default/component/payment-gateway`);
+  await hydrated(page);
+  await expect(page.getByTestId("entity-missing")).toBeVisible();
+  const direct = await page.request.get(`${portal}/catalog/default/component/payment-gateway`);
+  expect(direct.status()).toBe(404);
+  await page.screenshot({ path: "test-results/pci-hidden.png" });
+  await page.goto(`${portal}/catalog?kind=component&q=payment`);
+  await hydrated(page);
+  await expect(page.getByRole("link", { name: "Payment gateway" })).toHaveCount(0);
+  const api = await page.request.get(`${portal}/api/catalog/entities/by-query?filter=metadata.tags=pci`);
+  expect((await api.json()).totalItems).toBe(0);
+
+  // Alan is in the payments team, which owns it.
+  const owner = await (await browser.newContext()).newPage();
+  await signIn(owner, "alan.turing", "/catalog/default/component/payment-gateway");
+  await expect(owner).toHaveURL(`${portal}/catalog/default/component/payment-gateway`);
+  await hydrated(owner);
+  await expect(owner.getByRole("heading", { name: "Payment gateway" })).toBeVisible();
+  const theirs = await owner.request.get(`${portal}/api/catalog/entities/by-query?filter=metadata.tags=pci`);
+  expect((await theirs.json()).totalItems).toBe(2);
+});

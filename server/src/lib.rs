@@ -210,6 +210,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         log_ingest(&report);
     }
     tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
+    tokio::spawn(audit_retention_loop(portal.clone()));
     scaffolder::worker::start(Portal::clone(&portal));
     let router = http::router(http::AppState::new(&config, portal, Arc::new(site)));
     let listener = TcpListener::bind(config.addr)
@@ -220,6 +221,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "Portico is ready at http://{addr} (started in {} ms)",
         started.elapsed().as_millis()
     );
+    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -257,6 +259,21 @@ async fn refresh_loop(portal: Arc<Portal>, interval: std::time::Duration) {
                 .filter(|r| r.applied.changed() > 0)
                 .for_each(log_ingest),
             Err(error) => tracing::warn!(%error, "refreshing the catalog failed"),
+        }
+    }
+}
+
+/// Deletes audit log entries older than the retention setting: at start-up, then hourly.
+async fn audit_retention_loop(portal: Arc<Portal>) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        ticks.tick().await;
+        match portal.prune_audit().await {
+            Ok(0) => {}
+            Ok(deleted) => {
+                tracing::info!(deleted, "audit log entries past their retention deleted")
+            }
+            Err(error) => tracing::warn!(%error, "pruning the audit log failed"),
         }
     }
 }

@@ -186,6 +186,50 @@ async fn pages_files_and_the_api_carry_the_security_headers() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_allow_only_their_own_scripts_by_nonce() {
+    let db = support::sqlite().await;
+    let app = app(db.store.clone());
+    let mut nonces = Vec::new();
+    for path in ["/", "/catalog", "/no/such/page", "/admin/audit"] {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{path}: no nonce in {policy}"));
+        assert!(
+            policy.contains("script-src 'self' 'nonce-") && policy.contains("'wasm-unsafe-eval'"),
+            "{path}: {policy}"
+        );
+        let scripts_rule = policy
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"));
+        assert!(!scripts_rule.unwrap().contains("unsafe-inline"), "{policy}");
+        // Every inline script of the page carries it.
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path}");
+        assert_eq!(
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{path}: {html}"
+        );
+        nonces.push(nonce.to_owned());
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 4, "a new nonce for every page");
+}
+
 /// Building a router while pages render must not stall them (Leptos switches resource
 /// loading off process-wide while it generates a route list).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -143,12 +143,9 @@ async fn sessions_end_when_idle_at_their_expiry_and_on_sign_out(db: TestDb) {
     );
 
     let live = portal.start_session(&alice(), "corp", "s").await.unwrap();
-    assert!(portal
-        .principal_for_session(&live.secret)
-        .await
-        .unwrap()
-        .is_some());
-    assert!(portal.end_session(&live.secret).await.unwrap());
+    let signed_in = portal.principal_for_session(&live.secret).await.unwrap();
+    let signed_in = signed_in.expect("a live session");
+    assert!(portal.end_session(&signed_in, &live.secret).await.unwrap());
     assert_eq!(
         portal.principal_for_session(&live.secret).await.unwrap(),
         None

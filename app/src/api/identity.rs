@@ -3,10 +3,40 @@
 
 use leptos::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::identity::{
+    audit::AuditPage,
     principal::Viewer,
     token::{NewToken, TokenInfo},
 };
+
+/// What the audit log page shows for a query.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AuditAnswer {
+    /// A page of entries.
+    Page(AuditPage),
+    /// The query is wrong, and why (naming the parameter).
+    BadQuery(String),
+    /// The person may not read the log, and why.
+    Refused(String),
+}
+
+/// A page of the audit log for the URL query `query` (`who=…&result=refused`, as
+/// `/api/identity/audit` takes it), for admins.
+#[server]
+pub async fn get_audit(query: String) -> Result<AuditAnswer, ServerFnError> {
+    use crate::model::identity::audit::AuditQuery;
+    let query = match AuditQuery::from_query_string(&query) {
+        Ok(query) => query,
+        Err(why) => return Ok(AuditAnswer::BadQuery(why.to_string())),
+    };
+    let services = super::Services::from_context()?;
+    services
+        .audit_page(super::service::request_principal()?, query)
+        .await
+        .map_err(ServerFnError::new)
+}
 
 /// The current request's principal and what the portal says about guests. Its URL,
 /// `/api/viewer`, is open to everyone: the sign-in page asks it how to sign in.

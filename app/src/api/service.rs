@@ -190,6 +190,13 @@ pub trait PortalService: Send + Sync + 'static {
         starred: Starred,
     ) -> ServiceFuture<'_, crate::model::identity::mine::Mine>;
 
+    /// A page of the audit log, for someone who may read it.
+    fn audit_page(
+        &self,
+        who: Principal,
+        query: crate::model::identity::audit::AuditQuery,
+    ) -> ServiceFuture<'_, super::AuditAnswer>;
+
     /// The impact analysis of `entity_ref` walking `way`, if there is such an entity.
     fn impact(
         &self,

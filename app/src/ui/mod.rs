@@ -89,6 +89,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("search") view=pages::SearchPage />
                     <Route path=StaticSegment("signin") view={Lazy::<pages::SignInRoute>::new()} ssr=SsrMode::Async />
                     <Route path=StaticSegment("tokens") view={Lazy::<pages::TokensRoute>::new()} ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("audit"))
+                        view={Lazy::<pages::AuditRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </layout::Layout>
         </Router>

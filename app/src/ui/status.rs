@@ -10,6 +10,12 @@ pub fn not_found() {
     set(http::StatusCode::NOT_FOUND);
 }
 
+/// Marks the page being rendered as refused: the person may not see it (403).
+pub fn forbidden() {
+    #[cfg(feature = "ssr")]
+    set(http::StatusCode::FORBIDDEN);
+}
+
 /// Marks the page being rendered as failed: its data could not be loaded (500).
 pub fn failed() {
     #[cfg(feature = "ssr")]
@@ -27,6 +33,12 @@ fn set(status: http::StatusCode) {
 #[leptos::component]
 pub fn NotFoundStatus() -> impl leptos::IntoView {
     not_found();
+}
+
+/// Renders nothing; on the server, makes the page answer 403 ([`forbidden`]).
+#[leptos::component]
+pub fn ForbiddenStatus() -> impl leptos::IntoView {
+    forbidden();
 }
 
 /// Renders nothing; on the server, makes the page answer 500 ([`failed`]).

@@ -1,5 +1,5 @@
 //! The identity settings of a config file: the `[auth]` table (guests, admins, sign-in
-//! providers, sessions) and the `[[policy]]` rules.
+//! providers, sessions, audit log retention) and the `[[policy]]` rules.
 
 use std::{net::SocketAddr, ops::Range, time::Duration};
 
@@ -7,7 +7,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::ConfigError;
-use crate::services::identity::{GuestAccess, IdentitySettings, OidcProvider, SessionSettings};
+use crate::services::identity::{
+    GuestAccess, IdentitySettings, OidcProvider, SessionSettings, DEFAULT_AUDIT_RETENTION,
+};
 use app::model::{
     catalog::entity_ref::{EntityRef, RefContext},
     identity::policy::Policy,
@@ -26,6 +28,8 @@ pub(super) struct AuthFile {
     session_idle_minutes: Option<u64>,
     /// Hours a session lasts at most [default: 168].
     session_max_hours: Option<u64>,
+    /// Days audit log entries are kept; 0 keeps them for ever [default: 90].
+    audit_retention_days: Option<u64>,
 }
 
 /// One `[[auth.providers]]` table.
@@ -96,7 +100,13 @@ pub(super) fn resolve_identity(
             .session_max_hours
             .map_or(defaults.absolute, |h| Duration::from_secs(h.max(1) * 3600)),
     };
+    let audit_retention = match auth.audit_retention_days {
+        None => Some(DEFAULT_AUDIT_RETENTION),
+        Some(0) => None,
+        Some(days) => Some(Duration::from_secs(days * 24 * 3600)),
+    };
     Ok(IdentitySettings {
+        audit_retention,
         policy: policy.unwrap_or_default(),
         guest,
         admin_groups,
@@ -325,6 +335,15 @@ mod tests {
             .identity;
         assert_eq!(identity.sessions.idle, Duration::from_secs(1800));
         assert_eq!(identity.sessions.absolute, Duration::from_secs(12 * 3600));
+        assert_eq!(identity.audit_retention, Some(DEFAULT_AUDIT_RETENTION));
+        let keep = |days: u64| {
+            from_file(&format!("[auth]\naudit_retention_days = {days}\n"))
+                .unwrap()
+                .identity
+                .audit_retention
+        };
+        assert_eq!(keep(7), Some(Duration::from_secs(7 * 24 * 3600)));
+        assert_eq!(keep(0), None);
         let cli =
             Cli::try_parse_from(["portico", "--base-url", "https://portal.example/"]).unwrap();
         let config = Config::resolve(cli.serve, no_env).unwrap();

@@ -107,11 +107,37 @@ async fn cache_headers(
     response
 }
 
+/// The content security policy of a page whose inline scripts carry `nonce`: scripts
+/// only from the portal and its own inline ones (Leptos's hydration and streaming
+/// scripts carry the nonce), WebAssembly compiled; no plugins; styles from the portal
+/// and inline (the graph's SVG and transforms); images also as `data:` and `blob:`
+/// (PNG export) and over https (docs). Frames stay allowed, for the embeddable widgets.
+fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; \
+         object-src 'none'; base-uri 'self'"
+    )
+}
+
+/// Gives the page being rendered its content security policy, with the nonce Leptos
+/// made for it.
+fn set_page_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = axum::http::HeaderValue::from_str(&page_policy(&nonce)) {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// Headers every response carries, unless its handler set them: browsers take each
 /// file for the type it is served as (`nosniff`), other sites see at most this
 /// portal's origin in `Referer`, and behind TLS browsers keep to HTTPS for a year
-/// (HSTS). (The content security policy comes with nonces on Leptos's inline scripts;
-/// frames stay allowed, for the embeddable widgets.)
+/// (HSTS). Pages also carry a content security policy ([`page_policy`]).
 async fn security_headers(
     axum::extract::State(behind_tls): axum::extract::State<bool>,
     request: axum::extract::Request,
@@ -183,6 +209,7 @@ pub fn router(state: AppState) -> Router {
     let services = Services(state.portal.clone());
     let manifest = split_manifest(&state.site);
     let provide_services = move || {
+        set_page_policy();
         provide_context(services.clone());
         if let Some(manifest) = &manifest {
             provide_context(manifest.clone());

@@ -167,6 +167,10 @@ pub async fn run(
     context.insert("secrets".into(), Value::Object(secrets));
     // Steps act as the user who created the task, with that user's rights today.
     let who = portal.task_principal(spec.user.as_ref()).await;
+    let who = match sink {
+        EventSink::Store { task_id, .. } => who.coming_from(Some(format!("task {task_id}"))),
+        _ => who,
+    };
     for (index, step) in spec.steps.iter().enumerate() {
         let step_id = TaskSpec::step_id(index, step);
         if cancelled.load(Ordering::Relaxed) {

@@ -456,6 +456,24 @@ impl PortalService for Portal {
         Box::pin(async move { Ok(Portal::mine(self, &who, &starred).await?) })
     }
 
+    fn audit_page(
+        &self,
+        who: Principal,
+        query: app::model::identity::audit::AuditQuery,
+    ) -> ServiceFuture<'_, app::api::AuditAnswer> {
+        use app::api::AuditAnswer;
+        Box::pin(async move {
+            match Portal::audit_page(self, &who, &query).await {
+                Ok(page) => Ok(AuditAnswer::Page(page)),
+                Err(identity::AuditError::Invalid(why)) => Ok(AuditAnswer::BadQuery(why)),
+                Err(identity::AuditError::Refused(refusal)) => {
+                    Ok(AuditAnswer::Refused(refusal.message))
+                }
+                Err(identity::AuditError::Store(error)) => Err(error.into()),
+            }
+        })
+    }
+
     fn impact(
         &self,
         who: Principal,

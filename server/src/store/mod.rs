@@ -28,6 +28,7 @@ macro_rules! on_pool {
 }
 
 mod apply;
+mod audit;
 mod cache;
 mod catalog;
 mod docs;
@@ -40,6 +41,7 @@ mod tasks;
 mod text;
 mod update;
 
+pub use audit::{AuditFilter, AuditRow};
 pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
 pub use docs::{DocPageRow, DocSectionRow, DocSetRow, DocSetSummary};
 pub use graph::{GraphNodeRow, RelationRow};

@@ -17,6 +17,10 @@ pub enum Credential {
     Session,
     /// An API token, with what it may be used for.
     Token {
+        /// The token's id.
+        id: String,
+        /// What its owner called it.
+        name: String,
         /// The token's scopes.
         scopes: Vec<Scope>,
     },
@@ -34,6 +38,10 @@ pub struct Principal {
     pub admin: bool,
     /// How the request proved it.
     pub credential: Credential,
+    /// Where the request came from, for the audit log: the client's address, or
+    /// `task <id>` for a task's own writes; `None` when nobody said.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 impl Principal {
@@ -46,6 +54,7 @@ impl Principal {
             user: EntityRef::parse_full(GUEST).expect("the guest ref is valid"),
             admin,
             credential: Credential::Guest,
+            origin: None,
         }
     }
 
@@ -65,6 +74,22 @@ impl Principal {
             ownership,
             admin,
             credential,
+            origin: None,
+        }
+    }
+
+    /// The same principal, recorded as coming from `origin`.
+    pub fn coming_from(self, origin: Option<String>) -> Self {
+        Self { origin, ..self }
+    }
+
+    /// How the request proved who it comes from, as the audit log writes it:
+    /// `session`, `guest`, `token 'CI publishing' (3f2…)`.
+    pub fn via(&self) -> String {
+        match &self.credential {
+            Credential::Guest => "guest".into(),
+            Credential::Session => "session".into(),
+            Credential::Token { id, name, .. } => format!("token '{name}' ({id})"),
         }
     }
 
@@ -81,7 +106,7 @@ impl Principal {
     /// The token's scopes, when the request came with a token.
     pub fn scopes(&self) -> Option<&[Scope]> {
         match &self.credential {
-            Credential::Token { scopes } => Some(scopes),
+            Credential::Token { scopes, .. } => Some(scopes),
             _ => None,
         }
     }

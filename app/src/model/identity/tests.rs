@@ -123,7 +123,11 @@ fn a_token_is_limited_by_its_scopes_even_where_its_owner_may() {
             r("user:default/alice"),
             vec![r("group:default/payments")],
             false,
-            Credential::Token { scopes },
+            Credential::Token {
+                id: "t1".into(),
+                name: "ci".into(),
+                scopes,
+            },
         )
     };
     let read = token(vec![Scope::Read]);
@@ -258,6 +262,8 @@ fn visibility_agrees_with_decide_for_every_entity_and_person() {
             vec![r("group:default/payments")],
             false,
             Credential::Token {
+                id: "t2".into(),
+                name: "deploys".into(),
                 scopes: vec![Scope::TemplatesRun],
             },
         ),

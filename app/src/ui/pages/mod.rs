@@ -100,3 +100,7 @@ lazy_page!(
     /// `/tokens`: the person's API tokens.
     TokensRoute => identity::TokensPage
 );
+lazy_page!(
+    /// `/admin/audit`: the audit log, for admins.
+    AuditRoute => identity::AuditLogPage
+);

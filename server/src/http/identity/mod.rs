@@ -1,26 +1,51 @@
 //! Who each request acts as: resolved once, before any route runs, and kept in the
 //! request's extensions, where REST handlers ([`Caller`]) and server functions
 //! (`app::api::service::request_principal`) find it. Cross-site writes are refused here
-//! too. `/api/identity` (API tokens, [`tokens`]) and `/auth` (signing in, [`signin`])
-//! are this capability's routes.
+//! too. `/api/identity` (API tokens, [`tokens`]; the audit log, [`audit`]) and `/auth`
+//! (signing in, [`signin`]) are this capability's routes.
 
+mod audit;
 mod signin;
 mod tokens;
 
+use std::net::SocketAddr;
+
 use axum::{
-    extract::{FromRequestParts, Request, State},
+    extract::{ConnectInfo, FromRequestParts, Request, State},
     http::{header, request::Parts, HeaderMap, Method, Uri},
-    middleware::Next,
+    middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
+    routing::{delete, get},
+    Router,
 };
 
-use app::model::identity::{policy::Refusal, principal::Principal, signin::sign_in_url};
+use app::model::identity::{
+    audit::{actions, Outcome},
+    policy::Refusal,
+    principal::Principal,
+    signin::sign_in_url,
+};
 
-use super::{error::ApiError, AppState};
+use super::{
+    error::{backstage_errors, ApiError},
+    AppState,
+};
 use crate::services::identity::{GuestAccess, SESSION_COOKIE};
 
 pub use signin::routes as signin_routes;
-pub use tokens::routes;
+
+/// `/api/identity`: API tokens and the audit log.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/tokens",
+            get(tokens::list_tokens).post(tokens::create_token),
+        )
+        .route("/tokens/{id}", delete(tokens::revoke_token))
+        .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export))
+        .layer(middleware::from_fn(backstage_errors))
+}
 
 /// The server function the sign-in page and the header ask who is there, open to
 /// everyone (`app::api::get_viewer`).
@@ -35,16 +60,22 @@ pub async fn resolve_principal(
     mut request: Request,
     next: Next,
 ) -> Response {
+    let origin = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(client)| client.ip().to_string());
     let found = match bearer_token(request.headers()) {
         Some(token) => token_principal(&state, token).await,
         None => {
             let (method, uri, headers) = (request.method(), request.uri(), request.headers());
-            browser_principal(&state, method, uri, headers).await
+            browser_principal(&state, method, uri, headers, origin.as_deref()).await
         }
     };
     match found {
         Ok(principal) => {
-            request.extensions_mut().insert(principal);
+            request
+                .extensions_mut()
+                .insert(principal.coming_from(origin));
             next.run(request).await
         }
         Err(Refused::Error(error)) => {
@@ -86,6 +117,7 @@ async fn browser_principal(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
+    origin: Option<&str>,
 ) -> Result<Principal, Refused> {
     let session = cookie(headers, SESSION_COOKIE);
     let base_url = &state.portal.identity().base_url;
@@ -94,6 +126,18 @@ async fn browser_principal(
             message: format!("cross-site request refused: {why}"),
             unauthenticated: false,
         };
+        let who = state.portal.guest().coming_from(origin.map(str::to_owned));
+        let target = format!("{method} {}", uri.path());
+        let portal = &state.portal;
+        portal
+            .record(
+                &who,
+                actions::CROSS_SITE,
+                &target,
+                Outcome::Refused,
+                &refusal.message,
+            )
+            .await;
         return Err(refusal.into());
     }
     if let Some(secret) = session {

@@ -11,7 +11,7 @@ use axum::{
     Router,
 };
 
-use super::cookie;
+use super::{cookie, Caller};
 use crate::{
     http::AppState,
     services::identity::{SignInError, SESSION_COOKIE},
@@ -87,13 +87,14 @@ async fn callback(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     Query(answer): Query<HashMap<String, String>>,
+    Caller(who): Caller,
     headers: HeaderMap,
 ) -> Response {
     let forget = set_cookie(&state, SIGN_IN_COOKIE, "", "/auth", 0);
     let pending = cookie(&headers, SIGN_IN_COOKIE);
     match state
         .portal
-        .finish_sign_in(&provider, &answer, pending)
+        .finish_sign_in(&who, &provider, &answer, pending)
         .await
     {
         Ok((session, return_to)) => {
@@ -116,9 +117,13 @@ fn failed(provider: &str, error: &SignInError) -> Response {
 }
 
 /// Ends the session and forgets its cookie.
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn sign_out(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    headers: HeaderMap,
+) -> Response {
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(error) = state.portal.end_session(secret).await {
+        if let Err(error) = state.portal.end_session(&who, secret).await {
             tracing::error!(%error, "a session could not be ended");
         }
     }

@@ -4,9 +4,7 @@
 use axum::{
     extract::{rejection::JsonRejection, Path, Query, State},
     http::StatusCode,
-    middleware,
-    routing::{delete, get},
-    Json, Router,
+    Json,
 };
 use serde::Deserialize;
 
@@ -17,20 +15,9 @@ use app::model::{
 
 use super::Caller;
 use crate::{
-    http::{
-        error::{backstage_errors, ApiError},
-        AppState,
-    },
+    http::{error::ApiError, AppState},
     services::identity::TokenError,
 };
-
-/// `/api/identity`: API tokens.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{id}", delete(revoke_token))
-        .layer(middleware::from_fn(backstage_errors))
-}
 
 impl From<TokenError> for ApiError {
     fn from(error: TokenError) -> Self {
@@ -59,7 +46,7 @@ fn user_ref(text: &str) -> Result<EntityRef, ApiError> {
 }
 
 /// `POST /tokens` `{name, scopes, expiresInDays?, owner?}` → 201 `{info, secret}`.
-async fn create_token(
+pub(super) async fn create_token(
     State(state): State<AppState>,
     Caller(who): Caller,
     body: Result<Json<CreateToken>, JsonRejection>,
@@ -84,7 +71,7 @@ pub struct ListQuery {
 
 /// `GET /tokens[?owner=USER]`: the caller's tokens, one user's, or (`owner=*`, admins)
 /// every one.
-async fn list_tokens(
+pub(super) async fn list_tokens(
     State(state): State<AppState>,
     Caller(who): Caller,
     Query(query): Query<ListQuery>,
@@ -98,7 +85,7 @@ async fn list_tokens(
 }
 
 /// `DELETE /tokens/{id}`: 204, or 404 when there is no such token.
-async fn revoke_token(
+pub(super) async fn revoke_token(
     State(state): State<AppState>,
     Caller(who): Caller,
     Path(id): Path<String>,

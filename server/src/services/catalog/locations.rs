@@ -141,7 +141,27 @@ impl Portal {
         on_conflict: OnConflict,
     ) -> Result<Registration, CatalogError> {
         let new = location_target(location_type, target);
-        self.authorize(who, Action::LocationCreate, &new)?;
+        self.authorize(who, Action::LocationCreate, &new).await?;
+        let registered = self
+            .register_allowed(location_type, target, dry_run, on_conflict)
+            .await;
+        match dry_run {
+            true => registered,
+            false => {
+                self.recorded(who, Action::LocationCreate, &new.label, registered)
+                    .await
+            }
+        }
+    }
+
+    /// [`Portal::register_location`], once allowed.
+    async fn register_allowed(
+        &self,
+        location_type: &str,
+        target: &str,
+        dry_run: bool,
+        on_conflict: OnConflict,
+    ) -> Result<Registration, CatalogError> {
         let source = self.api_source(location_type, target)?;
         let target = source.target();
         let existing = self
@@ -267,9 +287,22 @@ impl Portal {
         };
         // Moving a location removes it from where it was and registers it elsewhere.
         let old = location_target(&old.location_type, &old.target);
-        self.authorize(who, Action::LocationDelete, &old)?;
+        self.authorize(who, Action::LocationDelete, &old).await?;
         let new = location_target(location_type, target);
-        self.authorize(who, Action::LocationCreate, &new)?;
+        self.authorize(who, Action::LocationCreate, &new).await?;
+        let moved = self.move_location(id, location_type, target).await;
+        let label = format!("{} → {}", old.label, new.label);
+        self.recorded(who, Action::LocationCreate, &label, moved)
+            .await
+    }
+
+    /// [`Portal::update_location`], once allowed.
+    async fn move_location(
+        &self,
+        id: &str,
+        location_type: &str,
+        target: &str,
+    ) -> Result<Option<LocationRow>, CatalogError> {
         let source = self.api_source(location_type, target)?;
         let target = source.target();
         let taken = self
@@ -299,20 +332,32 @@ impl Portal {
         entity_ref: &EntityRef,
     ) -> Result<(), CatalogError> {
         let found = self.entity_to_change(who, &entity_ref.to_string()).await?;
-        if let Some(entity) = &found {
-            self.authorize(who, Action::EntityRefresh, &entity_target(entity))?;
+        let Some(entity) = found else {
+            return Err(CatalogError::NotFound(format!(
+                "No entity {entity_ref} to refresh"
+            )));
+        };
+        self.authorize(who, Action::EntityRefresh, &entity_target(&entity))
+            .await?;
+        let refreshed = async {
+            let location = self
+                .store
+                .location_of_entity(&entity_ref.to_string())
+                .await?
+                .ok_or_else(|| {
+                    CatalogError::NotFound(format!("No entity {entity_ref} to refresh"))
+                })?;
+            self.refresh_location(location, true).await?;
+            Ok(())
         }
-        let location = match found {
-            Some(_) => {
-                self.store
-                    .location_of_entity(&entity_ref.to_string())
-                    .await?
-            }
-            None => None,
-        }
-        .ok_or_else(|| CatalogError::NotFound(format!("No entity {entity_ref} to refresh")))?;
-        self.refresh_location(location, true).await?;
-        Ok(())
+        .await;
+        self.recorded(
+            who,
+            Action::EntityRefresh,
+            &entity_ref.to_string(),
+            refreshed,
+        )
+        .await
     }
 
     /// Loads the built-in demo catalog (when `load` is true) or removes it (when the

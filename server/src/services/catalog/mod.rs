@@ -136,8 +136,11 @@ impl Portal {
             return Ok(false);
         };
         let target = location_target(&location.location_type, &location.target);
-        self.authorize(who, Action::LocationDelete, &target)?;
-        Ok(self.store.delete_location(id).await?)
+        self.authorize(who, Action::LocationDelete, &target).await?;
+        let deleted = self.store.delete_location(id).await;
+        Ok(self
+            .recorded(who, Action::LocationDelete, &target.label, deleted)
+            .await?)
     }
 
     /// The entity `entity_ref` as the API serves it, if `who` may read it: its
@@ -310,9 +313,14 @@ impl Portal {
         let Some(entity) = self.entity_to_change(who, &entity_ref).await? else {
             return Ok(false);
         };
-        self.authorize(who, Action::EntityDelete, &entity_target(&entity))?;
+        self.authorize(who, Action::EntityDelete, &entity_target(&entity))
+            .await?;
         let location = self.store.location_of_entity(&entity_ref).await?;
-        if !self.store.delete_entity_by_uid(uid).await? {
+        let deleted = self.store.delete_entity_by_uid(uid).await;
+        if !self
+            .recorded(who, Action::EntityDelete, &entity_ref, deleted)
+            .await?
+        {
             return Ok(false);
         }
         if let Some(location) = location {

@@ -1,12 +1,13 @@
 //! Who may do what: the principal a request acts as, the one check every write passes
 //! through ([`Portal::authorize`]) before it touches anything; signing in with OpenID
-//! Connect ([`oidc`]) and the sessions it starts ([`sessions`]); and API tokens
-//! ([`tokens`]).
+//! Connect ([`oidc`]) and the sessions it starts ([`sessions`]); API tokens
+//! ([`tokens`]); and the audit log of writes and refusals ([`audit`]).
 //!
 //! The rules are `app::model::identity::policy` (the same types the pages use); this
 //! file holds the portal's settings for them and what the checks need from the catalog:
 //! a user's groups, an entity's owners and tags.
 
+mod audit;
 mod jwt;
 mod mine;
 mod oidc;
@@ -17,6 +18,7 @@ use app::model::{
     catalog::{entity::Entity, entity_ref::EntityRef},
     identity::{
         action::Action,
+        audit::Outcome,
         policy::{Policy, Refusal, Target},
         principal::{Credential, Principal, GUEST},
         visibility::Visibility,
@@ -26,9 +28,14 @@ use app::model::{
 use super::Portal;
 use crate::store::StoreError;
 
+pub use audit::AuditError;
 pub use oidc::{OidcClient, OidcProvider, SignInError, SignInStart, SUBJECT_ANNOTATION};
 pub use sessions::{NewSession, SessionSettings, SESSION_COOKIE};
 pub use tokens::TokenError;
+
+/// How long audit log entries are kept unless the config says otherwise: 90 days.
+pub const DEFAULT_AUDIT_RETENTION: std::time::Duration =
+    std::time::Duration::from_secs(90 * 24 * 3600);
 
 /// What a request without credentials may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -61,6 +68,8 @@ pub struct IdentitySettings {
     /// The portal's address as browsers reach it (`https://portal.example.com`): where
     /// providers send people back, and whether cookies are `Secure`.
     pub base_url: String,
+    /// How long audit log entries are kept (`None`: for ever).
+    pub audit_retention: Option<std::time::Duration>,
 }
 
 impl std::str::FromStr for GuestAccess {
@@ -86,6 +95,7 @@ impl Default for IdentitySettings {
             providers: Vec::new(),
             sessions: SessionSettings::default(),
             base_url: format!("http://{}", crate::config::DEFAULT_ADDR),
+            audit_retention: Some(DEFAULT_AUDIT_RETENTION),
         }
     }
 }
@@ -186,19 +196,26 @@ impl Portal {
             .pop())
     }
 
-    /// Whether `who` may do `action` to `target`; a refusal is logged with who asked.
-    pub fn authorize(
+    /// Whether `who` may do `action` to `target`; a refusal goes to the audit log.
+    pub async fn authorize(
         &self,
         who: &Principal,
         action: Action,
         target: &Target,
     ) -> Result<(), Refusal> {
-        self.identity
-            .policy
-            .decide(who, action, target)
-            .inspect_err(|refusal| {
-                tracing::info!(user = %who.user, %action, target = %target.label, reason = %refusal, "refused");
-            })
+        let decided = self.identity.policy.decide(who, action, target);
+        if let Err(refusal) = &decided {
+            tracing::info!(user = %who.user, %action, target = %target.label, reason = %refusal, "refused");
+            self.record(
+                who,
+                action.name(),
+                &target.label,
+                Outcome::Refused,
+                &refusal.message,
+            )
+            .await;
+        }
+        decided
     }
 }
 

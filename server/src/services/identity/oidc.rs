@@ -20,7 +20,11 @@ use app::model::{
         entity_ref::EntityRef,
         filter::{Condition, EntityQuery, FilterGroup},
     },
-    identity::signin::SignInFailure,
+    identity::{
+        audit::{actions, Outcome},
+        principal::{Credential, Principal},
+        signin::SignInFailure,
+    },
 };
 use base64::Engine;
 use serde::Deserialize;
@@ -337,14 +341,46 @@ impl Portal {
         })
     }
 
-    /// Finishes signing in with provider `id`: `answer` is the callback's query, and
-    /// `cookie_state` the state the browser kept. A new session, and where to go.
+    /// Finishes signing in with provider `id` for `who` (the guest, until then):
+    /// `answer` is the callback's query, and `cookie_state` the state the browser kept.
+    /// A new session, and where to go. Both ends go to the audit log.
     pub async fn finish_sign_in(
         &self,
+        who: &Principal,
         id: &str,
         answer: &HashMap<String, String>,
         cookie_state: Option<&str>,
     ) -> Result<(NewSession, String), SignInError> {
+        let target = format!("provider {id}");
+        match self.sign_in_with(id, answer, cookie_state).await {
+            Ok((session, return_to, user)) => {
+                let person = Principal::new(user, Vec::new(), false, Credential::Session)
+                    .coming_from(who.origin.clone());
+                self.record(&person, actions::SIGN_IN, &target, Outcome::Done, "")
+                    .await;
+                Ok((session, return_to))
+            }
+            Err(error) => {
+                self.record(
+                    who,
+                    actions::SIGN_IN,
+                    &target,
+                    Outcome::Failed,
+                    error.to_string(),
+                )
+                .await;
+                Err(error)
+            }
+        }
+    }
+
+    /// [`Portal::finish_sign_in`]: the session, where to go, and who signed in.
+    async fn sign_in_with(
+        &self,
+        id: &str,
+        answer: &HashMap<String, String>,
+        cookie_state: Option<&str>,
+    ) -> Result<(NewSession, String, EntityRef), SignInError> {
         let provider = self.provider(id)?;
         let state = answer.get("state").map(String::as_str).unwrap_or_default();
         if state.is_empty() || cookie_state != Some(state) {
@@ -373,7 +409,7 @@ impl Portal {
         let user = self.user_signing_in(&claims).await?;
         tracing::info!(provider = %provider.id, subject = %claims.sub, %user, "signed in");
         let session = self.start_session(&user, &provider.id, &claims.sub).await?;
-        Ok((session, request.return_to))
+        Ok((session, request.return_to, user))
     }
 
     /// Trades the code for tokens, checks the ID token, and completes its claims from

@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use app::model::{
     catalog::entity_ref::EntityRef,
-    identity::principal::{Credential, Principal},
+    identity::{
+        audit::{actions, Outcome},
+        principal::{Credential, Principal},
+    },
 };
 
 use super::{random_text, secret_hash, Portal};
@@ -103,8 +106,18 @@ impl Portal {
         Ok(Some(self.principal_for(user, Credential::Session).await?))
     }
 
-    /// Ends the session of cookie `secret`; false when there was none.
-    pub async fn end_session(&self, secret: &str) -> Result<bool, StoreError> {
-        self.store.delete_session(&secret_hash(secret)).await
+    /// Ends `who`'s session, of cookie `secret`; false when there was none.
+    pub async fn end_session(&self, who: &Principal, secret: &str) -> Result<bool, StoreError> {
+        let ended = self.store.delete_session(&secret_hash(secret)).await;
+        if who.signed_in() {
+            let target = "their session";
+            let (outcome, detail) = match &ended {
+                Ok(_) => (Outcome::Done, String::new()),
+                Err(error) => (Outcome::Failed, error.to_string()),
+            };
+            self.record(who, actions::SIGN_OUT, target, outcome, detail)
+                .await;
+        }
+        ended
     }
 }

@@ -7,6 +7,7 @@ use app::model::{
     catalog::entity_ref::EntityRef,
     identity::{
         action::Scope,
+        audit::{actions, Outcome},
         policy::Refusal,
         principal::{Credential, Principal},
         token::{NewToken, TokenInfo, TokenRequest},
@@ -90,9 +91,39 @@ impl Portal {
         owner: &EntityRef,
         request: &TokenRequest,
     ) -> Result<NewToken, TokenError> {
-        self.may_manage_tokens_of(who, owner)?;
-        self.issue_token(owner, request, &who.user.to_string())
-            .await
+        let target = format!("tokens of {owner}");
+        self.audited_token_change(who, owner, actions::TOKEN_CREATE, &target)
+            .await?;
+        let issued = self
+            .issue_token(owner, request, &who.user.to_string())
+            .await;
+        let (outcome, detail) = match &issued {
+            Ok(new) => (
+                Outcome::Done,
+                format!("token '{}' ({})", new.info.name, new.info.id),
+            ),
+            Err(error) => (Outcome::Failed, error.to_string()),
+        };
+        self.record(who, actions::TOKEN_CREATE, &target, outcome, detail)
+            .await;
+        issued
+    }
+
+    /// [`Portal::may_manage_tokens_of`], with a refusal recorded in the audit log as an
+    /// attempt at `action` on `target`.
+    async fn audited_token_change(
+        &self,
+        who: &Principal,
+        owner: &EntityRef,
+        action: &str,
+        target: &str,
+    ) -> Result<(), Refusal> {
+        let allowed = self.may_manage_tokens_of(who, owner);
+        if let Err(refusal) = &allowed {
+            self.record(who, action, target, Outcome::Refused, &refusal.message)
+                .await;
+        }
+        allowed
     }
 
     /// Creates a token acting as `owner`, recorded as created by `created_by`, with no
@@ -182,15 +213,21 @@ impl Portal {
             .ok_or_else(|| TokenError::NotFound(format!("there is no token {id}")))?;
         let owner = EntityRef::parse_full(&token.owner_ref)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
-        self.may_manage_tokens_of(who, &owner)?;
-        let revoked = self
-            .store
-            .revoke_token(id, epoch_ms(Duration::ZERO))
+        let target = format!("token '{}' ({id}) of {owner}", token.name);
+        self.audited_token_change(who, &owner, actions::TOKEN_REVOKE, &target)
             .await?;
-        if revoked {
+        let revoked = self.store.revoke_token(id, epoch_ms(Duration::ZERO)).await;
+        let (outcome, detail) = match &revoked {
+            Ok(true) => (Outcome::Done, String::new()),
+            Ok(false) => (Outcome::Done, "it was revoked already".to_owned()),
+            Err(error) => (Outcome::Failed, error.to_string()),
+        };
+        self.record(who, actions::TOKEN_REVOKE, &target, outcome, detail)
+            .await;
+        if revoked.as_ref().is_ok_and(|done| *done) {
             tracing::info!(token = %id, owner = %owner, by = %who.user, "API token revoked");
         }
-        Ok(revoked)
+        Ok(revoked?)
     }
 
     /// The principal a request bearing `token` acts as: its owner as the catalog has
@@ -211,10 +248,11 @@ impl Portal {
             return Ok(None);
         };
         self.store.touch_token(&row.id, now).await?;
-        let scopes = scopes_of(&row);
-        Ok(Some(
-            self.principal_for(owner, Credential::Token { scopes })
-                .await?,
-        ))
+        let credential = Credential::Token {
+            scopes: scopes_of(&row),
+            id: row.id,
+            name: row.name,
+        };
+        Ok(Some(self.principal_for(owner, credential).await?))
     }
 }

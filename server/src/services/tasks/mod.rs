@@ -17,6 +17,7 @@ use app::{
         catalog::entity_ref::EntityRef,
         identity::{
             action::Action,
+            audit::Outcome,
             policy::{Refusal, Target},
             principal::Principal,
         },
@@ -110,10 +111,34 @@ impl Portal {
             .entity(who, &reference)
             .await?
             .ok_or_else(|| TaskError::NotFound(format!("the catalog has no {reference}")))?;
-        self.authorize(who, Action::TemplateRun, &entity_target(&entity))?;
+        self.authorize(who, Action::TemplateRun, &entity_target(&entity))
+            .await?;
+        let created = self.create_allowed(who, &reference, &entity, values).await;
+        let (outcome, detail) = match &created {
+            Ok(TaskCreation::Created(id)) => (Outcome::Done, format!("task {id}")),
+            Ok(TaskCreation::Invalid(problems)) => (
+                Outcome::Failed,
+                format!("{} answers are not valid", problems.len()),
+            ),
+            Err(error) => (Outcome::Failed, error.to_string()),
+        };
+        let target = reference.to_string();
+        self.record(who, Action::TemplateRun.name(), &target, outcome, detail)
+            .await;
+        created
+    }
+
+    /// [`Portal::create_task`], once allowed.
+    async fn create_allowed(
+        &self,
+        who: &Principal,
+        reference: &EntityRef,
+        entity: &Entity,
+        values: &Value,
+    ) -> Result<TaskCreation, TaskError> {
         let created_by = who.user.to_string();
         let created_by = Some(created_by.as_str());
-        let template = Template::from_entity(&entity)
+        let template = Template::from_entity(entity)
             .map_err(|e| TaskError::Invalid(format!("{reference}: {e}")))?;
         let unknown = unknown_actions(&template);
         if !unknown.is_empty() {
@@ -134,7 +159,7 @@ impl Portal {
         }
         // Secret fields' answers are kept apart from the spec, and forgotten at the end.
         let (parameters, secrets) = template.split_secrets(&values);
-        let spec = task_spec(&entity, &template, parameters, self.task_user(who).await?);
+        let spec = task_spec(entity, &template, parameters, self.task_user(who).await?);
         let id = uuid::Uuid::new_v4().to_string();
         let spec_text =
             serde_json::to_string(&spec).map_err(|e| TaskError::Invalid(e.to_string()))?;
@@ -174,7 +199,15 @@ impl Portal {
         let Some(task) = self.readable_task(who, id).await? else {
             return Ok(None);
         };
-        self.authorize(who, Action::TaskCancel, &task_target(&task))?;
+        let target = task_target(&task);
+        self.authorize(who, Action::TaskCancel, &target).await?;
+        let cancelled = self.cancel_allowed(id).await;
+        self.recorded(who, Action::TaskCancel, &target.label, cancelled)
+            .await
+    }
+
+    /// [`Portal::cancel_task`], once allowed.
+    async fn cancel_allowed(&self, id: &str) -> Result<Option<TaskStatus>, TaskError> {
         let Some(status) = self.store().request_cancel(id, now_ms()).await? else {
             return Ok(None);
         };
@@ -217,7 +250,8 @@ impl Portal {
         values: &Value,
         files: Option<Vec<(String, Vec<u8>)>>,
     ) -> Result<DryRun, TaskError> {
-        self.authorize(who, Action::TemplateRun, &entity_target(entity))?;
+        self.authorize(who, Action::TemplateRun, &entity_target(entity))
+            .await?;
         let template =
             Template::from_entity(entity).map_err(|e| TaskError::Invalid(e.to_string()))?;
         let unknown = unknown_actions(&template);

@@ -1,8 +1,10 @@
-//! Who is using the portal: the sign-in page, the user menu in the header, and the API
-//! tokens page (`tokens.rs`).
+//! Who is using the portal: the sign-in page, the user menu in the header, the API
+//! tokens page (`tokens.rs`) and the audit log (`audit.rs`).
 
+mod audit;
 mod tokens;
 
+pub use audit::AuditLogPage;
 pub use tokens::TokensPage;
 
 use leptos::prelude::*;
@@ -137,6 +139,9 @@ pub fn UserMenu() -> impl IntoView {
                                     {viewer.name}
                                 </span>
                                 <a class="user-menu__link" href="/tokens">"API tokens"</a>
+                                {viewer.principal.admin.then(|| view! {
+                                    <a class="user-menu__link" href="/admin/audit">"Audit log"</a>
+                                })}
                                 <SignOut />
                             </div>
                         }
