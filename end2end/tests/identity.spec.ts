@@ -111,6 +111,7 @@ test("a person creates an API token, automation uses it, and revoking it ends it
   await signIn(page, "grace.hopper", "/tokens");
   await expect(page).toHaveURL(`${portal}/tokens`);
   await hydrated(page);
+  await expect(page.locator("form.token-form[data-ready]")).toBeAttached();
   await page.getByLabel("What it is for").fill("catalog sync");
   await page.getByRole("button", { name: "Create token" }).click();
   const secret = await page.getByLabel("The new token").inputValue();

@@ -8,6 +8,7 @@
 //! - [`catalog`]: the Software Catalog: entities, refs, relations, validation, queries,
 //!   and what the catalog's pages show.
 //! - [`docs`]: TechDocs: doc sets, their settings and navigation.
+//! - [`embed`]: what other pages embed: badges.
 //! - [`graph`]: graphs drawn as diagrams (their layered layout).
 //! - [`identity`]: principals, actions and the permission policy.
 //! - [`template`]: Software Templates: form pages, the form validator, expressions;
@@ -17,6 +18,7 @@
 pub mod catalog;
 pub mod cookie;
 pub mod docs;
+pub mod embed;
 pub mod graph;
 pub mod identity;
 pub mod task;

@@ -5,6 +5,7 @@
 
 mod catalog;
 mod docs;
+mod embed;
 mod error;
 mod forms;
 mod graph;
@@ -231,6 +232,8 @@ pub fn router(state: AppState) -> Router {
         // Backstage's catalog API, for catalog-client and other Backstage tooling.
         .nest("/api/catalog", catalog::routes())
         .nest("/api/graph", graph::routes())
+        // Badges for READMEs and wikis, in the paths of Backstage's badges plugin.
+        .nest("/api/badges", embed::routes())
         // API tokens: created, listed and revoked by their owner or an admin.
         .nest("/api/identity", identity::routes())
         // Signing in with a provider, and out.

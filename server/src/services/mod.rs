@@ -4,12 +4,15 @@
 //!
 //! - `catalog/`: the Software Catalog (entities, queries, locations and their refresh,
 //!   what the catalog's pages show);
-//! - `templates.rs`, `tasks.rs`: Software Templates and the tasks that run them.
+//! - `templates.rs`, `tasks.rs`: Software Templates and the tasks that run them;
+//! - `docs.rs`, `graph.rs`, `embed.rs`, `identity/`: TechDocs, dependency graphs,
+//!   badges, and who may do what.
 //!
 //! This file holds [`Portal`] itself, its settings, and the adapter to [`PortalService`].
 
 mod catalog;
 pub mod docs;
+pub mod embed;
 mod graph;
 pub mod identity;
 mod tasks;

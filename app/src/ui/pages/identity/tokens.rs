@@ -73,6 +73,15 @@ pub fn TokensPage() -> impl IntoView {
 fn Tokens() -> impl IntoView {
     let create = ServerAction::<CreateMyToken>::new();
     let revoke = ServerAction::<RevokeMyToken>::new();
+    // Marks the form once the browser has taken it over (it renders after the rest of
+    // the page hydrates), so a test submits it through the action, not as a plain post.
+    let form = NodeRef::<leptos::html::Form>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move || {
+        if let Some(form) = form.get() {
+            let _ = form.set_attribute("data-ready", "");
+        }
+    });
     let tokens = Resource::new(
         move || (create.version().get(), revoke.version().get()),
         |_| get_my_tokens(),
@@ -97,7 +106,7 @@ fn Tokens() -> impl IntoView {
     view! {
         <section aria-labelledby="new-token-heading">
             <h2 id="new-token-heading">"New token"</h2>
-            <ActionForm action=create attr:class="token-form">
+            <ActionForm action=create node_ref=form attr:class="token-form">
                 <label>
                     "What it is for"
                     <input type="text" name="name" required maxlength="100" placeholder="CI publishing" />

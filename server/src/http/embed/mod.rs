@@ -1,0 +1,32 @@
+//! Embedding the portal in other pages, under `/api/badges`: badges as images (SVG, or
+//! shields.io's endpoint JSON) and their specs, in the paths of Backstage's badges
+//! plugin so its front end and links keep working.
+
+mod badges;
+
+use axum::{middleware, routing::get, Router};
+
+use super::{error::backstage_errors, AppState};
+
+/// The routes under `/api/badges`. An entity is named `{namespace}/{kind}/{name}`, or by
+/// the uid `obfuscated` answers (which does not show its name).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/entity/{namespace}/{kind}/{name}/badge-specs",
+            get(badges::named_specs),
+        )
+        .route(
+            "/entity/{namespace}/{kind}/{name}/badge/{id}",
+            get(badges::named_badge),
+        )
+        .route(
+            "/entity/{namespace}/{kind}/{name}/obfuscated",
+            get(badges::obfuscated),
+        )
+        // The uid sits where a name form has its namespace: axum's router wants one
+        // name per position.
+        .route("/entity/{namespace}/badge-specs", get(badges::uid_specs))
+        .route("/entity/{namespace}/{kind}", get(badges::uid_badge))
+        .layer(middleware::from_fn(backstage_errors))
+}
