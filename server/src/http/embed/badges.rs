@@ -9,7 +9,7 @@
 use app::model::{
     catalog::entity_ref::EntityRef,
     embed::{
-        badge::{Badge, BadgeSpec, BadgeStyle},
+        badge::{Badge, BadgeSpec, BadgeStyle, ENTITY_BADGES},
         badge_svg,
     },
 };
@@ -125,14 +125,20 @@ async fn badge(
             );
         }
     };
+    if !ENTITY_BADGES.contains(&id) {
+        let badge = Badge::error(id, "no such badge");
+        return image(
+            format,
+            StatusCode::NOT_FOUND,
+            &badge,
+            style,
+            who.signed_in(),
+        );
+    }
     let (status, badge) = match state.portal.entity_badge(&who, &subject, id).await {
         Ok(badge) => (StatusCode::OK, badge),
-        Err(CatalogError::NotFound(message)) => {
-            let what = match message.starts_with("No badge") {
-                true => Badge::error(id, "no such badge"),
-                false => Badge::error("entity", "not found"),
-            };
-            (StatusCode::NOT_FOUND, what)
+        Err(CatalogError::NotFound(_)) => {
+            (StatusCode::NOT_FOUND, Badge::error("entity", "not found"))
         }
         Err(other) => {
             tracing::error!(error = %other, "a badge could not be drawn");
