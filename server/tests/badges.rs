@@ -4,7 +4,9 @@
 
 mod support;
 
-use app::model::{catalog::entity_ref::EntityRef, identity::principal::Credential};
+use app::model::{
+    catalog::entity_ref::EntityRef, embed::badge::BadgeId, identity::principal::Credential,
+};
 use axum::{
     body::Body,
     http::{HeaderMap, Request, StatusCode},
@@ -269,7 +271,7 @@ async fn what_a_person_may_not_read_has_no_badge_for_them() {
         .await
         .unwrap();
     let badge = portal
-        .entity_badge(&alice, &vault, "lifecycle")
+        .entity_badge(&alice, &vault, BadgeId::Lifecycle)
         .await
         .unwrap();
     assert_eq!(badge.message, "experimental");
@@ -278,7 +280,9 @@ async fn what_a_person_may_not_read_has_no_badge_for_them() {
     // A guest is told what an entity that does not exist tells.
     let guest = portal.guest();
     assert!(matches!(
-        portal.entity_badge(&guest, &vault, "lifecycle").await,
+        portal
+            .entity_badge(&guest, &vault, BadgeId::Lifecycle)
+            .await,
         Err(CatalogError::NotFound(_))
     ));
     let app = support::app(portal);

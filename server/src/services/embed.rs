@@ -3,7 +3,7 @@
 
 use app::model::catalog::entity::Entity;
 use app::model::catalog::entity_ref::EntityRef;
-use app::model::embed::badge::{entity_badge, Badge, BadgeSpec, ENTITY_BADGES};
+use app::model::embed::badge::{entity_badge, Badge, BadgeId, BadgeSpec};
 use app::model::identity::principal::Principal;
 
 use super::{CatalogError, Portal};
@@ -34,15 +34,10 @@ impl Portal {
         &self,
         who: &Principal,
         subject: &BadgeSubject,
-        id: &str,
+        id: BadgeId,
     ) -> Result<Badge, CatalogError> {
         let entity = self.badge_entity(who, subject).await?;
-        entity_badge(id, &entity, self.portal_url()).ok_or_else(|| {
-            CatalogError::NotFound(format!(
-                "No badge '{id}': an entity has {}",
-                ENTITY_BADGES.join(", ")
-            ))
-        })
+        Ok(entity_badge(id, &entity, self.portal_url()))
     }
 
     /// Every badge of the entity with the address of its image, the same form (name or
@@ -63,11 +58,11 @@ impl Portal {
             ),
             BadgeSubject::Uid(uid) => format!("{}/api/badges/entity/{uid}", self.portal_url()),
         };
-        Ok(ENTITY_BADGES
+        Ok(BadgeId::ALL
             .into_iter()
-            .filter_map(|id| {
-                let badge = entity_badge(id, &entity, self.portal_url())?;
-                Some(badge.spec(id, format!("{base}/{id}")))
+            .map(|id| {
+                let badge = entity_badge(id, &entity, self.portal_url());
+                badge.spec(id, format!("{base}/{}", id.name()))
             })
             .collect())
     }

@@ -11,8 +11,47 @@ use crate::model::catalog::{
 };
 use crate::model::docs::page::docs_base;
 
-/// The badges every entity has, in the order `badge-specs` lists them.
-pub const ENTITY_BADGES: [&str; 5] = ["pingback", "lifecycle", "owner", "type", "docs"];
+/// A badge every entity has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BadgeId {
+    /// Its kind and name, linking to its page.
+    Pingback,
+    /// `spec.lifecycle`, coloured by it.
+    Lifecycle,
+    /// `spec.owner`.
+    Owner,
+    /// `spec.type`.
+    Type,
+    /// Its name, linking to its docs; `none` when it has none.
+    Docs,
+}
+
+impl BadgeId {
+    /// Every badge, in the order `badge-specs` lists them.
+    pub const ALL: [BadgeId; 5] = [
+        Self::Pingback,
+        Self::Lifecycle,
+        Self::Owner,
+        Self::Type,
+        Self::Docs,
+    ];
+
+    /// `pingback`, `lifecycle`, `owner`, `type` or `docs`, as addresses name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pingback => "pingback",
+            Self::Lifecycle => "lifecycle",
+            Self::Owner => "owner",
+            Self::Type => "type",
+            Self::Docs => "docs",
+        }
+    }
+
+    /// The badge an address names; `None` for a name there is no such badge.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|id| id.name() == text)
+    }
+}
 
 /// The colour of a badge's message unless it says otherwise (Backstage's).
 pub const DEFAULT_COLOR: &str = "#36baa2";
@@ -132,11 +171,11 @@ impl Badge {
     }
 
     /// Its spec, the image being at `url`.
-    pub fn spec(self, id: &str, url: String) -> BadgeSpec {
+    pub fn spec(self, id: BadgeId, url: String) -> BadgeSpec {
         let markdown = markdown(&self, &url);
         BadgeSpec {
             badge: self,
-            id: id.to_owned(),
+            id: id.name().to_owned(),
             url,
             markdown,
         }
@@ -187,8 +226,8 @@ fn markdown_url(url: &str) -> String {
 }
 
 /// Badge `id` of `entity`, its links under `base_url` (the portal's address, no trailing
-/// slash); `None` for an id there is no such badge.
-pub fn entity_badge(id: &str, entity: &Entity, base_url: &str) -> Option<Badge> {
+/// slash).
+pub fn entity_badge(id: BadgeId, entity: &Entity, base_url: &str) -> Badge {
     let entity_ref = entity.entity_ref();
     let page = format!("{base_url}{}", entity_href(&entity_ref));
     let spec = |field: &str| entity.spec_str(field).unwrap_or("unknown").to_owned();
@@ -201,14 +240,14 @@ pub fn entity_badge(id: &str, entity: &Entity, base_url: &str) -> Option<Badge> 
         link: page.clone(),
         style: BadgeStyle::default(),
     };
-    Some(match id {
-        "pingback" => badge(
+    match id {
+        BadgeId::Pingback => badge(
             &entity.kind,
             entity.metadata.name.clone(),
             DEFAULT_COLOR,
             format!("Link to {} in Portico", entity.metadata.name),
         ),
-        "lifecycle" => {
+        BadgeId::Lifecycle => {
             let lifecycle = spec("lifecycle");
             let color = lifecycle_color(&lifecycle);
             badge(
@@ -218,19 +257,19 @@ pub fn entity_badge(id: &str, entity: &Entity, base_url: &str) -> Option<Badge> 
                 "Entity lifecycle badge".into(),
             )
         }
-        "owner" => badge(
+        BadgeId::Owner => badge(
             "owner",
             spec("owner"),
             DEFAULT_COLOR,
             "Entity owner badge".into(),
         ),
-        "type" => badge(
+        BadgeId::Type => badge(
             "type",
             spec("type"),
             DEFAULT_COLOR,
             "Entity type badge".into(),
         ),
-        "docs" => match entity
+        BadgeId::Docs => match entity
             .metadata
             .annotations
             .contains_key(annotations::TECHDOCS_REF)
@@ -254,8 +293,7 @@ pub fn entity_badge(id: &str, entity: &Entity, base_url: &str) -> Option<Badge> 
                 "Entity docs badge".into(),
             ),
         },
-        _ => return None,
-    })
+    }
 }
 
 /// Green in production, orange while experimental, red once deprecated.
@@ -308,7 +346,7 @@ mod tests {
     #[test]
     fn each_badge_says_what_backstage_says_and_links_to_the_entity() {
         let checkout = entity(json!({}));
-        let pingback = entity_badge("pingback", &checkout, BASE).unwrap();
+        let pingback = entity_badge(BadgeId::Pingback, &checkout, BASE);
         assert_eq!(
             (pingback.label.as_str(), pingback.message.as_str()),
             ("Component", "checkout")
@@ -317,35 +355,35 @@ mod tests {
             pingback.link,
             "https://portal.example/catalog/shop/component/checkout"
         );
-        let lifecycle = entity_badge("lifecycle", &checkout, BASE).unwrap();
+        let lifecycle = entity_badge(BadgeId::Lifecycle, &checkout, BASE);
         assert_eq!(
             (lifecycle.message.as_str(), lifecycle.color.as_str()),
             ("production", "brightgreen")
         );
         assert_eq!(
-            entity_badge("owner", &checkout, BASE).unwrap().message,
+            entity_badge(BadgeId::Owner, &checkout, BASE).message,
             "team-a"
         );
         assert_eq!(
-            entity_badge("type", &checkout, BASE).unwrap().message,
+            entity_badge(BadgeId::Type, &checkout, BASE).message,
             "service"
         );
-        assert_eq!(entity_badge("nope", &checkout, BASE), None);
-        for id in ENTITY_BADGES {
-            assert!(entity_badge(id, &checkout, BASE).is_some(), "{id}");
+        assert_eq!(BadgeId::parse("nope"), None);
+        for id in BadgeId::ALL {
+            assert_eq!(BadgeId::parse(id.name()), Some(id));
         }
     }
 
     #[test]
     fn the_docs_badge_links_to_the_docs_when_there_are_some() {
-        let without = entity_badge("docs", &entity(json!({})), BASE).unwrap();
+        let without = entity_badge(BadgeId::Docs, &entity(json!({})), BASE);
         assert_eq!(
             (without.message.as_str(), without.color.as_str()),
             ("none", "lightgrey")
         );
         let with =
             entity(json!({"metadata": {"annotations": {"backstage.io/techdocs-ref": "dir:."}}}));
-        let docs = entity_badge("docs", &with, BASE).unwrap();
+        let docs = entity_badge(BadgeId::Docs, &with, BASE);
         assert_eq!(
             docs.link,
             "https://portal.example/docs/shop/component/checkout/"
@@ -356,22 +394,19 @@ mod tests {
     #[test]
     fn a_missing_field_reads_unknown() {
         let bare = entity(json!({"spec": {"lifecycle": null, "owner": null}}));
-        let lifecycle = entity_badge("lifecycle", &bare, BASE).unwrap();
+        let lifecycle = entity_badge(BadgeId::Lifecycle, &bare, BASE);
         assert_eq!(
             (lifecycle.message.as_str(), lifecycle.color.as_str()),
             ("unknown", "lightgrey")
         );
-        assert_eq!(
-            entity_badge("owner", &bare, BASE).unwrap().message,
-            "unknown"
-        );
+        assert_eq!(entity_badge(BadgeId::Owner, &bare, BASE).message, "unknown");
     }
 
     #[test]
     fn markdown_links_the_image_and_cannot_be_broken_out_of() {
-        let badge = entity_badge("lifecycle", &entity(json!({})), BASE).unwrap();
+        let badge = entity_badge(BadgeId::Lifecycle, &entity(json!({})), BASE);
         let spec = badge.spec(
-            "lifecycle",
+            BadgeId::Lifecycle,
             format!("{BASE}/api/badges/entity/shop/component/checkout/badge/lifecycle"),
         );
         assert_eq!(
@@ -392,7 +427,7 @@ mod tests {
 
     #[test]
     fn the_endpoint_json_follows_shields_schema() {
-        let badge = entity_badge("owner", &entity(json!({})), BASE).unwrap();
+        let badge = entity_badge(BadgeId::Owner, &entity(json!({})), BASE);
         let json = serde_json::to_value(badge.endpoint(BadgeStyle::Flat)).unwrap();
         assert_eq!(
             json,

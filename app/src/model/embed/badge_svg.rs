@@ -5,6 +5,7 @@
 //! All text is escaped; colours are only shields.io's names or hex.
 
 use super::badge::{Badge, BadgeStyle, DEFAULT_COLOR};
+use crate::model::docs::html;
 
 /// Verdana's advance widths for ASCII ' ' to '~', in font units (2048 to the em).
 const VERDANA: [u16; 95] = [
@@ -82,22 +83,19 @@ fn is_light(fill: &str) -> bool {
     (channel(0) * 299.0 + channel(1) * 587.0 + channel(2) * 114.0) / 255_000.0 >= 0.69
 }
 
-/// `text` safe inside an XML element or attribute.
-pub fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            // Characters XML 1.0 does not allow.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => escaped.push(' '),
-            c => escaped.push(c),
-        }
-    }
-    escaped
+/// `text` safe inside an XML element or attribute: HTML's escapes, and the control
+/// characters XML 1.0 does not allow turned into spaces.
+fn escape(text: &str) -> String {
+    let allowed: String = text
+        .chars()
+        .map(
+            |c| match (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') {
+                true => ' ',
+                false => c,
+            },
+        )
+        .collect();
+    html::escape(&allowed)
 }
 
 /// `text` cut to [`MAX_CHARS`], on one line.
@@ -115,6 +113,7 @@ struct Part {
     x: f64,
     width: f64,
     text_width: f64,
+    bold: bool,
     fill: String,
 }
 
@@ -164,6 +163,7 @@ impl Metrics {
             x,
             width,
             text_width,
+            bold,
             fill,
         }
     }
@@ -228,21 +228,15 @@ pub fn render(badge: &Badge, style: BadgeStyle) -> String {
             String::new()
         }
     ));
-    for (part, bold) in [
-        (&label, false),
-        (&message, style == BadgeStyle::ForTheBadge),
-    ] {
-        if part.width == 0.0 {
-            continue;
-        }
-        svg.push_str(&text_element(part, &metrics, bold));
+    for part in [&label, &message].into_iter().filter(|p| p.width > 0.0) {
+        svg.push_str(&text_element(part, &metrics));
     }
     svg.push_str("</g></svg>");
     svg
 }
 
 /// A part's text, centred, with a shadow below it on the flat styles.
-fn text_element(part: &Part, metrics: &Metrics, bold: bool) -> String {
+fn text_element(part: &Part, metrics: &Metrics) -> String {
     let (color, shadow) = match is_light(&part.fill) {
         true => ("#333", "#ccc"),
         false => ("#fff", "#010101"),
@@ -250,7 +244,11 @@ fn text_element(part: &Part, metrics: &Metrics, bold: bool) -> String {
     let x = part.x + part.width / 2.0;
     let text = escape(&part.text);
     let length = part.text_width;
-    let weight = if bold { " font-weight=\"bold\"" } else { "" };
+    let weight = if part.bold {
+        " font-weight=\"bold\""
+    } else {
+        ""
+    };
     let fitted = format!("textLength=\"{length}\" lengthAdjust=\"spacingAndGlyphs\"{weight}");
     let mut element = String::new();
     if metrics.letter_spacing == 0.0 {

@@ -9,7 +9,7 @@
 use app::model::{
     catalog::entity_ref::EntityRef,
     embed::{
-        badge::{Badge, BadgeSpec, BadgeStyle, ENTITY_BADGES},
+        badge::{Badge, BadgeId, BadgeSpec, BadgeStyle},
         badge_svg,
     },
 };
@@ -95,7 +95,7 @@ async fn badge(
     State(state): State<AppState>,
     Caller(who): Caller,
     subject: BadgeSubject,
-    id: &str,
+    name: &str,
     Query(query): Query<BadgeQuery>,
 ) -> Response {
     let format = match query.format.as_deref() {
@@ -125,8 +125,8 @@ async fn badge(
             );
         }
     };
-    if !ENTITY_BADGES.contains(&id) {
-        let badge = Badge::error(id, "no such badge");
+    let Some(id) = BadgeId::parse(name) else {
+        let badge = Badge::error(name, "no such badge");
         return image(
             format,
             StatusCode::NOT_FOUND,
@@ -134,7 +134,7 @@ async fn badge(
             style,
             who.signed_in(),
         );
-    }
+    };
     let (status, badge) = match state.portal.entity_badge(&who, &subject, id).await {
         Ok(badge) => (StatusCode::OK, badge),
         Err(CatalogError::NotFound(_)) => {
