@@ -150,6 +150,13 @@ async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
     portal.set_refresh_interval(config.refresh_interval);
     portal.allow_urls(config.allow_urls.clone());
     portal.set_iframe_hosts(config.allowed_iframe_hosts.clone());
+    portal.set_embed_origins(
+        config
+            .embed_origins
+            .iter()
+            .map(|origin| origin.to_string())
+            .collect(),
+    );
     portal.set_scaffolder(config.scaffolder.clone());
     portal.set_identity(config.identity.clone());
     Ok(portal)

@@ -21,8 +21,10 @@ use crate::{
     services::identity::{GuestAccess, IdentitySettings},
 };
 use app::model::identity::action::Scope;
+pub use embed::EmbedOrigin;
 use identity::{resolve_identity, AuthFile};
 
+mod embed;
 mod identity;
 
 /// The address Portico listens on when none is given.
@@ -201,8 +203,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
     /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
-    /// `catalog`, `allow_urls`, `allowed_iframe_hosts`, `refresh_interval`, `orphan_strategy`,
-    /// `legacy_relation_target`, `git_hosts`, `work_dir`, `base_url`), the `[auth]` table
+    /// `catalog`, `allow_urls`, `allowed_iframe_hosts`, `embed_origins`, `refresh_interval`,
+    /// `orphan_strategy`, `legacy_relation_target`, `git_hosts`, `work_dir`, `base_url`),
+    /// the `[auth]` table
     /// (`guest`, `admin_groups`, `[[auth.providers]]`, session lengths) and `[[policy]]`
     /// rules.
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
@@ -243,6 +246,16 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub allowed_iframe_hosts: Vec<String>,
+    /// An origin whose pages may embed the portal's widgets (`/embed/…`) in frames:
+    /// `https://wiki.example.com`; none by default (the portal's own pages only). Repeat
+    /// for several; PORTICO_EMBED_ORIGIN takes a comma-separated list.
+    #[arg(
+        long = "embed-origin",
+        env = "PORTICO_EMBED_ORIGIN",
+        value_name = "SCHEME://HOST[:PORT]",
+        value_delimiter = ','
+    )]
+    pub embed_origins: Vec<EmbedOrigin>,
     /// Seconds between re-reads of every location [default: 120].
     #[arg(long, env = "PORTICO_REFRESH_INTERVAL", value_name = "SECONDS")]
     pub refresh_interval: Option<u64>,
@@ -295,6 +308,7 @@ struct ConfigFile {
     catalog: Option<Vec<String>>,
     allow_urls: Option<Vec<AllowRule>>,
     allowed_iframe_hosts: Option<Vec<String>>,
+    embed_origins: Option<Vec<EmbedOrigin>>,
     refresh_interval: Option<u64>,
     orphan_strategy: Option<OrphanStrategy>,
     legacy_relation_target: Option<bool>,
@@ -322,6 +336,8 @@ pub struct Config {
     pub allow_urls: Vec<AllowRule>,
     /// Hosts docs pages may embed iframes from.
     pub allowed_iframe_hosts: Vec<String>,
+    /// Origins whose pages may frame the widgets.
+    pub embed_origins: Vec<EmbedOrigin>,
     /// Time between re-reads of every location.
     pub refresh_interval: std::time::Duration,
     /// What happens to entities a location no longer holds.
@@ -418,6 +434,11 @@ impl Config {
                 file.allowed_iframe_hosts.unwrap_or_default()
             } else {
                 args.allowed_iframe_hosts
+            },
+            embed_origins: if args.embed_origins.is_empty() {
+                file.embed_origins.unwrap_or_default()
+            } else {
+                args.embed_origins
             },
             refresh_interval: std::time::Duration::from_secs(
                 args.refresh_interval

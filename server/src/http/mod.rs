@@ -94,7 +94,12 @@ async fn cache_headers(
     let hashed = &*bundle != "pkg" && path.starts_with(&format!("/{bundle}/"));
     let value = if hashed {
         "public, max-age=31536000, immutable"
-    } else if path.starts_with("/pkg/") || path == "/favicon.svg" {
+    } else if path.starts_with("/pkg/")
+        || matches!(
+            path.as_str(),
+            "/favicon.svg" | "/embed.js" | "/embed-frame.js"
+        )
+    {
         "no-cache"
     } else {
         return response;
@@ -112,12 +117,13 @@ async fn cache_headers(
 /// only from the portal and its own inline ones (Leptos's hydration and streaming
 /// scripts carry the nonce), WebAssembly compiled; no plugins; styles from the portal
 /// and inline (the graph's SVG and transforms); images also as `data:` and `blob:`
-/// (PNG export) and over https (docs). Frames stay allowed, for the embeddable widgets.
+/// (PNG export) and over https (docs). Only the portal's own pages may frame a page
+/// (the widgets under `/embed` say which other sites may frame them).
 fn page_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; \
-         object-src 'none'; base-uri 'self'"
+         object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
     )
 }
 
@@ -234,6 +240,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/graph", graph::routes())
         // Badges for READMEs and wikis, in the paths of Backstage's badges plugin.
         .nest("/api/badges", embed::routes())
+        // Widgets for other sites' iframes.
+        .nest("/embed", embed::widget_routes())
+        .route("/embed/", get(embed::no_widget))
         // API tokens: created, listed and revoked by their owner or an admin.
         .nest("/api/identity", identity::routes())
         // Signing in with a provider, and out.

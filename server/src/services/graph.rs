@@ -119,18 +119,22 @@ impl Portal {
         if graph.nodes.len() < 2 {
             return Ok(None);
         }
-        let options = DrawOptions {
-            direction: Direction::Right,
-            merge: true,
-            boxes: true,
-        };
-        let drawing = draw::draw(&graph, options, &draw::Earlier::new());
-        Ok(Some(app::model::graph::svg::svg(
-            &graph,
-            &drawing,
-            None,
-            &Default::default(),
-        )))
+        Ok(Some(picture(&graph, true)))
+    }
+
+    /// The graph `query` asks for, drawn left to right as SVG, each node linking to its
+    /// entity page; with how many entities it holds and whether it was cut.
+    pub async fn graph_picture(
+        &self,
+        who: &Principal,
+        query: &GraphQuery,
+    ) -> Result<GraphPicture, CatalogError> {
+        let graph = self.subgraph(who, query).await?;
+        Ok(GraphPicture {
+            svg: picture(&graph, false),
+            nodes: graph.nodes.len(),
+            truncated: graph.truncated,
+        })
     }
 
     /// The impact analysis of `entity_ref` walking `way`, through entities `who` may
@@ -162,6 +166,29 @@ impl Portal {
             hidden.extend(found);
         }
     }
+}
+
+/// A graph drawn for reading, not for exploring.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphPicture {
+    /// The drawing, as SVG.
+    pub svg: String,
+    /// How many entities it holds.
+    pub nodes: usize,
+    /// Whether it was cut at [`MAX_NODES`].
+    pub truncated: bool,
+}
+
+/// `graph` drawn left to right as SVG, relation pairs merged into one edge, with
+/// `boxes` round each system's parts; nodes link to their entity pages.
+fn picture(graph: &Subgraph, boxes: bool) -> String {
+    let options = DrawOptions {
+        direction: Direction::Right,
+        merge: true,
+        boxes,
+    };
+    let drawing = draw::draw(graph, options, &draw::Earlier::new());
+    app::model::graph::svg::svg(graph, &drawing, None, &Default::default())
 }
 
 /// A node for a ref that relations name but the catalog does not hold: its kind and

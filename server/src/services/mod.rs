@@ -90,6 +90,8 @@ pub struct Portal {
     legacy_relation_target: bool,
     /// Hosts docs pages may embed iframes from (`allowedIframeHosts`).
     iframe_hosts: Vec<String>,
+    /// Origins whose pages may frame the widgets (`https://wiki.example.com`).
+    embed_origins: Arc<[String]>,
     /// The policy, guests, admins, sign-in providers, sessions.
     identity: Arc<identity::IdentitySettings>,
     /// Talks to the sign-in providers.
@@ -122,6 +124,7 @@ impl Portal {
             task_wakeup: Arc::default(),
             legacy_relation_target: true,
             iframe_hosts: Vec::new(),
+            embed_origins: Arc::new([]),
             identity: Arc::default(),
             oidc: Arc::default(),
         }
@@ -135,6 +138,16 @@ impl Portal {
     /// Sets the hosts docs pages may embed iframes from.
     pub fn set_iframe_hosts(&mut self, hosts: Vec<String>) {
         self.iframe_hosts = hosts;
+    }
+
+    /// Sets the origins whose pages may frame the widgets.
+    pub fn set_embed_origins(&mut self, origins: Vec<String>) {
+        self.embed_origins = origins.into();
+    }
+
+    /// The origins whose pages may frame the widgets, besides the portal's own.
+    pub fn embed_origins(&self) -> &[String] {
+        &self.embed_origins
     }
 
     /// Sets where tasks work and which Git hosts they publish to.

@@ -60,6 +60,7 @@ pub fn app(portal: Portal) -> axum::Router {
         orphan_strategy: Default::default(),
         legacy_relation_target: true,
         allowed_iframe_hosts: Vec::new(),
+        embed_origins: Vec::new(),
         scaffolder: Default::default(),
         identity: Default::default(),
     };

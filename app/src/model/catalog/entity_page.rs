@@ -114,6 +114,18 @@ pub fn safe_url(url: &str) -> Option<String> {
     (allowed && !url.chars().any(char::is_control)).then(|| url.to_owned())
 }
 
+/// The problems the catalog met processing `entity` (its docs' aside: they have their
+/// own notice), as their messages.
+pub fn processing_problems(entity: &Entity) -> Vec<String> {
+    entity
+        .status
+        .iter()
+        .flat_map(|status| &status.items)
+        .filter(|item| item.item_type != crate::model::docs::page::DOCS_STATUS)
+        .map(|item| item.message.clone())
+        .collect()
+}
+
 /// The links an entity page shows: `metadata.links`, then the source, view and edit
 /// annotations, as `(title, url)`; unsafe URLs are left out.
 pub fn entity_links(entity: &Entity) -> Vec<(String, String)> {

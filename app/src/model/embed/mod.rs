@@ -1,8 +1,11 @@
-//! Embedding the portal in other pages: badges (images that work anywhere, even in a
-//! README), drawn as shields.io draws them and answered in Backstage's shapes.
+//! Embedding the portal in other pages: widgets (small pages for iframes) and badges
+//! (images that work anywhere, even in a README), drawn as shields.io draws them and
+//! answered in Backstage's shapes.
 //!
+//! - [`widget`]: which widgets there are, their options, what the entity ones show.
 //! - [`badge`]: what each badge of an entity says, and its spec for the "badges" list.
 //! - [`badge_svg`]: a badge drawn as SVG, text measured so it never overflows.
 
 pub mod badge;
 pub mod badge_svg;
+pub mod widget;

@@ -14,8 +14,9 @@ use crate::{
     api::get_entity_page,
     model::{
         catalog::entity::Entity,
-        catalog::entity_page::{entity_href, entity_links, grouped, EntityPage},
-        docs::page::DOCS_STATUS,
+        catalog::entity_page::{
+            entity_href, entity_links, grouped, processing_problems, EntityPage,
+        },
     },
     ui::{
         api_definition::ApiDefinitionView,
@@ -101,18 +102,7 @@ fn EntityView(page: EntityPage) -> impl IntoView {
     } else {
         format!("/graph?root={entity_ref}&depth=2")
     };
-    let problems: Vec<String> = entity
-        .status
-        .as_ref()
-        .map(|status| {
-            status
-                .items
-                .iter()
-                .filter(|item| item.item_type != DOCS_STATUS)
-                .map(|item| item.message.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let problems = processing_problems(&entity);
 
     view! {
         <Title text=display.clone() />

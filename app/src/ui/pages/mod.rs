@@ -9,6 +9,7 @@
 mod catalog;
 mod create;
 mod docs;
+pub mod embed;
 mod entity;
 mod graph;
 mod home;

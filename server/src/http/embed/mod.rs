@@ -1,8 +1,12 @@
-//! Embedding the portal in other pages, under `/api/badges`: badges as images (SVG, or
-//! shields.io's endpoint JSON) and their specs, in the paths of Backstage's badges
-//! plugin so its front end and links keep working.
+//! Embedding the portal in other pages: widgets under `/embed` (small pages for
+//! iframes), and under `/api/badges` badges as images (SVG, or shields.io's endpoint
+//! JSON) and their specs, in the paths of Backstage's badges plugin so its front end and
+//! links keep working.
 
 mod badges;
+mod widgets;
+
+pub use widgets::no_widget;
 
 use axum::{middleware, routing::get, Router};
 
@@ -29,4 +33,21 @@ pub fn routes() -> Router<AppState> {
         .route("/entity/{namespace}/badge-specs", get(badges::uid_specs))
         .route("/entity/{namespace}/{kind}", get(badges::uid_badge))
         .layer(middleware::from_fn(backstage_errors))
+}
+
+/// The routes under `/embed`: `/{widget}/{namespace}/{kind}/{name}`, a docs page below
+/// its entity, and `/search`.
+pub fn widget_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(widgets::no_widget))
+        .route("/search", get(widgets::search_widget))
+        .route(
+            "/docs/{namespace}/{kind}/{name}/{*page}",
+            get(widgets::docs_widget),
+        )
+        .route(
+            "/{widget}/{namespace}/{kind}/{name}",
+            get(widgets::entity_widget),
+        )
+        .fallback(widgets::no_widget)
 }

@@ -8,7 +8,7 @@
 mod analyze;
 mod ancestry;
 mod locations;
-mod pages;
+pub(crate) mod pages;
 
 pub use analyze::Analysis;
 pub use ancestry::{Ancestry, AncestryItem};

@@ -23,7 +23,7 @@ const FACET_VALUES: usize = 12;
 
 /// An API entity's definition prepared for its page: the text parsed as YAML (which
 /// JSON is too) for OpenAPI and AsyncAPI, highlighted as it is otherwise.
-fn api_definition(entity: &Entity) -> Option<ApiDefinition> {
+pub(crate) fn api_definition(entity: &Entity) -> Option<ApiDefinition> {
     if !entity.kind.eq_ignore_ascii_case("API") {
         return None;
     }
