@@ -91,6 +91,18 @@ spec:
   type: service
   lifecycle: experimental
   owner: guest
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: hostile-title
+  title: "<script>window.__xss = 'title'</script>"
+  description: "<img src=x onerror=window.__xss='description'>"
+spec:
+  type: service
+  lifecycle: experimental
+  owner: guest
+  dependsOn: [component:hostile-docs]
 `,
   );
   writeFileSync(join(set, "mkdocs.yml"), "site_name: Hostile docs\nmarkdown_extensions: [pymdownx.snippets]\n");
@@ -117,6 +129,12 @@ spec:
   );
   return dir;
 }
+
+// An "intranet" site on two more ports, served by the widget tests themselves: the
+// first may embed the portal's widgets (main and docs servers), the second may not.
+const wikiOrigin = `http://127.0.0.1:${port + 7}`;
+process.env.PORTICO_E2E_WIKI_PORT = String(port + 7);
+process.env.PORTICO_E2E_STRANGER_PORT = String(port + 8);
 
 // A sixth server that people sign in to, with a real OpenID Connect provider (the
 // `oidc-provider` package, started from oidc/provider.mjs) on the port after it. Its
@@ -202,7 +220,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium" }],
   webServer: [
-    server(port, database, []),
+    server(port, database, ["--embed-origin", wikiOrigin]),
     server(writesPort, join(writesDir, "portico.db"), ["--catalog", join(writesDir, "catalog-info.yaml")]),
     server(tasksPort, join(tasksDir, "portico.db"), [
       "--git-host",
@@ -215,6 +233,8 @@ export default defineConfig({
       join(docsDir, "catalog", "catalog-info.yaml"),
       "--catalog",
       join(techdocsExample, "catalog-info.yaml"),
+      "--embed-origin",
+      wikiOrigin,
     ]),
     server(oraclePort, join(oracleDir, "portico.db"), [
       "--catalog",

@@ -215,6 +215,13 @@ fn short_ref(entity_ref: &str) -> &str {
     rest.strip_prefix("default/").unwrap_or(rest)
 }
 
+/// `picture` (as [`svg`] draws it) with every link opening in a new tab, for a page
+/// inside another site's frame. Catalog text in it is escaped, so each `<a ` is one of
+/// the drawing's own links.
+pub fn links_in_new_tab(picture: &str) -> String {
+    picture.replace("<a ", "<a target=\"_blank\" rel=\"noopener\" ")
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -246,6 +253,13 @@ mod tests {
         assert!(svg.contains("component · team-a"));
         assert!(svg.contains("href=\"#graph-icon-resource\""));
         assert_eq!(svg.matches("class=\"graph-edge\"").count(), 2);
+
+        let framed = links_in_new_tab(&svg);
+        assert_eq!(
+            framed.matches("<a target=\"_blank\" rel=\"noopener\" href=").count(),
+            svg.matches("<a ").count()
+        );
+        assert!(framed.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     }
 
     #[test]

@@ -49,5 +49,10 @@ pub fn widget_routes() -> Router<AppState> {
             "/{widget}/{namespace}/{kind}/{name}",
             get(widgets::entity_widget),
         )
+        // A docs set's start page as its reader writes it, with a slash after the name.
+        .route(
+            "/{widget}/{namespace}/{kind}/{name}/",
+            get(widgets::entity_widget),
+        )
         .fallback(widgets::no_widget)
 }

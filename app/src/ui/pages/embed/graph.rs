@@ -5,16 +5,18 @@ use leptos::prelude::*;
 use super::{out, Footer};
 use crate::model::catalog::{entity_page::entity_href, entity_ref::EntityRef};
 use crate::model::graph::impact::{Impact, ImpactWay};
+use crate::model::graph::svg::links_in_new_tab;
 
 /// How many entries the impact widget lists: the nearest ones.
 pub const IMPACT_SHOWN: usize = 40;
 
 /// The graph around an entity, drawn on the server (`picture`, SVG), scrolled when
-/// wider than the frame; `left_out` says whether the graph was cut.
+/// wider than the frame, its links opening new tabs (SVG links do not follow the
+/// page's `<base target>`); `left_out` says whether the graph was cut.
 pub fn graph(picture: String, nodes: usize, left_out: bool, graph_href: String) -> impl IntoView {
     view! {
         <section class="embed-widget embed-graph" data-testid="embed-graph">
-            <div class="embed-graph__canvas graph-canvas" inner_html=picture></div>
+            <div class="embed-graph__canvas" inner_html=links_in_new_tab(&picture)></div>
             {left_out.then(|| view! {
                 <p class="muted">{format!("Only the nearest {nodes} entities are drawn.")}</p>
             })}
