@@ -92,7 +92,7 @@ build_site() {
   if [ "$(cat "$SITE_ROOT/pkg/source" 2>/dev/null)" = "$source" ] &&
     [ -f "$SITE_ROOT/pkg/$(cat "$SITE_ROOT/pkg/bundle" 2>/dev/null)/portico.js" ]; then
     step "the browser bundle is up to date"
-    cp -r "$ROOT/public/." "$SITE_ROOT/"
+    copy_public
     return
   fi
   local out=$SITE_ROOT/pkg.new
@@ -122,7 +122,15 @@ build_site() {
   mv "$out" "$pkg/$hash"
   echo "$hash" >"$pkg/bundle"
   echo "$source" >"$pkg/source"
+  copy_public
+}
+
+# The public assets, into the site root; the scripts other sites load (the widget
+# loader) with compressed copies beside them, as the bundle's files have.
+copy_public() {
   cp -r "$ROOT/public/." "$SITE_ROOT/"
+  gzip -9 -k -f "$SITE_ROOT"/*.js
+  node "$ROOT/.ci/brotli.mjs" "$SITE_ROOT"/*.js
 }
 
 build_server() {

@@ -256,7 +256,9 @@ mod tests {
 
         let framed = links_in_new_tab(&svg);
         assert_eq!(
-            framed.matches("<a target=\"_blank\" rel=\"noopener\" href=").count(),
+            framed
+                .matches("<a target=\"_blank\" rel=\"noopener\" href=")
+                .count(),
             svg.matches("<a ").count()
         );
         assert!(framed.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));

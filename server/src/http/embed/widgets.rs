@@ -130,10 +130,6 @@ fn render<V: IntoView + 'static>(
         WidgetFrame {
             title,
             options,
-            stylesheet: format!(
-                "/{}/{}.css",
-                state.leptos_options.site_pkg_dir, state.leptos_options.output_name
-            ),
             base,
             origins,
         },

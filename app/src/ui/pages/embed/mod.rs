@@ -1,7 +1,8 @@
 //! The widgets other pages embed (`/embed/…`): whole HTML documents rendered on the
-//! server, without the portal's header or its WebAssembly. They use the portal's
-//! stylesheet (cached by the browser), and one small script, `/embed-frame.js`, that
-//! tells the embedding page the widget's height and takes its theme.
+//! server, without the portal's header or its WebAssembly. Each carries the portal's
+//! stylesheet in itself (one request before the first paint, not two: about 9 KB
+//! compressed), and loads one small script, `/embed-frame.js`, that tells the
+//! embedding page the widget's height and takes its theme.
 //!
 //! Every link opens the portal in a new tab: each says so itself, and `<base>` does for
 //! the HTML of docs pages and graphs, whose relative addresses it also resolves.
@@ -19,6 +20,9 @@ use leptos::prelude::*;
 use crate::model::docs::html::escape;
 use crate::model::embed::widget::WidgetOptions;
 
+/// The portal's stylesheet (the bundle's `portico.css` is a copy).
+const STYLE: &str = include_str!("../../../../../style/main.css");
+
 /// What every widget document needs besides its body.
 #[derive(Clone, Debug)]
 pub struct WidgetFrame {
@@ -26,8 +30,6 @@ pub struct WidgetFrame {
     pub title: String,
     /// Theme and size.
     pub options: WidgetOptions,
-    /// The portal's stylesheet, `/{bundle}/portico.css`.
-    pub stylesheet: String,
     /// Where relative addresses lead: the portal page the widget shows, or `/`.
     pub base: String,
     /// The origins allowed to embed the widget, which `/embed-frame.js` talks to.
@@ -39,7 +41,6 @@ pub fn document(frame: WidgetFrame, body: impl IntoView) -> String {
     let WidgetFrame {
         title,
         options,
-        stylesheet,
         base,
         origins,
     } = frame;
@@ -55,12 +56,11 @@ pub fn document(frame: WidgetFrame, body: impl IntoView) -> String {
         "<!DOCTYPE html><html lang=\"en\" data-theme=\"{theme}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · Portico</title><base href=\"{base}\" target=\"_blank\">\
-         <link rel=\"stylesheet\" href=\"{stylesheet}\">\
+         <style>{STYLE}</style>\
          <script src=\"/embed-frame.js\" defer data-origins=\"{origins}\"></script></head>{body}</html>",
         theme = options.theme.as_str(),
         title = escape(&title),
         base = escape(&base),
-        stylesheet = escape(&stylesheet),
         origins = escape(&origins.join(" ")),
     )
 }
