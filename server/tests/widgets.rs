@@ -293,3 +293,91 @@ async fn pages_other_than_widgets_are_framed_by_the_portal_only() {
         assert!(!policy.contains(WIKI), "{path}: {policy}");
     }
 }
+
+#[tokio::test]
+async fn oembed_answers_with_the_widget_of_a_page_and_pages_name_it() {
+    let db = support::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&db, dir.path()).await;
+    let oembed = |url: &str| {
+        format!(
+            "/api/oembed?url={}",
+            url.replace('&', "%26").replace('?', "%3F")
+        )
+    };
+
+    let (status, _, body) = fetch(
+        &app,
+        &oembed("https://elsewhere.example/catalog/default/component/web"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["type"], "rich");
+    assert_eq!(answer["version"], "1.0");
+    assert_eq!(answer["title"], "<script>alert(1)</script>");
+    let html = answer["html"].as_str().unwrap();
+    assert!(
+        html.starts_with("<iframe src=\"http://127.0.0.1:3000/embed/card/default/component/web\""),
+        "the portal's own address, never the asker's: {html}"
+    );
+    assert!(
+        html.contains("title=\"&lt;script&gt;alert(1)&lt;/script&gt;\""),
+        "{html}"
+    );
+
+    let (_, _, body) = fetch(
+        &app,
+        &format!(
+            "{}&maxwidth=200&maxheight=100",
+            oembed("/graph?root=component:default/web&depth=2")
+        ),
+    )
+    .await;
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (answer["width"].as_u64(), answer["height"].as_u64()),
+        (Some(200), Some(100))
+    );
+    assert!(answer["html"]
+        .as_str()
+        .unwrap()
+        .contains("/embed/graph/default/component/web?depth=2"));
+
+    for (path, status) in [
+        (
+            oembed("/catalog/default/component/vault"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            oembed("/catalog/default/component/nothing"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            oembed("/docs/default/component/web/"),
+            StatusCode::NOT_FOUND,
+        ),
+        (oembed("/create"), StatusCode::NOT_FOUND),
+        (
+            format!("{}&format=xml", oembed("/catalog/default/component/web")),
+            StatusCode::NOT_IMPLEMENTED,
+        ),
+        ("/api/oembed".to_owned(), StatusCode::BAD_REQUEST),
+    ] {
+        let (got, _, body) = fetch(&app, &path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(body.contains("\"error\""), "{path}: {body}");
+    }
+
+    let (_, _, page) = fetch(&app, "/catalog/default/component/web").await;
+    assert!(
+        page.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt; · Portico</title>"),
+        "the page's title is text, not markup"
+    );
+    assert!(
+        page.contains(
+            "href=\"/api/oembed?url=%2Fcatalog%2Fdefault%2Fcomponent%2Fweb\" rel=\"alternate\""
+        ) && page.contains("type=\"application/json+oembed\""),
+        "{page}"
+    );
+}

@@ -42,6 +42,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// A page's title, `… · Portico`. leptos_meta (0.8.7) writes the server's `<title>`
+/// without escaping it, so that a title from the catalog could close the element and
+/// add markup: on the server the text is escaped here. The browser sets
+/// `document.title`, which is text.
+fn page_title(page: &str) -> String {
+    let title = format!("{page} · Portico");
+    #[cfg(feature = "ssr")]
+    let title = crate::model::docs::html::escape(&title);
+    title
+}
+
 /// The whole interactive application: layout, navigation and pages.
 #[component]
 pub fn App() -> impl IntoView {
@@ -51,7 +62,7 @@ pub fn App() -> impl IntoView {
     theme::mark_hydrated();
 
     view! {
-        <Title formatter=|page: String| format!("{page} · Portico") />
+        <Title formatter=|page: String| page_title(&page) />
         <Router>
             <layout::Layout theme>
                 <Routes fallback=pages::NotFoundPage>

@@ -46,6 +46,15 @@ impl ApiError {
         }
     }
 
+    /// 501 `NotImplementedError`: a form of answer the portal does not give.
+    pub fn not_implemented(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_IMPLEMENTED,
+            name: "NotImplementedError",
+            message: message.into(),
+        }
+    }
+
     /// 400 `InputError`: the request's parameters are wrong.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self {

@@ -240,6 +240,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/graph", graph::routes())
         // Badges for READMEs and wikis, in the paths of Backstage's badges plugin.
         .nest("/api/badges", embed::routes())
+        .nest("/api/oembed", embed::oembed_routes())
         // Widgets for other sites' iframes.
         .nest("/embed", embed::widget_routes())
         .route("/embed/", get(embed::no_widget))

@@ -9,7 +9,8 @@ use app::model::catalog::entity_page::Related;
 use app::model::catalog::entity_ref::EntityRef;
 use app::model::catalog::starred::Starred;
 use app::model::embed::badge::{entity_badge, Badge, BadgeId, BadgeSpec};
-use app::model::embed::widget::{EntityCard, OwnerCard, OWNED_SHOWN};
+use app::model::embed::oembed::{embedded, OEmbed};
+use app::model::embed::widget::{EntityCard, OwnerCard, Widget, OWNED_SHOWN};
 use app::model::identity::principal::Principal;
 
 use super::{CatalogError, Portal};
@@ -132,6 +133,31 @@ impl Portal {
                 let definition = super::catalog::pages::api_definition(&entity);
                 (entity, definition)
             }))
+    }
+
+    /// The oEmbed answer for the portal page at `url` (an iframe of the widget showing
+    /// it), within `max` (width, height); `None` when no widget shows that page, or its
+    /// entity or docs page does not exist or `who` may not read it.
+    pub async fn oembed(
+        &self,
+        who: &Principal,
+        url: &str,
+        max: (Option<u32>, Option<u32>),
+    ) -> Result<Option<OEmbed>, StoreError> {
+        let Some(embedded) = embedded(url) else {
+            return Ok(None);
+        };
+        let title = match embedded.widget {
+            Widget::Docs => self
+                .docs_page(who, &embedded.entity, &embedded.page)
+                .await?
+                .map(|page| page.title),
+            _ => self
+                .entity(who, &embedded.entity)
+                .await?
+                .map(|entity| (entity.metadata.title).unwrap_or(entity.metadata.name)),
+        };
+        Ok(title.map(|title| OEmbed::new(&embedded, self.portal_url(), title, max)))
     }
 
     /// The search widget's answer to `q`: its first [`SEARCH_SHOWN`] entities, as the

@@ -20,6 +20,7 @@ use crate::{
     },
     ui::{
         api_definition::ApiDefinitionView,
+        pages::embed::OEmbedLink,
         stars::StarButton,
         status::{FailedStatus, NotFoundStatus},
     },
@@ -106,6 +107,7 @@ fn EntityView(page: EntityPage) -> impl IntoView {
 
     view! {
         <Title text=display.clone() />
+        <OEmbedLink path=entity_href(&entity_ref) title=display.clone() />
         <article class="entity" data-ref=entity_ref.to_string()>
             <header class="entity__header">
                 <p class="entity__kind">

@@ -4,6 +4,7 @@
 //! links keep working.
 
 mod badges;
+mod oembed;
 mod widgets;
 
 pub use widgets::no_widget;
@@ -55,4 +56,11 @@ pub fn widget_routes() -> Router<AppState> {
             get(widgets::entity_widget),
         )
         .fallback(widgets::no_widget)
+}
+
+/// `/api/oembed`: what wikis that unfurl links ask for.
+pub fn oembed_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(oembed::oembed))
+        .layer(middleware::from_fn(backstage_errors))
 }

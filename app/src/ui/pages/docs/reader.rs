@@ -26,7 +26,10 @@ use crate::{
             search::{DocHit, Snippet},
         },
     },
-    ui::status::{FailedStatus, NotFoundStatus},
+    ui::{
+        pages::embed::OEmbedLink,
+        status::{FailedStatus, NotFoundStatus},
+    },
 };
 
 /// `(kind, namespace, name)` of the entity whose docs are read.
@@ -221,8 +224,10 @@ fn PageView(set: Arc<DocSetView>, page: DocPage) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         client::on_content_click(&_event);
     };
+    let page_path = format!("{base}{}", page.url);
     view! {
-        <Title text=title />
+        <Title text=title.clone() />
+        <OEmbedLink path=page_path title />
         <div class="docs__main md-content" data-page=page.url.clone()>
             <div class="docs__actions">
                 {edit.map(|url| view! {

@@ -77,6 +77,21 @@ pub fn problem(heading: &'static str, detail: String) -> impl IntoView {
     }
 }
 
+/// A page's `<link rel="alternate" type="application/json+oembed">`, so that wikis that
+/// unfurl the page's address find its widget: the one piece of embedding the portal's
+/// own pages (entity, graph, docs) carry. `path` is the page's, query included.
+#[component]
+pub fn OEmbedLink(path: String, title: String) -> impl IntoView {
+    view! {
+        <leptos_meta::Link
+            rel="alternate"
+            type_="application/json+oembed"
+            href=crate::model::embed::oembed::discovery_href(&path)
+            title=title
+        />
+    }
+}
+
 /// A link into the portal, opened in a new tab.
 fn out(href: String, text: String) -> impl IntoView {
     view! { <a href=href target="_blank" rel="noopener">{text}</a> }

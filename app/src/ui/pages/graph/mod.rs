@@ -17,7 +17,10 @@ use leptos_router::hooks::use_location;
 
 use crate::{
     api::{get_impact, get_subgraph, GraphAnswer},
-    ui::status::{FailedStatus, NotFoundStatus},
+    ui::{
+        pages::embed::OEmbedLink,
+        status::{FailedStatus, NotFoundStatus},
+    },
 };
 use canvas::Drawn;
 use controls::Controls;
@@ -48,8 +51,11 @@ pub fn GraphPage() -> impl IntoView {
             get_impact(root, way, among).await
         },
     );
+    // For link unfurlers, which read the page as the server renders it.
+    let oembed_path = format!("/graph?{}", query.get_untracked());
     view! {
         <Title text="Graph" />
+        <OEmbedLink path=oembed_path title="Graph".to_owned() />
         <div class="graph-page">
             <header class="gallery__header">
                 <h1>"Graph"</h1>
