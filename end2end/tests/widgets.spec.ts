@@ -6,7 +6,7 @@
 // browser (frame-ancestors).
 import { createServer, type Server } from "node:http";
 import { test as plain, type Frame, type Page } from "@playwright/test";
-import { test, expect } from "./fixtures";
+import { test, expect, hydrated } from "./fixtures";
 
 const portal = `http://127.0.0.1:${Number(process.env.PORTICO_E2E_PORT ?? 3123)}`;
 const docsServer = `http://127.0.0.1:${process.env.PORTICO_E2E_DOCS_PORT}`;
@@ -177,4 +177,33 @@ plain("a site not on the list cannot frame the widgets", async ({ page }) => {
       expect(rendered, id).toBe(false);
     }
   });
+});
+
+test("an entity page's Embed dialog offers each snippet and previews the widget", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.goto("/catalog/default/component/checkout-service");
+  await expect(page.locator('link[rel=alternate][type="application/json+oembed"]')).toHaveAttribute(
+    "href",
+    "/api/oembed?url=%2Fcatalog%2Fdefault%2Fcomponent%2Fcheckout-service",
+  );
+  await hydrated(page);
+  const dialog = page.getByTestId("embed-dialog");
+  await dialog.locator("summary").click();
+  const snippets = dialog.getByTestId("embed-snippet");
+  // Loader, custom element, iframe, oEmbed, and the card's badge as Markdown and HTML.
+  await expect(snippets).toHaveCount(6);
+  await expect(snippets.first()).toContainText(`<script src="${portal}/embed.js" async></script>`);
+  await expect(snippets.first()).toContainText('<div data-portico-widget="card" data-entity="component:default/checkout-service"></div>');
+  const preview = page.frameLocator("[data-testid=embed-preview]");
+  await expect(preview.getByTestId("embed-card")).toBeVisible();
+
+  await dialog.getByTestId("embed-widget").selectOption({ label: "graph" });
+  await expect(snippets).toHaveCount(4);
+  await expect(snippets.first()).toContainText('data-portico-widget="graph"');
+  await expect(preview.getByTestId("embed-graph")).toBeVisible();
+  await snippets.nth(2).getByRole("button", { name: "Copy" }).click();
+  await expect(snippets.nth(2).getByRole("button")).toHaveText("Copied");
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toContain(`${portal}/embed/graph/default/component/checkout-service`);
+  await dialog.screenshot({ path: "test-results/embed-dialog.png" });
 });

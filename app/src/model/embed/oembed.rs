@@ -22,6 +22,16 @@ pub struct Embedded {
 }
 
 impl Embedded {
+    /// `widget` of `entity`, with no page or options.
+    pub fn new(widget: Widget, entity: EntityRef) -> Self {
+        Self {
+            widget,
+            entity,
+            page: String::new(),
+            query: String::new(),
+        }
+    }
+
     /// The widget's path, query included: `/embed/card/default/component/web`.
     pub fn path(&self) -> String {
         let mut path = format!(
@@ -42,8 +52,30 @@ impl Embedded {
         path
     }
 
+    /// The address of the portal page the widget shows: the entity's page, the graph,
+    /// the docs page.
+    pub fn page_path(&self) -> String {
+        let (namespace, kind, name) = (
+            self.entity.namespace(),
+            self.entity.kind().to_lowercase(),
+            self.entity.name(),
+        );
+        match self.widget {
+            Widget::Graph => {
+                let mut path = format!("/graph?root={}", self.entity);
+                if !self.query.is_empty() {
+                    path.push('&');
+                    path.push_str(&self.query);
+                }
+                path
+            }
+            Widget::Docs => format!("/docs/{namespace}/{kind}/{name}/{}", self.page),
+            _ => format!("/catalog/{namespace}/{kind}/{name}"),
+        }
+    }
+
     /// Its frame's size when the consumer sets no limit, in CSS pixels.
-    fn size(&self) -> (u32, u32) {
+    pub fn size(&self) -> (u32, u32) {
         match self.widget {
             Widget::Graph => (800, 480),
             Widget::Docs => (800, 600),

@@ -17,10 +17,11 @@ use crate::{
         catalog::entity_page::{
             entity_href, entity_links, grouped, processing_problems, EntityPage,
         },
+        embed::{oembed::Embedded, widget::Widget},
     },
     ui::{
         api_definition::ApiDefinitionView,
-        pages::embed::OEmbedLink,
+        pages::embed::{EmbedDialog, OEmbedLink},
         stars::StarButton,
         status::{FailedStatus, NotFoundStatus},
     },
@@ -148,6 +149,7 @@ fn EntityView(page: EntityPage) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 })}
+                <EmbedDialog choices=embed_choices(&entity, page.docs.as_ref().and_then(|d| d.url.as_ref()).is_some()) />
             </header>
             <nav class="tabs" aria-label="Entity sections">
                 <a class="tabs__tab tabs__tab--active" aria-current="page" href=entity_href(&entity_ref)>"Overview"</a>
@@ -201,6 +203,29 @@ fn EntityView(page: EntityPage) -> impl IntoView {
             <RawEntity yaml=page.yaml json=page.json />
         </article>
     }
+}
+
+/// The widgets an entity page offers to embed: its card, owner, graph and impact, and
+/// its API summary or docs when it has them.
+fn embed_choices(entity: &Entity, has_docs: bool) -> Vec<Embedded> {
+    let entity_ref = entity.entity_ref();
+    let api = entity.kind.eq_ignore_ascii_case("api");
+    [
+        Widget::Card,
+        Widget::Owner,
+        Widget::Graph,
+        Widget::Impact,
+        Widget::Api,
+        Widget::Docs,
+    ]
+    .into_iter()
+    .filter(|w| match w {
+        Widget::Api => api,
+        Widget::Docs => has_docs,
+        _ => true,
+    })
+    .map(|w| Embedded::new(w, entity_ref.clone()))
+    .collect()
 }
 
 /// What is wrong with the entity's docs, if anything: why their build failed, and the

@@ -19,6 +19,7 @@ use leptos_router::{
 use super::nav::nav_html;
 use crate::{
     api::{get_doc_page, get_doc_set, search_docs},
+    model::embed::oembed::embedded,
     model::{
         catalog::{entity_page::entity_href, entity_ref::EntityRef},
         docs::{
@@ -27,7 +28,7 @@ use crate::{
         },
     },
     ui::{
-        pages::embed::OEmbedLink,
+        pages::embed::{EmbedDialog, OEmbedLink},
         status::{FailedStatus, NotFoundStatus},
     },
 };
@@ -225,6 +226,7 @@ fn PageView(set: Arc<DocSetView>, page: DocPage) -> impl IntoView {
         client::on_content_click(&_event);
     };
     let page_path = format!("{base}{}", page.url);
+    let embed = embedded(&page_path).map(|docs| view! { <EmbedDialog choices=vec![docs] /> });
     view! {
         <Title text=title.clone() />
         <OEmbedLink path=page_path title />
@@ -236,6 +238,7 @@ fn PageView(set: Arc<DocSetView>, page: DocPage) -> impl IntoView {
                 {view_source.map(|url| view! {
                     <a class="md-content__button" href=url rel="external noopener" data-testid="doc-source">"View source"</a>
                 })}
+                {embed}
             </div>
             {(!problems.is_empty()).then(|| view! {
                 <section class="notice notice--error" role="alert" data-testid="doc-page-problems">

@@ -9,10 +9,12 @@
 
 mod card;
 mod content;
+mod dialog;
 mod graph;
 
 pub use card::{card, owner};
 pub use content::{api, docs, search};
+pub use dialog::EmbedDialog;
 pub use graph::{graph, impact};
 
 use leptos::prelude::*;

@@ -17,8 +17,9 @@ use leptos_router::hooks::use_location;
 
 use crate::{
     api::{get_impact, get_subgraph, GraphAnswer},
+    model::embed::oembed::embedded,
     ui::{
-        pages::embed::OEmbedLink,
+        pages::embed::{EmbedDialog, OEmbedLink},
         status::{FailedStatus, NotFoundStatus},
     },
 };
@@ -62,6 +63,10 @@ pub fn GraphPage() -> impl IntoView {
                 <p class="muted">
                     "How the catalog fits together: the entities related to those you start from, step by step."
                 </p>
+                {move || {
+                    embedded(&format!("/graph?{}", query.get()))
+                        .map(|graph| view! { <EmbedDialog choices=vec![graph] /> })
+                }}
             </header>
             <Controls query />
             <Transition fallback=|| view! { <p class="muted">"Drawing the graph…"</p> }>

@@ -1,0 +1,91 @@
+//! The "Embed" dialog of entity, graph and docs pages: each way to put the page's
+//! widgets on another site (loader, custom element, iframe, oEmbed, badge) ready to copy,
+//! and a preview of the widget chosen. The snippets are written when it is first opened,
+//! with the address the browser reached the portal at.
+
+use leptos::prelude::*;
+
+use crate::model::embed::oembed::Embedded;
+use crate::model::embed::snippets::snippets;
+
+/// The dialog offering `choices`, the first chosen at first.
+#[component]
+pub fn EmbedDialog(choices: Vec<Embedded>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let first = choices.first().map(Embedded::path).unwrap_or_default();
+    view! {
+        <details class="embed-dialog" data-testid="embed-dialog" on:toggle=move |_| open.set(true)>
+            <summary class="button button--quiet">"Embed"</summary>
+            <div class="embed-dialog__body">
+                <p class="muted">
+                    "Put this on a wiki or a dashboard. The widget's own address: "
+                    <code>{first}</code>
+                </p>
+                {move || open.get().then(|| view! { <Snippets choices=choices.clone() /> })}
+            </div>
+        </details>
+    }
+}
+
+#[component]
+fn Snippets(choices: Vec<Embedded>) -> impl IntoView {
+    let chosen = RwSignal::new(0usize);
+    let copied = RwSignal::new(None::<usize>);
+    let names: Vec<&'static str> = choices.iter().map(|c| c.widget.name()).collect();
+    let choices = StoredValue::new(choices);
+    let current = move || choices.with_value(|c| c[chosen.get().min(c.len() - 1)].clone());
+    let origin = page_origin();
+    view! {
+        <label class="embed-dialog__choice">
+            "Widget "
+            <select
+                data-testid="embed-widget"
+                on:change=move |event| {
+                    chosen.set(event_target_value(&event).parse().unwrap_or(0));
+                    copied.set(None);
+                }
+            >
+                {names.into_iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{name}</option> }).collect_view()}
+            </select>
+        </label>
+        {move || {
+            snippets(&origin, &current())
+                .into_iter()
+                .enumerate()
+                .map(|(i, snippet)| {
+                    let text = snippet.text.clone();
+                    view! {
+                        <section class="embed-snippet" data-testid="embed-snippet">
+                            <h3>{snippet.label}</h3>
+                            <pre class="code"><code>{snippet.text}</code></pre>
+                            <button type="button" class="button button--quiet" on:click=move |_| {
+                                copy(&text);
+                                copied.set(Some(i));
+                            }>
+                                {move || if copied.get() == Some(i) { "Copied" } else { "Copy" }}
+                            </button>
+                        </section>
+                    }
+                })
+                .collect_view()
+        }}
+        <h3>"Preview"</h3>
+        <iframe class="embed-dialog__preview" data-testid="embed-preview" title="Preview of the widget" src=move || current().path()></iframe>
+    }
+}
+
+/// The portal's address as this browser reached it.
+fn page_origin() -> String {
+    #[cfg(feature = "hydrate")]
+    return window().location().origin().unwrap_or_default();
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// Puts `text` on the clipboard.
+fn copy(text: &str) {
+    #[cfg(feature = "hydrate")]
+    let _ = window().navigator().clipboard().write_text(text);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+}
