@@ -381,3 +381,29 @@ async fn oembed_answers_with_the_widget_of_a_page_and_pages_name_it() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_portal_whose_guests_read_nothing_says_so_in_the_frame() {
+    let db = support::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("catalog-info.yaml"), CATALOG).unwrap();
+    let mut portal = Portal::new(db.store.clone());
+    portal.set_identity(IdentitySettings {
+        guest: GuestAccess::Off,
+        ..IdentitySettings::default()
+    });
+    portal.set_embed_origins(vec![WIKI.to_owned()]);
+    portal
+        .ingest_location(&Source::File(dir.path().join("catalog-info.yaml")))
+        .await
+        .unwrap();
+    let app = support::app(portal);
+    let page = widget(
+        &app,
+        "/embed/card/default/component/web",
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(page.contains("Sign-in required"), "{page}");
+    assert!(!page.contains("alert(1)"), "nothing of the entity: {page}");
+}

@@ -12,10 +12,9 @@ use app::model::graph::{impact::ImpactWay, subgraph::GraphQuery};
 use app::model::identity::principal::Principal;
 use app::ui::pages::embed::{self, WidgetFrame};
 use axum::{
-    extract::{Path, RawQuery, State},
-    http::{header, HeaderValue, StatusCode},
+    extract::{FromRequestParts, Path, State},
+    http::{header, request::Parts, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    Extension,
 };
 use leptos::prelude::{AnyView, IntoAny, IntoView};
 
@@ -23,7 +22,7 @@ use super::super::AppState;
 use crate::services::CatalogError;
 
 /// A request's query as pairs, decoded.
-struct Params(Vec<(String, String)>);
+pub struct Params(Vec<(String, String)>);
 
 impl Params {
     fn of(query: Option<String>) -> Self {
@@ -155,38 +154,59 @@ fn render<V: IntoView + 'static>(
     response
 }
 
-/// The person asking and the options asked for, or why the widget cannot be shown
-/// (with the options it can be shown in).
-fn reader_and_options(
-    who: Option<Extension<Principal>>,
-    params: &Params,
-) -> Result<(Principal, WidgetOptions), (Problem, WidgetOptions)> {
-    let options = WidgetOptions::from_params(params.pairs())
-        .map_err(|why| (Problem::wrong_option(why), WidgetOptions::default()))?;
-    let who = who.map(|Extension(who)| who).ok_or_else(|| {
-        let problem = Problem {
-            status: StatusCode::UNAUTHORIZED,
-            heading: "Sign-in required",
-            detail: "This portal shows its widgets to people signed in to it.".to_owned(),
-        };
-        (problem, options)
-    })?;
-    Ok((who, options))
+/// What every widget request brings: who asks, the options and the whole query. A
+/// request that cannot be answered (a wrong option; no one signed in where guests may
+/// not read) is turned away with its problem page.
+pub struct Asked {
+    who: Principal,
+    options: WidgetOptions,
+    params: Params,
+}
+
+impl FromRequestParts<AppState> for Asked {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params = Params::of(parts.uri.query().map(str::to_owned));
+        let options = WidgetOptions::from_params(params.pairs()).map_err(|why| {
+            render::<AnyView>(
+                state,
+                WidgetOptions::default(),
+                Err(Problem::wrong_option(why)),
+            )
+        })?;
+        let who = parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or_else(|| {
+                let problem = Problem {
+                    status: StatusCode::UNAUTHORIZED,
+                    heading: "Sign-in required",
+                    detail: "This portal shows its widgets to people signed in to it.".to_owned(),
+                };
+                render::<AnyView>(state, options, Err(problem))
+            })?;
+        Ok(Self {
+            who,
+            options,
+            params,
+        })
+    }
 }
 
 /// `GET /embed/{widget}/{namespace}/{kind}/{name}`: the card, owner, graph, impact, API
 /// or docs (start page) widget of an entity.
 pub async fn entity_widget(
     State(state): State<AppState>,
-    who: Option<Extension<Principal>>,
     Path((widget, namespace, kind, name)): Path<(String, String, String, String)>,
-    RawQuery(query): RawQuery,
+    asked: Asked,
 ) -> Response {
-    let params = Params::of(query);
-    let (who, options) = match reader_and_options(who, &params) {
-        Ok(asked) => asked,
-        Err((problem, options)) => return render::<AnyView>(&state, options, Err(problem)),
-    };
+    let Asked {
+        who,
+        options,
+        params,
+    } = asked;
     let entity_ref = EntityRef::new(&kind, &namespace, &name);
     let answer = match Widget::parse(&widget).filter(|w| w.about_entity()) {
         None => Err(Problem::not_found(format!(
@@ -331,31 +351,26 @@ async fn docs(state: &AppState, who: &Principal, entity_ref: &EntityRef, page: &
 /// `GET /embed/docs/{namespace}/{kind}/{name}/{*page}`: one docs page.
 pub async fn docs_widget(
     State(state): State<AppState>,
-    who: Option<Extension<Principal>>,
     Path((namespace, kind, name, page)): Path<(String, String, String, String)>,
-    RawQuery(query): RawQuery,
+    asked: Asked,
 ) -> Response {
-    let params = Params::of(query);
-    let (who, options) = match reader_and_options(who, &params) {
-        Ok(asked) => asked,
-        Err((problem, options)) => return render::<AnyView>(&state, options, Err(problem)),
-    };
+    let Asked {
+        who,
+        options,
+        params: _,
+    } = asked;
     let entity_ref = EntityRef::new(&kind, &namespace, &name);
     let answer = docs(&state, &who, &entity_ref, &page).await;
     render(&state, options, answer)
 }
 
 /// `GET /embed/search?q=`: the search box, and what `q` finds.
-pub async fn search_widget(
-    State(state): State<AppState>,
-    who: Option<Extension<Principal>>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let params = Params::of(query);
-    let (who, options) = match reader_and_options(who, &params) {
-        Ok(asked) => asked,
-        Err((problem, options)) => return render::<AnyView>(&state, options, Err(problem)),
-    };
+pub async fn search_widget(State(state): State<AppState>, asked: Asked) -> Response {
+    let Asked {
+        who,
+        options,
+        params,
+    } = asked;
     let q = params.get("q").unwrap_or_default().to_owned();
     let answer = match state.portal.widget_search(&who, &q).await {
         Ok((rows, total)) => Ok(Answer::ok(

@@ -82,6 +82,7 @@ pub async fn resolve_principal(
             error.response_to(request.method().as_str(), &request.uri().to_string())
         }
         Err(Refused::SignIn(redirect)) => redirect,
+        Err(Refused::Unidentified) => next.run(request).await,
     }
 }
 
@@ -91,6 +92,10 @@ enum Refused {
     Error(ApiError),
     /// A person who must sign in first.
     SignIn(Response),
+    /// No one, on a route that tells strangers itself what they may not see: the
+    /// widgets, whose "Sign-in required" page a frame on another site can show where
+    /// the sign-in page (framed by the portal only) cannot. It has no principal.
+    Unidentified,
 }
 
 impl<E: Into<ApiError>> From<E> for Refused {
@@ -155,6 +160,9 @@ async fn browser_principal(
         return Ok(state.portal.guest());
     }
     // Guests may do nothing here: people are sent to sign in, programs told to.
+    if path.starts_with("/embed/") {
+        return Err(Refused::Unidentified);
+    }
     let wants_page = method == Method::GET
         && headers
             .get(header::ACCEPT)
