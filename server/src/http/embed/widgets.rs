@@ -25,7 +25,7 @@ use crate::services::CatalogError;
 pub struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn of(query: Option<String>) -> Self {
+    fn of(query: Option<&str>) -> Self {
         Self(
             form_urlencoded::parse(query.unwrap_or_default().as_bytes())
                 .into_owned()
@@ -167,7 +167,7 @@ impl FromRequestParts<AppState> for Asked {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let params = Params::of(parts.uri.query().map(str::to_owned));
+        let params = Params::of(parts.uri.query());
         let options = WidgetOptions::from_params(params.pairs()).map_err(|why| {
             render::<AnyView>(
                 state,
