@@ -4,6 +4,7 @@
 // the portal's own), and listens only to its parent window.
 (() => {
   "use strict";
+  zoomable(document.querySelector(".embed-graph__canvas"));
   if (window.parent === window) return;
   const script = document.currentScript;
   const allowed = new Set([location.origin]);
@@ -44,3 +45,41 @@
     }
   });
 })();
+
+// The graph widget's drawing: ctrl/⌘ + wheel (or a pinch) and the + - 0 keys zoom it,
+// dragging pans it; a plain wheel scrolls as usual.
+function zoomable(canvas) {
+  const svg = canvas && canvas.querySelector("svg");
+  if (!svg) return;
+  const width = svg.width.baseVal.value;
+  const height = svg.height.baseVal.value;
+  let scale = 1;
+  const zoom = (factor) => {
+    scale = factor ? Math.min(4, Math.max(0.2, scale * factor)) : 1;
+    svg.setAttribute("width", String(Math.round(width * scale)));
+    svg.setAttribute("height", String(Math.round(height * scale)));
+  };
+  canvas.addEventListener("wheel", (event) => {
+    if (!event.ctrlKey && !event.metaKey) return;
+    event.preventDefault();
+    zoom(Math.exp(-event.deltaY / 300));
+  }, { passive: false });
+  canvas.addEventListener("keydown", (event) => {
+    const factor = { "+": 1.25, "=": 1.25, "-": 0.8, "0": 0 }[event.key];
+    if (factor === undefined) return;
+    event.preventDefault();
+    zoom(factor);
+  });
+  let drag = null;
+  canvas.addEventListener("pointerdown", (event) => {
+    if (event.button !== 0 || event.target.closest("a")) return;
+    drag = [event.clientX, event.clientY, canvas.scrollLeft, canvas.scrollTop];
+    canvas.setPointerCapture(event.pointerId);
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!drag) return;
+    canvas.scrollLeft = drag[2] - (event.clientX - drag[0]);
+    canvas.scrollTop = drag[3] - (event.clientY - drag[1]);
+  });
+  canvas.addEventListener("pointerup", () => { drag = null; });
+}

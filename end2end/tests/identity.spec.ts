@@ -94,7 +94,8 @@ test("the home page shows what the signed-in person owns and starred", async ({ 
   await signIn(page, "ada.lovelace", "/catalog/default/component/checkout-service");
   await expect(page).toHaveURL(`${portal}/catalog/default/component/checkout-service`);
   await hydrated(page);
-  const star = page.locator("button.star").first();
+  // The entity page is loaded lazily: its button may be taken over after the page.
+  const star = page.locator("button.star[data-ready]").first();
   await star.click();
   await expect(star).toHaveAttribute("aria-pressed", "true");
   await page.goto(`${portal}/`);

@@ -95,6 +95,18 @@ test("a wiki on an allowed origin embeds every widget three ways", async ({ page
     }
     await expect(page.frameLocator("#card iframe").locator("h1")).toHaveText("Checkout service");
     await expect(page.frameLocator("#graph iframe").locator("svg .graph-node").first()).toBeVisible();
+    // The drawing zooms with ctrl + wheel and with the keyboard (its frame grows with it).
+    const graphFrame = await widgetFrame(page, "graph");
+    const drawn = () => graphFrame.evaluate(() => document.querySelector(".embed-graph__canvas svg")!.getBoundingClientRect().width);
+    const actual = await drawn();
+    await graphFrame.locator(".embed-graph__canvas").focus();
+    await graphFrame.locator(".embed-graph__canvas").press("+");
+    expect(await drawn()).toBeGreaterThan(actual * 1.2);
+    await graphFrame.locator(".embed-graph__canvas").press("0");
+    expect(await drawn()).toBeCloseTo(actual, 0);
+    await graphFrame.locator(".embed-graph__canvas").dispatchEvent("wheel", { deltaY: 300, ctrlKey: true });
+    expect(await drawn()).toBeLessThan(actual * 0.5);
+    await graphFrame.locator(".embed-graph__canvas").press("0");
     await expect(page.frameLocator("#docs iframe").locator(".md-typeset h1").first()).toBeVisible();
 
     // Frames from the loader take their content's height (not the 150 px they start at).

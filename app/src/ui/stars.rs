@@ -59,10 +59,15 @@ pub fn StarButton(entity_ref: EntityRef, #[prop(into)] label: String) -> impl In
         let entity_ref = entity_ref.clone();
         Memo::new(move |_| stars.with(|s| s.contains(&entity_ref)))
     };
+    // Marked once the browser has taken the button over (effects run there only): a
+    // lazily loaded page's buttons can be hydrated after the rest of the page.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     view! {
         <button
             type="button"
             class="star"
+            data-ready=move || ready.get().then_some("true")
             class:star--on=move || starred.get()
             aria-pressed=move || if starred.get() { "true" } else { "false" }
             title=move || if starred.get() { format!("Unstar {label}") } else { format!("Star {label}") }

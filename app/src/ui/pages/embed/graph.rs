@@ -11,12 +11,17 @@ use crate::model::graph::svg::links_in_new_tab;
 pub const IMPACT_SHOWN: usize = 40;
 
 /// The graph around an entity, drawn on the server (`picture`, SVG), scrolled when
-/// wider than the frame, its links opening new tabs (SVG links do not follow the
+/// wider than the frame (`/embed-frame.js` adds zoom and drag), its links opening new tabs (SVG links do not follow the
 /// page's `<base target>`); `left_out` says whether the graph was cut.
 pub fn graph(picture: String, nodes: usize, left_out: bool, graph_href: String) -> impl IntoView {
     view! {
         <section class="embed-widget embed-graph" data-testid="embed-graph">
-            <div class="embed-graph__canvas" inner_html=links_in_new_tab(&picture)></div>
+            <div
+                class="embed-graph__canvas"
+                tabindex="0"
+                aria-label="Dependency graph: ctrl + wheel or + and - zoom, drag to pan"
+                inner_html=links_in_new_tab(&picture)
+            ></div>
             {left_out.then(|| view! {
                 <p class="muted">{format!("Only the nearest {nodes} entities are drawn.")}</p>
             })}
