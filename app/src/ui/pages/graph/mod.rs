@@ -63,10 +63,6 @@ pub fn GraphPage() -> impl IntoView {
                 <p class="muted">
                     "How the catalog fits together: the entities related to those you start from, step by step."
                 </p>
-                {move || {
-                    embedded(&format!("/graph?{}", query.get()))
-                        .map(|graph| view! { <EmbedDialog choices=vec![graph] /> })
-                }}
             </header>
             <Controls query />
             <Transition fallback=|| view! { <p class="muted">"Drawing the graph…"</p> }>
@@ -124,6 +120,11 @@ pub fn GraphPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            // Below the drawing, so that the picture keeps its place on the page.
+            {move || {
+                embedded(&format!("/graph?{}", query.get()))
+                    .map(|graph| view! { <EmbedDialog choices=vec![graph] /> })
+            }}
         </div>
     }
 }
