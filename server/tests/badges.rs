@@ -4,14 +4,12 @@
 
 mod support;
 
+use support::api::fetch;
+
 use app::model::{
     catalog::entity_ref::EntityRef, embed::badge::BadgeId, identity::principal::Credential,
 };
-use axum::{
-    body::Body,
-    http::{HeaderMap, Request, StatusCode},
-    Router,
-};
+use axum::{http::StatusCode, Router};
 use serde_json::Value;
 use server::{
     catalog::location::Source,
@@ -21,7 +19,6 @@ use server::{
         CatalogError, Portal,
     },
 };
-use tower::ServiceExt;
 
 const BASE: &str = "https://portal.example";
 
@@ -72,19 +69,6 @@ async fn portal(db: &support::TestDb, dir: &std::path::Path) -> Portal {
         .unwrap();
     assert_eq!(report.problems, 0);
     portal
-}
-
-/// `GET path` as a guest: status, headers, body.
-async fn fetch(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
-    let request = Request::get(path).body(Body::empty()).unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-    (
-        parts.status,
-        parts.headers,
-        String::from_utf8(bytes.to_vec()).unwrap(),
-    )
 }
 
 async fn json(app: &Router, path: &str) -> (StatusCode, Value) {

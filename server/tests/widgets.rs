@@ -4,9 +4,10 @@
 
 mod support;
 
+use support::api::fetch;
+
 use axum::{
-    body::Body,
-    http::{header, HeaderMap, Request, StatusCode},
+    http::{header, StatusCode},
     Router,
 };
 use server::{
@@ -16,7 +17,6 @@ use server::{
         Portal,
     },
 };
-use tower::ServiceExt;
 
 const WIKI: &str = "http://wiki.example:8080";
 
@@ -83,19 +83,6 @@ async fn app(db: &support::TestDb, dir: &std::path::Path) -> Router {
         .unwrap();
     assert_eq!(report.problems, 0);
     support::app(portal)
-}
-
-/// `GET path` as a guest: status, headers, body.
-async fn fetch(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
-    let request = Request::get(path).body(Body::empty()).unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-    (
-        parts.status,
-        parts.headers,
-        String::from_utf8(bytes.to_vec()).unwrap(),
-    )
 }
 
 /// The widget page at `path`, checked for what every widget page carries.

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use axum::{
     body::Body,
-    http::{Request, StatusCode},
+    http::{HeaderMap, Request, StatusCode},
     Router,
 };
 use serde_json::Value;
@@ -26,6 +26,19 @@ pub async fn get(app: &Router, path: &str) -> (StatusCode, Value) {
         .await
         .unwrap();
     (status, serde_json::from_slice(&body).unwrap())
+}
+
+/// `GET path` as a guest: the status, headers and body as text.
+pub async fn fetch(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
+    let request = Request::get(path).body(Body::empty()).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8(bytes.to_vec()).unwrap(),
+    )
 }
 
 /// `method path` with an optional JSON body: the status and the JSON body, if any.
