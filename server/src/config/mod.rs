@@ -414,32 +414,16 @@ impl Config {
                 .or(file.database_url)
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             site_root: args.site_root.or(file.site_root),
-            catalog: if args.catalog.is_empty() {
-                file.catalog.unwrap_or_default()
-            } else {
-                args.catalog
-            }
-            .iter()
-            .map(|target| match is_url(target) {
-                true => Source::Url(target.clone()),
-                false => Source::File(PathBuf::from(target)),
-            })
-            .collect(),
-            allow_urls: if args.allow_urls.is_empty() {
-                file.allow_urls.unwrap_or_default()
-            } else {
-                args.allow_urls
-            },
-            allowed_iframe_hosts: if args.allowed_iframe_hosts.is_empty() {
-                file.allowed_iframe_hosts.unwrap_or_default()
-            } else {
-                args.allowed_iframe_hosts
-            },
-            embed_origins: if args.embed_origins.is_empty() {
-                file.embed_origins.unwrap_or_default()
-            } else {
-                args.embed_origins
-            },
+            catalog: listed(args.catalog, file.catalog)
+                .iter()
+                .map(|target| match is_url(target) {
+                    true => Source::Url(target.clone()),
+                    false => Source::File(PathBuf::from(target)),
+                })
+                .collect(),
+            allow_urls: listed(args.allow_urls, file.allow_urls),
+            allowed_iframe_hosts: listed(args.allowed_iframe_hosts, file.allowed_iframe_hosts),
+            embed_origins: listed(args.embed_origins, file.embed_origins),
             refresh_interval: std::time::Duration::from_secs(
                 args.refresh_interval
                     .or(file.refresh_interval)
@@ -456,13 +440,19 @@ impl Config {
                 .unwrap_or(true),
             scaffolder: ScaffolderSettings {
                 work_dir: args.work_dir.or(file.work_dir),
-                git_hosts: if args.git_hosts.is_empty() {
-                    file.git_hosts.unwrap_or_default()
-                } else {
-                    args.git_hosts
-                },
+                git_hosts: listed(args.git_hosts, file.git_hosts),
             },
         })
+    }
+}
+
+/// A list setting: the one given on the command line or in the environment, else the
+/// config file's, else none.
+fn listed<T>(given: Vec<T>, from_file: Option<Vec<T>>) -> Vec<T> {
+    if given.is_empty() {
+        from_file.unwrap_or_default()
+    } else {
+        given
     }
 }
 
