@@ -378,20 +378,12 @@ impl Portal {
                 continue;
             };
             let site: DocSite = from_json(&set.site, "site", &set.entity_ref)?;
-            let owner = entity
-                .relations
-                .iter()
-                .find(|r| r.relation_type == "ownedBy")
-                .map(|r| r.target_ref.to_string());
+            let owner = entity.owner_ref().map(EntityRef::to_string);
             cards.push(DocSetCard {
                 url: docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name()),
                 entity_ref: entity_ref.to_string(),
                 kind: entity.kind.clone(),
-                title: entity
-                    .metadata
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| entity.metadata.name.clone()),
+                title: entity.display_name().to_owned(),
                 description: entity.metadata.description.clone(),
                 owner,
                 site_name: site.name,

@@ -49,7 +49,7 @@ impl Portal {
         let Some(entity) = self.entity(who, entity_ref).await? else {
             return Ok(None);
         };
-        let owner = match owner_of(&entity) {
+        let owner = match entity.owner_ref().cloned() {
             Some(target) => {
                 let row = self.entity(who, &target).await?.map(|e| CatalogRow::of(&e));
                 Some(Related {
@@ -76,8 +76,8 @@ impl Portal {
         };
         let team = match entity.kind.to_ascii_lowercase().as_str() {
             "group" | "user" => entity,
-            _ => match owner_of(&entity) {
-                Some(owner) => match self.entity(who, &owner).await? {
+            _ => match entity.owner_ref() {
+                Some(owner) => match self.entity(who, owner).await? {
                     Some(team) => team,
                     None => return Ok(None),
                 },
@@ -155,7 +155,7 @@ impl Portal {
             _ => self
                 .entity(who, &embedded.entity)
                 .await?
-                .map(|entity| (entity.metadata.title).unwrap_or(entity.metadata.name)),
+                .map(|entity| entity.display_name().to_owned()),
         };
         Ok(title.map(|title| OEmbed::new(&embedded, self.portal_url(), title, max)))
     }
@@ -251,13 +251,4 @@ impl Portal {
     fn portal_url(&self) -> &str {
         self.identity().base_url.trim_end_matches('/')
     }
-}
-
-/// The owner an entity's `ownedBy` relation names, if any.
-fn owner_of(entity: &Entity) -> Option<EntityRef> {
-    entity
-        .relations
-        .iter()
-        .find(|r| r.relation_type.eq_ignore_ascii_case("ownedBy"))
-        .map(|r| r.target_ref.clone())
 }

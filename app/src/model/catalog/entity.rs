@@ -174,6 +174,23 @@ impl Entity {
         EntityRef::new(&self.kind, &self.metadata.namespace, &self.metadata.name)
     }
 
+    /// The title, or the name when there is none (or it is blank).
+    pub fn display_name(&self) -> &str {
+        self.metadata
+            .title
+            .as_deref()
+            .filter(|title| !title.trim().is_empty())
+            .unwrap_or(&self.metadata.name)
+    }
+
+    /// The owner its `ownedBy` relation names, if any.
+    pub fn owner_ref(&self) -> Option<&EntityRef> {
+        self.relations
+            .iter()
+            .find(|r| r.relation_type.eq_ignore_ascii_case("ownedBy"))
+            .map(|r| &r.target_ref)
+    }
+
     /// A spec field, if the entity has a spec and the field.
     pub fn spec_field(&self, name: &str) -> Option<&Value> {
         self.spec.as_ref()?.get(name)

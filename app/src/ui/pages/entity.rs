@@ -85,11 +85,7 @@ fn EntityView(page: EntityPage) -> impl IntoView {
     let entity = page.entity.clone();
     let entity_ref = entity.entity_ref();
     let meta = &entity.metadata;
-    let display = meta
-        .title
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| meta.name.clone());
+    let display = entity.display_name().to_owned();
     let owner = page
         .related
         .iter()

@@ -240,7 +240,7 @@ async fn card(
 ) -> Answered {
     match state.portal.entity_card(who, entity_ref).await {
         Ok(Some(card)) => Ok(Answer::ok(
-            (card.entity.metadata.title.clone()).unwrap_or_else(|| entity_ref.name().to_owned()),
+            card.entity.display_name().to_owned(),
             embed::card(card, options).into_any(),
         )),
         Ok(None) => Err(no_entity(entity_ref)),
@@ -251,7 +251,7 @@ async fn card(
 async fn owner(state: &AppState, who: &Principal, entity_ref: &EntityRef) -> Answered {
     match state.portal.owner_card(who, entity_ref).await {
         Ok(Some(owner)) => Ok(Answer::ok(
-            (owner.team.title.clone()).unwrap_or_else(|| owner.team.name.clone()),
+            owner.team.display_name().to_owned(),
             embed::owner(owner).into_any(),
         )),
         Ok(None) => Err(Problem::not_found(format!(

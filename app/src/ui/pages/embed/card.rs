@@ -13,11 +13,7 @@ pub fn card(card: EntityCard, options: WidgetOptions) -> impl IntoView {
     let entity = &card.entity;
     let entity_ref = entity.entity_ref();
     let meta = &entity.metadata;
-    let title = meta
-        .title
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| meta.name.clone());
+    let title = entity.display_name().to_owned();
     let problems = processing_problems(entity);
     let counts = card.relation_counts();
     let links = entity_links(entity);
@@ -25,9 +21,8 @@ pub fn card(card: EntityCard, options: WidgetOptions) -> impl IntoView {
         let text = owner
             .row
             .as_ref()
-            .and_then(|row| row.title.clone())
-            .unwrap_or_else(|| owner.target.name().to_owned());
-        out(entity_href(&owner.target), text)
+            .map_or(owner.target.name(), CatalogRow::display_name);
+        out(entity_href(&owner.target), text.to_owned())
     });
     view! {
         <article class="embed-widget embed-card" data-testid="embed-card" data-ref=entity_ref.to_string()>
@@ -93,7 +88,7 @@ pub fn owner(owner: OwnerCard) -> impl IntoView {
     view! {
         <article class="embed-widget embed-owner" data-testid="embed-owner-widget" data-ref=team.entity_ref.to_string()>
             <p class="embed-card__kind"><span class="badge">{team.kind.clone()}</span></p>
-            <h1 class="embed-title">{out(team_href.clone(), row_title(&team))}</h1>
+            <h1 class="embed-title">{out(team_href.clone(), team.display_name().to_owned())}</h1>
             {team.description.clone().map(|d| view! { <p class="embed-card__description">{d}</p> })}
             {team.email.clone().map(|email| view! {
                 <p><a href=format!("mailto:{email}") target="_blank" rel="noopener">{email.clone()}</a></p>
@@ -104,7 +99,7 @@ pub fn owner(owner: OwnerCard) -> impl IntoView {
             } else {
                 view! {
                     <ul class="embed-people">
-                        {members.iter().map(|m| view! { <li>{out(entity_href(&m.entity_ref), row_title(m))}</li> }).collect_view()}
+                        {members.iter().map(|m| view! { <li>{out(entity_href(&m.entity_ref), m.display_name().to_owned())}</li> }).collect_view()}
                     </ul>
                 }
                     .into_any()
@@ -114,7 +109,7 @@ pub fn owner(owner: OwnerCard) -> impl IntoView {
                 {owned.iter().map(|row| view! {
                     <li>
                         <span class="badge badge--muted">{row.kind.clone()}</span>" "
-                        {out(entity_href(&row.entity_ref), row_title(row))}
+                        {out(entity_href(&row.entity_ref), row.display_name().to_owned())}
                     </li>
                 }).collect_view()}
             </ul>
@@ -122,12 +117,4 @@ pub fn owner(owner: OwnerCard) -> impl IntoView {
             <Footer more=(team_href, "The team in the portal".to_owned()) />
         </article>
     }
-}
-
-/// A row's title, or its name.
-fn row_title(row: &CatalogRow) -> String {
-    row.title
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| row.name.clone())
 }

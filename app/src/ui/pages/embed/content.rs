@@ -17,7 +17,7 @@ use crate::ui::api_definition::ApiDefinitionView;
 pub fn api(entity: Entity, definition: Option<ApiDefinition>) -> impl IntoView {
     let entity_ref = entity.entity_ref();
     let meta = &entity.metadata;
-    let title = meta.title.clone().unwrap_or_else(|| meta.name.clone());
+    let title = entity.display_name().to_owned();
     view! {
         <article class="embed-widget embed-api" data-testid="embed-api">
             <p class="embed-card__kind">
@@ -81,7 +81,7 @@ pub fn search(
                     {results.iter().map(|row| view! {
                         <li>
                             <span class="badge badge--muted">{row.kind.clone()}</span>" "
-                            {out(entity_href(&row.entity_ref), row.title.clone().unwrap_or_else(|| row.name.clone()))}
+                            {out(entity_href(&row.entity_ref), row.display_name().to_owned())}
                             {row.description.clone().map(|d| view! { <span class="muted embed-list__more">{d}</span> })}
                         </li>
                     }).collect_view()}
