@@ -146,6 +146,10 @@ const identityDir = process.env.PORTICO_E2E_IDENTITY_DIR ?? writeIdentityConfig(
 process.env.PORTICO_E2E_IDENTITY_DIR = identityDir;
 process.env.PORTICO_E2E_IDENTITY_PORT = String(identityPort);
 process.env.PORTICO_E2E_PROVIDER_PORT = String(providerPort);
+// A wiki of its own for the identity tests' signed widget links (they run beside the
+// widget tests, whose wiki has the port before it).
+const signedWikiPort = port + 9;
+process.env.PORTICO_E2E_SIGNED_WIKI_PORT = String(signedWikiPort);
 
 function writeIdentityConfig(): string {
   const dir = mkdtempSync(join(tmpdir(), "portico-e2e-identity-"));
@@ -185,7 +189,7 @@ function writeIdentityConfig(): string {
       "",
       "[[policy]]",
       'effect = "allow"',
-      'actions = ["catalog.entity.delete", "scaffolder.task.cancel"]',
+      'actions = ["catalog.entity.delete", "scaffolder.task.cancel", "embed.sign"]',
       "when = { owner = true }",
       "",
     ].join("\n"),
@@ -243,8 +247,17 @@ export default defineConfig({
       join(examples, "acme-corp.yaml"),
     ]),
     {
-      ...server(identityPort, join(identityDir, "portico.db"), ["--config", join(identityDir, "portico.toml")]),
-      env: { RUST_LOG: "warn", PORTICO_E2E_CLIENT_SECRET: "portico-test-secret" },
+      ...server(identityPort, join(identityDir, "portico.db"), [
+        "--config",
+        join(identityDir, "portico.toml"),
+        "--embed-origin",
+        `http://127.0.0.1:${signedWikiPort}`,
+      ]),
+      env: {
+        RUST_LOG: "warn",
+        PORTICO_E2E_CLIENT_SECRET: "portico-test-secret",
+        PORTICO_EMBED_KEY: "e2e-embed-key-of-at-least-32-bytes!",
+      },
     },
     {
       command: `node oidc/provider.mjs ${providerPort} http://127.0.0.1:${identityPort}/auth/test/callback`,

@@ -6,14 +6,16 @@
 //
 // Each becomes an iframe of the portal's widget (/embed/…) that takes the height of its
 // content as it changes and follows this page's light or dark colours unless given
-// `theme`. Elements added later are picked up. Nothing from the portal is put into
-// this page but the iframe, and only messages from the portal's own frames are read.
+// `theme`. Elements added later are picked up. A portal people sign in to is embedded
+// with a link signed in its "Embed" dialog: `data-signed="…"` (or `signed="…"`).
+// Nothing from the portal is put into this page but the iframe, and only messages from
+// the portal's own frames are read.
 (() => {
   "use strict";
   if (window.__porticoEmbed) return;
   window.__porticoEmbed = true;
   const portal = new URL(document.currentScript.src).origin;
-  const PARAMS = ["compact", "depth", "relation", "kind", "direction", "way", "q"];
+  const PARAMS = ["compact", "depth", "relation", "kind", "direction", "way", "q", "signed"];
   const frames = new Set();
 
   // An attribute of a widget element: `depth` on <portico-widget>, `data-depth` else.

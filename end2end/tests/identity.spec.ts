@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { test, expect, hydrated } from "./fixtures";
 
 // A portal people sign in to with a real OpenID Connect provider (oidc-provider, with
@@ -200,4 +201,52 @@ test("what is in PCI scope is absent for everyone but its owners: no page, no ro
   await expect(owner.getByRole("heading", { name: "Payment gateway" })).toBeVisible();
   const theirs = await owner.request.get(`${portal}/api/catalog/entities/by-query?filter=metadata.tags=pci`);
   expect((await theirs.json()).totalItems).toBe(2);
+});
+
+test("an owner signs an embed link, and a wiki shows the widget to readers who are not signed in", async ({ page, browser }) => {
+  // Alan's team owns the payment gateway, which is in PCI scope: only its owners read it.
+  await signIn(page, "alan.turing", "/catalog/default/component/payment-gateway");
+  await expect(page).toHaveURL(`${portal}/catalog/default/component/payment-gateway`);
+  await hydrated(page);
+  const dialog = page.getByTestId("embed-dialog");
+  await dialog.locator("summary").click();
+  const snippets = dialog.getByTestId("embed-snippet");
+  await expect(snippets).toHaveCount(6);
+  await dialog.getByTestId("embed-sign").click();
+  await expect(dialog.getByTestId("embed-sign-status")).toContainText("Signed: anyone with these snippets sees this widget");
+  // The loader, element and iframe carry the link; oEmbed and badges are not signed.
+  await expect(snippets).toHaveCount(3);
+  const loader = (await snippets.first().locator("code").textContent()) ?? "";
+  const signed = /data-signed="([^"]+)"/.exec(loader)?.[1];
+  expect(signed, loader).toMatch(/^\d+\.[A-Za-z0-9_-]+\.user:default\/alan\.turing$/);
+  await expect(page.frameLocator("[data-testid=embed-preview]").getByTestId("embed-card")).toContainText("Payment gateway");
+  await dialog.screenshot({ path: "test-results/embed-signed.png" });
+
+  // A wiki on another origin, read in a browser that has never signed in to the portal.
+  const wikiPort = Number(process.env.PORTICO_E2E_SIGNED_WIKI_PORT);
+  const wiki = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payments wiki</title></head><body>
+    <h1>Payments</h1>
+    <div id="signed" data-portico-widget="card" data-entity="component:default/payment-gateway" data-signed="${signed}"></div>
+    <div id="unsigned" data-portico-widget="card" data-entity="component:default/payment-gateway"></div>
+    <div id="moved" data-portico-widget="owner" data-entity="component:default/payment-gateway" data-signed="${signed}"></div>
+    <script src="${portal}/embed.js" async></script></body></html>`;
+  const server = createServer((_, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(wiki);
+  });
+  await new Promise<void>((done) => server.listen(wikiPort, "127.0.0.1", done));
+  try {
+    const reader = await (await browser.newContext()).newPage();
+    await reader.goto(`http://127.0.0.1:${wikiPort}/`);
+    const frame = (id: string) => reader.frameLocator(`#${id} iframe`);
+    await expect(frame("signed").getByTestId("embed-card")).toContainText("Payment gateway");
+    await expect(frame("unsigned").locator("body")).toContainText("Sign-in required");
+    await expect(frame("moved").locator("body")).toContainText("Link not valid");
+    await expect(frame("unsigned").locator("body")).not.toContainText("Payment gateway");
+    // The reader has no session: the link alone showed the card.
+    expect((await reader.context().cookies(portal)).find((c) => c.name === "portico_session")).toBeUndefined();
+    await reader.screenshot({ path: "test-results/embed-signed-wiki.png" });
+  } finally {
+    await new Promise((done) => server.close(done));
+  }
 });

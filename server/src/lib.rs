@@ -157,6 +157,12 @@ async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
             .map(|origin| origin.to_string())
             .collect(),
     );
+    portal.set_embed_key(
+        config
+            .embed_key
+            .as_ref()
+            .map(|secret| services::embed::EmbedKey::new(secret.as_bytes())),
+    );
     portal.set_scaffolder(config.scaffolder.clone());
     portal.set_identity(config.identity.clone());
     Ok(portal)

@@ -11,6 +11,7 @@ use leptos::prelude::ServerFnError;
 
 mod catalog;
 mod docs;
+mod embed;
 mod graph;
 mod identity;
 mod summary;
@@ -19,6 +20,7 @@ mod templates;
 
 pub use catalog::{get_catalog_facets, get_catalog_page, get_entity_page};
 pub use docs::{get_doc_page, get_doc_set, get_doc_sets, search_docs};
+pub use embed::{sign_embed_link, SignEmbedLink};
 pub use graph::{get_impact, get_subgraph, GraphAnswer};
 pub use identity::{
     create_my_token, get_audit, get_mine, get_my_tokens, get_viewer, revoke_my_token, AuditAnswer,

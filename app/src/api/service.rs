@@ -204,6 +204,15 @@ pub trait PortalService: Send + Sync + 'static {
         entity_ref: EntityRef,
         way: ImpactWay,
     ) -> ServiceFuture<'_, Option<Impact>>;
+
+    /// A signed link to `widget` of `entity_ref` that reads as `who` for `days` days.
+    fn sign_embed_link(
+        &self,
+        who: Principal,
+        widget: crate::model::embed::widget::Widget,
+        entity_ref: EntityRef,
+        days: u32,
+    ) -> ServiceFuture<'_, crate::model::embed::signed::SignedLink>;
 }
 
 /// A template form posted without JavaScript, as the server read it; the page renders

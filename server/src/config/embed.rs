@@ -1,5 +1,5 @@
 //! Where the portal's widgets may be embedded: the origins (`https://wiki.example.com`)
-//! allowed to frame `/embed/…` pages.
+//! allowed to frame `/embed/…` pages; and the secret signed embed links are made with.
 
 use std::fmt;
 
@@ -76,6 +76,47 @@ impl TryFrom<String> for EmbedOrigin {
     }
 }
 
+/// The secret signed embed links are made with: at least 32 bytes, never printed.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct EmbedSecret(String);
+
+impl EmbedSecret {
+    /// The secret's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for EmbedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EmbedSecret(…)")
+    }
+}
+
+impl std::str::FromStr for EmbedSecret {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let min = crate::services::embed::EmbedKey::MIN_LEN;
+        match text.trim().len() {
+            n if n < min => Err(format!(
+                "the embed key is {n} bytes long; it needs at least {min} \
+                 (`openssl rand -base64 32` makes one)"
+            )),
+            _ => Ok(Self(text.trim().to_owned())),
+        }
+    }
+}
+
+impl TryFrom<String> for EmbedSecret {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +148,16 @@ mod tests {
             let message = origin(wrong).unwrap_err();
             assert!(message.contains(wrong), "{message}");
         }
+    }
+
+    #[test]
+    fn an_embed_key_is_long_and_never_printed() {
+        let short = "too short".parse::<EmbedSecret>().unwrap_err();
+        assert!(
+            short.contains("9 bytes long; it needs at least 32"),
+            "{short}"
+        );
+        let key: EmbedSecret = "k".repeat(32).parse().unwrap();
+        assert_eq!(format!("{key:?}"), "EmbedSecret(…)");
     }
 }

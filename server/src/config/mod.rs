@@ -21,7 +21,7 @@ use crate::{
     services::identity::{GuestAccess, IdentitySettings},
 };
 use app::model::identity::action::Scope;
-pub use embed::EmbedOrigin;
+pub use embed::{EmbedOrigin, EmbedSecret};
 use identity::{resolve_identity, AuthFile};
 
 mod embed;
@@ -203,11 +203,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
     /// A TOML file with any of these settings (`addr`, `database_url`, `site_root`,
-    /// `catalog`, `allow_urls`, `allowed_iframe_hosts`, `embed_origins`, `refresh_interval`,
-    /// `orphan_strategy`, `legacy_relation_target`, `git_hosts`, `work_dir`, `base_url`),
-    /// the `[auth]` table
-    /// (`guest`, `admin_groups`, `[[auth.providers]]`, session lengths) and `[[policy]]`
-    /// rules.
+    /// `catalog`, `allow_urls`, `allowed_iframe_hosts`, `embed_origins`, `embed_key`,
+    /// `refresh_interval`, `orphan_strategy`, `legacy_relation_target`, `git_hosts`,
+    /// `work_dir`, `base_url`), the `[auth]` table (`guest`, `admin_groups`,
+    /// `[[auth.providers]]`, session lengths) and `[[policy]]` rules.
     #[arg(long, env = "PORTICO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Serve the browser bundle from this folder (as `.ci/lib.sh` writes it, e.g.
@@ -256,6 +255,16 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub embed_origins: Vec<EmbedOrigin>,
+    /// The secret signed embed links are made with (at least 32 bytes): widgets of a
+    /// portal people sign in to can then be shared by links that read as their signer.
+    /// None by default: no links are signed. Prefer PORTICO_EMBED_KEY to the flag.
+    #[arg(
+        long = "embed-key",
+        env = "PORTICO_EMBED_KEY",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub embed_key: Option<EmbedSecret>,
     /// Seconds between re-reads of every location [default: 120].
     #[arg(long, env = "PORTICO_REFRESH_INTERVAL", value_name = "SECONDS")]
     pub refresh_interval: Option<u64>,
@@ -309,6 +318,7 @@ struct ConfigFile {
     allow_urls: Option<Vec<AllowRule>>,
     allowed_iframe_hosts: Option<Vec<String>>,
     embed_origins: Option<Vec<EmbedOrigin>>,
+    embed_key: Option<EmbedSecret>,
     refresh_interval: Option<u64>,
     orphan_strategy: Option<OrphanStrategy>,
     legacy_relation_target: Option<bool>,
@@ -338,6 +348,8 @@ pub struct Config {
     pub allowed_iframe_hosts: Vec<String>,
     /// Origins whose pages may frame the widgets.
     pub embed_origins: Vec<EmbedOrigin>,
+    /// The secret signed embed links are made with.
+    pub embed_key: Option<EmbedSecret>,
     /// Time between re-reads of every location.
     pub refresh_interval: std::time::Duration,
     /// What happens to entities a location no longer holds.
@@ -424,6 +436,7 @@ impl Config {
             allow_urls: listed(args.allow_urls, file.allow_urls),
             allowed_iframe_hosts: listed(args.allowed_iframe_hosts, file.allowed_iframe_hosts),
             embed_origins: listed(args.embed_origins, file.embed_origins),
+            embed_key: args.embed_key.or(file.embed_key),
             refresh_interval: std::time::Duration::from_secs(
                 args.refresh_interval
                     .or(file.refresh_interval)
@@ -596,6 +609,16 @@ mod tests {
         let message = refusal_of("addr = \"127.0.0.1:3000\"\ndatabse_url = \"x\"\n");
         assert!(message.contains("line 2"), "{message}");
         assert!(message.contains("databse_url"), "{message}");
+    }
+
+    #[test]
+    fn the_embed_key_comes_from_the_file_and_a_short_one_names_its_line() {
+        let key = "0123456789abcdef0123456789abcdef";
+        let (config, _) = resolve_text(&format!("embed_key = \"{key}\"\n"));
+        assert_eq!(config.unwrap().embed_key, Some(key.parse().unwrap()));
+        let message = refusal_of("addr = \"127.0.0.1:3000\"\nembed_key = \"short\"\n");
+        assert!(message.contains("line 2"), "{message}");
+        assert!(message.contains("5 bytes long; it needs at least 32"), "{message}");
     }
 
     #[test]

@@ -241,6 +241,7 @@ pub fn router(state: AppState) -> Router {
         // Badges for READMEs and wikis, in the paths of Backstage's badges plugin.
         .nest("/api/badges", embed::routes())
         .nest("/api/oembed", embed::oembed_routes())
+        .nest("/api/embed", embed::link_routes())
         // Widgets for other sites' iframes.
         .nest("/embed", embed::widget_routes())
         .route("/embed/", get(embed::no_widget))

@@ -92,6 +92,8 @@ pub struct Portal {
     iframe_hosts: Vec<String>,
     /// Origins whose pages may frame the widgets (`https://wiki.example.com`).
     embed_origins: Arc<[String]>,
+    /// The key signed embed links are made with; none: no links are signed.
+    embed_key: Option<embed::EmbedKey>,
     /// The policy, guests, admins, sign-in providers, sessions.
     identity: Arc<identity::IdentitySettings>,
     /// Talks to the sign-in providers.
@@ -125,6 +127,7 @@ impl Portal {
             legacy_relation_target: true,
             iframe_hosts: Vec::new(),
             embed_origins: Arc::new([]),
+            embed_key: None,
             identity: Arc::default(),
             oidc: Arc::default(),
         }
@@ -218,6 +221,17 @@ impl From<identity::TokenError> for ServiceError {
             identity::TokenError::Invalid(why) => ServiceError::Invalid(why),
             identity::TokenError::Refused(refusal) => refusal.into(),
             identity::TokenError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<embed::LinkError> for ServiceError {
+    fn from(error: embed::LinkError) -> Self {
+        match error {
+            embed::LinkError::NotFound(entity) => ServiceError::NotFound(entity.to_string()),
+            embed::LinkError::Refused(refusal) => refusal.into(),
+            embed::LinkError::Store(error) => error.into(),
+            other => ServiceError::Invalid(other.to_string()),
         }
     }
 }
@@ -497,5 +511,15 @@ impl PortalService for Portal {
         way: ImpactWay,
     ) -> ServiceFuture<'_, Option<Impact>> {
         Box::pin(async move { Ok(Portal::impact(self, &who, &entity_ref, way).await?) })
+    }
+
+    fn sign_embed_link(
+        &self,
+        who: Principal,
+        widget: app::model::embed::widget::Widget,
+        entity_ref: EntityRef,
+        days: u32,
+    ) -> ServiceFuture<'_, app::model::embed::signed::SignedLink> {
+        Box::pin(async move { Ok(Portal::sign_link(self, &who, widget, &entity_ref, days).await?) })
     }
 }

@@ -61,6 +61,7 @@ pub fn app(portal: Portal) -> axum::Router {
         legacy_relation_target: true,
         allowed_iframe_hosts: Vec::new(),
         embed_origins: Vec::new(),
+        embed_key: None,
         scaffolder: Default::default(),
         identity: Default::default(),
     };

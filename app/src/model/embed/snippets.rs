@@ -1,5 +1,6 @@
 //! What the "Embed" dialog offers to copy for a widget: the loader and its element, the
-//! custom element, a plain iframe, the oEmbed address and, for an entity, its badge.
+//! custom element, a plain iframe, the oEmbed address and, for an entity, its badge;
+//! with a signed link, the first three carry it.
 
 use super::oembed::{discovery_href, Embedded};
 use super::widget::Widget;
@@ -14,8 +15,16 @@ pub struct Snippet {
     pub text: String,
 }
 
-/// The snippets embedding `embedded` from the portal at `origin` (no trailing slash).
-pub fn snippets(origin: &str, embedded: &Embedded) -> Vec<Snippet> {
+/// The snippets embedding `embedded` from the portal at `origin` (no trailing slash),
+/// through the signed link `signed` when there is one (oEmbed and badges are not signed:
+/// they are left out then).
+pub fn snippets(origin: &str, embedded: &Embedded, signed: Option<&str>) -> Vec<Snippet> {
+    let mut embedded = embedded.clone();
+    if let Some(signed) = signed {
+        let mut query = form_urlencoded::Serializer::new(std::mem::take(&mut embedded.query));
+        embedded.query = query.append_pair(super::signed::PARAM, signed).finish();
+    }
+    let embedded = &embedded;
     let widget = embedded.widget.name();
     let entity = escape(&embedded.entity.to_string());
     // The widget's options as the loader's attributes: `depth="2"`…
@@ -63,6 +72,10 @@ pub fn snippets(origin: &str, embedded: &Embedded) -> Vec<Snippet> {
             ),
         },
     ];
+    if signed.is_some() {
+        snippets.truncate(3);
+        return snippets;
+    }
     if embedded.widget == Widget::Card {
         let e = &embedded.entity;
         let image = format!(
@@ -92,7 +105,7 @@ mod tests {
     #[test]
     fn each_way_names_the_same_widget() {
         let graph = embedded("/graph?root=component:default/web&depth=2").unwrap();
-        let texts: Vec<String> = snippets("https://portal.example", &graph)
+        let texts: Vec<String> = snippets("https://portal.example", &graph, None)
             .into_iter()
             .map(|s| s.text)
             .collect();
@@ -114,14 +127,29 @@ mod tests {
         assert_eq!(texts.len(), 4, "badges are the card's");
 
         let docs = embedded("/docs/default/component/web/guide/").unwrap();
-        assert!(snippets("https://p", &docs)[0]
+        assert!(snippets("https://p", &docs, None)[0]
             .text
             .contains("data-page=\"guide/\""));
         let card = embedded("/catalog/default/component/web").unwrap();
-        let card = snippets("https://p", &card);
+        let card = snippets("https://p", &card, None);
         assert_eq!(
             card[4].text,
             "[![component:default/web](https://p/api/badges/entity/default/component/web/badge/pingback)](https://p/catalog/default/component/web)"
         );
+    }
+
+    #[test]
+    fn a_signed_link_goes_into_every_snippet_that_loads_the_widget() {
+        let graph = embedded("/graph?root=component:default/web&depth=2").unwrap();
+        let texts: Vec<String> = snippets("https://p", &graph, Some("9.mac.user:default/jo"))
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
+        assert_eq!(texts.len(), 3, "no oEmbed or badge: they are not signed");
+        assert!(texts[0].contains(" data-depth=\"2\" data-signed=\"9.mac.user:default/jo\">"));
+        assert!(texts[1].contains(" depth=\"2\" signed=\"9.mac.user:default/jo\">"));
+        assert!(texts[2].contains(
+            "src=\"https://p/embed/graph/default/component/web?depth=2&amp;signed=9.mac.user%3Adefault%2Fjo\""
+        ));
     }
 }

@@ -161,7 +161,8 @@ pub struct Policy {
 
 impl Default for Policy {
     /// Everyone reads; signed-in people register locations, run templates and refresh;
-    /// owners delete and cancel what they own; admins do everything.
+    /// owners delete and cancel what they own, and sign embed links to it; admins do
+    /// everything.
     fn default() -> Self {
         let rule = |actions: &[&str], when: Conditions| Rule {
             effect: Effect::Allow,
@@ -198,7 +199,11 @@ impl Default for Policy {
                     },
                 ),
                 rule(
-                    &["catalog.entity.delete", "scaffolder.task.cancel"],
+                    &[
+                        "catalog.entity.delete",
+                        "scaffolder.task.cancel",
+                        "embed.sign",
+                    ],
                     Conditions {
                         owner: Some(true),
                         ..Conditions::default()
@@ -297,6 +302,13 @@ impl Policy {
             message,
             unauthenticated: !who.signed_in(),
         };
+        if who.by_link() && !action.is_read() {
+            return Err(refuse(format!(
+                "an embed link only shows a widget: it may not {} {}",
+                action.verb(),
+                target.label
+            )));
+        }
         if let Some(scopes) = who.scopes() {
             if !scopes.iter().any(|scope| scope.allows(action)) {
                 return Err(refuse(format!(

@@ -24,6 +24,11 @@ pub enum Credential {
         /// The token's scopes.
         scopes: Vec<Scope>,
     },
+    /// A signed embed link: its signer, for reading one widget.
+    EmbedLink {
+        /// Until when it works, in seconds since the Unix epoch.
+        expires: i64,
+    },
 }
 
 /// The identity a request acts as, with everything the policy asks about it.
@@ -90,6 +95,7 @@ impl Principal {
             Credential::Guest => "guest".into(),
             Credential::Session => "session".into(),
             Credential::Token { id, name, .. } => format!("token '{name}' ({id})"),
+            Credential::EmbedLink { .. } => "embed link".into(),
         }
     }
 
@@ -101,6 +107,11 @@ impl Principal {
     /// Whether the principal is `owner` or a member of it.
     pub fn owns_as(&self, owner: &EntityRef) -> bool {
         self.ownership.binary_search(owner).is_ok()
+    }
+
+    /// Whether the request came with a signed embed link, which only reads.
+    pub fn by_link(&self) -> bool {
+        matches!(self.credential, Credential::EmbedLink { .. })
     }
 
     /// The token's scopes, when the request came with a token.

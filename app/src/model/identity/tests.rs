@@ -66,6 +66,9 @@ fn by_default_everyone_reads_owners_manage_and_admins_do_everything() {
     );
     assert!(!refusal.unauthenticated);
 
+    assert_eq!(policy.decide(&alice, Action::EmbedSign, &checkout), Ok(()));
+    assert!(policy.decide(&bob, Action::EmbedSign, &checkout).is_err());
+
     let template = owned_by("template:default/new-service", "group:default/platform");
     assert_eq!(policy.decide(&bob, Action::TemplateRun, &template), Ok(()));
     let refusal = policy
@@ -356,4 +359,28 @@ fn the_token_form_reads_its_lifetime_and_scopes() {
     assert!(TokenRequest::from_form("CI", "soon", vec![Scope::Read]).is_err());
     let unscoped = TokenRequest::from_form("CI", "30", Vec::new()).unwrap();
     assert!(unscoped.problem().unwrap().contains("at least one scope"));
+}
+
+#[test]
+fn an_embed_link_reads_as_its_signer_and_does_nothing_else() {
+    let policy = Policy::default();
+    let checkout = owned_by("component:default/checkout", "group:default/payments");
+    let admin = Principal {
+        credential: Credential::EmbedLink { expires: 1 },
+        ..Principal::new(r("user:default/root"), vec![], true, Credential::Session)
+    };
+    assert!(admin.signed_in() && admin.by_link());
+    assert_eq!(admin.via(), "embed link");
+    for read in [Action::EntityRead, Action::DocsRead] {
+        assert_eq!(policy.decide(&admin, read, &checkout), Ok(()));
+    }
+    for write in [Action::EntityDelete, Action::EmbedSign, Action::AuditRead] {
+        let refusal = policy.decide(&admin, write, &checkout).unwrap_err();
+        assert!(
+            refusal
+                .message
+                .starts_with("an embed link only shows a widget: it may not"),
+            "{refusal}"
+        );
+    }
 }

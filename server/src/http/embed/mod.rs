@@ -4,12 +4,17 @@
 //! links keep working.
 
 mod badges;
+mod links;
 mod oembed;
 mod widgets;
 
 pub use widgets::no_widget;
 
-use axum::{middleware, routing::get, Router};
+use axum::{
+    middleware,
+    routing::{get, post},
+    Router,
+};
 
 use super::{error::backstage_errors, AppState};
 
@@ -56,6 +61,13 @@ pub fn widget_routes() -> Router<AppState> {
             get(widgets::entity_widget),
         )
         .fallback(widgets::no_widget)
+}
+
+/// `/api/embed`: signed links to widgets.
+pub fn link_routes() -> Router<AppState> {
+    Router::new()
+        .route("/links", post(links::sign))
+        .layer(middleware::from_fn(backstage_errors))
 }
 
 /// `/api/oembed`: what wikis that unfurl links ask for.

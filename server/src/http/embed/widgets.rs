@@ -7,7 +7,10 @@
 
 use app::model::catalog::entity_ref::EntityRef;
 use app::model::docs::page::docs_base;
-use app::model::embed::widget::{Widget, WidgetOptions};
+use app::model::embed::{
+    signed::PARAM,
+    widget::{Widget, WidgetOptions},
+};
 use app::model::graph::{impact::ImpactWay, subgraph::GraphQuery};
 use app::model::identity::principal::Principal;
 use app::ui::pages::embed::{self, WidgetFrame};
@@ -17,9 +20,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use leptos::prelude::{AnyView, IntoAny, IntoView};
+use std::collections::HashMap;
 
 use super::super::AppState;
-use crate::services::CatalogError;
+use crate::services::{embed::LinkError, CatalogError};
 
 /// A request's query as pairs, decoded.
 pub struct Params(Vec<(String, String)>);
@@ -175,24 +179,77 @@ impl FromRequestParts<AppState> for Asked {
                 Err(Problem::wrong_option(why)),
             )
         })?;
-        let who = parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .ok_or_else(|| {
-                let problem = Problem {
-                    status: StatusCode::UNAUTHORIZED,
-                    heading: "Sign-in required",
-                    detail: "This portal shows its widgets to people signed in to it.".to_owned(),
-                };
-                render::<AnyView>(state, options, Err(problem))
-            })?;
+        let who = match params.get(PARAM) {
+            Some(signed) => signer(parts, state, signed).await,
+            None => parts.extensions.get::<Principal>().cloned().ok_or(Problem {
+                status: StatusCode::UNAUTHORIZED,
+                heading: "Sign-in required",
+                detail: "This portal shows its widgets to people signed in to it, or by \
+                         a link someone signed for this widget."
+                    .to_owned(),
+            }),
+        };
+        let who = who.map_err(|problem| render::<AnyView>(state, options, Err(problem)))?;
         Ok(Self {
             who,
             options,
             params,
         })
     }
+}
+
+/// Who a signed link (`signed=…`) reads as: its signer, when it was signed for this
+/// widget of this entity, has not expired, and the signer may still share it.
+async fn signer(parts: &mut Parts, state: &AppState, signed: &str) -> Result<Principal, Problem> {
+    // The route's names: `widget` (none on a docs page's route), the entity's parts.
+    let names = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map(|Path(names)| names)
+        .unwrap_or_default();
+    let part = |key: &str| names.get(key).map(String::as_str);
+    let widget = Widget::parse(part("widget").unwrap_or("docs"));
+    let entity = match (part("namespace"), part("kind"), part("name")) {
+        (Some(namespace), Some(kind), Some(name)) => Some(EntityRef::new(kind, namespace, name)),
+        _ => None,
+    };
+    let (Some(widget), Some(entity)) = (widget, entity) else {
+        return Err(Problem::wrong_option(format!(
+            "{PARAM}: links are signed for one entity's widget, as \
+             /embed/card/{{namespace}}/{{kind}}/{{name}}"
+        )));
+    };
+    let refused = |heading: &'static str, status: StatusCode, detail: String| Problem {
+        status,
+        heading,
+        detail,
+    };
+    // Said to whoever views the page holding the link: no more than they need.
+    state
+        .portal
+        .link_principal(widget, &entity, signed)
+        .await
+        .map_err(|error| match error {
+            LinkError::NotFound(_) => no_entity(&entity),
+            LinkError::Store(e) => Problem::failed(e),
+            LinkError::Invalid(why) => Problem::wrong_option(why),
+            LinkError::Expired(on) => refused(
+                "Link expired",
+                StatusCode::UNAUTHORIZED,
+                format!("This link expired on {on}; ask whoever shared it for a new one."),
+            ),
+            LinkError::Refused(_) => refused(
+                "Link withdrawn",
+                StatusCode::FORBIDDEN,
+                "Whoever signed this link may no longer share this widget.".to_owned(),
+            ),
+            LinkError::NoKey | LinkError::Forged => refused(
+                "Link not valid",
+                StatusCode::UNAUTHORIZED,
+                "This link was changed after it was signed, is for another widget, or the \
+                 portal no longer accepts it."
+                    .to_owned(),
+            ),
+        })
 }
 
 /// `GET /embed/{widget}/{namespace}/{kind}/{name}`: the card, owner, graph, impact, API

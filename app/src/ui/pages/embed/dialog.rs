@@ -1,11 +1,15 @@
 //! The "Embed" dialog of entity, graph and docs pages: each way to put the page's
 //! widgets on another site (loader, custom element, iframe, oEmbed, badge) ready to copy,
 //! and a preview of the widget chosen. The snippets are written when it is first opened,
-//! with the address the browser reached the portal at.
+//! with the address the browser reached the portal at. For a portal people sign in to,
+//! "Sign link" makes the snippets carry a signed, expiring link that shows the widget
+//! as the person who signed it.
 
 use leptos::prelude::*;
 
+use crate::api::{reason, SignEmbedLink};
 use crate::model::embed::oembed::Embedded;
+use crate::model::embed::signed::LIFETIMES;
 use crate::model::embed::snippets::snippets;
 
 /// The dialog offering `choices`, the first chosen at first.
@@ -35,6 +39,19 @@ fn Snippets(choices: Vec<Embedded>) -> impl IntoView {
     let choices = StoredValue::new(choices);
     let current = move || choices.with_value(|c| c[chosen.get().min(c.len() - 1)].clone());
     let origin = page_origin();
+    let sign = ServerAction::<SignEmbedLink>::new();
+    let days = RwSignal::new(LIFETIMES[0].0);
+    // The signed link for the widget chosen: a new choice forgets it.
+    let signed = RwSignal::new(None::<crate::model::embed::signed::SignedLink>);
+    Effect::new(move || {
+        if let Some(Ok(link)) = sign.value().get() {
+            signed.set(Some(link));
+        }
+    });
+    let current_path = move || match signed.get() {
+        Some(link) => link.path,
+        None => current().path(),
+    };
     view! {
         <label class="embed-dialog__choice">
             "Widget "
@@ -43,13 +60,51 @@ fn Snippets(choices: Vec<Embedded>) -> impl IntoView {
                 on:change=move |event| {
                     chosen.set(event_target_value(&event).parse().unwrap_or(0));
                     copied.set(None);
+                    signed.set(None);
+                    sign.value().set(None);
                 }
             >
                 {names.into_iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{name}</option> }).collect_view()}
             </select>
         </label>
+        <div class="embed-dialog__sign">
+            <label>
+                "Signed link, valid for "
+                <select on:change=move |event| days.set(event_target_value(&event).parse().unwrap_or(LIFETIMES[0].0))>
+                    {LIFETIMES.into_iter().map(|(d, label)| view! { <option value=d.to_string()>{label}</option> }).collect_view()}
+                </select>
+            </label>
+            " "
+            <button
+                type="button"
+                class="button button--quiet"
+                data-testid="embed-sign"
+                disabled=move || sign.pending().get()
+                on:click=move |_| {
+                    let embedded = current();
+                    sign.dispatch(SignEmbedLink {
+                        widget: embedded.widget.name().to_owned(),
+                        entity: embedded.entity.to_string(),
+                        days: days.get_untracked(),
+                    });
+                }
+            >
+                "Sign link"
+            </button>
+            <p class="muted" data-testid="embed-sign-status" role="status">
+                {move || match (signed.get(), sign.value().get()) {
+                    (Some(link), _) => format!(
+                        "Signed: anyone with these snippets sees this widget as you do, until {}.",
+                        link.expires_at.get(..10).unwrap_or(&link.expires_at)
+                    ),
+                    (None, Some(Err(error))) => reason(&error),
+                    _ => "Where readers are not signed in to the portal, sign a link: it shows this widget as you see it, until it expires.".to_owned(),
+                }}
+            </p>
+        </div>
         {move || {
-            snippets(&origin, &current())
+            let signed = signed.get().map(|link| link.signed);
+            snippets(&origin, &current(), signed.as_deref())
                 .into_iter()
                 .enumerate()
                 .map(|(i, snippet)| {
@@ -70,7 +125,7 @@ fn Snippets(choices: Vec<Embedded>) -> impl IntoView {
                 .collect_view()
         }}
         <h3>"Preview"</h3>
-        <iframe class="embed-dialog__preview" data-testid="embed-preview" title="Preview of the widget" src=move || current().path()></iframe>
+        <iframe class="embed-dialog__preview" data-testid="embed-preview" title="Preview of the widget" src=current_path></iframe>
     }
 }
 

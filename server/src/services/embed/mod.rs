@@ -1,6 +1,9 @@
 //! Embedding the portal elsewhere: what each widget shows, and an entity's badges, by
 //! name or by uid (the form that does not show the entity's name in a public README);
-//! everything read as the person asking may.
+//! everything read as the person asking may; signed links that read as the person who
+//! shared them ([`links`]).
+
+mod links;
 
 use app::model::catalog::api_definition::ApiDefinition;
 use app::model::catalog::catalog_view::{CatalogRow, CatalogView};
@@ -15,6 +18,7 @@ use app::model::identity::principal::Principal;
 
 use super::{CatalogError, Portal};
 use crate::store::StoreError;
+pub use links::{EmbedKey, LinkError};
 
 /// How many results the search widget lists.
 pub const SEARCH_SHOWN: usize = 8;
