@@ -4,7 +4,8 @@
 // A page on another origin (HOST_PORT) adds an iframe of the card widget; measured, in
 // a fresh browser context each run (nothing cached): iframe added → the widget's first
 // contentful paint, and the bytes the widget transferred (its document, stylesheet and
-// script, compressed as sent).
+// script, compressed as sent). Then the bytes an entity page's first load transfers,
+// and what opening its Embed dialog adds.
 import { createServer } from "node:http";
 import { chromium } from "playwright";
 
@@ -79,9 +80,34 @@ for (let r = 0; r < runs; r++) {
   bytes.push(sent);
   floor.push((await measure(`http://127.0.0.1:${hostPort + 1}/plain`))[0]);
 }
+
+/** The bytes an entity page's first load transfers (hydrated), and what opening its
+ * Embed dialog adds (the snippets and the preview's widget), in a fresh context. */
+async function dialogBytes() {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const sent = () =>
+    page.evaluate(() =>
+      [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
+        .filter((e) => !e.name.includes("/embed/"))
+        .reduce((sum, e) => sum + e.transferSize, 0),
+    );
+  await page.goto(`${portal}/catalog/default/component/checkout-service`);
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+  await page.waitForLoadState("networkidle");
+  const page_ = await sent();
+  await page.locator("[data-testid=embed-dialog] summary").click();
+  // Shown: its code is loaded.
+  await page.locator("[data-testid=embed-snippet]").first().waitFor();
+  const dialog = (await sent()) - page_;
+  await context.close();
+  return [page_, dialog];
+}
+const [entityPage, dialog] = await dialogBytes();
 await browser.close();
 host.close();
 other.close();
+console.log(`entity page, first load transferred (hydrated): ${(entityPage / 1024).toFixed(1)} KB; opening its Embed dialog adds ${(dialog / 1024).toFixed(1)} KB (the preview's widget not counted)`);
 console.log(`card widget: iframe added → first contentful paint, median ${median(painted).toFixed(0)} ms [${painted.map((t) => t.toFixed(0)).join(", ")}]`);
 console.log(`floor, a plain page of another origin: iframe added → first contentful paint, median ${median(floor).toFixed(0)} ms [${floor.map((t) => t.toFixed(0)).join(", ")}]`);
 console.log(`card widget: transferred (document, stylesheet, script; headers included), median ${(median(bytes) / 1024).toFixed(1)} KB`);

@@ -132,6 +132,29 @@ test("a person creates an API token, automation uses it, and revoking it ends it
   expect((await request.get(api, { headers })).status()).toBe(401);
 });
 
+test("without JavaScript, the form creates a token and the page shows its secret once", async ({ page, browser, request }) => {
+  await signIn(page, "grace.hopper", "/tokens");
+  await expect(page).toHaveURL(`${portal}/tokens`);
+  const context = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const plain = await context.newPage();
+  await plain.goto(`${portal}/tokens`);
+  await plain.getByLabel("What it is for").fill("posted plainly");
+  await plain.getByRole("button", { name: "Create token" }).click();
+  // Sent back to the page (server functions' redirect leaves an empty query).
+  await expect(plain).toHaveURL(/\/tokens\??$/);
+  await expect(plain.getByTestId("new-token")).toContainText("Token “posted plainly” created");
+  const secret = await plain.getByLabel("The new token").inputValue();
+  expect(secret).toMatch(/^portico_/);
+  const api = `${portal}/api/catalog/entities/by-name/component/default/checkout-service`;
+  expect((await request.get(api, { headers: { Authorization: `Bearer ${secret}` } })).status()).toBe(200);
+  // Once: the cookie that carried it is gone, and the page shows it no more.
+  expect((await context.cookies(portal)).find((c) => c.name === "portico_new_token")).toBeUndefined();
+  await plain.reload();
+  await expect(plain.getByTestId("token-table")).toContainText("posted plainly");
+  await expect(plain.getByTestId("new-token")).toHaveCount(0);
+  await context.close();
+});
+
 test("admins read who did what in the audit log, filter it and export it; others may not", async ({ page, browser }) => {
   // Ada (storefront) tries to delete the payments team's fraud detector: refused, and recorded.
   await signIn(page, "ada.lovelace", "/catalog/default/component/fraud-detector");

@@ -97,10 +97,87 @@ pub async fn create_my_token(
         .collect();
     let request = TokenRequest::from_form(&name, &lifetime, scopes).map_err(ServerFnError::new)?;
     let services = super::Services::from_context()?;
-    services
+    let created = services
         .create_my_token(super::service::request_principal()?, request)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ServerFnError::new)?;
+    if flash::posted_as_form() {
+        flash::keep(&created, services.secure_cookies());
+    }
+    Ok(created)
+}
+
+/// The token the form just created when it was posted without JavaScript, once: the
+/// browser was sent back to `/tokens`, and this is how the page shows its secret.
+#[server]
+pub async fn take_new_token() -> Result<Option<NewToken>, ServerFnError> {
+    let services = super::Services::from_context()?;
+    let who = super::service::request_principal()?;
+    Ok(flash::take(services.secure_cookies())
+        .filter(|token| token.info.owner == who.user.to_string()))
+}
+
+/// A token created by a form posted without JavaScript rides to the page the browser is
+/// sent back to in a cookie: HttpOnly, for `/tokens` only, two minutes at most, cleared
+/// by the page that shows it.
+#[cfg(feature = "ssr")]
+mod flash {
+    use crate::model::{cookie, identity::token::NewToken};
+
+    const COOKIE: &str = "portico_new_token";
+
+    fn request() -> Option<http::request::Parts> {
+        leptos::prelude::use_context::<http::request::Parts>()
+    }
+
+    /// Whether the request is a form's own post (the browser wants a page back), not a
+    /// call from the page's script.
+    pub fn posted_as_form() -> bool {
+        request()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(http::header::ACCEPT)?
+                    .to_str()
+                    .ok()
+                    .map(|a| a.contains("text/html"))
+            })
+            .unwrap_or(false)
+    }
+
+    fn set_cookie(value: &str, max_age: u32, secure: bool) {
+        let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+            return;
+        };
+        let secure = if secure { "; Secure" } else { "" };
+        let header = format!(
+            "{COOKIE}={value}; Path=/tokens; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
+        );
+        if let Ok(header) = http::HeaderValue::from_str(&header) {
+            response.append_header(http::header::SET_COOKIE, header);
+        }
+    }
+
+    /// Keeps `token` for the next page.
+    pub fn keep(token: &NewToken, secure: bool) {
+        let Ok(json) = serde_json::to_string(token) else {
+            return;
+        };
+        let value: String = form_urlencoded::byte_serialize(json.as_bytes()).collect();
+        set_cookie(&value, 120, secure);
+    }
+
+    /// The token kept for this page, if any; the cookie is cleared.
+    pub fn take(secure: bool) -> Option<NewToken> {
+        let parts = request()?;
+        let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
+        let value = cookie::value(header, COOKIE)?;
+        set_cookie("", 0, secure);
+        let json: String = form_urlencoded::parse(format!("v={value}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())?;
+        serde_json::from_str(&json).ok()
+    }
 }
 
 /// Revokes one of the signed-in person's tokens.

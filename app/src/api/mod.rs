@@ -23,8 +23,8 @@ pub use docs::{get_doc_page, get_doc_set, get_doc_sets, search_docs};
 pub use embed::{sign_embed_link, SignEmbedLink};
 pub use graph::{get_impact, get_subgraph, GraphAnswer};
 pub use identity::{
-    create_my_token, get_audit, get_mine, get_my_tokens, get_viewer, revoke_my_token, AuditAnswer,
-    CreateMyToken, RevokeMyToken,
+    create_my_token, get_audit, get_mine, get_my_tokens, get_viewer, revoke_my_token,
+    take_new_token, AuditAnswer, CreateMyToken, RevokeMyToken,
 };
 pub use summary::get_catalog_summary;
 pub use tasks::{

@@ -164,6 +164,9 @@ pub trait PortalService: Send + Sync + 'static {
     /// The part of the catalog `query` asks for.
     fn subgraph(&self, who: Principal, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer>;
 
+    /// Whether the portal is reached over TLS, so that its cookies must be `Secure`.
+    fn secure_cookies(&self) -> bool;
+
     /// `who` as the pages show them, with what the portal says about guests.
     fn viewer(&self, who: Principal) -> ServiceFuture<'_, Viewer>;
 

@@ -618,7 +618,10 @@ mod tests {
         assert_eq!(config.unwrap().embed_key, Some(key.parse().unwrap()));
         let message = refusal_of("addr = \"127.0.0.1:3000\"\nembed_key = \"short\"\n");
         assert!(message.contains("line 2"), "{message}");
-        assert!(message.contains("5 bytes long; it needs at least 32"), "{message}");
+        assert!(
+            message.contains("5 bytes long; it needs at least 32"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -424,6 +424,10 @@ impl PortalService for Portal {
         })
     }
 
+    fn secure_cookies(&self) -> bool {
+        self.identity.behind_tls()
+    }
+
     fn viewer(&self, who: Principal) -> ServiceFuture<'_, Viewer> {
         Box::pin(async move {
             let profile = self.own_entity(&who).await?;

@@ -5,12 +5,12 @@
 //! "Sign link" makes the snippets carry a signed, expiring link that shows the widget
 //! as the person who signed it.
 
-use leptos::prelude::*;
+use leptos::{lazy, prelude::*};
 
 use crate::api::{reason, SignEmbedLink};
 use crate::model::embed::oembed::Embedded;
 use crate::model::embed::signed::LIFETIMES;
-use crate::model::embed::snippets::snippets;
+use crate::model::embed::snippets;
 
 /// The dialog offering `choices`, the first chosen at first.
 #[component]
@@ -25,10 +25,26 @@ pub fn EmbedDialog(choices: Vec<Embedded>) -> impl IntoView {
                     "Put this on a wiki or a dashboard. The widget's own address: "
                     <code>{first}</code>
                 </p>
-                {move || open.get().then(|| view! { <Snippets choices=choices.clone() /> })}
+                {move || {
+                    open.get().then(|| {
+                        let choices = choices.clone();
+                        view! {
+                            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                                {Suspend::new(snippets(choices.clone()))}
+                            </Suspense>
+                        }
+                    })
+                }}
             </div>
         </details>
     }
+}
+
+/// The dialog's contents, in a wasm chunk of their own that the browser loads when the
+/// dialog is first opened: pages that show the dialog do not carry them.
+#[lazy]
+fn snippets(choices: Vec<Embedded>) -> AnyView {
+    view! { <Snippets choices /> }.into_any()
 }
 
 #[component]
@@ -104,7 +120,7 @@ fn Snippets(choices: Vec<Embedded>) -> impl IntoView {
         </div>
         {move || {
             let signed = signed.get().map(|link| link.signed);
-            snippets(&origin, &current(), signed.as_deref())
+            snippets::snippets(&origin, &current(), signed.as_deref())
                 .into_iter()
                 .enumerate()
                 .map(|(i, snippet)| {

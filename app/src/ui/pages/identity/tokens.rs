@@ -1,11 +1,12 @@
 //! `/tokens`: a person's API tokens — listed with their scopes, expiry and last use,
-//! created (the secret shown once) and revoked. Both forms post without JavaScript.
+//! created (the secret shown once) and revoked. Both forms post without JavaScript (a
+//! token so created reaches the page in a short-lived cookie, `api::take_new_token`).
 
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
 
 use crate::{
-    api::{get_my_tokens, get_viewer, CreateMyToken, RevokeMyToken},
+    api::{get_my_tokens, get_viewer, take_new_token, CreateMyToken, RevokeMyToken},
     model::{
         identity::{
             action::Scope,
@@ -86,6 +87,8 @@ fn Tokens() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| get_my_tokens(),
     );
+    // A token the form made when posted without JavaScript, carried here by a cookie.
+    let flashed = Resource::new(|| (), |_| take_new_token());
     let created = move || match create.value().get() {
         Some(Ok(token)) => Some(view! { <NewSecret token /> }.into_any()),
         Some(Err(error)) => Some(
@@ -96,7 +99,16 @@ fn Tokens() -> impl IntoView {
             }
             .into_any(),
         ),
-        None => None,
+        None => Some(
+            view! {
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        flashed.await.ok().flatten().map(|token| view! { <NewSecret token /> })
+                    })}
+                </Suspense>
+            }
+            .into_any(),
+        ),
     };
     let revoke_error = move || {
         revoke.value().get().and_then(Result::err).map(|error| {
