@@ -295,3 +295,53 @@ async fn a_portal_without_a_key_signs_nothing() {
         "{message}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_docs_widget_shows_its_images_to_readers_who_are_not_signed_in() {
+    let db = support::sqlite().await;
+    let everyone = r#"[{"effect": "allow", "actions": ["*"]}]"#;
+    let portal = portal_over(&db, everyone, Some(KEY));
+    let demo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo-catalog/catalog-info.yaml");
+    assert_eq!(
+        portal
+            .ingest_location(&Source::File(demo))
+            .await
+            .unwrap()
+            .problems,
+        0
+    );
+    let alice = person(&portal, "user:default/alice").await;
+    let gateway = EntityRef::new("component", "default", "payment-gateway");
+    let link = portal
+        .sign_link(&alice, Widget::Docs, &gateway, 1)
+        .await
+        .unwrap();
+    let app = support::app(portal);
+
+    let (status, page) = open(&app, &link.path).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let image = page
+        .split("src=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .find(|src| src.starts_with("/docs/default/component/payment-gateway/img/"))
+        .unwrap_or_else(|| panic!("the page shows a doc set image: {page}"))
+        .replace("&amp;", "&");
+    assert!(image.contains("?signed="), "{image}");
+    let (status, _, body) = fetch(&app, &image).await;
+    assert_eq!(status, StatusCode::OK, "{image}: {body}");
+    assert!(body.starts_with("<svg"), "{body}");
+
+    // Without the link, or with a changed one, the file is not served.
+    let bare = &image[..image.find('?').unwrap()];
+    assert_eq!(fetch(&app, bare).await.0, StatusCode::UNAUTHORIZED);
+    let changed = image.replace("user%3Adefault%2Falice", "user%3Adefault%2Fbob");
+    assert_eq!(fetch(&app, &changed).await.0, StatusCode::UNAUTHORIZED);
+    // A page of the docs is no file: the link does not open the reader.
+    let reader = format!(
+        "/docs/default/component/payment-gateway/?{}",
+        &image[image.find('?').unwrap() + 1..]
+    );
+    assert_ne!(fetch(&app, &reader).await.0, StatusCode::OK);
+}

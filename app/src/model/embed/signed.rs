@@ -113,9 +113,91 @@ pub fn message(widget: Widget, entity: &EntityRef, signer: &EntityRef, expires: 
     )
 }
 
+/// A docs page's HTML with the signed link `signed` added to the address of each of its
+/// doc set's files it shows (`src` and `poster` under `base`, `/docs/{ns}/{kind}/{name}/`),
+/// so that a signed docs widget's images load for readers who are not signed in. The
+/// HTML is the portal's own sanitised output, whose attributes are double-quoted.
+pub fn sign_sources(html: &str, base: &str, signed: &str) -> String {
+    let param: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair(PARAM, signed)
+        .finish();
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    // Tag by tag: text between tags is left as it is.
+    while let Some(open) = rest.find('<') {
+        let close = rest[open..].find('>').map_or(rest.len(), |end| open + end);
+        out.push_str(&rest[..open]);
+        out.push_str(&sign_tag(&rest[open..close], base, &param));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One tag (`<img src="…" …`, without its `>`) with `param` added to its `src` and
+/// `poster` addresses under `base`.
+fn sign_tag(tag: &str, base: &str, param: &str) -> String {
+    let mut out = String::with_capacity(tag.len());
+    let mut rest = tag;
+    loop {
+        let found = [" src=\"", " poster=\""]
+            .iter()
+            .filter_map(|attribute| {
+                let start = rest.find(&format!("{attribute}{base}"))?;
+                Some(start + attribute.len())
+            })
+            .min();
+        let Some((at, end)) = found.and_then(|at| rest[at..].find('"').map(|end| (at, at + end)))
+        else {
+            break;
+        };
+        // An `&` in an attribute is written `&amp;`.
+        let joint = if rest[at..end].contains('?') {
+            "&amp;"
+        } else {
+            "?"
+        };
+        out.push_str(&rest[..end]);
+        out.push_str(joint);
+        out.push_str(param);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signed_docs_page_shows_its_files_with_the_link() {
+        let base = "/docs/default/component/web/";
+        let html = "<p><img src=\"/docs/default/component/web/img/a.png\" alt=\"a\">\
+                    <img src=\"https://cdn.example/b.png\">\
+                    <video src=\"/docs/default/component/web/v.mp4?t=1\" poster=\"/docs/default/component/web/p.png\"></video>\
+                    <img src=\"/docs/default/component/other/c.png\"> src=\"/docs/default/component/web/d.png\"</p>";
+        let signed = sign_sources(html, base, "9.mac.user:default/jo");
+        let param = "signed=9.mac.user%3Adefault%2Fjo";
+        assert!(
+            signed.contains(&format!(
+                "<img src=\"/docs/default/component/web/img/a.png?{param}\" alt=\"a\">"
+            )),
+            "{signed}"
+        );
+        assert!(signed.contains("<img src=\"https://cdn.example/b.png\">"));
+        assert!(
+            signed.contains(&format!(
+                "v.mp4?t=1&amp;{param}\" poster=\"/docs/default/component/web/p.png?{param}\""
+            )),
+            "{signed}"
+        );
+        assert!(
+            signed.contains("<img src=\"/docs/default/component/other/c.png\">"),
+            "another doc set's files are not this link's"
+        );
+        assert!(signed.ends_with("</video><img src=\"/docs/default/component/other/c.png\"> src=\"/docs/default/component/web/d.png\"</p>"), "text is not an attribute: {signed}");
+    }
 
     #[test]
     fn a_parameter_reads_back_as_written() {

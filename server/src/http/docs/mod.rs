@@ -6,7 +6,10 @@
 use std::sync::Arc;
 
 use app::model::{
-    catalog::entity_ref::EntityRef, docs::nav::page_url, docs::page::docs_base,
+    catalog::entity_ref::EntityRef,
+    docs::nav::page_url,
+    docs::page::docs_base,
+    embed::{signed::PARAM, widget::Widget},
     identity::principal::Principal,
 };
 use axum::{
@@ -17,7 +20,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use crate::services::Portal;
+use crate::services::{embed::LinkError, Portal};
 
 /// What a doc set's file may do when opened on its own: nothing active. An SVG holding
 /// a script, or an HTML file, is shown inert (sandboxed, without scripts).
@@ -42,9 +45,33 @@ pub async fn files(State(portal): State<Arc<Portal>>, request: Request, next: Ne
         );
         return Redirect::permanent(&format!("{base}{page}")).into_response();
     }
-    // `resolve_principal` runs first and always leaves one.
-    let who = request.extensions().get::<Principal>().cloned();
-    let who = who.unwrap_or_else(|| Principal::guest(false));
+    // A signed docs widget's images come with its link, and are read as its signer
+    // (`resolve_principal` leaves no principal for them where guests read nothing).
+    let who = match signed_param(request.uri().query()) {
+        Some(signed) => match portal
+            .link_principal(Widget::Docs, &file.entity, &signed)
+            .await
+        {
+            Ok(signer) => signer,
+            Err(LinkError::Refused(_)) => {
+                return (StatusCode::FORBIDDEN, "This link may no longer be used.\n")
+                    .into_response()
+            }
+            Err(_) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "This link is not valid, or has expired.\n",
+                )
+                    .into_response()
+            }
+        },
+        // `resolve_principal` runs first and leaves one otherwise.
+        None => request
+            .extensions()
+            .get::<Principal>()
+            .cloned()
+            .unwrap_or_else(|| Principal::guest(false)),
+    };
     match portal
         .docs_asset(&who, &file.entity, &percent_decoded(&file.path))
         .await
@@ -108,6 +135,19 @@ impl FileRequest {
             path: path.to_owned(),
         })
     }
+}
+
+/// The `signed` parameter of a query, decoded.
+fn signed_param(query: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(key, _)| key == PARAM)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// Whether a request is for a doc set's file through a signed link: it needs no
+/// principal, the link says whose it is.
+pub fn signed_file(uri: &axum::http::Uri) -> bool {
+    FileRequest::of(uri.path()).is_some() && signed_param(uri.query()).is_some()
 }
 
 /// `%XX` sequences decoded once (the service refuses what still climbs out).

@@ -8,7 +8,7 @@
 use app::model::catalog::entity_ref::EntityRef;
 use app::model::docs::page::docs_base;
 use app::model::embed::{
-    signed::PARAM,
+    signed::{sign_sources, PARAM},
     widget::{Widget, WidgetOptions},
 };
 use app::model::graph::{impact::ImpactWay, subgraph::GraphQuery};
@@ -275,7 +275,7 @@ pub async fn entity_widget(
         Some(Widget::Graph) => graph(&state, &who, &entity_ref, &params).await,
         Some(Widget::Impact) => impact(&state, &who, &entity_ref, &params).await,
         Some(Widget::Api) => api(&state, &who, &entity_ref).await,
-        Some(Widget::Docs) => docs(&state, &who, &entity_ref, "").await,
+        Some(Widget::Docs) => docs(&state, &who, &entity_ref, "", params.get(PARAM)).await,
         Some(Widget::Search) => unreachable!("the search widget names no entity"),
     };
     render(&state, options, answer)
@@ -387,10 +387,20 @@ async fn api(state: &AppState, who: &Principal, entity_ref: &EntityRef) -> Answe
 
 /// The docs widget of `page` (the start page when empty); links and images in it lead
 /// to the docs reader's page.
-async fn docs(state: &AppState, who: &Principal, entity_ref: &EntityRef, page: &str) -> Answered {
+async fn docs(
+    state: &AppState,
+    who: &Principal,
+    entity_ref: &EntityRef,
+    page: &str,
+    signed: Option<&str>,
+) -> Answered {
     match state.portal.docs_page(who, entity_ref, page).await {
-        Ok(Some(page)) => {
+        Ok(Some(mut page)) => {
             let base = docs_base(entity_ref.kind(), entity_ref.namespace(), entity_ref.name());
+            // A signed link's readers get the page's images through the same link.
+            if let Some(signed) = signed {
+                page.html = sign_sources(&page.html, &base, signed);
+            }
             let href = format!("{base}{}", page.url);
             Ok(Answer {
                 title: page.title.clone(),
@@ -414,10 +424,10 @@ pub async fn docs_widget(
     let Asked {
         who,
         options,
-        params: _,
+        params,
     } = asked;
     let entity_ref = EntityRef::new(&kind, &namespace, &name);
-    let answer = docs(&state, &who, &entity_ref, &page).await;
+    let answer = docs(&state, &who, &entity_ref, &page, params.get(PARAM)).await;
     render(&state, options, answer)
 }
 

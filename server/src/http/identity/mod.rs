@@ -94,7 +94,8 @@ enum Refused {
     SignIn(Response),
     /// No one, on a route that tells strangers itself what they may not see: the
     /// widgets, whose "Sign-in required" page a frame on another site can show where
-    /// the sign-in page (framed by the portal only) cannot. It has no principal.
+    /// the sign-in page (framed by the portal only) cannot; a doc set's file asked for
+    /// with a signed link, which says whose it is. It has no principal.
     Unidentified,
 }
 
@@ -160,7 +161,7 @@ async fn browser_principal(
         return Ok(state.portal.guest());
     }
     // Guests may do nothing here: people are sent to sign in, programs told to.
-    if path.starts_with("/embed/") {
+    if path.starts_with("/embed/") || super::docs::signed_file(uri) {
         return Err(Refused::Unidentified);
     }
     let wants_page = method == Method::GET
