@@ -244,6 +244,14 @@ test("an owner signs an embed link, and a wiki shows the widget to readers who a
   expect(signed, loader).toMatch(/^\d+\.[A-Za-z0-9_-]+\.user:default\/alan\.turing$/);
   await expect(page.frameLocator("[data-testid=embed-preview]").getByTestId("embed-card")).toContainText("Payment gateway");
   await dialog.screenshot({ path: "test-results/embed-signed.png" });
+  // A link is for one widget: choosing another asks for a new one.
+  await dialog.getByTestId("embed-widget").selectOption({ label: "docs" });
+  await expect(snippets).toHaveCount(4);
+  await dialog.getByTestId("embed-sign").click();
+  await expect(snippets).toHaveCount(3);
+  const docsLoader = (await snippets.first().locator("code").textContent()) ?? "";
+  const docsSigned = /data-signed="([^"]+)"/.exec(docsLoader)?.[1];
+  expect(docsSigned).not.toBe(signed);
 
   // A wiki on another origin, read in a browser that has never signed in to the portal.
   const wikiPort = Number(process.env.PORTICO_E2E_SIGNED_WIKI_PORT);
@@ -252,6 +260,7 @@ test("an owner signs an embed link, and a wiki shows the widget to readers who a
     <div id="signed" data-portico-widget="card" data-entity="component:default/payment-gateway" data-signed="${signed}"></div>
     <div id="unsigned" data-portico-widget="card" data-entity="component:default/payment-gateway"></div>
     <div id="moved" data-portico-widget="owner" data-entity="component:default/payment-gateway" data-signed="${signed}"></div>
+    <div id="docs" data-portico-widget="docs" data-entity="component:default/payment-gateway" data-signed="${docsSigned}"></div>
     <script src="${portal}/embed.js" async></script></body></html>`;
   const server = createServer((_, response) => {
     response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
@@ -266,6 +275,10 @@ test("an owner signs an embed link, and a wiki shows the widget to readers who a
     await expect(frame("unsigned").locator("body")).toContainText("Sign-in required");
     await expect(frame("moved").locator("body")).toContainText("Link not valid");
     await expect(frame("unsigned").locator("body")).not.toContainText("Payment gateway");
+    // The docs page's images come through the same link.
+    const diagram = frame("docs").locator('img[src*="img/flow.svg"]');
+    await expect(diagram).toBeVisible();
+    await expect.poll(() => diagram.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
     // The reader has no session: the link alone showed the card.
     expect((await reader.context().cookies(portal)).find((c) => c.name === "portico_session")).toBeUndefined();
     await reader.screenshot({ path: "test-results/embed-signed-wiki.png" });
