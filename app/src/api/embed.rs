@@ -13,8 +13,7 @@ pub async fn sign_embed_link(
     days: u32,
 ) -> Result<SignedLink, ServerFnError> {
     use crate::model::{catalog::entity_ref::EntityRef, embed::widget::Widget};
-    let widget = Widget::parse(&widget)
-        .ok_or_else(|| ServerFnError::new(format!("there is no widget '{widget}'")))?;
+    let widget = Widget::named(&widget).map_err(ServerFnError::new)?;
     let entity = EntityRef::parse_full(&entity).map_err(ServerFnError::new)?;
     let services = super::Services::from_context()?;
     services

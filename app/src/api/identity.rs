@@ -122,7 +122,10 @@ pub async fn take_new_token() -> Result<Option<NewToken>, ServerFnError> {
 /// by the page that shows it.
 #[cfg(feature = "ssr")]
 mod flash {
-    use crate::model::{cookie, identity::token::NewToken};
+    use crate::model::{
+        cookie::{self, SameSite},
+        identity::token::NewToken,
+    };
 
     const COOKIE: &str = "portico_new_token";
 
@@ -145,14 +148,11 @@ mod flash {
             .unwrap_or(false)
     }
 
-    fn set_cookie(value: &str, max_age: u32, secure: bool) {
+    fn set_cookie(value: &str, max_age: u64, secure: bool) {
         let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
             return;
         };
-        let secure = if secure { "; Secure" } else { "" };
-        let header = format!(
-            "{COOKIE}={value}; Path=/tokens; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
-        );
+        let header = cookie::private(COOKIE, value, "/tokens", max_age, SameSite::Strict, secure);
         if let Ok(header) = http::HeaderValue::from_str(&header) {
             response.append_header(http::header::SET_COOKIE, header);
         }

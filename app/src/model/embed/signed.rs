@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::widget::Widget;
+use super::{oembed::Embedded, widget::Widget};
 use crate::model::catalog::entity_ref::EntityRef;
 
 /// The query parameter a signed link carries.
@@ -103,6 +103,25 @@ impl Signature {
     }
 }
 
+/// `signed=…`, encoded for a query.
+fn param(signed: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair(PARAM, signed)
+        .finish()
+}
+
+/// `embedded` through the signed link `signed`: its query carries it.
+pub fn with_link(embedded: &Embedded, signed: &str) -> Embedded {
+    let query = match embedded.query.as_str() {
+        "" => param(signed),
+        query => format!("{query}&{}", param(signed)),
+    };
+    Embedded {
+        query,
+        ..embedded.clone()
+    }
+}
+
 /// What the MAC of a link is computed over: a version, the widget, the entity, the
 /// signer and the expiry, one per line. Options (theme, depth…) are not signed: they
 /// change how the widget looks, not what the signer lets it show.
@@ -118,9 +137,7 @@ pub fn message(widget: Widget, entity: &EntityRef, signer: &EntityRef, expires: 
 /// so that a signed docs widget's images load for readers who are not signed in. The
 /// HTML is the portal's own sanitised output, whose attributes are double-quoted.
 pub fn sign_sources(html: &str, base: &str, signed: &str) -> String {
-    let param: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair(PARAM, signed)
-        .finish();
+    let param = param(signed);
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     // Tag by tag: text between tags is left as it is.

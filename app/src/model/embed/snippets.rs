@@ -3,6 +3,7 @@
 //! with a signed link, the first three carry it.
 
 use super::oembed::{discovery_href, Embedded};
+use super::signed::with_link;
 use super::widget::Widget;
 use crate::model::docs::html::escape;
 
@@ -19,12 +20,10 @@ pub struct Snippet {
 /// through the signed link `signed` when there is one (oEmbed and badges are not signed:
 /// they are left out then).
 pub fn snippets(origin: &str, embedded: &Embedded, signed: Option<&str>) -> Vec<Snippet> {
-    let mut embedded = embedded.clone();
-    if let Some(signed) = signed {
-        let mut query = form_urlencoded::Serializer::new(std::mem::take(&mut embedded.query));
-        embedded.query = query.append_pair(super::signed::PARAM, signed).finish();
-    }
-    let embedded = &embedded;
+    let embedded = &match signed {
+        Some(signed) => with_link(embedded, signed),
+        None => embedded.clone(),
+    };
     let widget = embedded.widget.name();
     let entity = escape(&embedded.entity.to_string());
     // The widget's options as the loader's attributes: `depth="2"`…

@@ -60,6 +60,17 @@ impl Widget {
         Self::ALL.into_iter().find(|widget| widget.name() == name)
     }
 
+    /// The widget named `name`, or why there is none: "there is no widget 'x'; there
+    /// are card, owner, …".
+    pub fn named(name: &str) -> Result<Self, String> {
+        Self::parse(name).ok_or_else(|| {
+            format!(
+                "there is no widget '{name}'; there are {}",
+                Self::ALL.map(Self::name).join(", ")
+            )
+        })
+    }
+
     /// Whether its address names an entity (`/embed/{widget}/{namespace}/{kind}/{name}`).
     pub fn about_entity(self) -> bool {
         self != Self::Search

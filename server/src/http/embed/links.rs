@@ -40,13 +40,8 @@ pub async fn sign(
     body: Result<Json<LinkRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<SignedLink>), ApiError> {
     let Json(request) = body?;
-    let widget = Widget::parse(&request.widget).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "widget: there is no widget '{}'; there are {}",
-            request.widget,
-            Widget::ALL.map(Widget::name).join(", ")
-        ))
-    })?;
+    let widget = Widget::named(&request.widget)
+        .map_err(|why| ApiError::bad_request(format!("widget: {why}")))?;
     let entity = EntityRef::parse_full(&request.entity)
         .map_err(|e| ApiError::bad_request(format!("entity: {e}")))?;
     let days = request.expires_in_days.unwrap_or(LIFETIMES[0].0);

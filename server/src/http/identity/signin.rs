@@ -11,6 +11,8 @@ use axum::{
     Router,
 };
 
+use app::model::cookie::{private as private_cookie, SameSite};
+
 use super::{cookie, Caller};
 use crate::{
     http::AppState,
@@ -31,12 +33,8 @@ pub fn routes() -> Router<AppState> {
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind TLS; `max_age` 0
 /// deletes it.
 fn set_cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: u64) -> HeaderValue {
-    let secure = match state.portal.identity().behind_tls() {
-        true => "; Secure",
-        false => "",
-    };
-    let text =
-        format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    let secure = state.portal.identity().behind_tls();
+    let text = private_cookie(name, value, path, max_age, SameSite::Lax, secure);
     HeaderValue::from_str(&text).expect("cookie values are base64url")
 }
 

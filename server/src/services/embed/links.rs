@@ -9,7 +9,7 @@ use app::model::{
     catalog::entity_ref::EntityRef,
     embed::{
         oembed::Embedded,
-        signed::{message, Signature, SignedLink, MAX_DAYS, PARAM},
+        signed::{message, with_link, Signature, SignedLink, MAX_DAYS},
         widget::Widget,
     },
     identity::{
@@ -152,16 +152,9 @@ impl Portal {
         )
         .await;
         let signed = signature.to_param();
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair(PARAM, &signed)
-            .finish();
-        let path = Embedded {
-            query,
-            ..Embedded::new(widget, entity_ref.clone())
-        }
-        .path();
+        let path = with_link(&Embedded::new(widget, entity_ref.clone()), &signed).path();
         Ok(SignedLink {
-            url: format!("{}{path}", self.identity().base_url.trim_end_matches('/')),
+            url: format!("{}{path}", self.portal_url()),
             signed,
             path,
             expires_at,
@@ -177,12 +170,11 @@ impl Portal {
         signed: &str,
     ) -> Result<Principal, LinkError> {
         let key = self.embed_key.as_ref().ok_or(LinkError::NoKey)?;
-        let signature = Signature::parse(signed).map_err(|_| LinkError::Forged)?;
         let Signature {
             signer,
             expires,
             mac,
-        } = signature;
+        } = Signature::parse(signed).map_err(|_| LinkError::Forged)?;
         if !key.verifies(&message(widget, entity_ref, &signer, expires), &mac) {
             return Err(LinkError::Forged);
         }

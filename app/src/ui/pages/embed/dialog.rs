@@ -57,14 +57,9 @@ fn Snippets(choices: Vec<Embedded>) -> impl IntoView {
     let origin = page_origin();
     let sign = ServerAction::<SignEmbedLink>::new();
     let days = RwSignal::new(LIFETIMES[0].0);
-    // The signed link for the widget chosen: a new choice forgets it.
-    let signed = RwSignal::new(None::<crate::model::embed::signed::SignedLink>);
-    Effect::new(move || {
-        if let Some(Ok(link)) = sign.value().get() {
-            signed.set(Some(link));
-        }
-    });
-    let current_path = move || match signed.get() {
+    // The signed link for the widget chosen (a new choice forgets it).
+    let signed = move || sign.value().get().and_then(Result::ok);
+    let current_path = move || match signed() {
         Some(link) => link.path,
         None => current().path(),
     };
@@ -76,7 +71,6 @@ fn Snippets(choices: Vec<Embedded>) -> impl IntoView {
                 on:change=move |event| {
                     chosen.set(event_target_value(&event).parse().unwrap_or(0));
                     copied.set(None);
-                    signed.set(None);
                     sign.value().set(None);
                 }
             >
@@ -108,18 +102,18 @@ fn Snippets(choices: Vec<Embedded>) -> impl IntoView {
                 "Sign link"
             </button>
             <p class="muted" data-testid="embed-sign-status" role="status">
-                {move || match (signed.get(), sign.value().get()) {
-                    (Some(link), _) => format!(
+                {move || match sign.value().get() {
+                    Some(Ok(link)) => format!(
                         "Signed: anyone with these snippets sees this widget as you do, until {}.",
                         link.expires_at.get(..10).unwrap_or(&link.expires_at)
                     ),
-                    (None, Some(Err(error))) => reason(&error),
-                    _ => "Where readers are not signed in to the portal, sign a link: it shows this widget as you see it, until it expires.".to_owned(),
+                    Some(Err(error)) => reason(&error),
+                    None => "Where readers are not signed in to the portal, sign a link: it shows this widget as you see it, until it expires.".to_owned(),
                 }}
             </p>
         </div>
         {move || {
-            let signed = signed.get().map(|link| link.signed);
+            let signed = signed().map(|link| link.signed);
             snippets::snippets(&origin, &current(), signed.as_deref())
                 .into_iter()
                 .enumerate()

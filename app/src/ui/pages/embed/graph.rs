@@ -11,8 +11,9 @@ use crate::model::graph::svg::links_in_new_tab;
 pub const IMPACT_SHOWN: usize = 40;
 
 /// The graph around an entity, drawn on the server (`picture`, SVG), scrolled when
-/// wider than the frame (`/embed-frame.js` adds zoom and drag), its links opening new tabs (SVG links do not follow the
-/// page's `<base target>`); `left_out` says whether the graph was cut.
+/// wider than the frame (`/embed-frame.js` adds zoom and drag), its links opening new
+/// tabs (SVG links do not follow the page's `<base target>`); `left_out` says whether
+/// the graph was cut.
 pub fn graph(picture: String, nodes: usize, left_out: bool, graph_href: String) -> impl IntoView {
     view! {
         <section class="embed-widget embed-graph" data-testid="embed-graph">
