@@ -57,6 +57,7 @@ pub async fn files(State(portal): State<Arc<Portal>>, request: Request, next: Ne
                 return (StatusCode::FORBIDDEN, "This link may no longer be used.\n")
                     .into_response()
             }
+            Err(LinkError::Store(error)) => return file_unreadable(request.uri().path(), &error),
             Err(_) => {
                 return (
                     StatusCode::UNAUTHORIZED,
@@ -95,15 +96,18 @@ pub async fn files(State(portal): State<Arc<Portal>>, request: Request, next: Ne
             response
         }
         Ok(None) => (StatusCode::NOT_FOUND, "These docs have no such file.\n").into_response(),
-        Err(error) => {
-            tracing::error!(%error, path = %request.uri().path(), "a docs file could not be read");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("The docs file could not be read: {error}\n"),
-            )
-                .into_response()
-        }
+        Err(error) => file_unreadable(request.uri().path(), &error),
     }
+}
+
+/// 500 for a docs file storage could not read, logged.
+fn file_unreadable(path: &str, error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%error, path, "a docs file could not be read");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("The docs file could not be read: {error}\n"),
+    )
+        .into_response()
 }
 
 /// `/docs/{namespace}/{kind}/{name}` → the doc set's first page, whose URL ends in `/`.
