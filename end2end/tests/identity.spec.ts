@@ -231,6 +231,8 @@ test("an owner signs an embed link, and a wiki shows the widget to readers who a
   await signIn(page, "alan.turing", "/catalog/default/component/payment-gateway");
   await expect(page).toHaveURL(`${portal}/catalog/default/component/payment-gateway`);
   await hydrated(page);
+  // The entity page is a lazy route, taken over after the rest: its star button says when.
+  await expect(page.locator("button.star[data-ready]").first()).toBeAttached();
   const dialog = page.getByTestId("embed-dialog");
   await dialog.locator("summary").click();
   const snippets = dialog.getByTestId("embed-snippet");

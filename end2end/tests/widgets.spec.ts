@@ -199,6 +199,8 @@ test("an entity page's Embed dialog offers each snippet and previews the widget"
     "/api/oembed?url=%2Fcatalog%2Fdefault%2Fcomponent%2Fcheckout-service",
   );
   await hydrated(page);
+  // The entity page is a lazy route, taken over after the rest: its star button says when.
+  await expect(page.locator("button.star[data-ready]").first()).toBeAttached();
   const dialog = page.getByTestId("embed-dialog");
   await dialog.locator("summary").click();
   const snippets = dialog.getByTestId("embed-snippet");
