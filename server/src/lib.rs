@@ -3,6 +3,7 @@
 //! - [`catalog`]: reading descriptor files into validated entities, with the file, line
 //!   and column of every problem.
 //! - [`docs`]: building TechDocs doc sets from Markdown, natively.
+//! - [`search`]: the in-memory search index over entities, API definitions and docs.
 //! - [`validate`]: `portico validate`, the command-line check for CI pipelines.
 //! - [`config`]: settings from the command line, `PORTICO_*` environment variables and a
 //!   TOML file, resolved once at start-up into a [`config::Config`].
@@ -26,6 +27,7 @@ pub mod memory;
 pub mod parallel;
 pub mod progress;
 pub mod scaffolder;
+pub mod search;
 pub mod services;
 pub mod store;
 pub mod validate;

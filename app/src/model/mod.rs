@@ -11,6 +11,7 @@
 //! - [`embed`]: what other pages embed: badges.
 //! - [`graph`]: graphs drawn as diagrams (their layered layout).
 //! - [`identity`]: principals, actions and the permission policy.
+//! - [`search`]: search over the whole portal: requests, results, facets.
 //! - [`template`]: Software Templates: form pages, the form validator, expressions;
 //!   [`task`]: the tasks that run them, their events and output.
 //! - [`theme`] (with [`cookie`]): the theme switch.
@@ -21,6 +22,7 @@ pub mod docs;
 pub mod embed;
 pub mod graph;
 pub mod identity;
+pub mod search;
 pub mod task;
 pub mod template;
 pub mod theme;

@@ -5,8 +5,8 @@
 //! - `catalog/`: the Software Catalog (entities, queries, locations and their refresh,
 //!   what the catalog's pages show);
 //! - `templates.rs`, `tasks.rs`: Software Templates and the tasks that run them;
-//! - `docs.rs`, `graph.rs`, `embed.rs`, `identity/`: TechDocs, dependency graphs,
-//!   badges, and who may do what.
+//! - `docs.rs`, `graph.rs`, `embed.rs`, `identity/`, `search.rs`: TechDocs, dependency
+//!   graphs, badges, who may do what, and search over all of it.
 //!
 //! This file holds [`Portal`] itself, its settings, and the adapter to [`PortalService`].
 
@@ -15,6 +15,7 @@ pub mod docs;
 pub mod embed;
 mod graph;
 pub mod identity;
+mod search;
 mod tasks;
 mod templates;
 
@@ -98,6 +99,8 @@ pub struct Portal {
     identity: Arc<identity::IdentitySettings>,
     /// Talks to the sign-in providers.
     oidc: Arc<identity::OidcClient>,
+    /// The search index, shared by every clone of the portal.
+    search: Arc<search::SearchState>,
 }
 
 /// Milliseconds since the Unix epoch, `after` from now.
@@ -130,6 +133,7 @@ impl Portal {
             embed_key: None,
             identity: Arc::default(),
             oidc: Arc::default(),
+            search: Arc::default(),
         }
     }
 

@@ -57,6 +57,9 @@ pub struct DocSectionRow {
     pub text: String,
 }
 
+/// Raises the doc sets' version, which the search index follows (as `catalog_version`).
+const RAISE_DOCS_VERSION: &str = "UPDATE docs_version SET version = version + 1";
+
 /// At most this many sections answer one search; the service ranks them.
 const SECTIONS_SEARCHED: i64 = 200;
 
@@ -147,6 +150,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            sqlx::query(RAISE_DOCS_VERSION).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -286,12 +290,15 @@ impl Store {
     /// Removes the doc set of `entity_ref`.
     pub async fn delete_doc_set(&self, entity_ref: &str) -> Result<(), StoreError> {
         on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
             for table in ["doc_sets", "doc_failures"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE entity_ref = $1"))
                     .bind(entity_ref)
-                    .execute(pool)
+                    .execute(&mut *tx)
                     .await?;
             }
+            sqlx::query(RAISE_DOCS_VERSION).execute(&mut *tx).await?;
+            tx.commit().await?;
         });
         Ok(())
     }

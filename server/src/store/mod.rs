@@ -36,6 +36,7 @@ mod facets;
 mod graph;
 mod identity;
 mod query;
+mod search_sources;
 mod sessions;
 mod tasks;
 mod text;

@@ -356,7 +356,7 @@ impl Portal {
 /// A stored entity as the API serves it: its descriptor with uid, etag, relations (with
 /// Backstage's legacy `target` object when `legacy_target`) and problems (as
 /// `status.items`, its docs' problems among them).
-fn compose(stored: StoredEntity, legacy_target: bool) -> Result<Entity, StoreError> {
+pub(crate) fn compose(stored: StoredEntity, legacy_target: bool) -> Result<Entity, StoreError> {
     let mut entity: Entity = serde_json::from_str(&stored.body).map_err(|error| {
         StoreError::Io(format!(
             "the stored entity {} is not valid: {error}",

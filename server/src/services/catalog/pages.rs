@@ -21,14 +21,22 @@ use crate::{services::Portal, store::StoreError};
 /// How many values of each facet the catalog page lists (selected ones come on top).
 const FACET_VALUES: usize = 12;
 
-/// An API entity's definition prepared for its page: the text parsed as YAML (which
-/// JSON is too) for OpenAPI and AsyncAPI, highlighted as it is otherwise.
+/// An API entity's definition prepared for its page.
 pub(crate) fn api_definition(entity: &Entity) -> Option<ApiDefinition> {
+    let (api_type, text, parsed) = read_definition(entity)?;
+    Some(ApiDefinition::prepare(&api_type, &text, parsed.as_ref()))
+}
+
+/// An API entity's type and definition, with the text parsed as YAML (which JSON is
+/// too) for OpenAPI and AsyncAPI, when that works; `None` for other entities.
+pub(crate) fn read_definition(
+    entity: &Entity,
+) -> Option<(String, String, Option<serde_json::Value>)> {
     if !entity.kind.eq_ignore_ascii_case("API") {
         return None;
     }
     let text = entity.definition_text()?;
-    let api_type = entity.spec_str("type").unwrap_or_default();
+    let api_type = entity.spec_str("type").unwrap_or_default().to_owned();
     let parsed = match api_type.to_ascii_lowercase().as_str() {
         "openapi" | "asyncapi" => {
             crate::catalog::yaml::parse_documents(&text)
@@ -39,7 +47,7 @@ pub(crate) fn api_definition(entity: &Entity) -> Option<ApiDefinition> {
         }
         _ => None,
     };
-    Some(ApiDefinition::prepare(api_type, &text, parsed.as_ref()))
+    Some((api_type, text, parsed))
 }
 
 impl Portal {

@@ -1,0 +1,217 @@
+//! The inverted index: every word of every document's fields, with the documents and
+//! fields that hold it. Words are kept sorted, so a prefix is a range and typos are
+//! looked for among the words that start with the same letter.
+//!
+//! Documents are numbered as they are added and never renumbered until
+//! [`SearchIndex::compact`]: a replaced document is left out of results at once and its
+//! postings are dropped when enough of them have piled up. Each word's postings are
+//! therefore in document order, and adding a document only appends.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    ops::Bound::{Excluded, Included, Unbounded},
+};
+
+use app::model::search::query::{index_words, typos_allowed, QueryTerm};
+
+use super::{typo, Document};
+
+/// A field of a document holding a word.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Posting {
+    /// The document's number.
+    pub doc: u32,
+    /// The field's weight (kept here: reading it from the document costs a cache miss
+    /// per posting).
+    pub weight: u8,
+    /// How often the word occurs in the field (at most 255).
+    pub count: u8,
+}
+
+/// How well a word of the index answers a term: 1 for the term itself, less for a
+/// longer word it starts (typing) or a word a typo away.
+pub(super) const EXACT: f32 = 1.0;
+const PREFIX: f32 = 0.75;
+const ONE_TYPO: f32 = 0.5;
+const TWO_TYPOS: f32 = 0.3;
+
+/// At most this many words answer one term (a one-letter prefix starts thousands):
+/// the shortest ones, which are the likeliest.
+const MAX_VARIANTS: usize = 3_000;
+
+/// The index.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    /// The documents by number; `None` once replaced or removed.
+    pub(super) docs: Vec<Option<Document>>,
+    /// The numbers of each source's documents (an entity's, a doc set's pages).
+    sources: HashMap<String, Vec<u32>>,
+    /// Every word with its postings, in document order.
+    pub(super) words: BTreeMap<Box<str>, Vec<Posting>>,
+    /// How many documents are live.
+    live: usize,
+}
+
+impl SearchIndex {
+    /// How many documents can be found.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Whether no document can be found.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// How many distinct words the index holds.
+    pub fn word_count(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Replaces the documents made from `source` by `docs` (none: removes them).
+    pub fn replace(&mut self, source: &str, docs: Vec<Document>) {
+        for old in self.sources.remove(source).unwrap_or_default() {
+            if self.docs[old as usize].take().is_some() {
+                self.live -= 1;
+            }
+        }
+        let mut numbers = Vec::with_capacity(docs.len());
+        for doc in docs {
+            numbers.push(self.add(doc));
+        }
+        if !numbers.is_empty() {
+            self.sources.insert(source.to_owned(), numbers);
+        }
+        if self.docs.len() > 10_000 && self.docs.len() > 2 * self.live {
+            self.compact();
+        }
+    }
+
+    fn add(&mut self, doc: Document) -> u32 {
+        let number = self.docs.len() as u32;
+        let mut counts: HashMap<String, u8> = HashMap::new();
+        for field in &doc.fields {
+            counts.clear();
+            index_words(&field.text, |word| {
+                let count = counts.entry(word.to_owned()).or_default();
+                *count = count.saturating_add(1);
+            });
+            for (word, count) in counts.drain() {
+                let posting = Posting {
+                    doc: number,
+                    weight: field.weight as u8,
+                    count,
+                };
+                match self.words.get_mut(word.as_str()) {
+                    Some(postings) => postings.push(posting),
+                    None => {
+                        self.words.insert(word.into_boxed_str(), vec![posting]);
+                    }
+                }
+            }
+        }
+        self.docs.push(Some(doc));
+        self.live += 1;
+        number
+    }
+
+    /// Drops the postings of replaced documents and numbers the rest again, in order.
+    pub fn compact(&mut self) {
+        let mut renumbered: Vec<Option<u32>> = Vec::with_capacity(self.docs.len());
+        let mut docs = Vec::with_capacity(self.live);
+        for doc in std::mem::take(&mut self.docs) {
+            renumbered.push(doc.is_some().then_some(docs.len() as u32));
+            if doc.is_some() {
+                docs.push(doc);
+            }
+        }
+        self.docs = docs;
+        self.words.retain(|_, postings| {
+            postings.retain_mut(|posting| match renumbered[posting.doc as usize] {
+                Some(number) => {
+                    posting.doc = number;
+                    true
+                }
+                None => false,
+            });
+            postings.shrink_to_fit();
+            !postings.is_empty()
+        });
+        for numbers in self.sources.values_mut() {
+            for number in numbers.iter_mut() {
+                *number = renumbered[*number as usize].unwrap_or(u32::MAX);
+            }
+        }
+    }
+
+    /// The words of the index that answer `term`, each with how well.
+    pub(super) fn variants(&self, term: &QueryTerm) -> Vec<(&str, f32)> {
+        let mut found: Vec<(&str, f32)> = Vec::new();
+        if let Some((word, _)) = self.words.get_key_value(term.text.as_str()) {
+            found.push((word, EXACT));
+        }
+        if term.exact {
+            return found;
+        }
+        if term.prefix {
+            let longer = self
+                .words
+                .range::<str, _>((Included(term.text.as_str()), Unbounded))
+                .map(|(word, _)| &**word)
+                .take_while(|word| word.starts_with(term.text.as_str()))
+                .filter(|word| *word != term.text);
+            found.extend(longer.map(|word| (word, PREFIX)));
+        }
+        let allowed = typos_allowed(term.text.chars().count());
+        if allowed > 0 && !term.text.chars().all(|c| c.is_ascii_digit()) {
+            let chars: Vec<char> = term.text.chars().collect();
+            // A typo in the first letter is rare and would mean reading every word.
+            let first = chars[0];
+            let from = first.to_string();
+            let to = char::from_u32(first as u32 + 1).map(String::from);
+            let same_start = match &to {
+                Some(to) => self
+                    .words
+                    .range::<str, _>((Included(from.as_str()), Excluded(to.as_str()))),
+                None => self
+                    .words
+                    .range::<str, _>((Included(from.as_str()), Unbounded)),
+            };
+            for (word, _) in same_start {
+                if word.starts_with(term.text.as_str()) && (term.prefix || **word == *term.text) {
+                    continue;
+                }
+                if let Some(edits) = typo::distance(&chars, word, allowed, term.prefix) {
+                    if edits > 0 {
+                        found.push((word, if edits == 1 { ONE_TYPO } else { TWO_TYPOS }));
+                    }
+                }
+            }
+        }
+        if found.len() > MAX_VARIANTS {
+            found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.len().cmp(&b.0.len())));
+            found.truncate(MAX_VARIANTS);
+        }
+        found
+    }
+
+    /// The first document made from `source`.
+    pub fn source_doc(&self, source: &str) -> Option<&Document> {
+        self.doc(*self.sources.get(source)?.first()?)
+    }
+
+    /// The postings of `word`.
+    pub(super) fn postings(&self, word: &str) -> &[Posting] {
+        self.words.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// The live document numbered `number`.
+    pub(super) fn doc(&self, number: u32) -> Option<&Document> {
+        self.docs.get(number as usize)?.as_ref()
+    }
+
+    /// How many numbers documents have had since the last compaction.
+    pub(super) fn numbered(&self) -> usize {
+        self.docs.len()
+    }
+}

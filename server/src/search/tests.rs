@@ -1,0 +1,266 @@
+use app::model::{
+    catalog::entity::Entity,
+    identity::policy::Target,
+    search::{api::definition_parts, ResultType, SearchRequest, SearchResults, Snippet},
+};
+
+use super::*;
+
+fn entity(kind: &str, name: &str, spec: serde_json::Value) -> Entity {
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": kind,
+        "metadata": {"name": name},
+        "spec": spec,
+    }))
+    .unwrap()
+}
+
+fn component(name: &str, description: &str, tags: &[&str]) -> Document {
+    let spec = serde_json::json!({"type": "service", "lifecycle": "production", "owner": "team-a"});
+    let mut entity = entity("Component", name, spec);
+    entity.metadata.description = Some(description.into());
+    entity.metadata.tags = tags.iter().map(|t| t.to_string()).collect();
+    entity_document(&entity, Target::default(), Vec::new())
+}
+
+fn index(docs: Vec<Document>) -> SearchIndex {
+    let mut index = SearchIndex::default();
+    for doc in docs {
+        let source = doc.entity_ref.clone();
+        index.replace(&source, vec![doc]);
+    }
+    index
+}
+
+fn find(index: &SearchIndex, term: &str) -> SearchResults {
+    let request = SearchRequest {
+        term: term.into(),
+        ..SearchRequest::default()
+    };
+    index.search(&request, &|_: &Document| true)
+}
+
+fn titles(results: &SearchResults) -> Vec<&str> {
+    results.hits.iter().map(|h| h.title.as_str()).collect()
+}
+
+fn marked(snippet: &[Snippet]) -> Vec<&str> {
+    snippet
+        .iter()
+        .filter_map(|s| match s {
+            Snippet::Match(text) => Some(text.as_str()),
+            Snippet::Plain(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_name_match_ranks_above_a_description_match() {
+    let index = index(vec![
+        component("ledger", "Keeps the payments ledger", &[]),
+        component("payments", "Takes card payments", &[]),
+        component("unrelated", "Nothing to see", &[]),
+    ]);
+    let found = find(&index, "payments ");
+    assert_eq!(titles(&found), ["payments", "ledger"]);
+    assert_eq!(found.total, 2);
+    assert_eq!(marked(&found.hits[1].snippet), ["payments"]);
+}
+
+#[test]
+fn prefixes_while_typing_and_typos_by_length() {
+    let index = index(vec![
+        component("payments-service", "Takes card payments", &[]),
+        component("inventory", "Counts stock", &[]),
+    ]);
+    assert_eq!(titles(&find(&index, "paym")), ["payments-service"]);
+    assert!(
+        find(&index, "paym ").hits.is_empty(),
+        "a finished word is not a prefix"
+    );
+    assert_eq!(
+        titles(&find(&index, "paymnets ")),
+        ["payments-service"],
+        "a swap"
+    );
+    assert_eq!(
+        titles(&find(&index, "invetory")),
+        ["inventory"],
+        "a letter left out"
+    );
+    assert!(
+        find(&index, "invntry ").hits.is_empty(),
+        "two typos in eight letters"
+    );
+    assert!(
+        find(&index, "stok ").hits.is_empty(),
+        "no typo in four letters"
+    );
+    assert_eq!(titles(&find(&index, "stock")), ["inventory"]);
+}
+
+#[test]
+fn every_term_must_match_and_phrases_side_by_side() {
+    let index = index(vec![
+        component("a", "retry with circuit breaker", &[]),
+        component("b", "breaker circuit and retry", &[]),
+    ]);
+    assert_eq!(find(&index, "retry circuit").total, 2);
+    assert_eq!(titles(&find(&index, "\"circuit breaker\"")), ["a"]);
+    assert_eq!(titles(&find(&index, "\"breaker circuit\" retry")), ["b"]);
+    assert_eq!(find(&index, "retry zebra").total, 0);
+    // Stop words are words like any other.
+    assert_eq!(find(&index, "the").total, 0);
+    assert_eq!(find(&index, "with").total, 1);
+}
+
+#[test]
+fn replaced_and_removed_documents_are_not_found() {
+    let mut index = index(vec![component("alpha", "old words", &[])]);
+    index.replace(
+        "component:default/alpha",
+        vec![component("alpha", "new words", &[])],
+    );
+    assert_eq!(find(&index, "old ").total, 0);
+    assert_eq!(find(&index, "new ").total, 1);
+    index.replace("component:default/alpha", Vec::new());
+    assert_eq!(find(&index, "words").total, 0);
+    assert!(index.is_empty());
+    // Compacting keeps what is live and finds it the same.
+    let mut index = index_of_many(50);
+    for n in 0..25 {
+        index.replace(&format!("component:default/c{n}"), Vec::new());
+    }
+    index.compact();
+    assert_eq!(find(&index, "shared").total, 25);
+    assert_eq!(titles(&find(&index, "c30 ")), ["c30"]);
+}
+
+fn index_of_many(n: usize) -> SearchIndex {
+    index(
+        (0..n)
+            .map(|n| component(&format!("c{n}"), "shared words", &[]))
+            .collect(),
+    )
+}
+
+#[test]
+fn facets_count_what_the_other_choices_leave() {
+    let spec = serde_json::json!({"type": "openapi", "lifecycle": "beta", "owner": "team-b"});
+    let mut api = entity("API", "payments-api", spec);
+    api.metadata.description = Some("payments over HTTP".into());
+    let index = index(vec![
+        component("payments", "card payments", &[]),
+        entity_document(&api, Target::default(), Vec::new()),
+    ]);
+    let mut request = SearchRequest {
+        term: "payments".into(),
+        types: vec![ResultType::Api],
+        ..SearchRequest::default()
+    };
+    let found = index.search(&request, &|_: &Document| true);
+    assert_eq!(titles(&found), ["payments-api"]);
+    let count = |facets: &[app::model::search::FacetCount], value: &str| {
+        facets.iter().find(|f| f.value == value).map(|f| f.count)
+    };
+    // The type facet ignores the type chosen; the others follow it.
+    assert_eq!(count(&found.facets.types, "software-catalog"), Some(1));
+    assert_eq!(count(&found.facets.types, "api-definition"), Some(1));
+    assert_eq!(count(&found.facets.kinds, "component"), None);
+    assert_eq!(count(&found.facets.lifecycles, "beta"), Some(1));
+    request.types.clear();
+    request.lifecycles = vec!["production".into()];
+    let found = index.search(&request, &|_: &Document| true);
+    assert_eq!(titles(&found), ["payments"]);
+    assert_eq!(count(&found.facets.lifecycles, "beta"), Some(1));
+    assert_eq!(count(&found.facets.kinds, "api"), None);
+}
+
+#[test]
+fn what_may_not_be_seen_is_not_counted() {
+    let index = index(vec![
+        component("open", "shared", &[]),
+        component("secret", "shared", &[]),
+    ]);
+    let request = SearchRequest {
+        term: "shared".into(),
+        ..SearchRequest::default()
+    };
+    let found = index.search(&request, &|doc: &Document| !doc.title.contains("secret"));
+    assert_eq!(titles(&found), ["open"]);
+    assert_eq!(found.total, 1);
+    assert_eq!(found.facets.kinds[0].count, 1);
+}
+
+#[test]
+fn api_definitions_are_found_by_path_and_schema_naming_the_part() {
+    let spec = serde_json::json!({"type": "openapi", "lifecycle": "production", "owner": "team-a"});
+    let api = entity("API", "petstore", spec);
+    let doc: serde_json::Value = serde_json::json!({
+        "paths": {"/pets/{petId}": {"get": {"operationId": "showPetById", "summary": "Info for a pet"}}},
+        "components": {"schemas": {"PetOwner": {"properties": {"address": {}}}}}
+    });
+    let parts = definition_parts("openapi", "", Some(&doc));
+    let index = index(vec![entity_document(&api, Target::default(), parts)]);
+    let by_path = find(&index, "/pets/{petId}");
+    assert_eq!(titles(&by_path), ["petstore"]);
+    assert_eq!(
+        by_path.hits[0].section.as_deref(),
+        Some("GET /pets/{petId}")
+    );
+    assert_eq!(
+        by_path.hits[0].location,
+        "/catalog/default/api/petstore#definition-heading"
+    );
+    let by_schema = find(&index, "PetOwner");
+    assert_eq!(
+        by_schema.hits[0].section.as_deref(),
+        Some("schema PetOwner")
+    );
+    let by_operation = find(&index, "pet by id");
+    assert_eq!(
+        by_operation.hits[0].section.as_deref(),
+        Some("GET /pets/{petId}")
+    );
+}
+
+#[test]
+fn a_docs_page_is_one_result_naming_its_best_section() {
+    let entity = component("payments", "card payments", &[]);
+    let sections = vec![
+        DocSection {
+            url: "".into(),
+            page_title: "Payments".into(),
+            anchor: "".into(),
+            title: "".into(),
+            text: "Welcome to the payments docs.".into(),
+        },
+        DocSection {
+            url: "".into(),
+            page_title: "Payments".into(),
+            anchor: "retries".into(),
+            title: "Retries".into(),
+            text: "Failed charges are retried with exponential backoff.".into(),
+        },
+        DocSection {
+            url: "guide/".into(),
+            page_title: "Guide".into(),
+            anchor: "".into(),
+            title: "".into(),
+            text: "How to use exponential backoff elsewhere.".into(),
+        },
+    ];
+    let pages = doc_page_documents(&entity, sections);
+    assert_eq!(pages.len(), 2);
+    let mut index = index(vec![entity]);
+    index.replace("docs component:default/payments", pages);
+    let found = find(&index, "\"exponential backoff\" retried");
+    assert_eq!(titles(&found), ["Payments"]);
+    let hit = &found.hits[0];
+    assert_eq!(hit.result_type, ResultType::Docs);
+    assert_eq!(hit.section.as_deref(), Some("Retries"));
+    assert_eq!(hit.location, "/docs/default/component/payments/#retries");
+    assert_eq!(marked(&hit.snippet), ["retried", "exponential", "backoff"]);
+    assert_eq!(find(&index, "exponential").total, 2);
+}
