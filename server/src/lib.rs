@@ -226,6 +226,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
     tokio::spawn(audit_retention_loop(portal.clone()));
+    tokio::spawn(search_index_loop(portal.clone()));
     scaffolder::worker::start(Portal::clone(&portal));
     let router = http::router(http::AppState::new(&config, portal, Arc::new(site)));
     let listener = TcpListener::bind(config.addr)
@@ -274,6 +275,30 @@ async fn refresh_loop(portal: Arc<Portal>, interval: std::time::Duration) {
                 .filter(|r| r.applied.changed() > 0)
                 .for_each(log_ingest),
             Err(error) => tracing::warn!(%error, "refreshing the catalog failed"),
+        }
+    }
+}
+
+/// Builds the search index at start-up, then keeps it up with the database every
+/// second, so that a search rarely waits for indexing (each search also catches up
+/// first, so it never misses a stored change).
+async fn search_index_loop(portal: Arc<Portal>) {
+    let started = std::time::Instant::now();
+    match portal.search_index_size().await {
+        Ok((documents, words)) => tracing::info!(
+            documents,
+            words,
+            took_ms = started.elapsed().as_millis() as u64,
+            "search index built"
+        ),
+        Err(error) => tracing::warn!(%error, "building the search index failed"),
+    }
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = portal.follow_search_sources().await {
+            tracing::warn!(%error, "bringing the search index up to date failed");
         }
     }
 }

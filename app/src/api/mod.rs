@@ -14,6 +14,7 @@ mod docs;
 mod embed;
 mod graph;
 mod identity;
+mod search;
 mod summary;
 mod tasks;
 mod templates;
@@ -26,6 +27,7 @@ pub use identity::{
     create_my_token, get_audit, get_mine, get_my_tokens, get_viewer, revoke_my_token,
     take_new_token, AuditAnswer, CreateMyToken, RevokeMyToken,
 };
+pub use search::get_search;
 pub use summary::get_catalog_summary;
 pub use tasks::{
     cancel_task, create_task, dry_run_template, get_task_page, get_tasks, TaskCreation,

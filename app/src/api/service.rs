@@ -164,6 +164,13 @@ pub trait PortalService: Send + Sync + 'static {
     /// The part of the catalog `query` asks for.
     fn subgraph(&self, who: Principal, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer>;
 
+    /// A page of search results for `request`, among what `who` may read.
+    fn search(
+        &self,
+        who: Principal,
+        request: crate::model::search::SearchRequest,
+    ) -> ServiceFuture<'_, crate::model::search::SearchResults>;
+
     /// Whether the portal is reached over TLS, so that its cookies must be `Secure`.
     fn secure_cookies(&self) -> bool;
 

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::theme::ThemeSwitch;
-use crate::model::theme::ThemePreference;
+use super::{pages::search::QuickOpen, theme::ThemeSwitch};
+use crate::model::{search::url::SEARCH_PATH, theme::ThemePreference};
 
 /// The sections of the portal, in the order the navigation shows them.
 const SECTIONS: [(&str, &str); 5] = [
@@ -13,7 +13,7 @@ const SECTIONS: [(&str, &str); 5] = [
     ("/create", "Create"),
     ("/docs", "Docs"),
     ("/graph", "Graph"),
-    ("/search", "Search"),
+    (SEARCH_PATH, "Search"),
 ];
 
 /// The page frame. `children` is the routed page.
@@ -32,11 +32,14 @@ pub fn Layout(theme: RwSignal<ThemePreference>, children: Children) -> impl Into
                         {SECTIONS
                             .into_iter()
                             .map(|(href, label)| {
-                                view! {
-                                    <li>
-                                        <A href=href>{label}</A>
-                                    </li>
-                                }
+                                // "Search" opens the quick-open dialog once the page is
+                                // interactive.
+                                let link = if href == SEARCH_PATH {
+                                    view! { <QuickOpen /> }.into_any()
+                                } else {
+                                    view! { <A href=href>{label}</A> }.into_any()
+                                };
+                                view! { <li>{link}</li> }
                             })
                             .collect_view()}
                     </ul>

@@ -97,7 +97,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("graph") view={Lazy::<pages::GraphRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=StaticSegment("search") view=pages::SearchPage />
+                    <Route path=StaticSegment("search") view={Lazy::<pages::SearchRoute>::new()} ssr=SsrMode::Async />
                     <Route path=StaticSegment("signin") view={Lazy::<pages::SignInRoute>::new()} ssr=SsrMode::Async />
                     <Route path=StaticSegment("tokens") view={Lazy::<pages::TokensRoute>::new()} ssr=SsrMode::Async />
                     <Route

@@ -12,6 +12,7 @@ mod graph;
 mod health;
 mod identity;
 mod scaffolder;
+mod search;
 pub mod site;
 mod stream;
 
@@ -238,6 +239,8 @@ pub fn router(state: AppState) -> Router {
         // Backstage's catalog API, for catalog-client and other Backstage tooling.
         .nest("/api/catalog", catalog::routes())
         .nest("/api/graph", graph::routes())
+        // Backstage's search API.
+        .nest("/api/search", search::routes())
         // Badges for READMEs and wikis, in the paths of Backstage's badges plugin.
         .nest("/api/badges", embed::routes())
         .nest("/api/oembed", embed::oembed_routes())

@@ -9,6 +9,7 @@ use app::model::{
     docs::search::snippet,
     search::{
         query::{index_words, parse, words, ParsedQuery},
+        url::SearchFacet as Facet,
         FacetCount, SearchFacets, SearchHit, SearchRequest, SearchResults,
     },
 };
@@ -30,15 +31,6 @@ impl<F: Fn(&Document) -> bool> Visible for F {
     fn sees(&self, doc: &Document) -> bool {
         self(doc)
     }
-}
-
-/// The facets a request chooses values of.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Facet {
-    Type,
-    Kind,
-    Owner,
-    Lifecycle,
 }
 
 impl SearchIndex {

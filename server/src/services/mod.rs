@@ -47,6 +47,7 @@ use app::{
             signin::SignInOption,
             token::{NewToken, TokenInfo, TokenRequest},
         },
+        search::{SearchRequest, SearchResults},
         template::{
             form::{EntityChoice, Mine},
             gallery::TemplateCard,
@@ -415,6 +416,10 @@ impl PortalService for Portal {
 
     fn doc_sets(&self, who: Principal) -> ServiceFuture<'_, Vec<DocSetCard>> {
         Box::pin(async move { Ok(Portal::doc_sets(self, &who).await?) })
+    }
+
+    fn search(&self, who: Principal, request: SearchRequest) -> ServiceFuture<'_, SearchResults> {
+        Box::pin(async move { Ok(Portal::search(self, &who, &request).await?) })
     }
 
     fn subgraph(&self, who: Principal, query: GraphQuery) -> ServiceFuture<'_, GraphAnswer> {

@@ -3,9 +3,13 @@
 //!
 //! - [`query`]: a query read into terms and phrases; the words of a text.
 //! - [`api`]: the parts of an API definition that search finds.
+//! - [`recent`]: recent searches, as the browser keeps them.
+//! - [`url`]: the search page's state in its URL.
 
 pub mod api;
 pub mod query;
+pub mod recent;
+pub mod url;
 
 use serde::{Deserialize, Serialize};
 

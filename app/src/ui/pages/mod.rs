@@ -1,6 +1,6 @@
 //! One page per file; each is a route in [`crate::ui::App`].
 //!
-//! The catalog, home and placeholder pages are in the browser's first download. The
+//! The catalog and home pages are in the browser's first download. The
 //! others are [`LazyRoute`]s: their code is split into wasm chunks of their own (by
 //! `.ci/split-wasm`, see `.ci/lib.sh`) that the browser fetches when the route is first
 //! shown, or, on a first visit to such a page, along with the main bundle (the server
@@ -14,8 +14,8 @@ mod entity;
 mod graph;
 mod home;
 mod identity;
-mod not_built;
 mod not_found;
+pub mod search;
 mod task;
 mod template;
 
@@ -25,7 +25,6 @@ use leptos_router::LazyRoute;
 pub use catalog::CatalogPage;
 pub use home::HomePage;
 pub use identity::UserMenu;
-pub use not_built::SearchPage;
 pub use not_found::NotFoundPage;
 
 /// Declares `$route`, a lazily loaded route showing the page component `$page`. The
@@ -104,4 +103,8 @@ lazy_page!(
 lazy_page!(
     /// `/admin/audit`: the audit log, for admins.
     AuditRoute => identity::AuditLogPage
+);
+lazy_page!(
+    /// `/search`: search results with facets.
+    SearchRoute => search::SearchPage
 );
