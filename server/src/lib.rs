@@ -285,9 +285,10 @@ async fn refresh_loop(portal: Arc<Portal>, interval: std::time::Duration) {
 async fn search_index_loop(portal: Arc<Portal>) {
     let started = std::time::Instant::now();
     match portal.search_index_size().await {
-        Ok((documents, words)) => tracing::info!(
-            documents,
-            words,
+        Ok(size) => tracing::info!(
+            documents = size.documents,
+            words = size.words,
+            mib = size.bytes / (1 << 20),
             took_ms = started.elapsed().as_millis() as u64,
             "search index built"
         ),

@@ -14,6 +14,7 @@ use app::model::{
     },
     graph::{impact::ImpactWay, subgraph::GraphQuery},
     identity::principal::{Credential, Principal},
+    search::{SearchRequest, SearchResults},
 };
 use axum::http::StatusCode;
 use server::{
@@ -412,7 +413,48 @@ async fn the_home_page_lists_what_is_mine_that_i_may_read(db: TestDb) {
         .is_empty());
 }
 
+/// The portal's search: a hidden entity is no result, counts in no facet, and its
+/// words find nothing; its owner finds it.
+async fn portal_search_leaves_hidden_entities_out(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal(&db, dir.path()).await;
+    let alice = person(&portal, "user:default/alice").await;
+    let bob = person(&portal, "user:default/bob").await;
+    let search = |who: Principal, term: &str| {
+        let portal = &portal;
+        let request = SearchRequest {
+            term: term.to_owned(),
+            ..SearchRequest::default()
+        };
+        async move { portal.search(&who, &request).await.unwrap() }
+    };
+    let refs = |results: &SearchResults| {
+        results
+            .hits
+            .iter()
+            .map(|hit| hit.entity_ref.clone())
+            .collect::<Vec<_>>()
+    };
+
+    let for_bob = search(bob.clone(), "shop").await;
+    assert!(!refs(&for_bob).contains(&"component:default/checkout".to_owned()));
+    assert!(refs(&for_bob).contains(&"component:default/web".to_owned()));
+    assert_eq!(for_bob.total, for_bob.hits.len());
+    let counted: usize = for_bob.facets.types.iter().map(|f| f.count).sum();
+    assert_eq!(counted, for_bob.total, "no facet counts it");
+    assert_eq!(
+        search(bob, "takes").await.total,
+        0,
+        "its words find nothing"
+    );
+    assert_eq!(search(portal.guest(), "takes").await.total, 0);
+
+    let for_alice = search(alice, "takes").await;
+    assert_eq!(refs(&for_alice), ["component:default/checkout"]);
+}
+
 on_both_backends!(
+    portal_search_leaves_hidden_entities_out,
     the_home_page_lists_what_is_mine_that_i_may_read,
     lists_counts_facets_and_search_leave_hidden_entities_out,
     single_reads_and_relations_hide_them_too,

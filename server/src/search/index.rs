@@ -48,8 +48,52 @@ pub struct SearchIndex {
     sources: HashMap<String, Vec<u32>>,
     /// Every word with its postings, in document order.
     pub(super) words: BTreeMap<Box<str>, Vec<Posting>>,
+    /// How many postings of each word belong to replaced documents (until the next
+    /// compaction): rarity counts live postings only, so that an index that followed
+    /// changes scores as one built afresh.
+    dead: HashMap<Box<str>, u32>,
     /// How many documents are live.
     live: usize,
+}
+
+/// Calls `f` with each posting `doc` makes: a field's word, with the field's weight and
+/// how often the word occurs in it.
+fn for_each_posting(doc: &Document, mut f: impl FnMut(String, (u8, u8))) {
+    let mut counts: HashMap<String, u8> = HashMap::new();
+    for field in &doc.fields {
+        index_words(&field.text, |word| {
+            let count = counts.entry(word.to_owned()).or_default();
+            *count = count.saturating_add(1);
+        });
+        for (word, count) in counts.drain() {
+            f(word, (field.weight as u8, count));
+        }
+    }
+}
+
+/// The heap bytes of a document's texts and fields.
+fn document_bytes(doc: &Document) -> usize {
+    let strings = [&doc.title, &doc.location, &doc.entity_ref, &doc.kind];
+    let target = &doc.target;
+    // A ref is three short strings.
+    let refs = (usize::from(target.entity.is_some()) + target.owners.len()) * 96;
+    strings.iter().map(|s| s.capacity()).sum::<usize>()
+        + doc.owner.as_ref().map_or(0, String::capacity)
+        + doc.lifecycle.as_ref().map_or(0, String::capacity)
+        + refs
+        + target.label.capacity()
+        + target.tags.iter().map(|t| t.capacity() + 24).sum::<usize>()
+        + doc.fields.capacity() * std::mem::size_of::<super::Field>()
+        + doc
+            .fields
+            .iter()
+            .map(|field| {
+                field.text.capacity()
+                    + field.part.as_ref().map_or(0, |part| {
+                        part.label.capacity() + part.anchor.as_ref().map_or(0, String::capacity)
+                    })
+            })
+            .sum::<usize>()
 }
 
 impl SearchIndex {
@@ -68,11 +112,47 @@ impl SearchIndex {
         self.words.len()
     }
 
+    /// About how many bytes of memory the index holds: its words and postings, its
+    /// documents' texts and the tables around them (allocator overhead left out).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        // A B-tree entry costs about its key and value plus a share of its node.
+        let words: usize = self
+            .words
+            .iter()
+            .map(|(word, postings)| {
+                word.len()
+                    + size_of::<(Box<str>, Vec<Posting>)>()
+                    + 8
+                    + postings.capacity() * size_of::<Posting>()
+            })
+            .sum();
+        let docs: usize = self.docs.capacity() * size_of::<Option<Document>>()
+            + self
+                .docs
+                .iter()
+                .flatten()
+                .map(document_bytes)
+                .sum::<usize>();
+        let sources: usize = self
+            .sources
+            .iter()
+            .map(|(source, numbers)| {
+                source.len() + size_of::<(String, Vec<u32>)>() + numbers.capacity() * 4
+            })
+            .sum();
+        let dead = self.dead.keys().map(|w| w.len() + 32).sum::<usize>();
+        words + docs + sources + dead
+    }
+
     /// Replaces the documents made from `source` by `docs` (none: removes them).
     pub fn replace(&mut self, source: &str, docs: Vec<Document>) {
         for old in self.sources.remove(source).unwrap_or_default() {
-            if self.docs[old as usize].take().is_some() {
+            if let Some(doc) = self.docs[old as usize].take() {
                 self.live -= 1;
+                for_each_posting(&doc, |word, _| {
+                    *self.dead.entry(word.into()).or_default() += 1;
+                });
             }
         }
         let mut numbers = Vec::with_capacity(docs.len());
@@ -89,27 +169,19 @@ impl SearchIndex {
 
     fn add(&mut self, doc: Document) -> u32 {
         let number = self.docs.len() as u32;
-        let mut counts: HashMap<String, u8> = HashMap::new();
-        for field in &doc.fields {
-            counts.clear();
-            index_words(&field.text, |word| {
-                let count = counts.entry(word.to_owned()).or_default();
-                *count = count.saturating_add(1);
-            });
-            for (word, count) in counts.drain() {
-                let posting = Posting {
-                    doc: number,
-                    weight: field.weight as u8,
-                    count,
-                };
-                match self.words.get_mut(word.as_str()) {
-                    Some(postings) => postings.push(posting),
-                    None => {
-                        self.words.insert(word.into_boxed_str(), vec![posting]);
-                    }
+        for_each_posting(&doc, |word, (weight, count)| {
+            let posting = Posting {
+                doc: number,
+                weight,
+                count,
+            };
+            match self.words.get_mut(word.as_str()) {
+                Some(postings) => postings.push(posting),
+                None => {
+                    self.words.insert(word.into_boxed_str(), vec![posting]);
                 }
             }
-        }
+        });
         self.docs.push(Some(doc));
         self.live += 1;
         number
@@ -126,6 +198,7 @@ impl SearchIndex {
             }
         }
         self.docs = docs;
+        self.dead.clear();
         self.words.retain(|_, postings| {
             postings.retain_mut(|posting| match renumbered[posting.doc as usize] {
                 Some(number) => {
@@ -203,6 +276,12 @@ impl SearchIndex {
     /// The postings of `word`.
     pub(super) fn postings(&self, word: &str) -> &[Posting] {
         self.words.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many postings of `word` belong to live documents.
+    pub(super) fn live_postings(&self, word: &str) -> usize {
+        let dead = self.dead.get(word).copied().unwrap_or(0) as usize;
+        self.postings(word).len().saturating_sub(dead)
     }
 
     /// The live document numbered `number`.

@@ -84,7 +84,7 @@ impl SearchIndex {
     /// that answered each term, each with how well.
     fn scored(&self, query: &ParsedQuery) -> (Vec<(u32, f32)>, HashMap<&str, f32>) {
         let numbered = self.numbered();
-        let total = numbered.max(1) as f32;
+        let total = self.len().max(1) as f32;
         let mut score = vec![0f32; numbered];
         let mut terms_held = vec![0u8; numbered];
         let mut best = vec![0f32; numbered];
@@ -96,7 +96,7 @@ impl SearchIndex {
             touched.clear();
             for (word, quality) in self.variants(term) {
                 let postings = self.postings(word);
-                let rarity = (1.0 + total / postings.len().max(1) as f32).ln();
+                let rarity = (1.0 + total / self.live_postings(word).max(1) as f32).ln();
                 let found = found_words.entry(word).or_default();
                 *found = found.max(quality);
                 for posting in postings {

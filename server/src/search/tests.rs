@@ -264,3 +264,20 @@ fn a_docs_page_is_one_result_naming_its_best_section() {
     assert_eq!(marked(&hit.snippet), ["retried", "exponential", "backoff"]);
     assert_eq!(find(&index, "exponential").total, 2);
 }
+
+#[test]
+fn an_index_that_followed_changes_scores_as_one_built_afresh() {
+    let mut followed = index(vec![
+        component("alpha", "shared words", &[]),
+        component("beta", "shared words", &[]),
+    ]);
+    followed.replace(
+        "component:default/beta",
+        vec![component("beta", "other text", &[])],
+    );
+    let fresh = index(vec![
+        component("alpha", "shared words", &[]),
+        component("beta", "other text", &[]),
+    ]);
+    assert_eq!(find(&followed, "shared"), find(&fresh, "shared"));
+}

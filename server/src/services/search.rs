@@ -51,6 +51,17 @@ struct Followed {
     builds: HashMap<String, i64>,
 }
 
+/// How big the index is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexSize {
+    /// Documents that can be found.
+    pub documents: usize,
+    /// Distinct words.
+    pub words: usize,
+    /// About how many bytes of memory it holds.
+    pub bytes: usize,
+}
+
 /// The index's source for `entity_ref`'s doc pages.
 fn docs_source(entity_ref: &str) -> String {
     format!("docs {entity_ref}")
@@ -75,11 +86,15 @@ impl Portal {
         Ok(index.search(request, &visible))
     }
 
-    /// How many documents the index holds and how many distinct words, once caught up.
-    pub async fn search_index_size(&self) -> Result<(usize, usize), StoreError> {
+    /// How big the index is once caught up.
+    pub async fn search_index_size(&self) -> Result<IndexSize, StoreError> {
         self.follow_search_sources().await?;
         let index = self.search.index.read().unwrap_or_else(|e| e.into_inner());
-        Ok((index.len(), index.word_count()))
+        Ok(IndexSize {
+            documents: index.len(),
+            words: index.word_count(),
+            bytes: index.heap_bytes(),
+        })
     }
 
     /// Brings the index up to date with the database.

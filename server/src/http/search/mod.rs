@@ -10,7 +10,9 @@
 use app::model::search::{ResultType, SearchHit, SearchRequest, SearchResults, Snippet, MAX_LIMIT};
 use axum::{
     extract::{RawQuery, State},
+    http::header,
     middleware,
+    response::IntoResponse,
     routing::get,
     Json, Router,
 };
@@ -37,14 +39,21 @@ pub fn routes() -> Router<AppState> {
         .layer(middleware::from_fn(backstage_errors))
 }
 
+/// `GET /query`; the time the search took is in `Server-Timing` (`search;dur=…`, in
+/// milliseconds), for operators and the benchmark.
 async fn query(
     State(state): State<AppState>,
     Caller(who): Caller,
     RawQuery(query): RawQuery,
-) -> Result<Json<ResultSet>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let request = read_query(query.as_deref().unwrap_or_default())?;
+    let started = std::time::Instant::now();
     let results = state.portal.search(&who, &request).await?;
-    Ok(Json(ResultSet::of(&request, results)))
+    let timing = format!("search;dur={:.2}", started.elapsed().as_secs_f64() * 1000.0);
+    Ok((
+        [(header::HeaderName::from_static("server-timing"), timing)],
+        Json(ResultSet::of(&request, results)),
+    ))
 }
 
 /// The search a Backstage query string asks for. Arrays may be written `types[]=a`,

@@ -201,7 +201,9 @@ fn Found(results: SearchResults, request: Memo<SearchRequest>) -> impl IntoView 
     };
     view! {
         <aside class="search-page__facets" aria-label="Filters">{facets}</aside>
-        <section class="search-page__results" aria-label="Results">{body}</section>
+        <section class="search-page__results" aria-label="Results" data-term=current.term.clone()>
+            {body}
+        </section>
     }
 }
 

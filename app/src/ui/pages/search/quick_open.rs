@@ -103,14 +103,15 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
         let term = term.get();
         async move {
             if term.trim().is_empty() {
-                return Ok(Default::default());
+                return (term, Ok(Default::default()));
             }
-            get_search(SearchRequest {
-                term,
+            let found = get_search(SearchRequest {
+                term: term.clone(),
                 limit: LISTED,
                 ..SearchRequest::default()
             })
-            .await
+            .await;
+            (term, found)
         }
     });
     let choices = Memo::new(move |_| {
@@ -119,11 +120,18 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
         }
         results
             .get()
-            .and_then(Result::ok)
+            .and_then(|(_, found)| found.ok())
             .map(|found| found.hits.into_iter().map(Choice::Hit).collect())
             .unwrap_or_default()
     });
-    let total = move || results.get().and_then(Result::ok).map_or(0, |r| r.total);
+    let total = move || {
+        results
+            .get()
+            .and_then(|(_, found)| found.ok())
+            .map_or(0, |r| r.total)
+    };
+    // The term the list shows results of (for tests and the benchmark).
+    let shown_term = move || results.get().map(|(term, _)| term).unwrap_or_default();
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(input) = input.get() {
@@ -249,10 +257,14 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
         }
         match results.get() {
             None => "Searching…".to_owned(),
-            Some(Err(error)) => format!("The search failed: {}", crate::api::reason(&error)),
-            Some(Ok(_)) if term.get().trim() != typed.trim() => "Searching…".to_owned(),
-            Some(Ok(found)) if found.total == 0 => format!("Nothing matches “{}”.", typed.trim()),
-            Some(Ok(_)) => String::new(),
+            Some((_, Err(error))) => {
+                format!("The search failed: {}", crate::api::reason(&error))
+            }
+            Some((shown, _)) if shown.trim() != typed.trim() => "Searching…".to_owned(),
+            Some((_, Ok(found))) if found.total == 0 => {
+                format!("Nothing matches “{}”.", typed.trim())
+            }
+            Some(_) => String::new(),
         }
     };
     view! {
@@ -279,7 +291,7 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
                     on:input=on_input
                     on:keydown=on_keydown
                 />
-                <ul id="quick-open-list" class="quick-open__list" role="listbox" aria-label="Results">
+                <ul id="quick-open-list" class="quick-open__list" role="listbox" aria-label="Results" data-term=shown_term>
                     {list}
                 </ul>
                 <p class="quick-open__status" role="status">{status}</p>
