@@ -133,8 +133,10 @@ impl SearchIndex {
     /// The facets of `matching`: each counted over the documents the other facets'
     /// choices keep.
     fn facets(&self, request: &SearchRequest, matching: &[(u32, f32)]) -> SearchFacets {
-        let count = |facet: Facet, value: fn(&Document) -> Option<String>, chosen: &[String]| {
-            let mut counts: HashMap<String, usize> = HashMap::new();
+        let count = |facet: Facet, value: fn(&Document) -> Option<&str>, chosen: &[String]| {
+            // Counted by the text as written (no allocation per document), then folded
+            // to lower case.
+            let mut counts: HashMap<&str, usize> = HashMap::new();
             for &(number, _) in matching {
                 let Some(doc) = self.doc(number) else {
                     continue;
@@ -145,7 +147,11 @@ impl SearchIndex {
                     }
                 }
             }
-            let mut counts: Vec<FacetCount> = counts
+            let mut folded: HashMap<String, usize> = HashMap::with_capacity(counts.len());
+            for (value, count) in counts {
+                *folded.entry(value.to_lowercase()).or_default() += count;
+            }
+            let mut counts: Vec<FacetCount> = folded
                 .into_iter()
                 .map(|(value, count)| FacetCount { value, count })
                 .collect();
@@ -160,16 +166,12 @@ impl SearchIndex {
         };
         let types: Vec<String> = request.types.iter().map(|t| t.name().to_owned()).collect();
         SearchFacets {
-            types: count(
-                Facet::Type,
-                |d| Some(d.result_type.name().to_owned()),
-                &types,
-            ),
-            kinds: count(Facet::Kind, |d| Some(d.kind.to_lowercase()), &request.kinds),
-            owners: count(Facet::Owner, |d| d.owner.clone(), &request.owners),
+            types: count(Facet::Type, |d| Some(d.result_type.name()), &types),
+            kinds: count(Facet::Kind, |d| Some(&d.kind), &request.kinds),
+            owners: count(Facet::Owner, |d| d.owner.as_deref(), &request.owners),
             lifecycles: count(
                 Facet::Lifecycle,
-                |d| d.lifecycle.as_ref().map(|l| l.to_lowercase()),
+                |d| d.lifecycle.as_deref(),
                 &request.lifecycles,
             ),
         }

@@ -6,10 +6,10 @@ use leptos_router::components::A;
 use crate::model::search::{SearchHit, Snippet};
 
 /// A result: its type, title (a link to it), the part that matched, a snippet with the
-/// matches marked, and the entity's kind, owner and lifecycle. `on_open` runs when the
-/// link is followed.
+/// matches marked, and the entity's kind, owner and lifecycle. Following the link
+/// remembers `term` as a recent search (plain data: the page may be gone by then).
 #[component]
-pub fn HitView(hit: SearchHit, #[prop(into)] on_open: Callback<()>) -> impl IntoView {
+pub fn HitView(hit: SearchHit, term: String) -> impl IntoView {
     let facts: Vec<String> = [
         Some(hit.kind.clone()),
         hit.owner.as_deref().map(owner_label),
@@ -22,7 +22,7 @@ pub fn HitView(hit: SearchHit, #[prop(into)] on_open: Callback<()>) -> impl Into
         <li class="search-hit" data-type=hit.result_type.name() data-ref=hit.entity_ref.clone()>
             <p class="search-hit__head">
                 <span class="search-hit__type">{hit.result_type.label()}</span>
-                <A href=hit.location.clone() attr:class="search-hit__title" on:click=move |_| on_open.run(())>
+                <A href=hit.location.clone() attr:class="search-hit__title" on:click=move |_| super::recent::remember(&term)>
                     {hit.title.clone()}
                 </A>
                 {hit.section.clone().map(|section| view! { <span class="search-hit__section">{section}</span> })}

@@ -78,7 +78,11 @@ fn SearchBox(request: Memo<SearchRequest>) -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
     let go = move |term: String| {
-        let href = request.get_untracked().searching(&term).href();
+        // The page may be gone when a pending search fires.
+        let Some(current) = request.try_get_untracked() else {
+            return;
+        };
+        let href = current.searching(&term).href();
         navigate(
             &href,
             leptos_router::NavigateOptions {
@@ -189,10 +193,7 @@ fn Found(results: SearchResults, request: Memo<SearchRequest>) -> impl IntoView 
                 {results
                     .hits
                     .into_iter()
-                    .map(|hit| {
-                        let term = term.clone();
-                        view! { <HitView hit on_open=move || recent::remember(&term) /> }
-                    })
+                    .map(|hit| view! { <HitView hit term=term.clone() /> })
                     .collect_view()}
             </ol>
             <Pager total=results.total request />

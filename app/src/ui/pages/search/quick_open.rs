@@ -133,9 +133,14 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
     // The term the list shows results of (for tests and the benchmark).
     let shown_term = move || results.get().map(|(term, _)| term).unwrap_or_default();
     let input = NodeRef::<leptos::html::Input>::new();
+    // Focused once the dialog is in the page (it is built before it is inserted).
     Effect::new(move |_| {
-        if let Some(input) = input.get() {
-            let _ = input.focus();
+        if input.get().is_some() {
+            request_animation_frame(move || {
+                if let Some(input) = input.get_untracked() {
+                    let _ = input.focus();
+                }
+            });
         }
     });
     let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
