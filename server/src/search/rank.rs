@@ -242,7 +242,7 @@ fn hit(doc: &Document, score: f32, found_words: &HashMap<&str, f32>) -> SearchHi
     };
     let mut matched = matched;
     // Longest first, so that `payments` is marked whole rather than its `pay`.
-    matched.sort_by(|a, b| b.len().cmp(&a.len()));
+    matched.sort_by_key(|b| std::cmp::Reverse(b.len()));
     SearchHit {
         result_type: doc.result_type,
         title: doc.title.clone(),
