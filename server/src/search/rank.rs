@@ -67,7 +67,14 @@ impl SearchIndex {
         if request.offset >= end {
             return results;
         }
-        let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // Ties by location, not by number: numbers depend on the order documents came
+        // in, and every replica must answer alike.
+        let location = |number: u32| self.doc(number).map(|doc| doc.location.as_str());
+        let best_first = |a: &(u32, f32), b: &(u32, f32)| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| location(a.0).cmp(&location(b.0)))
+                .then(a.0.cmp(&b.0))
+        };
         if end < chosen.len() {
             chosen.select_nth_unstable_by(end, best_first);
             chosen.truncate(end);
