@@ -235,7 +235,7 @@ fn hit(doc: &Document, score: f32, found_words: &HashMap<&str, f32>) -> SearchHi
             best = Some((points, at, matched));
         }
     }
-    let (field, matched) = match best {
+    let (field, mut matched) = match best {
         Some((_, at, matched)) => (Some(&doc.fields[at]), matched),
         None => (
             doc.fields.iter().find(|f| f.weight == Weight::Description),
@@ -247,7 +247,6 @@ fn hit(doc: &Document, score: f32, found_words: &HashMap<&str, f32>) -> SearchHi
         Some(anchor) => format!("{}#{anchor}", doc.location),
         None => doc.location.clone(),
     };
-    let mut matched = matched;
     // Longest first, so that `payments` is marked whole rather than its `pay`.
     matched.sort_by_key(|b| std::cmp::Reverse(b.len()));
     SearchHit {

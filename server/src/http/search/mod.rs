@@ -111,8 +111,8 @@ fn split_name(name: &str) -> (&str, Option<&str>) {
 fn add_type(types: &mut Vec<ResultType>, name: &str) -> Result<(), ApiError> {
     let named: &[ResultType] = match name {
         "software-catalog" => &[ResultType::Entity, ResultType::Api, ResultType::Template],
-        other => match ResultType::ALL.iter().find(|t| t.name() == other) {
-            Some(t) => std::slice::from_ref(t),
+        other => match ResultType::named(other) {
+            Some(t) => &[t][..],
             None => {
                 let known: Vec<&str> = ResultType::ALL.iter().map(|t| t.name()).collect();
                 return Err(ApiError::bad_request(format!(
