@@ -62,6 +62,42 @@ test("results are filtered by type, the other types still counted", async ({ pag
   await expect(types.locator("[data-value=software-catalog]")).toBeVisible();
 });
 
+test("the quick-open dialog works by keyboard alone and remembers searches", async ({ page }) => {
+  await page.goto("/catalog");
+  await hydrated(page);
+  await page.keyboard.press("/");
+  const dialog = page.getByTestId("quick-open");
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("combobox")).toBeFocused();
+  await page.keyboard.type("checkout api");
+  const options = dialog.getByRole("option");
+  await expect(options.first()).toContainText("Checkout API");
+  await expect(options.first()).toHaveAttribute("aria-selected", "true");
+  // Down to the second result and back up to the first, then open it.
+  await page.keyboard.press("ArrowDown");
+  await expect(options.nth(1)).toHaveAttribute("aria-selected", "true");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/catalog\/default\/api\/checkout-api$/);
+  await expect(dialog).toHaveCount(0);
+
+  // Ctrl-K opens it again with the search just made; Enter searches it again.
+  await page.keyboard.press("Control+k");
+  await expect(dialog).toBeVisible();
+  await expect(options.first()).toContainText("checkout api");
+  await page.keyboard.press("Enter");
+  await expect(dialog.getByRole("combobox")).toHaveValue("checkout api");
+  await expect(options.first()).toContainText("Checkout API");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+
+  // "/" typed in a text field is text.
+  await page.goto("/catalog");
+  await hydrated(page);
+  await page.getByRole("searchbox", { name: "Search the catalog" }).press("/");
+  await expect(dialog).toHaveCount(0);
+});
+
 test.describe("with JavaScript off", () => {
   test.use({ javaScriptEnabled: false });
 

@@ -10,7 +10,8 @@ use leptos::{lazy, prelude::*};
 use super::{hit::owner_label, recent};
 use crate::{
     api::get_search,
-    model::search::{url::SEARCH_PATH, SearchHit, SearchRequest},
+    model::search::{url::SEARCH_PATH, SearchHit, SearchRequest, SearchResults},
+    ui::debounce::Debounce,
 };
 
 /// Results the dialog lists.
@@ -85,6 +86,9 @@ fn dialog(open: RwSignal<bool>) -> AnyView {
     view! { <Dialog open /> }.into_any()
 }
 
+/// A term and the results the server found for it.
+type Answer = (String, Result<SearchResults, ServerFnError>);
+
 /// What the list offers: results while something is typed, recent searches before.
 #[derive(Clone, Debug, PartialEq)]
 enum Choice {
@@ -99,39 +103,54 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
     let term = RwSignal::new(String::new());
     let selected = RwSignal::new(0usize);
     let recent = StoredValue::new(recent::load());
-    let results = LocalResource::new(move || {
-        let term = term.get();
-        async move {
-            if term.trim().is_empty() {
-                return (term, Ok(Default::default()));
+    // The latest answer and the term it answers. Kept in a signal rather than read
+    // from a resource: a resource read under the Suspense that loads the dialog would
+    // take the dialog out of the page while each search loads, and the input would
+    // lose the focus.
+    let results: RwSignal<Option<Answer>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        let asked = term.get();
+        leptos::task::spawn_local(async move {
+            let found = if asked.trim().is_empty() {
+                Ok(SearchResults::default())
+            } else {
+                get_search(SearchRequest {
+                    term: asked.clone(),
+                    limit: LISTED,
+                    ..SearchRequest::default()
+                })
+                .await
+            };
+            // An answer to a term since replaced is dropped (the dialog may be closed).
+            if term.try_get_untracked().as_deref() == Some(asked.as_str()) {
+                results.try_set(Some((asked, found)));
             }
-            let found = get_search(SearchRequest {
-                term: term.clone(),
-                limit: LISTED,
-                ..SearchRequest::default()
-            })
-            .await;
-            (term, found)
-        }
+        });
     });
     let choices = Memo::new(move |_| {
         if text.with(|t| t.trim().is_empty()) {
             return recent.get_value().into_iter().map(Choice::Recent).collect();
         }
-        results
-            .get()
-            .and_then(|(_, found)| found.ok())
-            .map(|found| found.hits.into_iter().map(Choice::Hit).collect())
-            .unwrap_or_default()
+        results.with(|answer| match answer {
+            Some((_, Ok(found))) => found.hits.iter().cloned().map(Choice::Hit).collect(),
+            _ => Vec::new(),
+        })
     });
     let total = move || {
-        results
-            .get()
-            .and_then(|(_, found)| found.ok())
-            .map_or(0, |r| r.total)
+        results.with(|answer| match answer {
+            Some((_, Ok(found))) => found.total,
+            _ => 0,
+        })
     };
     // The term the list shows results of (for tests and the benchmark).
-    let shown_term = move || results.get().map(|(term, _)| term).unwrap_or_default();
+    let shown_term = move || {
+        results.with(|answer| {
+            answer
+                .as_ref()
+                .map(|(term, _)| term.clone())
+                .unwrap_or_default()
+        })
+    };
     let input = NodeRef::<leptos::html::Input>::new();
     // Focused once the dialog is in the page (it is built before it is inserted).
     Effect::new(move |_| {
@@ -143,20 +162,12 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
             });
         }
     });
-    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let debounce = Debounce::new(DEBOUNCE_MS);
     let on_input = move |event: leptos::ev::Event| {
         let value = event_target_value(&event);
         text.set(value.clone());
         selected.set(0);
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || term.set(value),
-            std::time::Duration::from_millis(DEBOUNCE_MS),
-        )
-        .ok();
-        pending.set_value(handle);
+        debounce.call(move || term.set(value));
     };
     let navigate = leptos_router::hooks::use_navigate();
     let go = move |href: &str| {
@@ -260,17 +271,17 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
         if typed.trim().is_empty() {
             return "Type to search entities, docs, APIs and templates.".to_owned();
         }
-        match results.get() {
+        results.with(|answer| match answer {
             None => "Searching…".to_owned(),
             Some((_, Err(error))) => {
-                format!("The search failed: {}", crate::api::reason(&error))
+                format!("The search failed: {}", crate::api::reason(error))
             }
             Some((shown, _)) if shown.trim() != typed.trim() => "Searching…".to_owned(),
             Some((_, Ok(found))) if found.total == 0 => {
                 format!("Nothing matches “{}”.", typed.trim())
             }
             Some(_) => String::new(),
-        }
+        })
     };
     view! {
         <div class="quick-open" on:click=move |_| open.set(false)>
