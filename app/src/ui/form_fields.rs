@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 use serde_json::Value;
 
+use super::debounce::Debounce;
 use crate::{
     api::search_entity_choices,
     model::{
@@ -451,14 +452,11 @@ fn PickerInput(
     let list_id = format!("{id}-choices");
     let choices = RwSignal::new(Vec::<EntityChoice>::new());
     let typed = RwSignal::new(initial.clone());
-    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let debounce = Debounce::new(PICKER_DEBOUNCE_MS);
     let filter = picker.filter.clone();
     let mine = picker.mine;
     let multiple = picker.multiple;
     let search = move |text: String| {
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
         let filter = filter.clone();
         let term = if multiple {
             text.rsplit(',')
@@ -482,9 +480,7 @@ fn PickerInput(
                 }
             })
         };
-        pending.set_value(
-            set_timeout_with_handle(run, std::time::Duration::from_millis(PICKER_DEBOUNCE_MS)).ok(),
-        );
+        debounce.call(run);
     };
     let widget = field.widget.clone();
     let on_input = {

@@ -4,6 +4,7 @@
 //! hydrates: the layout and the router with one route per page in [`pages`].
 
 mod api_definition;
+mod debounce;
 #[cfg(feature = "hydrate")]
 pub(crate) mod dom;
 mod form_fields;

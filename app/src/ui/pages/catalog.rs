@@ -17,6 +17,7 @@ use crate::{
         catalog::filter::Order,
     },
     ui::{
+        debounce::Debounce,
         stars::{use_stars, StarButton},
         status::FailedStatus,
     },
@@ -105,13 +106,10 @@ fn SearchBox(view: Memo<CatalogView>) -> impl IntoView {
         }
     });
     let navigate = leptos_router::hooks::use_navigate();
-    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let debounce = Debounce::new(SEARCH_DEBOUNCE_MS);
     let on_input = move |event: leptos::ev::Event| {
         let value = event_target_value(&event);
         text.set(value.clone());
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
         let navigate = navigate.clone();
         let search = move || {
             let next = view.get_untracked().searching(&value);
@@ -124,10 +122,7 @@ fn SearchBox(view: Memo<CatalogView>) -> impl IntoView {
                 },
             );
         };
-        let handle =
-            set_timeout_with_handle(search, std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS))
-                .ok();
-        pending.set_value(handle);
+        debounce.call(search);
     };
     // Without JavaScript the form submits the current view's other parameters along.
     let hidden = move || {

@@ -21,7 +21,7 @@ use crate::{
         url::{SearchFacet, SEARCH_PATH},
         FacetCount, ResultType, SearchRequest, SearchResults,
     },
-    ui::status::FailedStatus,
+    ui::{debounce::Debounce, status::FailedStatus},
 };
 use hit::{owner_label, HitView};
 
@@ -76,7 +76,7 @@ fn SearchBox(request: Memo<SearchRequest>) -> impl IntoView {
         }
     });
     let navigate = leptos_router::hooks::use_navigate();
-    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let debounce = Debounce::new(DEBOUNCE_MS);
     let go = move |term: String| {
         // The page may be gone when a pending search fires.
         let Some(current) = request.try_get_untracked() else {
@@ -97,16 +97,8 @@ fn SearchBox(request: Memo<SearchRequest>) -> impl IntoView {
         move |event: leptos::ev::Event| {
             let value = event_target_value(&event);
             text.set(value.clone());
-            if let Some(handle) = pending.get_value() {
-                handle.clear();
-            }
             let go = go.clone();
-            let handle = set_timeout_with_handle(
-                move || go(value),
-                std::time::Duration::from_millis(DEBOUNCE_MS),
-            )
-            .ok();
-            pending.set_value(handle);
+            debounce.call(move || go(value));
         }
     };
     let on_submit = move |event: leptos::ev::SubmitEvent| {
