@@ -250,11 +250,14 @@ impl SearchIndex {
                     .words
                     .range::<str, _>((Included(from.as_str()), Unbounded)),
             };
+            let mut scratch = typo::Scratch::default();
             for (word, _) in same_start {
                 if word.starts_with(term.text.as_str()) && (term.prefix || **word == *term.text) {
                     continue;
                 }
-                if let Some(edits) = typo::distance(&chars, word, allowed, term.prefix) {
+                if let Some(edits) =
+                    typo::distance(&chars, word, allowed, term.prefix, &mut scratch)
+                {
                     if edits > 0 {
                         found.push((word, if edits == 1 { ONE_TYPO } else { TWO_TYPOS }));
                     }

@@ -2,31 +2,61 @@
 //! swap two neighbours) counted up to a bound, over the whole word or over its best
 //! prefix (for the word being typed).
 
+/// Buffers one distance after another reuses: a search measures thousands of words.
+#[derive(Default)]
+pub struct Scratch {
+    word: Vec<char>,
+    before: Vec<usize>,
+    previous: Vec<usize>,
+    current: Vec<usize>,
+}
+
 /// The edits between `term` and `word` if at most `bound`; with `prefix`, between
 /// `term` and the closest prefix of `word` (`paymnt` is one edit from `payme…`).
-pub fn distance(term: &[char], word: &str, bound: usize, prefix: bool) -> Option<usize> {
-    let word: Vec<char> = word.chars().collect();
-    if !prefix && word.len().abs_diff(term.len()) > bound {
-        return None;
+pub fn distance(
+    term: &[char],
+    word: &str,
+    bound: usize,
+    prefix: bool,
+    scratch: &mut Scratch,
+) -> Option<usize> {
+    let Scratch {
+        word: chars,
+        before,
+        previous,
+        current,
+    } = scratch;
+    chars.clear();
+    if prefix {
+        // A prefix longer than the term by more than the bound is too far from it.
+        chars.extend(word.chars().take(term.len() + bound));
+        if chars.len() + bound < term.len() {
+            return None;
+        }
+    } else {
+        chars.extend(word.chars());
+        if chars.len().abs_diff(term.len()) > bound {
+            return None;
+        }
     }
-    if prefix && word.len() + bound < term.len() {
-        return None;
-    }
-    // Rows of the edit table over `word`'s characters, `term` down the side: the row
+    // Rows of the edit table over the word's characters, `term` down the side: the row
     // before the previous one is kept for swaps.
-    let width = word.len() + 1;
-    let mut before: Vec<usize> = vec![0; width];
-    let mut previous: Vec<usize> = (0..width).collect();
-    let mut current: Vec<usize> = vec![0; width];
+    let width = chars.len() + 1;
+    for row in [&mut *before, &mut *current] {
+        row.clear();
+        row.resize(width, 0);
+    }
+    previous.clear();
+    previous.extend(0..width);
     for i in 1..=term.len() {
         current[0] = i;
         let mut row_best = current[0];
         for j in 1..width {
-            let change = usize::from(term[i - 1] != word[j - 1]);
+            let change = usize::from(term[i - 1] != chars[j - 1]);
             let mut cost = (previous[j - 1] + change)
                 .min(previous[j] + 1)
                 .min(current[j - 1] + 1);
-            if i > 1 && j > 1 && term[i - 1] == word[j - 2] && term[i - 2] == word[j - 1] {
+            if i > 1 && j > 1 && term[i - 1] == chars[j - 2] && term[i - 2] == chars[j - 1] {
                 cost = cost.min(before[j - 2] + 1);
             }
             current[j] = cost;
@@ -35,8 +65,8 @@ pub fn distance(term: &[char], word: &str, bound: usize, prefix: bool) -> Option
         if row_best > bound {
             return None;
         }
-        std::mem::swap(&mut before, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
+        std::mem::swap(before, previous);
+        std::mem::swap(previous, current);
     }
     let found = if prefix {
         previous.iter().copied().min().unwrap_or(usize::MAX)
@@ -51,7 +81,13 @@ mod tests {
     use super::*;
 
     fn d(term: &str, word: &str, bound: usize, prefix: bool) -> Option<usize> {
-        distance(&term.chars().collect::<Vec<_>>(), word, bound, prefix)
+        distance(
+            &term.chars().collect::<Vec<_>>(),
+            word,
+            bound,
+            prefix,
+            &mut Scratch::default(),
+        )
     }
 
     #[test]
