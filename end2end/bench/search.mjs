@@ -139,7 +139,8 @@ for (let run = 0; run < runs; run++) {
     await page.waitForSelector(".search-page__results[data-term='']", { state: "attached" });
     await page.getByTestId("search-term").focus();
     for (let i = 0; i < word.length; i++) {
-      onPage.push(await paintedAfter(page, word[i], ".search-page__results", word.slice(0, i + 1)));
+      const term = word.slice(0, i + 1);
+      onPage.push([await paintedAfter(page, word[i], ".search-page__results", term), term]);
     }
   }
   await page.keyboard.press("Escape");
@@ -150,11 +151,16 @@ for (let run = 0; run < runs; run++) {
     await page.locator(".quick-open__input").fill("");
     await page.waitForSelector("#quick-open-list[data-term='']", { state: "attached" });
     for (let i = 0; i < word.length; i++) {
-      inDialog.push(await paintedAfter(page, word[i], "#quick-open-list", word.slice(0, i + 1)));
+      const term = word.slice(0, i + 1);
+      inDialog.push([await paintedAfter(page, word[i], "#quick-open-list", term), term]);
     }
   }
   await context.close();
 }
 await browser.close();
-console.log(`Chromium, /search: key → results painted: ${summary(onPage)}`);
-console.log(`Chromium, quick-open dialog: key → results painted: ${summary(inDialog)}`);
+const slowest = (timed) =>
+  [...timed].sort((a, b) => b[0] - a[0]).slice(0, 4).map(([ms, term]) => `${term} ${ms.toFixed(1)} ms`).join(", ");
+console.log(`Chromium, /search: key → results painted: ${summary(onPage.map(([ms]) => ms))}`);
+console.log(`  slowest: ${slowest(onPage)}`);
+console.log(`Chromium, quick-open dialog: key → results painted: ${summary(inDialog.map(([ms]) => ms))}`);
+console.log(`  slowest: ${slowest(inDialog)}`);

@@ -12,7 +12,10 @@ use std::{
     ops::Bound::{Excluded, Included, Unbounded},
 };
 
-use app::model::search::query::{index_words, typos_allowed, QueryTerm};
+use app::model::search::{
+    query::{index_words, typos_allowed, QueryTerm},
+    url::SearchFacet,
+};
 
 use super::{typo, Document};
 
@@ -54,6 +57,51 @@ pub struct SearchIndex {
     dead: HashMap<Box<str>, u32>,
     /// How many documents are live.
     live: usize,
+    /// Each document's facet values by number, in [`facet_slot`]'s order.
+    doc_facets: Vec<[u32; 4]>,
+    /// The facet values, each once.
+    pub(super) facet_values: FacetValues,
+}
+
+/// Each facet value once, in lower case and numbered, so facets are counted in an
+/// array rather than by hashing each result's values.
+#[derive(Debug, Default)]
+pub(super) struct FacetValues {
+    names: Vec<Box<str>>,
+    numbers: HashMap<Box<str>, u32>,
+}
+
+impl FacetValues {
+    /// The number of `value` (already lower case), given one if it is new.
+    fn number(&mut self, value: &str) -> u32 {
+        if let Some(&number) = self.numbers.get(value) {
+            return number;
+        }
+        let number = self.names.len() as u32;
+        self.names.push(value.into());
+        self.numbers.insert(value.into(), number);
+        number
+    }
+
+    /// The value numbered `number`.
+    pub(super) fn name(&self, number: usize) -> &str {
+        &self.names[number]
+    }
+
+    /// How many values there are.
+    pub(super) fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// Where a facet's value is in a document's facet numbers.
+fn facet_slot(facet: SearchFacet) -> usize {
+    match facet {
+        SearchFacet::Type => 0,
+        SearchFacet::Kind => 1,
+        SearchFacet::Owner => 2,
+        SearchFacet::Lifecycle => 3,
+    }
 }
 
 /// Calls `f` with each posting `doc` makes: a field's word, with the field's weight and
@@ -142,7 +190,14 @@ impl SearchIndex {
             })
             .sum();
         let dead = self.dead.keys().map(|w| w.len() + 32).sum::<usize>();
-        words + docs + sources + dead
+        let facets = self.doc_facets.capacity() * size_of::<[u32; 4]>()
+            + self
+                .facet_values
+                .names
+                .iter()
+                .map(|name| 2 * name.len() + 48)
+                .sum::<usize>();
+        words + docs + sources + dead + facets
     }
 
     /// Replaces the documents made from `source` by `docs` (none: removes them).
@@ -182,22 +237,46 @@ impl SearchIndex {
                 }
             }
         });
+        let values = [
+            Some(doc.result_type.name()),
+            Some(doc.kind.as_str()),
+            doc.owner.as_deref(),
+            doc.lifecycle.as_deref(),
+        ];
+        let facets = values.map(|value| {
+            value.map_or(u32::MAX, |value| {
+                self.facet_values.number(&value.to_lowercase())
+            })
+        });
+        self.doc_facets.push(facets);
         self.docs.push(Some(doc));
         self.live += 1;
         number
+    }
+
+    /// The number of document `number`'s value of `facet`, if it has one.
+    pub(super) fn facet_value(&self, number: u32, facet: SearchFacet) -> Option<usize> {
+        let value = self.doc_facets.get(number as usize)?[facet_slot(facet)];
+        (value != u32::MAX).then_some(value as usize)
     }
 
     /// Drops the postings of replaced documents and numbers the rest again, in order.
     pub fn compact(&mut self) {
         let mut renumbered: Vec<Option<u32>> = Vec::with_capacity(self.docs.len());
         let mut docs = Vec::with_capacity(self.live);
-        for doc in std::mem::take(&mut self.docs) {
+        let mut doc_facets = Vec::with_capacity(self.live);
+        for (doc, facets) in std::mem::take(&mut self.docs)
+            .into_iter()
+            .zip(&self.doc_facets)
+        {
             renumbered.push(doc.is_some().then_some(docs.len() as u32));
             if doc.is_some() {
                 docs.push(doc);
+                doc_facets.push(*facets);
             }
         }
         self.docs = docs;
+        self.doc_facets = doc_facets;
         self.dead.clear();
         self.words.retain(|_, postings| {
             postings.retain_mut(|posting| match renumbered[posting.doc as usize] {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use app::model::{
     docs::search::snippet,
     search::{
-        query::{index_words, parse, words, ParsedQuery},
+        query::{index_words, parse, written_words, ParsedQuery},
         url::SearchFacet as Facet,
         FacetCount, SearchFacets, SearchHit, SearchRequest, SearchResults,
     },
@@ -140,27 +140,33 @@ impl SearchIndex {
     /// The facets of `matching`: each counted over the documents the other facets'
     /// choices keep.
     fn facets(&self, request: &SearchRequest, matching: &[(u32, f32)]) -> SearchFacets {
-        let count = |facet: Facet, value: fn(&Document) -> Option<&str>, chosen: &[String]| {
-            // Counted by the text as written (no allocation per document), then folded
-            // to lower case.
-            let mut counts: HashMap<&str, usize> = HashMap::new();
+        let count = |facet: Facet, chosen: &[String]| {
+            // A result is counted when it has the other facets' chosen values: checked
+            // only when another facet has a choice.
+            let others_chosen = Facet::ALL
+                .into_iter()
+                .any(|other| other != facet && !request.chosen(other).is_empty());
+            let mut counts = vec![0usize; self.facet_values.len()];
             for &(number, _) in matching {
-                let Some(doc) = self.doc(number) else {
+                let Some(value) = self.facet_value(number, facet) else {
                     continue;
                 };
-                if chosen_by(request, doc, Some(facet)) {
-                    if let Some(value) = value(doc) {
-                        *counts.entry(value).or_default() += 1;
-                    }
+                if !others_chosen
+                    || self
+                        .doc(number)
+                        .is_some_and(|doc| chosen_by(request, doc, Some(facet)))
+                {
+                    counts[value] += 1;
                 }
             }
-            let mut folded: HashMap<String, usize> = HashMap::with_capacity(counts.len());
-            for (value, count) in counts {
-                *folded.entry(value.to_lowercase()).or_default() += count;
-            }
-            let mut counts: Vec<FacetCount> = folded
+            let mut counts: Vec<FacetCount> = counts
                 .into_iter()
-                .map(|(value, count)| FacetCount { value, count })
+                .enumerate()
+                .filter(|&(_, count)| count > 0)
+                .map(|(value, count)| FacetCount {
+                    value: self.facet_values.name(value).to_owned(),
+                    count,
+                })
                 .collect();
             counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
             let mut kept: Vec<FacetCount> = Vec::new();
@@ -171,16 +177,11 @@ impl SearchIndex {
             }
             kept
         };
-        let types: Vec<String> = request.types.iter().map(|t| t.name().to_owned()).collect();
         SearchFacets {
-            types: count(Facet::Type, |d| Some(d.result_type.name()), &types),
-            kinds: count(Facet::Kind, |d| Some(&d.kind), &request.kinds),
-            owners: count(Facet::Owner, |d| d.owner.as_deref(), &request.owners),
-            lifecycles: count(
-                Facet::Lifecycle,
-                |d| d.lifecycle.as_deref(),
-                &request.lifecycles,
-            ),
+            types: count(Facet::Type, &request.chosen(Facet::Type)),
+            kinds: count(Facet::Kind, &request.kinds),
+            owners: count(Facet::Owner, &request.owners),
+            lifecycles: count(Facet::Lifecycle, &request.lifecycles),
         }
     }
 }
@@ -204,12 +205,32 @@ fn chosen_by(request: &SearchRequest, doc: &Document, except: Option<Facet>) -> 
         )
 }
 
-/// Whether a field of `doc` holds the words of `phrase` side by side.
+/// Whether a field of `doc` holds the words of `phrase` (lower case) side by side.
 fn has_phrase(doc: &Document, phrase: &[String]) -> bool {
+    let mut held: Vec<&str> = Vec::new();
     doc.fields.iter().any(|field| {
-        let held: Vec<String> = words(&field.text).map(|(_, word)| word).collect();
-        held.windows(phrase.len()).any(|window| window == phrase)
+        held.clear();
+        written_words(&field.text).any(|(_, word)| {
+            held.push(word);
+            held.len() >= phrase.len()
+                && held[held.len() - phrase.len()..]
+                    .iter()
+                    .zip(phrase)
+                    .all(|(written, lower)| same_word(written, lower))
+        })
     })
+}
+
+/// Whether `written` is `lower` but for case.
+fn same_word(written: &str, lower: &str) -> bool {
+    if written.is_ascii() {
+        written.eq_ignore_ascii_case(lower)
+    } else {
+        written
+            .chars()
+            .flat_map(char::to_lowercase)
+            .eq(lower.chars())
+    }
 }
 
 /// `doc` as a result: the field that matched best names the part and gives the snippet

@@ -77,15 +77,19 @@ fn push_term(terms: &mut Vec<QueryTerm>, text: String, exact: bool) {
 
 /// The words of `text`, lower case, with where each starts: runs of letters and digits.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, String)> + '_ {
+    written_words(text).map(|(start, word)| (start, word.to_lowercase()))
+}
+
+/// The words of `text` as written (runs of letters and digits), each with the byte it
+/// starts at.
+pub fn written_words(text: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
         while chars.next_if(|(_, c)| !c.is_alphanumeric()).is_some() {}
-        let (start, first) = chars.next()?;
-        let mut word: String = first.to_lowercase().collect();
-        while let Some((_, c)) = chars.next_if(|(_, c)| c.is_alphanumeric()) {
-            word.extend(c.to_lowercase());
-        }
-        Some((start, word))
+        let (start, _) = chars.next()?;
+        while chars.next_if(|(_, c)| c.is_alphanumeric()).is_some() {}
+        let end = chars.peek().map_or(text.len(), |&(at, _)| at);
+        Some((start, &text[start..end]))
     })
 }
 
