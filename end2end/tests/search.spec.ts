@@ -73,6 +73,10 @@ test("the quick-open dialog works by keyboard alone and remembers searches", asy
   const options = dialog.getByRole("option");
   await expect(options.first()).toContainText("Checkout API");
   await expect(options.first()).toHaveAttribute("aria-selected", "true");
+  // One result under the other (the navigation's list styles stay out of the dialog).
+  const first = await options.nth(0).boundingBox();
+  const second = await options.nth(1).boundingBox();
+  expect(second!.y).toBeGreaterThanOrEqual(first!.y + first!.height - 1);
   // Down to the second result and back up to the first, then open it.
   await page.keyboard.press("ArrowDown");
   await expect(options.nth(1)).toHaveAttribute("aria-selected", "true");

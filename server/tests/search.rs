@@ -139,7 +139,11 @@ async fn find(portal: &Portal, term: &str) -> SearchResults {
 }
 
 fn titles(results: &SearchResults) -> Vec<&str> {
-    results.hits.iter().map(|hit| hit.title.as_str()).collect()
+    results
+        .hits
+        .iter()
+        .map(|hit| hit.about.title.as_str())
+        .collect()
 }
 
 async fn entities_docs_apis_and_templates_are_found(db: TestDb) {
@@ -149,11 +153,11 @@ async fn entities_docs_apis_and_templates_are_found(db: TestDb) {
     // A misspelt name, typed to its end.
     let found = find(&portal, "paymnets service ").await;
     assert_eq!(
-        found.hits[0].entity_ref,
+        found.hits[0].about.entity_ref,
         "component:default/payments-service"
     );
     assert_eq!(
-        found.hits[0].location,
+        found.hits[0].about.location,
         "/catalog/default/component/payments-service"
     );
 
@@ -161,10 +165,10 @@ async fn entities_docs_apis_and_templates_are_found(db: TestDb) {
     let found = find(&portal, "\"retry budget\"").await;
     assert_eq!(titles(&found), ["Operations"], "{found:?}");
     let page = &found.hits[0];
-    assert_eq!(page.result_type, ResultType::Docs);
+    assert_eq!(page.about.result_type, ResultType::Docs);
     assert_eq!(page.section.as_deref(), Some("Retries"));
     assert_eq!(
-        page.location,
+        page.about.location,
         "/docs/default/component/payments-service/operations/#retries"
     );
     assert!(page.snippet.iter().any(|piece| matches!(
@@ -181,7 +185,7 @@ async fn entities_docs_apis_and_templates_are_found(db: TestDb) {
     for term in ["/pets/{petId}", "PetOwner", "getPetById"] {
         let found = find(&portal, term).await;
         assert_eq!(titles(&found), ["petstore"], "{term}");
-        assert_eq!(found.hits[0].result_type, ResultType::Api);
+        assert_eq!(found.hits[0].about.result_type, ResultType::Api);
     }
     assert_eq!(
         find(&portal, "/pets/{petId}").await.hits[0]
@@ -194,7 +198,7 @@ async fn entities_docs_apis_and_templates_are_found(db: TestDb) {
     let found = find(&portal, "recommended").await;
     assert_eq!(titles(&found), ["Rust service"]);
     assert_eq!(
-        found.hits[0].location,
+        found.hits[0].about.location,
         "/create/templates/default/rust-service"
     );
 

@@ -432,7 +432,7 @@ async fn portal_search_leaves_hidden_entities_out(db: TestDb) {
         results
             .hits
             .iter()
-            .map(|hit| hit.entity_ref.clone())
+            .map(|hit| hit.about.entity_ref.clone())
             .collect::<Vec<_>>()
     };
 

@@ -6,7 +6,7 @@ use app::model::{
     catalog::{entity::Entity, entity_page::entity_href},
     docs::page::docs_base,
     identity::policy::Target,
-    search::{api::DefinitionPart, ResultType},
+    search::{api::DefinitionPart, About, ResultType},
     template::gallery::form_href,
 };
 
@@ -83,13 +83,15 @@ pub fn entity_document(
         }),
     }));
     Document {
-        result_type,
-        title: entity.display_name().to_owned(),
-        location,
-        entity_ref: entity_ref.to_string().to_lowercase(),
-        kind: entity.kind.clone(),
-        owner,
-        lifecycle,
+        about: About {
+            result_type,
+            title: entity.display_name().to_owned(),
+            location,
+            entity_ref: entity_ref.to_string().to_lowercase(),
+            kind: entity.kind.clone(),
+            owner,
+            lifecycle,
+        },
         target,
         fields,
     }
@@ -98,19 +100,25 @@ pub fn entity_document(
 /// The pages of `entity`'s docs as documents, one per page (sections in reading order),
 /// each telling about the entity as `entity` does.
 pub fn doc_page_documents(entity: &Document, sections: Vec<DocSection>) -> Vec<Document> {
-    let (kind, rest) = entity.entity_ref.split_once(':').unwrap_or_default();
+    let (kind, rest) = entity.about.entity_ref.split_once(':').unwrap_or_default();
     let (namespace, name) = rest.split_once('/').unwrap_or_default();
     let base = docs_base(kind, namespace, name);
     let mut pages: Vec<Document> = Vec::new();
     for section in sections {
         let location = format!("{base}{}", section.url);
-        if pages.last().is_none_or(|page| page.location != location) {
+        if pages
+            .last()
+            .is_none_or(|page| page.about.location != location)
+        {
             pages.push(Document {
-                result_type: ResultType::Docs,
-                title: section.page_title.clone(),
-                location,
+                about: About {
+                    result_type: ResultType::Docs,
+                    title: section.page_title.clone(),
+                    location,
+                    ..entity.about.clone()
+                },
+                target: entity.target.clone(),
                 fields: vec![field(Weight::Title, section.page_title.clone())],
-                ..entity.clone()
             });
         }
         let Some(page) = pages.last_mut() else {

@@ -121,13 +121,18 @@ fn for_each_posting(doc: &Document, mut f: impl FnMut(String, (u8, u8))) {
 
 /// The heap bytes of a document's texts and fields.
 fn document_bytes(doc: &Document) -> usize {
-    let strings = [&doc.title, &doc.location, &doc.entity_ref, &doc.kind];
+    let strings = [
+        &doc.about.title,
+        &doc.about.location,
+        &doc.about.entity_ref,
+        &doc.about.kind,
+    ];
     let target = &doc.target;
     // A ref is three short strings.
     let refs = (usize::from(target.entity.is_some()) + target.owners.len()) * 96;
     strings.iter().map(|s| s.capacity()).sum::<usize>()
-        + doc.owner.as_ref().map_or(0, String::capacity)
-        + doc.lifecycle.as_ref().map_or(0, String::capacity)
+        + doc.about.owner.as_ref().map_or(0, String::capacity)
+        + doc.about.lifecycle.as_ref().map_or(0, String::capacity)
         + refs
         + target.label.capacity()
         + target.tags.iter().map(|t| t.capacity() + 24).sum::<usize>()
@@ -238,10 +243,10 @@ impl SearchIndex {
             }
         });
         let values = [
-            Some(doc.result_type.name()),
-            Some(doc.kind.as_str()),
-            doc.owner.as_deref(),
-            doc.lifecycle.as_deref(),
+            Some(doc.about.result_type.name()),
+            Some(doc.about.kind.as_str()),
+            doc.about.owner.as_deref(),
+            doc.about.lifecycle.as_deref(),
         ];
         let facets = values.map(|value| {
             value.map_or(u32::MAX, |value| {

@@ -15,25 +15,13 @@ pub use documents::{doc_page_documents, entity_document, DocSection};
 pub use index::SearchIndex;
 pub use rank::Visible;
 
-use app::model::{identity::policy::Target, search::ResultType};
+use app::model::{identity::policy::Target, search::About};
 
 /// Something search can find: an entity, or one page of its docs.
 #[derive(Clone, Debug)]
 pub struct Document {
-    /// What it is.
-    pub result_type: ResultType,
-    /// How results show it.
-    pub title: String,
-    /// Its page in the portal.
-    pub location: String,
-    /// The entity it is about (lower-case ref).
-    pub entity_ref: String,
-    /// The entity's kind, as written.
-    pub kind: String,
-    /// The entity's owner (lower-case ref).
-    pub owner: Option<String>,
-    /// The entity's lifecycle.
-    pub lifecycle: Option<String>,
+    /// What it is and is about (as its results show).
+    pub about: About,
     /// The entity as the policy sees it.
     pub target: Target,
     /// The texts searched, each with its weight.

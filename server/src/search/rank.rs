@@ -10,7 +10,7 @@ use app::model::{
     search::{
         query::{index_words, parse, written_words, ParsedQuery},
         url::SearchFacet as Facet,
-        FacetCount, SearchFacets, SearchHit, SearchRequest, SearchResults,
+        About, FacetCount, SearchFacets, SearchHit, SearchRequest, SearchResults,
     },
 };
 
@@ -69,7 +69,7 @@ impl SearchIndex {
         }
         // Ties by location, not by number: numbers depend on the order documents came
         // in, and every replica must answer alike.
-        let location = |number: u32| self.doc(number).map(|doc| doc.location.as_str());
+        let location = |number: u32| self.doc(number).map(|doc| doc.about.location.as_str());
         let best_first = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| location(a.0).cmp(&location(b.0)))
@@ -195,13 +195,13 @@ fn chosen_by(request: &SearchRequest, doc: &Document, except: Option<Facet>) -> 
     };
     (except == Some(Facet::Type)
         || request.types.is_empty()
-        || request.types.contains(&doc.result_type))
-        && holds(Facet::Kind, &request.kinds, Some(&doc.kind))
-        && holds(Facet::Owner, &request.owners, doc.owner.as_deref())
+        || request.types.contains(&doc.about.result_type))
+        && holds(Facet::Kind, &request.kinds, Some(&doc.about.kind))
+        && holds(Facet::Owner, &request.owners, doc.about.owner.as_deref())
         && holds(
             Facet::Lifecycle,
             &request.lifecycles,
-            doc.lifecycle.as_deref(),
+            doc.about.lifecycle.as_deref(),
         )
 }
 
@@ -265,19 +265,16 @@ fn hit(doc: &Document, score: f32, found_words: &HashMap<&str, f32>) -> SearchHi
     };
     let part = field.and_then(|f| f.part.as_ref());
     let location = match part.and_then(|p| p.anchor.as_deref()) {
-        Some(anchor) => format!("{}#{anchor}", doc.location),
-        None => doc.location.clone(),
+        Some(anchor) => format!("{}#{anchor}", doc.about.location),
+        None => doc.about.location.clone(),
     };
     // Longest first, so that `payments` is marked whole rather than its `pay`.
     matched.sort_by_key(|b| std::cmp::Reverse(b.len()));
     SearchHit {
-        result_type: doc.result_type,
-        title: doc.title.clone(),
-        location,
-        entity_ref: doc.entity_ref.clone(),
-        kind: doc.kind.clone(),
-        owner: doc.owner.clone(),
-        lifecycle: doc.lifecycle.clone(),
+        about: About {
+            location,
+            ..doc.about.clone()
+        },
         section: part.map(|p| p.label.clone()),
         snippet: field.map_or_else(Vec::new, |f| snippet(&matched, &f.text, SNIPPET_WIDTH)),
         score,

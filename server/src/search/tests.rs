@@ -27,7 +27,7 @@ fn component(name: &str, description: &str, tags: &[&str]) -> Document {
 fn index(docs: Vec<Document>) -> SearchIndex {
     let mut index = SearchIndex::default();
     for doc in docs {
-        let source = doc.entity_ref.clone();
+        let source = doc.about.entity_ref.clone();
         index.replace(&source, vec![doc]);
     }
     index
@@ -42,7 +42,11 @@ fn find(index: &SearchIndex, term: &str) -> SearchResults {
 }
 
 fn titles(results: &SearchResults) -> Vec<&str> {
-    results.hits.iter().map(|h| h.title.as_str()).collect()
+    results
+        .hits
+        .iter()
+        .map(|h| h.about.title.as_str())
+        .collect()
 }
 
 fn marked(snippet: &[Snippet]) -> Vec<&str> {
@@ -187,7 +191,9 @@ fn what_may_not_be_seen_is_not_counted() {
         term: "shared".into(),
         ..SearchRequest::default()
     };
-    let found = index.search(&request, &|doc: &Document| !doc.title.contains("secret"));
+    let found = index.search(&request, &|doc: &Document| {
+        !doc.about.title.contains("secret")
+    });
     assert_eq!(titles(&found), ["open"]);
     assert_eq!(found.total, 1);
     assert_eq!(found.facets.kinds[0].count, 1);
@@ -210,7 +216,7 @@ fn api_definitions_are_found_by_path_and_schema_naming_the_part() {
         Some("GET /pets/{petId}")
     );
     assert_eq!(
-        by_path.hits[0].location,
+        by_path.hits[0].about.location,
         "/catalog/default/api/petstore#definition-heading"
     );
     let by_schema = find(&index, "PetOwner");
@@ -258,9 +264,12 @@ fn a_docs_page_is_one_result_naming_its_best_section() {
     let found = find(&index, "\"exponential backoff\" retried");
     assert_eq!(titles(&found), ["Payments"]);
     let hit = &found.hits[0];
-    assert_eq!(hit.result_type, ResultType::Docs);
+    assert_eq!(hit.about.result_type, ResultType::Docs);
     assert_eq!(hit.section.as_deref(), Some("Retries"));
-    assert_eq!(hit.location, "/docs/default/component/payments/#retries");
+    assert_eq!(
+        hit.about.location,
+        "/docs/default/component/payments/#retries"
+    );
     assert_eq!(marked(&hit.snippet), ["retried", "exponential", "backoff"]);
     assert_eq!(find(&index, "exponential").total, 2);
 }

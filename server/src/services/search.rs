@@ -80,7 +80,7 @@ impl Portal {
         let docs = self.identity.policy.visibility(who, Action::DocsRead);
         let visible = |doc: &Document| {
             entities.sees(&doc.target)
-                && (doc.result_type != ResultType::Docs || docs.sees(&doc.target))
+                && (doc.about.result_type != ResultType::Docs || docs.sees(&doc.target))
         };
         let index = self.search.index.read().unwrap_or_else(|e| e.into_inner());
         Ok(index.search(request, &visible))

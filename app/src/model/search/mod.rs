@@ -92,23 +92,33 @@ impl SearchRequest {
     }
 }
 
-/// One result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SearchHit {
+/// What a result is and what it is about: what each result shows beside its title and
+/// what the facets count. The server's index keeps one per document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct About {
     /// What it is.
     pub result_type: ResultType,
     /// Its title: the entity's title or name, the page's title.
     pub title: String,
-    /// Where it is in the portal (`/catalog/…`, `/docs/…#anchor`).
+    /// Where it is in the portal (`/catalog/…`, `/docs/…`; a result adds the `#anchor`
+    /// of the part that matched).
     pub location: String,
     /// The entity it is about (lower-case ref).
     pub entity_ref: String,
     /// The entity's kind, as written.
     pub kind: String,
-    /// The entity's owner (ref), when it has one.
+    /// The entity's owner (lower-case ref), when it has one.
     pub owner: Option<String>,
     /// The entity's lifecycle, when it has one.
     pub lifecycle: Option<String>,
+}
+
+/// One result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// What it is and is about.
+    #[serde(flatten)]
+    pub about: About,
     /// The part that matched best, when the result has parts: a docs page's section or
     /// an API's operation, schema or channel.
     pub section: Option<String>,

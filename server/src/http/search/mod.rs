@@ -231,12 +231,13 @@ impl ApiResult {
         let mut put = |key: &str, value: &str| {
             document.insert(key.to_owned(), Value::String(value.to_owned()));
         };
-        put("title", &hit.title);
+        put("title", &hit.about.title);
         put("text", &text);
-        put("location", &hit.location);
-        put("kind", &hit.kind);
-        put("entityRef", &hit.entity_ref);
+        put("location", &hit.about.location);
+        put("kind", &hit.about.kind);
+        put("entityRef", &hit.about.entity_ref);
         if let Some((namespace, name)) = hit
+            .about
             .entity_ref
             .split_once(':')
             .and_then(|(_, rest)| rest.split_once('/'))
@@ -244,10 +245,10 @@ impl ApiResult {
             put("namespace", namespace);
             put("name", name);
         }
-        if let Some(owner) = &hit.owner {
+        if let Some(owner) = &hit.about.owner {
             put("owner", owner);
         }
-        if let Some(lifecycle) = &hit.lifecycle {
+        if let Some(lifecycle) = &hit.about.lifecycle {
             put("lifecycle", lifecycle);
         }
         if let Some(section) = &hit.section {
@@ -256,7 +257,7 @@ impl ApiResult {
         let mut fields = Map::new();
         fields.insert("text".to_owned(), Value::String(marked));
         Self {
-            result_type: backstage_type(hit.result_type),
+            result_type: backstage_type(hit.about.result_type),
             document,
             highlight: Highlight {
                 pre_tag: PRE_TAG,

@@ -11,19 +11,19 @@ use crate::model::search::{SearchHit, Snippet};
 #[component]
 pub fn HitView(hit: SearchHit, term: String) -> impl IntoView {
     let facts: Vec<String> = [
-        Some(hit.kind.clone()),
-        hit.owner.as_deref().map(owner_label),
-        hit.lifecycle.clone(),
+        Some(hit.about.kind.clone()),
+        hit.about.owner.as_deref().map(owner_label),
+        hit.about.lifecycle.clone(),
     ]
     .into_iter()
     .flatten()
     .collect();
     view! {
-        <li class="search-hit" data-type=hit.result_type.name() data-ref=hit.entity_ref.clone()>
+        <li class="search-hit" data-type=hit.about.result_type.name() data-ref=hit.about.entity_ref.clone()>
             <p class="search-hit__head">
-                <span class="search-hit__type">{hit.result_type.label()}</span>
-                <A href=hit.location.clone() attr:class="search-hit__title" on:click=move |_| super::recent::remember(&term)>
-                    {hit.title.clone()}
+                <span class="search-hit__type">{hit.about.result_type.label()}</span>
+                <A href=hit.about.location.clone() attr:class="search-hit__title" on:click=move |_| super::recent::remember(&term)>
+                    {hit.about.title.clone()}
                 </A>
                 {hit.section.clone().map(|section| view! { <span class="search-hit__section">{section}</span> })}
             </p>

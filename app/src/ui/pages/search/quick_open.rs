@@ -184,7 +184,7 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
     let choose = {
         let go = go.clone();
         move |choice: Choice| match choice {
-            Choice::Hit(hit) => go(&hit.location),
+            Choice::Hit(hit) => go(&hit.about.location),
             Choice::Recent(term) => {
                 text.set(term.clone());
                 term_now(term);
@@ -233,13 +233,13 @@ fn Dialog(open: RwSignal<bool>) -> impl IntoView {
                 let choose = choose.clone();
                 let body = match choice {
                     Choice::Hit(hit) => {
-                        let facts: Vec<String> = [Some(hit.kind.clone()), hit.owner.as_deref().map(owner_label)]
+                        let facts: Vec<String> = [Some(hit.about.kind.clone()), hit.about.owner.as_deref().map(owner_label)]
                             .into_iter()
                             .flatten()
                             .collect();
                         view! {
-                            <span class="quick-open__type">{hit.result_type.label()}</span>
-                            <span class="quick-open__title">{hit.title}</span>
+                            <span class="quick-open__type">{hit.about.result_type.label()}</span>
+                            <span class="quick-open__title">{hit.about.title}</span>
                             {hit.section.map(|s| view! { <span class="quick-open__section">{s}</span> })}
                             <span class="quick-open__facts">{facts.join(" · ")}</span>
                         }
