@@ -102,6 +102,20 @@ test("the quick-open dialog works by keyboard alone and remembers searches", asy
   await expect(dialog).toHaveCount(0);
 });
 
+test("words typed before the page is interactive are searched once it is", async ({ page }) => {
+  // The browser bundle arrives late, as on a slow connection.
+  await page.route(/\.wasm$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await page.goto("/search", { waitUntil: "domcontentloaded" });
+  await page.getByTestId("search-term").fill("paymnt");
+  await hydrated(page);
+  await expect(page).toHaveURL(/\/search\?q=paymnt$/);
+  await expect(page.getByTestId("search-term")).toHaveValue("paymnt");
+  await expect(page.locator(".search-page__results")).toHaveAttribute("data-term", "paymnt");
+});
+
 test.describe("with JavaScript off", () => {
   test.use({ javaScriptEnabled: false });
 
@@ -113,6 +127,7 @@ test.describe("with JavaScript off", () => {
     await expect(page.locator(".search-hit[data-type=techdocs]").first()).toBeVisible();
     await page.locator("nav[data-facet=type] [data-value=techdocs]").click();
     await expect(page).toHaveURL(/q=rollbacks&type=techdocs/);
+    await expect(page.getByTestId("search-term")).toHaveValue("rollbacks");
     // The "Search" link of the navigation is the page itself.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Search" }).click();
     await expect(page).toHaveURL(/\/search$/);

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::debounce::Debounce;
+use super::typing::Debounce;
 use crate::{
     api::search_entity_choices,
     model::{

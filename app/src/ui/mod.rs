@@ -4,7 +4,6 @@
 //! hydrates: the layout and the router with one route per page in [`pages`].
 
 mod api_definition;
-mod debounce;
 #[cfg(feature = "hydrate")]
 pub(crate) mod dom;
 mod form_fields;
@@ -13,6 +12,7 @@ pub mod pages;
 mod stars;
 pub mod status;
 mod theme;
+mod typing;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};

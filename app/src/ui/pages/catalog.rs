@@ -17,9 +17,9 @@ use crate::{
         catalog::filter::Order,
     },
     ui::{
-        debounce::Debounce,
         stars::{use_stars, StarButton},
         status::FailedStatus,
+        typing::{typed_before_hydration, Debounce},
     },
 };
 
@@ -97,7 +97,10 @@ fn ErrorNotice(error: String) -> impl IntoView {
 /// The search box: filters as the person types, and is a plain form without JavaScript.
 #[component]
 fn SearchBox(view: Memo<CatalogView>) -> impl IntoView {
-    let text = RwSignal::new(view.get_untracked().text);
+    let shown = view.get_untracked().text;
+    // Words typed before the page was interactive are kept, and searched below.
+    let early = typed_before_hydration("catalog-search", &shown);
+    let text = RwSignal::new(early.clone().unwrap_or_else(|| shown.clone()));
     // The box follows the URL (back/forward), except while the person types.
     Effect::new(move |_| {
         let current = view.with(|v| v.text.clone());
@@ -107,22 +110,26 @@ fn SearchBox(view: Memo<CatalogView>) -> impl IntoView {
     });
     let navigate = leptos_router::hooks::use_navigate();
     let debounce = Debounce::new(SEARCH_DEBOUNCE_MS);
+    let search = move |value: String| {
+        let next = view.get_untracked().searching(&value);
+        navigate(
+            &next.href(),
+            leptos_router::NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    if let Some(early) = early {
+        let search = search.clone();
+        debounce.call(move || search(early));
+    }
     let on_input = move |event: leptos::ev::Event| {
         let value = event_target_value(&event);
         text.set(value.clone());
-        let navigate = navigate.clone();
-        let search = move || {
-            let next = view.get_untracked().searching(&value);
-            navigate(
-                &next.href(),
-                leptos_router::NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
-        };
-        debounce.call(search);
+        let search = search.clone();
+        debounce.call(move || search(value));
     };
     // Without JavaScript the form submits the current view's other parameters along.
     let hidden = move || {
@@ -143,6 +150,7 @@ fn SearchBox(view: Memo<CatalogView>) -> impl IntoView {
                 name="q"
                 placeholder="Search by name, title, description or tag"
                 autocomplete="off"
+                value=shown
                 prop:value=move || text.get()
                 on:input=on_input
             />

@@ -21,7 +21,10 @@ use crate::{
         url::{SearchFacet, SEARCH_PATH},
         FacetCount, ResultType, SearchRequest, SearchResults,
     },
-    ui::{debounce::Debounce, status::FailedStatus},
+    ui::{
+        status::FailedStatus,
+        typing::{typed_before_hydration, Debounce},
+    },
 };
 use hit::{owner_label, HitView};
 
@@ -67,7 +70,10 @@ pub fn SearchPage() -> impl IntoView {
 /// person types once the page is interactive.
 #[component]
 fn SearchBox(request: Memo<SearchRequest>) -> impl IntoView {
-    let text = RwSignal::new(request.get_untracked().term);
+    let shown = request.get_untracked().term;
+    // Words typed before the page was interactive are kept, and searched below.
+    let early = typed_before_hydration("search-term", &shown);
+    let text = RwSignal::new(early.clone().unwrap_or_else(|| shown.clone()));
     // The box follows the URL (back/forward), except while the person types.
     Effect::new(move |_| {
         let current = request.with(|r| r.term.clone());
@@ -92,6 +98,10 @@ fn SearchBox(request: Memo<SearchRequest>) -> impl IntoView {
             },
         );
     };
+    if let Some(early) = early {
+        let go = go.clone();
+        debounce.call(move || go(early));
+    }
     let on_input = {
         let go = go.clone();
         move |event: leptos::ev::Event| {
@@ -127,6 +137,7 @@ fn SearchBox(request: Memo<SearchRequest>) -> impl IntoView {
                 placeholder="Search entities, docs, APIs and templates"
                 autocomplete="off"
                 data-testid="search-term"
+                value=shown
                 prop:value=move || text.get()
                 on:input=on_input
             />

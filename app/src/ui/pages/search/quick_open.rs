@@ -11,7 +11,7 @@ use super::{hit::owner_label, recent};
 use crate::{
     api::get_search,
     model::search::{url::SEARCH_PATH, SearchHit, SearchRequest, SearchResults},
-    ui::debounce::Debounce,
+    ui::typing::Debounce,
 };
 
 /// Results the dialog lists.

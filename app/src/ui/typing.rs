@@ -1,5 +1,6 @@
-//! The last of a burst of calls, run once the calls pause: a search box asks the server
-//! when the person stops typing, not at each key.
+//! What every box that acts as the person types shares: the pause it waits for (a
+//! search box asks the server when the person stops typing, not at each key), and what
+//! was typed before the page became interactive.
 
 use std::time::Duration;
 
@@ -36,5 +37,30 @@ impl Debounce {
         if let Some(handle) = self.pending.try_get_value().flatten() {
             handle.clear();
         }
+    }
+}
+
+/// What was typed into the text box `id` before the page became interactive, when it is
+/// not `shown` (what the server rendered). Read while the page hydrates, before
+/// hydrating puts the server's value back; `None` at any other time.
+pub fn typed_before_hydration(id: &str, shown: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
+        if !hydrating {
+            return None;
+        }
+        let element = document().get_element_by_id(id)?;
+        let value = element
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .ok()?
+            .value();
+        (value != shown).then_some(value)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (id, shown);
+        None
     }
 }
