@@ -171,7 +171,7 @@ impl SearchIndex {
             counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
             let mut kept: Vec<FacetCount> = Vec::new();
             for (n, facet) in counts.into_iter().enumerate() {
-                if n < FACET_VALUES || chosen.contains(&facet.value) {
+                if n < FACET_VALUES || chosen.iter().any(|c| c.eq_ignore_ascii_case(&facet.value)) {
                     kept.push(facet);
                 }
             }

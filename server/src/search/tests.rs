@@ -290,3 +290,34 @@ fn an_index_that_followed_changes_scores_as_one_built_afresh() {
     ]);
     assert_eq!(find(&followed, "shared"), find(&fresh, "shared"));
 }
+
+#[test]
+fn a_chosen_facet_value_is_listed_beyond_the_most_common_ones() {
+    let docs = (0..30)
+        .map(|n| {
+            let mut doc = component(&format!("svc-{n:02}"), "a payment service", &[]);
+            doc.about.owner = Some(format!("group:default/team-{n:02}"));
+            doc
+        })
+        .collect();
+    let index = index(docs);
+    let request = SearchRequest {
+        term: "payment".into(),
+        owners: vec!["Group:default/Team-29".into()],
+        ..SearchRequest::default()
+    };
+    let found = index.search(&request, &|_: &Document| true);
+    assert_eq!(found.total, 1);
+    let owners: Vec<&str> = found
+        .facets
+        .owners
+        .iter()
+        .map(|f| f.value.as_str())
+        .collect();
+    assert_eq!(
+        owners.len(),
+        26,
+        "25 listed, and the chosen one: {owners:?}"
+    );
+    assert!(owners.contains(&"group:default/team-29"));
+}
