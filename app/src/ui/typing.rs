@@ -64,3 +64,73 @@ pub fn typed_before_hydration(id: &str, shown: &str) -> Option<String> {
         None
     }
 }
+
+/// A search box whose page keeps its search in the URL (the catalog's, the search
+/// page's): what the server showed in it, its text, the search it asks for, and its
+/// `input` handler.
+pub struct UrlSearchBox<Go, OnInput> {
+    /// The term the URL held when the page was made (the box's `value` attribute).
+    pub shown: String,
+    /// What the box shows: follows the URL (back/forward), except while the person types.
+    pub text: RwSignal<String>,
+    /// Searches a term at once: replaces the URL with the page's URL for it.
+    pub go: Go,
+    /// Searches what was typed once the person pauses.
+    pub on_input: OnInput,
+}
+
+/// The search box `id` of a page whose URL holds the term `in_url` gives (read tracked),
+/// and whose URL for a term `href` gives (`None` once the page is gone). Words typed
+/// before the page was interactive are kept and searched.
+pub fn url_search_box<Href>(
+    id: &str,
+    in_url: impl Fn() -> String + 'static,
+    href: Href,
+    wait_ms: u64,
+) -> UrlSearchBox<impl Fn(String) + Clone + 'static, impl Fn(leptos::ev::Event) + 'static>
+where
+    Href: Fn(&str) -> Option<String> + Clone + 'static,
+{
+    let shown = untrack(&in_url);
+    let early = typed_before_hydration(id, &shown);
+    let text = RwSignal::new(early.clone().unwrap_or_else(|| shown.clone()));
+    Effect::new(move |_| {
+        let current = in_url();
+        if text.get_untracked().trim() != current.trim() {
+            text.set(current);
+        }
+    });
+    let navigate = leptos_router::hooks::use_navigate();
+    let go = move |term: String| {
+        if let Some(href) = href(&term) {
+            navigate(
+                &href,
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let debounce = Debounce::new(wait_ms);
+    if let Some(early) = early {
+        let go = go.clone();
+        debounce.call(move || go(early));
+    }
+    let on_input = {
+        let go = go.clone();
+        move |event: leptos::ev::Event| {
+            let value = event_target_value(&event);
+            text.set(value.clone());
+            let go = go.clone();
+            debounce.call(move || go(value));
+        }
+    };
+    UrlSearchBox {
+        shown,
+        text,
+        go,
+        on_input,
+    }
+}

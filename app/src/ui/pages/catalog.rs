@@ -19,7 +19,7 @@ use crate::{
     ui::{
         stars::{use_stars, StarButton},
         status::FailedStatus,
-        typing::{typed_before_hydration, Debounce},
+        typing::{url_search_box, UrlSearchBox},
     },
 };
 
@@ -97,40 +97,17 @@ fn ErrorNotice(error: String) -> impl IntoView {
 /// The search box: filters as the person types, and is a plain form without JavaScript.
 #[component]
 fn SearchBox(view: Memo<CatalogView>) -> impl IntoView {
-    let shown = view.get_untracked().text;
-    // Words typed before the page was interactive are kept, and searched below.
-    let early = typed_before_hydration("catalog-search", &shown);
-    let text = RwSignal::new(early.clone().unwrap_or_else(|| shown.clone()));
-    // The box follows the URL (back/forward), except while the person types.
-    Effect::new(move |_| {
-        let current = view.with(|v| v.text.clone());
-        if text.get_untracked().trim() != current.trim() {
-            text.set(current);
-        }
-    });
-    let navigate = leptos_router::hooks::use_navigate();
-    let debounce = Debounce::new(SEARCH_DEBOUNCE_MS);
-    let search = move |value: String| {
-        let next = view.get_untracked().searching(&value);
-        navigate(
-            &next.href(),
-            leptos_router::NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
-    if let Some(early) = early {
-        let search = search.clone();
-        debounce.call(move || search(early));
-    }
-    let on_input = move |event: leptos::ev::Event| {
-        let value = event_target_value(&event);
-        text.set(value.clone());
-        let search = search.clone();
-        debounce.call(move || search(value));
-    };
+    let UrlSearchBox {
+        shown,
+        text,
+        on_input,
+        ..
+    } = url_search_box(
+        "catalog-search",
+        move || view.with(|v| v.text.clone()),
+        move |term| Some(view.try_get_untracked()?.searching(term).href()),
+        SEARCH_DEBOUNCE_MS,
+    );
     // Without JavaScript the form submits the current view's other parameters along.
     let hidden = move || {
         let view = view.get();

@@ -23,7 +23,7 @@ use crate::{
     },
     ui::{
         status::FailedStatus,
-        typing::{typed_before_hydration, Debounce},
+        typing::{url_search_box, UrlSearchBox},
     },
 };
 use hit::{owner_label, HitView};
@@ -70,47 +70,17 @@ pub fn SearchPage() -> impl IntoView {
 /// person types once the page is interactive.
 #[component]
 fn SearchBox(request: Memo<SearchRequest>) -> impl IntoView {
-    let shown = request.get_untracked().term;
-    // Words typed before the page was interactive are kept, and searched below.
-    let early = typed_before_hydration("search-term", &shown);
-    let text = RwSignal::new(early.clone().unwrap_or_else(|| shown.clone()));
-    // The box follows the URL (back/forward), except while the person types.
-    Effect::new(move |_| {
-        let current = request.with(|r| r.term.clone());
-        if text.get_untracked().trim() != current.trim() {
-            text.set(current);
-        }
-    });
-    let navigate = leptos_router::hooks::use_navigate();
-    let debounce = Debounce::new(DEBOUNCE_MS);
-    let go = move |term: String| {
-        // The page may be gone when a pending search fires.
-        let Some(current) = request.try_get_untracked() else {
-            return;
-        };
-        let href = current.searching(&term).href();
-        navigate(
-            &href,
-            leptos_router::NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
-    if let Some(early) = early {
-        let go = go.clone();
-        debounce.call(move || go(early));
-    }
-    let on_input = {
-        let go = go.clone();
-        move |event: leptos::ev::Event| {
-            let value = event_target_value(&event);
-            text.set(value.clone());
-            let go = go.clone();
-            debounce.call(move || go(value));
-        }
-    };
+    let UrlSearchBox {
+        shown,
+        text,
+        go,
+        on_input,
+    } = url_search_box(
+        "search-term",
+        move || request.with(|r| r.term.clone()),
+        move |term| Some(request.try_get_untracked()?.searching(term).href()),
+        DEBOUNCE_MS,
+    );
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         recent::remember(&text.get_untracked());
