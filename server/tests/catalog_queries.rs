@@ -23,7 +23,7 @@ on_both_backends!(
     filters_full_text_and_facets_select_the_right_entities,
     walking_an_index_orders_like_sorting,
     catalog_page_facets_leave_out_their_own_selection,
-    facets_of_a_search_count_alike_in_memory_and_in_sql,
+    facets_of_a_search_count_alike_with_a_filter_every_entity_meets,
 );
 
 /// The router over the demo catalog, ingested into `db`.
@@ -441,10 +441,10 @@ async fn catalog_page_facets_leave_out_their_own_selection(db: support::TestDb) 
     assert_eq!(none.total, 0);
 }
 
-/// The facets of a term alone are counted in memory, those of a term with a filter in
-/// SQL: with a filter every entity meets (`kind` exists), both count the same values
-/// with the same spellings, for short and long terms, one key or several.
-async fn facets_of_a_search_count_alike_in_memory_and_in_sql(db: support::TestDb) {
+/// The facets of a term alone and of the term with a filter every entity meets (`kind`
+/// exists) count the same values with the same spellings, for short and long terms, one
+/// key or several.
+async fn facets_of_a_search_count_alike_with_a_filter_every_entity_meets(db: support::TestDb) {
     let _app = demo(&db).await;
     let keys: Vec<String> = [
         "kind",
@@ -475,14 +475,14 @@ async fn facets_of_a_search_count_alike_in_memory_and_in_sql(db: support::TestDb
             full_text,
             ..Default::default()
         };
-        let in_memory = db.store.facets(&keys, &alone).await.unwrap();
-        let in_sql = db.store.facets(&keys, &filtered).await.unwrap();
-        assert_eq!(in_memory, in_sql, "{term}");
+        let alone_counts = db.store.facets(&keys, &alone).await.unwrap();
+        let filtered_counts = db.store.facets(&keys, &filtered).await.unwrap();
+        assert_eq!(alone_counts, filtered_counts, "{term}");
         if term == "a" {
-            assert!(in_memory[0].iter().map(|(_, c)| c).sum::<i64>() > 20);
+            assert!(alone_counts[0].iter().map(|(_, c)| c).sum::<i64>() > 20);
         }
         // One key at a time answers the same as all of them together.
         let tags = db.store.facets(&keys[5..], &alone).await.unwrap();
-        assert_eq!(tags[0], in_memory[5], "{term}");
+        assert_eq!(tags[0], alone_counts[5], "{term}");
     }
 }

@@ -32,9 +32,9 @@ mod audit;
 mod cache;
 mod catalog;
 mod docs;
-mod facets;
 mod graph;
 mod identity;
+mod keys;
 mod query;
 mod search_sources;
 mod sessions;
@@ -93,10 +93,8 @@ pub struct Store {
     text: Arc<text::TextIndex>,
     /// The refs the in-memory indexes number their entities by.
     entity_refs: Arc<text::EntityRefsCache>,
-    /// Facet counts over the whole catalog (no filter), by key.
-    facets: Arc<cache::VersionedCache<Vec<(String, i64)>>>,
-    /// Facet keys' values by entity, to count the facets of a search in memory.
-    facet_values: Arc<facets::FacetIndex>,
+    /// The search keys' values with their entities, for queries, orders and facets.
+    keys: Arc<keys::KeyCache>,
     /// The relations, for graph walks.
     relations: Arc<cache::VersionedCache<graph::RelationGraph>>,
     /// Selections of at least this many entities are ordered by walking the order
@@ -171,8 +169,7 @@ impl Store {
             engine,
             text: Arc::new(cache::VersionedCache::new(text::MAX_KEYS)),
             entity_refs: Arc::new(cache::VersionedCache::new(1)),
-            facets: Arc::new(cache::VersionedCache::new(64)),
-            facet_values: Arc::new(cache::VersionedCache::new(facets::MAX_KEYS)),
+            keys: Arc::new(cache::VersionedCache::new(keys::MAX_KEYS)),
             relations: Arc::new(cache::VersionedCache::new(1)),
             sort_walk_from: DEFAULT_SORT_WALK_FROM,
         }

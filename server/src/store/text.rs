@@ -3,8 +3,8 @@
 //!
 //! In SQL, a term costs a string comparison on every value of those keys (15,000 rows
 //! for 10,000 entities, about 1.2 ms on SQLite whether `LIKE` or `instr`); in memory
-//! the same scan takes a tenth of that. The refs that match go back into SQL as one
-//! JSON parameter, so filters, order, paging and counts stay where they were.
+//! the same scan takes a tenth of that. The matches are entity numbers, which the
+//! query's other conditions, order and paging use as they are (`query.rs`).
 //!
 //! The index holds one version of the catalog: the `catalog_version` row, which every
 //! write changing entities raises in its own transaction. Each search reads the version
@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use app::model::catalog::filter::FullText;
 
-use super::{cache::VersionedCache, Store, StoreError};
+use super::{cache::VersionedCache, keys::KeyIndex, Store, StoreError};
 
 /// At most this many keys are kept; a search over others loads them for itself only.
 pub(super) const MAX_KEYS: usize = 16;
@@ -31,23 +31,33 @@ pub(super) type EntityRefsCache = VersionedCache<EntityRefs>;
 /// indexes hold numbers, which compare and count without touching strings (at 100,000
 /// entities, comparing refs was most of a one-letter search).
 #[derive(Debug, Default)]
-pub(super) struct EntityRefs(Vec<Box<str>>);
+pub(super) struct EntityRefs {
+    refs: Vec<Box<str>>,
+    /// Every number, in order: the selection of a query that selects everything.
+    numbers: Vec<u32>,
+}
 
 impl EntityRefs {
+    /// Numbers `refs` by their order.
+    fn new(mut refs: Vec<Box<str>>) -> Self {
+        refs.sort_unstable();
+        let numbers = (0..refs.len() as u32).collect();
+        Self { refs, numbers }
+    }
+
     /// The refs `component:default/NAME` of `names`, numbered in order (for tests).
     #[cfg(test)]
     pub(super) fn components(names: &[&str]) -> Arc<Self> {
-        let mut refs: Vec<Box<str>> = names
+        let refs = names
             .iter()
             .map(|name| format!("component:default/{name}").into())
             .collect();
-        refs.sort_unstable();
-        Arc::new(Self(refs))
+        Arc::new(Self::new(refs))
     }
 
     /// The number of `entity_ref`; `None` for an entity written after the list was read.
     pub(super) fn id(&self, entity_ref: &str) -> Option<u32> {
-        self.0
+        self.refs
             .binary_search_by(|r| (**r).cmp(entity_ref))
             .ok()
             .map(|at| at as u32)
@@ -55,12 +65,17 @@ impl EntityRefs {
 
     /// The ref numbered `id`.
     pub(super) fn get(&self, id: u32) -> &str {
-        &self.0[id as usize]
+        &self.refs[id as usize]
     }
 
     /// How many entities there are.
     pub(super) fn len(&self) -> usize {
-        self.0.len()
+        self.refs.len()
+    }
+
+    /// Every entity's number, in order.
+    pub(super) fn numbers(&self) -> &[u32] {
+        &self.numbers
     }
 }
 
@@ -79,21 +94,20 @@ pub(super) struct KeyValues {
 }
 
 impl KeyValues {
-    /// The values in entity order, so that each search yields its numbers sorted.
-    fn new(pairs: Vec<(String, Box<str>)>, refs: &Arc<EntityRefs>) -> Self {
-        let mut pairs: Vec<(u32, String)> = pairs
-            .into_iter()
-            .filter_map(|(value, entity_ref)| Some((refs.id(&entity_ref)?, value)))
+    /// `key`'s values in entity order, so that each search yields its numbers sorted.
+    fn new(key: &KeyIndex) -> Self {
+        let mut pairs: Vec<(u32, &str)> = (0..key.len())
+            .flat_map(|at| key.entities(at).iter().map(move |&id| (id, key.value(at))))
             .collect();
         pairs.sort_unstable_by_key(|(id, _)| *id);
         let mut values = Self {
-            refs: refs.clone(),
+            refs: key.numbered_by().clone(),
             text: String::new(),
             ends: Vec::new(),
             ids: Vec::new(),
         };
         for (id, value) in pairs {
-            values.text.push_str(&value);
+            values.text.push_str(value);
             values.ends.push(values.text.len());
             values.text.push('\0');
             values.ids.push(id);
@@ -167,60 +181,20 @@ where
     }
 }
 
-/// The entities a full-text term matches: their numbers, sorted, each once.
-#[derive(Debug)]
-pub(super) struct Matches {
-    /// The catalog version they were found in.
-    version: i64,
-    refs: Arc<EntityRefs>,
-    ids: Vec<u32>,
-}
-
-impl Matches {
-    /// The catalog version the matches were found in, and the list their numbers index.
-    pub(super) fn numbering(&self) -> (i64, &Arc<EntityRefs>) {
-        (self.version, &self.refs)
-    }
-
-    /// The matching entities' numbers, sorted.
-    pub(super) fn ids(&self) -> &[u32] {
-        &self.ids
-    }
-
-    /// How many entities match.
-    pub(super) fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// `limit` refs from `offset`, in ref order.
-    pub(super) fn page(&self, offset: usize, limit: usize) -> Vec<String> {
-        self.ids
-            .iter()
-            .skip(offset)
-            .take(limit)
-            .map(|&id| self.refs.get(id).to_owned())
-            .collect()
-    }
-
-    /// Every matching ref, in ref order.
-    pub(super) fn refs(&self) -> Vec<String> {
-        self.page(0, self.ids.len())
-    }
-}
-
 impl Store {
-    /// The entities with a value containing the term under one of the full-text keys.
-    /// The term and the stored values are lower-case, so the match ignores case.
+    /// The numbers of the entities with a value containing the term under one of the
+    /// full-text keys, sorted, in catalog version `version` numbered by `refs`. The term
+    /// and the stored values are lower-case, so the match ignores case.
     pub(super) async fn full_text_matches(
         &self,
+        version: i64,
+        refs: &Arc<EntityRefs>,
         full_text: &FullText,
-    ) -> Result<Matches, StoreError> {
-        let version = self.catalog_version().await?;
-        let refs = self.entity_refs(version).await?;
+    ) -> Result<Vec<u32>, StoreError> {
         let mut keys = Vec::with_capacity(full_text.fields.len());
         for key in &full_text.fields {
-            let values = numbered(&self.text, version, key, &refs, || async {
-                Ok(KeyValues::new(self.key_values(key).await?, &refs))
+            let values = numbered(&self.text, version, key, refs, || async {
+                Ok(KeyValues::new(&*self.key_index(version, refs, key).await?))
             })
             .await?;
             keys.push(values);
@@ -232,10 +206,9 @@ impl Store {
                 matched[id as usize] = true;
             }
         }
-        let ids = (0..refs.len() as u32)
+        Ok((0..refs.len() as u32)
             .filter(|&id| matched[id as usize])
-            .collect();
-        Ok(Matches { version, refs, ids })
+            .collect())
     }
 
     /// The numbered refs of catalog version `version`.
@@ -247,9 +220,7 @@ impl Store {
                     on_pool!(self, pool => sqlx::query_as(&sql).fetch_one(pool).await?);
                 let rows: Vec<(Box<str>,)> = serde_json::from_str(&json)
                     .map_err(|e| StoreError::Io(format!("the entities' refs: {e}")))?;
-                let mut refs: Vec<Box<str>> = rows.into_iter().map(|(r,)| r).collect();
-                refs.sort_unstable();
-                Ok(EntityRefs(refs))
+                Ok(EntityRefs::new(rows.into_iter().map(|(r,)| r).collect()))
             })
             .await
     }
@@ -259,44 +230,40 @@ impl Store {
         let (version,): (i64,) = on_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await?);
         Ok(version)
     }
-
-    /// Every value of `key` with its entity, as one row of JSON (sqlx hands SQLite's rows
-    /// over one by one, about 5 µs each).
-    async fn key_values(&self, key: &str) -> Result<Vec<(String, Box<str>)>, StoreError> {
-        let pairs = self.json_rows(&["value", "entity_ref"]);
-        let sql = format!("SELECT {pairs} FROM search WHERE key = $1");
-        let (json,): (String,) =
-            on_pool!(self, pool => sqlx::query_as(&sql).bind(key).fetch_one(pool).await?);
-        let pairs: Vec<(String, Box<str>)> = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Io(format!("the values of {key}: {e}")))?;
-        Ok(pairs)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A key's values as `(value, entity_ref)` pairs, indexed by `refs`.
+    fn values(pairs: &[(&str, &str)], refs: &Arc<EntityRefs>) -> KeyValues {
+        let rows = pairs
+            .iter()
+            .map(|(value, name)| {
+                (
+                    (*value).into(),
+                    format!("component:default/{name}").into(),
+                    None,
+                )
+            })
+            .collect();
+        KeyValues::new(&KeyIndex::new(rows, Vec::new(), refs))
+    }
+
     #[test]
     fn searches_yield_each_entity_in_ref_order() {
         let refs = EntityRefs::components(&["a", "b", "c"]);
-        let name = KeyValues::new(
-            vec![
-                ("payments".into(), "component:default/c".into()),
-                ("ledger".into(), "component:default/a".into()),
-                ("pay-web".into(), "component:default/b".into()),
-                ("pay-gone".into(), "component:default/deleted".into()),
+        let name = values(
+            &[
+                ("payments", "c"),
+                ("ledger", "a"),
+                ("pay-web", "b"),
+                ("pay-gone", "deleted"),
             ],
             &refs,
         );
-        let tags = KeyValues::new(
-            vec![
-                ("pay".into(), "component:default/a".into()),
-                ("payroll".into(), "component:default/a".into()),
-                ("web".into(), "component:default/b".into()),
-            ],
-            &refs,
-        );
+        let tags = values(&[("pay", "a"), ("payroll", "a"), ("web", "b")], &refs);
         assert_eq!(
             name.matching("pay"),
             [1, 2],
@@ -316,24 +283,16 @@ mod tests {
         let cache: TextIndex = VersionedCache::new(4);
         let old = EntityRefs::components(&["a", "c"]);
         let new = EntityRefs::components(&["a", "b", "c"]);
-        let values = |refs: &Arc<EntityRefs>| {
-            KeyValues::new(
-                vec![
-                    ("cart".into(), "component:default/c".into()),
-                    ("bag".into(), "component:default/b".into()),
-                ],
-                refs,
-            )
-        };
+        let names = |refs: &Arc<EntityRefs>| values(&[("cart", "c"), ("bag", "b")], refs);
         let cached = numbered(&cache, 1, "metadata.name", &old, || async {
-            Ok(values(&old))
+            Ok(names(&old))
         })
         .await
         .unwrap();
         assert_eq!(cached.matching("ca"), [1], "c is 1 in the old list");
         // The same version and key, asked with the newer list: not the cached index.
         let fresh = numbered(&cache, 1, "metadata.name", &new, || async {
-            Ok(values(&new))
+            Ok(names(&new))
         })
         .await
         .unwrap();

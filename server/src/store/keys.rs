@@ -1,0 +1,324 @@
+//! The catalog's search keys in memory, for queries, orders and facets.
+//!
+//! A [`KeyIndex`] holds what the database knows of one key: each lower-case value, in
+//! order, with the numbers of the entities that have it (see [`EntityRefs`]). A key is
+//! a search key (`kind`, `spec.owner`, `metadata.tags` — the `search` table, plus
+//! `search_keys` for entities whose value cannot be searched), a relation type
+//! (`relations.ownedby`: the targets, for the entities that are their source) or
+//! `metadata.uid`. Filters, predicates, orders and facet counts read these lists
+//! (`query.rs`), so a query costs a few set operations on numbers instead of a
+//! statement on the database thread.
+//!
+//! Like the other in-memory indexes, a key holds one catalog version and is loaded when
+//! first asked for in it; this module never writes to the database.
+
+use std::{borrow::Cow, collections::HashMap, sync::Arc};
+
+use super::{
+    cache::VersionedCache,
+    text::{numbered, EntityRefs, Numbered},
+    Store, StoreError,
+};
+
+/// At most this many keys are kept per catalog version; a query over others loads them
+/// for itself only.
+pub(super) const MAX_KEYS: usize = 48;
+
+/// The cached key indexes of one catalog version.
+pub(super) type KeyCache = VersionedCache<KeyIndex>;
+
+/// An entity's place in the order of a key it does not have.
+const NONE: u32 = u32::MAX;
+
+/// One key's values and the entities that have each.
+#[derive(Debug)]
+pub(super) struct KeyIndex {
+    /// The list the entities are numbered by.
+    refs: Arc<EntityRefs>,
+    /// The distinct lower-case values, sorted.
+    values: Vec<Box<str>>,
+    /// A value's spelling where it differs from the value (the smallest, as SQL's
+    /// `MIN(COALESCE(original_value, value))` picked it).
+    spelled: HashMap<u32, Box<str>>,
+    /// Where each value's entities start in `ids` (one more item than values).
+    starts: Vec<u32>,
+    /// Each value's entities, sorted, value after value.
+    ids: Vec<u32>,
+    /// Every entity that has the key, with a value or with one too long or null to
+    /// search (Backstage finds those by the key alone), sorted.
+    has: Vec<u32>,
+    /// Each entity's smallest value's place in `values`, [`NONE`] without the key: an
+    /// order by the key compares these.
+    first: Vec<u32>,
+}
+
+/// A value of a key as loaded: the lower-case value, its entity, and its spelling when
+/// it differs.
+pub(super) type KeyRow = (String, Box<str>, Option<String>);
+
+impl KeyIndex {
+    /// From `rows` and the refs of entities that have the key without a searchable
+    /// value (`keyless`). Rows of entities `refs` does not number (written since) are
+    /// left out.
+    pub(super) fn new(rows: Vec<KeyRow>, keyless: Vec<Box<str>>, refs: &Arc<EntityRefs>) -> Self {
+        let mut rows: Vec<(String, u32, Option<String>)> = rows
+            .into_iter()
+            .filter_map(|(value, entity_ref, spelling)| {
+                Some((value, refs.id(&entity_ref)?, spelling))
+            })
+            .collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut index = Self {
+            refs: refs.clone(),
+            values: Vec::new(),
+            spelled: HashMap::new(),
+            starts: Vec::new(),
+            ids: Vec::with_capacity(rows.len()),
+            has: Vec::new(),
+            first: vec![NONE; refs.len()],
+        };
+        for (value, id, spelling) in rows {
+            if index.values.last().is_none_or(|last| **last != *value) {
+                index.starts.push(index.ids.len() as u32);
+                index.values.push(value.into());
+            } else if index.ids.last() == Some(&id) {
+                continue;
+            }
+            let at = (index.values.len() - 1) as u32;
+            if let Some(spelling) = spelling.filter(|s| *s != *index.values[at as usize]) {
+                let shown = index
+                    .spelled
+                    .entry(at)
+                    .or_insert_with(|| spelling.clone().into());
+                if *spelling < **shown {
+                    *shown = spelling.into();
+                }
+            }
+            index.ids.push(id);
+            if index.first[id as usize] == NONE {
+                index.first[id as usize] = at;
+            }
+        }
+        index.starts.push(index.ids.len() as u32);
+        index.has = keyless.iter().filter_map(|r| refs.id(r)).collect();
+        index
+            .has
+            .extend((0..refs.len() as u32).filter(|&id| index.first[id as usize] != NONE));
+        index.has.sort_unstable();
+        index.has.dedup();
+        index
+    }
+
+    /// How many distinct values there are.
+    pub(super) fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The entities with the value at `at`, sorted.
+    pub(super) fn entities(&self, at: usize) -> &[u32] {
+        &self.ids[self.starts[at] as usize..self.starts[at + 1] as usize]
+    }
+
+    /// The lower-case value at `at`.
+    pub(super) fn value(&self, at: usize) -> &str {
+        &self.values[at]
+    }
+
+    /// The value at `at` as a facet shows it.
+    pub(super) fn shown(&self, at: usize) -> &str {
+        self.spelled.get(&(at as u32)).unwrap_or(&self.values[at])
+    }
+
+    /// The entities with one of `values` (lower-case), sorted.
+    pub(super) fn with_values(&self, values: &[String]) -> Cow<'_, [u32]> {
+        union(
+            values
+                .iter()
+                .filter_map(|v| self.values.binary_search_by(|x| (**x).cmp(v.as_str())).ok())
+                .map(|at| self.entities(at)),
+        )
+    }
+
+    /// The entities with a value starting with `prefix` (lower-case), sorted.
+    pub(super) fn with_prefix(&self, prefix: &str) -> Cow<'_, [u32]> {
+        let from = self.values.partition_point(|v| **v < *prefix);
+        let to = from + self.values[from..].partition_point(|v| v.starts_with(prefix));
+        union((from..to).map(|at| self.entities(at)))
+    }
+
+    /// Every entity that has the key, sorted.
+    pub(super) fn having(&self) -> &[u32] {
+        &self.has
+    }
+
+    /// Where the entity `id` comes in an order by the key: the place of its smallest
+    /// value, `None` without the key.
+    pub(super) fn rank(&self, id: u32) -> Option<u32> {
+        Some(self.first[id as usize]).filter(|&r| r != NONE)
+    }
+}
+
+impl Numbered for KeyIndex {
+    fn numbered_by(&self) -> &Arc<EntityRefs> {
+        &self.refs
+    }
+}
+
+/// The union of sorted lists, sorted and without repeats (one list as it is).
+pub(super) fn union<'a>(lists: impl Iterator<Item = &'a [u32]>) -> Cow<'a, [u32]> {
+    let lists: Vec<&[u32]> = lists.collect();
+    match lists.as_slice() {
+        [] => Cow::Borrowed(&[]),
+        [one] => Cow::Borrowed(one),
+        _ => {
+            let mut all: Vec<u32> = lists.concat();
+            all.sort_unstable();
+            all.dedup();
+            Cow::Owned(all)
+        }
+    }
+}
+
+/// The items of sorted `a` that sorted `b` holds.
+pub(super) fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut found = Vec::with_capacity(small.len());
+    let mut rest = large;
+    for &id in small {
+        // Galloping would help lists of very different sizes; a binary search over
+        // what is left does nearly as well.
+        let at = rest.partition_point(|&x| x < id);
+        if rest.get(at) == Some(&id) {
+            found.push(id);
+        }
+        rest = &rest[at..];
+    }
+    found
+}
+
+/// The numbers below `n` that sorted `ids` does not hold.
+pub(super) fn complement(ids: &[u32], n: usize) -> Vec<u32> {
+    let mut found = Vec::with_capacity(n.saturating_sub(ids.len()));
+    let mut next = ids.iter().peekable();
+    for id in 0..n as u32 {
+        if next.peek() == Some(&&id) {
+            next.next();
+        } else {
+            found.push(id);
+        }
+    }
+    found
+}
+
+impl Store {
+    /// The index of `key` (lower-case) in catalog version `version`, numbered by `refs`:
+    /// cached, or loaded.
+    pub(super) async fn key_index(
+        &self,
+        version: i64,
+        refs: &Arc<EntityRefs>,
+        key: &str,
+    ) -> Result<Arc<KeyIndex>, StoreError> {
+        numbered(&self.keys, version, key, refs, || async {
+            let (rows, keyless) = self.key_rows(key).await?;
+            Ok(KeyIndex::new(rows, keyless, refs))
+        })
+        .await
+    }
+
+    /// The rows of `key` (lower-case) for [`KeyIndex::new`]: a relation type's targets,
+    /// the uids, or a search key's values and the entities whose value is not searchable.
+    async fn key_rows(&self, key: &str) -> Result<(Vec<KeyRow>, Vec<Box<str>>), StoreError> {
+        let searched = !key.starts_with("relations.") && key != "metadata.uid";
+        let (sql, bind) = if let Some(relation) = key.strip_prefix("relations.") {
+            let columns = self.json_rows(&["target_ref", "source_ref", "NULL"]);
+            (
+                format!("SELECT {columns} FROM relations WHERE LOWER(type) = $1"),
+                Some(relation),
+            )
+        } else if key == "metadata.uid" {
+            let columns = self.json_rows(&["LOWER(uid)", "entity_ref", "NULL"]);
+            (format!("SELECT {columns} FROM entities"), None)
+        } else {
+            let columns = self.json_rows(&["value", "entity_ref", "original_value"]);
+            (
+                format!("SELECT {columns} FROM search WHERE key = $1"),
+                Some(key),
+            )
+        };
+        let (json,): (String,) = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            if let Some(bind) = bind {
+                query = query.bind(bind);
+            }
+            query.fetch_one(pool).await?
+        });
+        let rows: Vec<KeyRow> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Io(format!("the values of {key}: {e}")))?;
+        let keyless = if searched {
+            let columns = self.json_rows(&["entity_ref"]);
+            let sql = format!("SELECT {columns} FROM search_keys WHERE key = $1");
+            let (json,): (String,) = on_pool!(self, pool => {
+                sqlx::query_as(&sql).bind(key).fetch_one(pool).await?
+            });
+            let refs: Vec<(Box<str>,)> = serde_json::from_str(&json)
+                .map_err(|e| StoreError::Io(format!("the entities with {key}: {e}")))?;
+            refs.into_iter().map(|(r,)| r).collect()
+        } else {
+            Vec::new()
+        };
+        Ok((rows, keyless))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(value: &str, name: &str, spelling: Option<&str>) -> KeyRow {
+        (
+            value.into(),
+            format!("component:default/{name}").into(),
+            spelling.map(String::from),
+        )
+    }
+
+    #[test]
+    fn values_list_their_entities_in_order() {
+        let refs = EntityRefs::components(&["a", "b", "c", "d"]);
+        let tags = KeyIndex::new(
+            vec![
+                row("web", "c", None),
+                row("java", "c", Some("Java")),
+                row("java", "a", Some("JAVA")),
+                row("web", "a", None),
+                row("web", "a", None),
+                row("go", "gone", None),
+            ],
+            vec!["component:default/d".into()],
+            &refs,
+        );
+        assert_eq!(tags.len(), 2, "the unknown entity's value is left out");
+        assert_eq!(*tags.with_values(&["web".into()]), [0, 2]);
+        assert_eq!(*tags.with_values(&["web".into(), "java".into()]), [0, 2]);
+        assert!(tags.with_values(&["go".into()]).is_empty());
+        assert_eq!(*tags.with_prefix("ja"), [0, 2]);
+        assert_eq!(*tags.with_prefix(""), [0, 2]);
+        assert!(tags.with_prefix("x").is_empty());
+        assert_eq!(tags.having(), [0, 2, 3], "d has the key without a value");
+        assert_eq!(tags.shown(0), "JAVA", "the smallest spelling");
+        assert_eq!(tags.shown(1), "web");
+        assert_eq!(
+            (tags.rank(0), tags.rank(1), tags.rank(3)),
+            (Some(0), None, None)
+        );
+    }
+
+    #[test]
+    fn sets_combine_sorted_numbers() {
+        assert_eq!(intersect(&[1, 3, 5, 7], &[3, 4, 7, 9]), [3, 7]);
+        assert!(intersect(&[], &[1]).is_empty());
+        assert_eq!(complement(&[0, 2], 4), [1, 3]);
+        assert_eq!(*union([&[3, 5][..], &[1, 3]].into_iter()), [1, 3, 5]);
+    }
+}
