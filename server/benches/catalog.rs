@@ -12,11 +12,19 @@
 //!
 //! ```sh
 //! cargo bench -p server --bench catalog -- [--n 10000] [--catalog DIR] [--postgres] [--requests 1000]
+//! cargo bench -p server --bench catalog -- --server NAME=http://HOST:PORT/HEALTH_PATH… [--requests 300]
 //! ```
 //! `--catalog DIR` reuses a folder made by gen-catalog.py; otherwise one is generated in a
 //! temporary folder (`PORTICO_SHARED_DIR` names the shared folder, `../shared` by default).
 //! `--postgres` runs against PostgreSQL: `DATABASE_URL` when given, otherwise a throwaway
 //! cluster, as the tests do.
+//!
+//! With `--server` (given twice or more) it starts nothing: it drives the servers named,
+//! which must hold the same catalog behind Backstage's catalog API at `/api/catalog` —
+//! Portico and Backstage's own catalog backend side by side (`.ci/bench-backstage`). Each
+//! request goes to every server in turn, so drift on a shared machine hits all alike. A
+//! server's own time is a request's p50 minus the p50 of its trivial `HEALTH_PATH` in the
+//! same run (what the client and the loopback cost); the ratios compare those.
 //!
 //! This is a measuring tool, not a test: it asserts nothing about timings.
 
@@ -37,6 +45,8 @@ struct Options {
     catalog: Option<PathBuf>,
     postgres: bool,
     requests: usize,
+    /// Servers to compare: a name, `host:port` and the path of a trivial request.
+    servers: Vec<(String, String, String)>,
 }
 
 fn options() -> Options {
@@ -45,6 +55,7 @@ fn options() -> Options {
         catalog: None,
         postgres: false,
         requests: 1000,
+        servers: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -61,6 +72,16 @@ fn options() -> Options {
                     .expect("--requests takes a number")
             }
             "--postgres" => options.postgres = true,
+            "--server" => {
+                let value = value("--server");
+                let (name, url) = value
+                    .split_once("=http://")
+                    .expect("--server takes NAME=http://HOST:PORT/HEALTH_PATH");
+                let (address, health) = url.split_once('/').unwrap_or((url, ""));
+                options
+                    .servers
+                    .push((name.into(), address.into(), format!("/{health}")));
+            }
             // `cargo bench` passes `--bench` to every bench target.
             "--bench" => {}
             other => panic!("unknown argument {other}; see the module documentation"),
@@ -71,6 +92,9 @@ fn options() -> Options {
 
 fn main() {
     let options = options();
+    if !options.servers.is_empty() {
+        return compare(&options);
+    }
     let work = tempfile::tempdir().expect("a temporary folder");
     let catalog = options.catalog.clone().unwrap_or_else(|| {
         let out = work.path().join("catalog");
@@ -192,6 +216,91 @@ fn main() {
     std::thread::sleep(Duration::from_secs(5));
     println!("server RSS 5 s later: {}", server.rss());
     server.stop();
+}
+
+/// The catalog API requests of the side-by-side comparison, for the component `name`.
+fn compared_requests(name: &str) -> Vec<(&'static str, String)> {
+    let api = "/api/catalog";
+    vec![
+        ("by-name", format!("{api}/entities/by-name/component/default/{name}")),
+        ("by-query kind=component limit 20", format!("{api}/entities/by-query?filter=kind=component&limit=20")),
+        (
+            "full text name,title by name, limit 20",
+            format!("{api}/entities/by-query?fullTextFilterTerm=pay&fullTextFilterFields=metadata.name,metadata.title&orderField=metadata.name,asc&limit=20"),
+        ),
+        ("entity-facets spec.type + spec.owner", format!("{api}/entity-facets?facet=spec.type&facet=spec.owner")),
+        ("legacy /entities kind=component limit 20", format!("{api}/entities?filter=kind=component&limit=20")),
+    ]
+}
+
+/// Drives the `--server`s side by side (see the module documentation).
+fn compare(options: &Options) {
+    let mut clients: Vec<Client> = options
+        .servers
+        .iter()
+        .map(|(name, address, _)| {
+            let stream = TcpStream::connect(address.as_str())
+                .unwrap_or_else(|e| panic!("connecting to {name} at {address}: {e}"));
+            Client::over(stream)
+        })
+        .collect();
+    let (_, _, component) = clients[0].first_component();
+    let requests = compared_requests(&component);
+    println!(
+        "side by side, {} requests each (after {} to warm up), alternating between servers; ms",
+        options.requests,
+        options.requests.min(100)
+    );
+    let p50 = |times: &[Duration]| times[times.len() / 2];
+    let p95 = |times: &[Duration]| times[(times.len() * 95).div_ceil(100).max(1) - 1];
+    let measure = |clients: &mut [Client], path_of: &dyn Fn(usize) -> String| {
+        let mut times = vec![Vec::new(); clients.len()];
+        for round in 0..options.requests + options.requests.min(100) {
+            for (at, client) in clients.iter_mut().enumerate() {
+                let started = Instant::now();
+                client.get(&path_of(at));
+                if round >= options.requests.min(100) {
+                    times[at].push(started.elapsed());
+                }
+            }
+        }
+        times.iter_mut().for_each(|t| t.sort());
+        times
+    };
+    let health = measure(&mut clients, &|at| options.servers[at].2.clone());
+    print!("{:<42}", "request");
+    for (name, _, _) in &options.servers {
+        print!(" {:>10} {:>10} {:>10}", format!("{name} p50"), "p95", "own");
+    }
+    println!(" {:>12} {:>12}", "own ratio", "p95 ratio");
+    let floor: Vec<Duration> = health.iter().map(|t| p50(t)).collect();
+    let row = |label: &str, times: &[Vec<Duration>]| {
+        print!("{label:<42}");
+        let own: Vec<f64> = times
+            .iter()
+            .zip(&floor)
+            .map(|(t, floor)| p50(t).saturating_sub(*floor).as_secs_f64() * 1000.0)
+            .collect();
+        for (t, own) in times.iter().zip(&own) {
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            print!(" {:>10.3} {:>10.3} {:>10.3}", ms(p50(t)), ms(p95(t)), own);
+        }
+        // The others' times over the first server's.
+        let p95s: Vec<f64> = times.iter().map(|t| p95(t).as_secs_f64()).collect();
+        for at in 1..times.len() {
+            print!(
+                " {:>11.1}x {:>11.1}x",
+                own[at] / own[0].max(0.001),
+                p95s[at] / p95s[0]
+            );
+        }
+        println!();
+    };
+    row("health (the floor)", &health);
+    for (label, path) in &requests {
+        let times = measure(&mut clients, &|_| path.clone());
+        row(label, &times);
+    }
 }
 
 fn ms(duration: Duration) -> String {

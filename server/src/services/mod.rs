@@ -20,7 +20,8 @@ mod tasks;
 mod templates;
 
 pub use catalog::{
-    Analysis, Ancestry, AncestryItem, CatalogError, IngestReport, OnConflict, Registration,
+    Analysis, Ancestry, AncestryItem, CatalogError, FacetValue, IngestReport, JsonText, OnConflict,
+    Registration,
 };
 pub use tasks::{unknown_actions, DryRun, DryRunFile, TaskError};
 
@@ -102,6 +103,10 @@ pub struct Portal {
     oidc: Arc<identity::OidcClient>,
     /// The search index, shared by every clone of the portal.
     search: Arc<search::SearchState>,
+    /// Entities' JSON texts for the current catalog version.
+    entity_texts_kept: Arc<catalog::KeptTexts>,
+    /// The whole catalog's facet counts as JSON texts, for the current version.
+    facet_texts_kept: Arc<catalog::KeptTexts>,
 }
 
 /// Milliseconds since the Unix epoch, `after` from now.
@@ -135,6 +140,8 @@ impl Portal {
             identity: Arc::default(),
             oidc: Arc::default(),
             search: Arc::default(),
+            entity_texts_kept: Arc::default(),
+            facet_texts_kept: Arc::new(catalog::KeptTexts::new(16 << 20)),
         }
     }
 

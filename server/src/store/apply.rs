@@ -415,6 +415,25 @@ impl Store {
                     }
                 }
 
+                // Problems are part of the entities the API serves (`status.items`):
+                // new ones change the catalog as much as a new body does.
+                type Found = (Option<String>, String, i64, i64, String);
+                let mut before: Vec<Found> = sqlx::query_as(
+                    "SELECT entity_ref, file, line, col, message FROM location_problems \
+                     WHERE location_id = $1",
+                )
+                .bind(location_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut after: Vec<Found> = end
+                    .problems
+                    .iter()
+                    .chain(&found)
+                    .map(|p| (p.entity_ref.clone(), p.file.clone(), p.line, p.column, p.message.clone()))
+                    .collect();
+                before.sort();
+                after.sort();
+                let problems_changed = before != after;
                 sqlx::query("DELETE FROM location_problems WHERE location_id = $1")
                     .bind(location_id)
                     .execute(&mut *tx)
@@ -440,7 +459,7 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                if report.changed() > 0 {
+                if report.changed() > 0 || problems_changed {
                     sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

@@ -4,8 +4,10 @@
 
 use super::{update::ProblemRow, Engine, Store, StoreError};
 
-/// Marks a change of the catalog's entities, in the transaction that makes it: caches
-/// of the catalog (the full-text index) compare this version with theirs.
+/// Marks a change of the catalog's entities as the API serves them (bodies, relations,
+/// their location's and docs' problems), in the transaction that makes it: what is kept
+/// in memory of the catalog (the keys' indexes, entity texts, the search index) compares
+/// this version with its own.
 pub(super) const RAISE_VERSION: &str = "UPDATE catalog_version SET version = version + 1";
 
 /// A stored entity with what the API adds to its descriptor.

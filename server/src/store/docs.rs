@@ -1,7 +1,7 @@
 //! TechDocs' built doc sets: a set's site, pages and assets, replaced whole in one
 //! transaction, so a reader never sees half of a build.
 
-use super::{Store, StoreError};
+use super::{catalog::RAISE_VERSION, Store, StoreError};
 
 /// A built doc set, ready to be stored.
 #[derive(Debug, Default)]
@@ -89,6 +89,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // What the build found is part of the entity's `status.items`.
+            sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO doc_sets (entity_ref, source, fingerprint, site, built_at) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -252,15 +254,22 @@ impl Store {
         entity_ref: &str,
         message: &str,
     ) -> Result<(), StoreError> {
+        // The failure is part of the entity's `status.items`: a new message changes it.
         on_pool!(self, pool => {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let written = sqlx::query(
                 "INSERT INTO doc_failures (entity_ref, message) VALUES ($1, $2) \
-                 ON CONFLICT (entity_ref) DO UPDATE SET message = excluded.message",
+                 ON CONFLICT (entity_ref) DO UPDATE SET message = excluded.message \
+                 WHERE doc_failures.message <> excluded.message",
             )
             .bind(entity_ref)
             .bind(message)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            if written.rows_affected() > 0 {
+                sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -268,10 +277,15 @@ impl Store {
     /// Forgets why `entity_ref`'s docs could not be built (they are fine again).
     pub async fn clear_doc_failure(&self, entity_ref: &str) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            sqlx::query("DELETE FROM doc_failures WHERE entity_ref = $1")
+            let mut tx = pool.begin().await?;
+            let cleared = sqlx::query("DELETE FROM doc_failures WHERE entity_ref = $1")
                 .bind(entity_ref)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            if cleared.rows_affected() > 0 {
+                sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -298,6 +312,7 @@ impl Store {
                     .await?;
             }
             sqlx::query(RAISE_DOCS_VERSION).execute(&mut *tx).await?;
+            sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())

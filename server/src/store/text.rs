@@ -225,7 +225,9 @@ impl Store {
             .await
     }
 
-    pub(super) async fn catalog_version(&self) -> Result<i64, StoreError> {
+    /// The catalog's version: every write that changes entities raises it in its own
+    /// transaction, so what was read for one version is current until it moves.
+    pub async fn catalog_version(&self) -> Result<i64, StoreError> {
         const SQL: &str = "SELECT version FROM catalog_version";
         let (version,): (i64,) = on_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await?);
         Ok(version)

@@ -14,7 +14,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::query::project;
+use super::items::{items, project, Item};
 
 use crate::http::{error::ApiError, identity::Caller, AppState};
 
@@ -23,10 +23,10 @@ pub async fn by_name(
     State(state): State<AppState>,
     Caller(who): Caller,
     Path((kind, namespace, name)): Path<(String, String, String)>,
-) -> Result<Json<Entity>, ApiError> {
-    let entity_ref = EntityRef::new(&kind, &namespace, &name);
-    match state.portal.entity(&who, &entity_ref).await? {
-        Some(entity) => Ok(Json(entity)),
+) -> Result<Json<Item>, ApiError> {
+    let entity_ref = EntityRef::new(&kind, &namespace, &name).to_string();
+    match items(&state.portal, &who, &[entity_ref], &[]).await?.pop() {
+        Some(item) => Ok(Json(item)),
         None => Err(ApiError::not_found(format!(
             "No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
         ))),

@@ -17,19 +17,25 @@ use serde_json::Value;
 
 use app::model::identity::principal::Principal;
 
-use crate::http::{error::ApiError, identity::Caller, AppState};
+use crate::{
+    http::{error::ApiError, identity::Caller, AppState},
+    services::{FacetValue, JsonText},
+};
 
-/// One value of a facet and how many entities have it.
+/// A facet's values and counts: `[{value, count}…]`.
 #[derive(Debug, Serialize)]
-pub struct FacetValue {
-    value: String,
-    count: i64,
+#[serde(untagged)]
+pub enum FacetValues {
+    /// As kept for the whole catalog.
+    Text(JsonText),
+    /// As counted for this request.
+    Counted(Vec<FacetValue>),
 }
 
 /// The response body: `{facets: {"spec.type": [{value, count}…]}}`.
 #[derive(Debug, Serialize)]
 pub struct FacetsResponse {
-    facets: BTreeMap<String, Vec<FacetValue>>,
+    facets: BTreeMap<String, FacetValues>,
 }
 
 /// `GET /entity-facets`.
@@ -89,16 +95,23 @@ async fn count(
             "name at least one facet, as in facet=spec.type",
         ));
     }
-    let mut out = BTreeMap::new();
-    let counted = state.portal.facets(who, &facets, query).await?;
-    for (facet, values) in facets.into_iter().zip(counted) {
-        out.insert(
-            facet,
-            values
-                .into_iter()
-                .map(|(value, count)| FacetValue { value, count })
-                .collect(),
-        );
+    if let Some(texts) = state.portal.facet_texts(who, &facets, query).await? {
+        let facets = facets
+            .into_iter()
+            .zip(texts.into_iter().map(FacetValues::Text));
+        return Ok(Json(FacetsResponse {
+            facets: facets.collect(),
+        }));
     }
-    Ok(Json(FacetsResponse { facets: out }))
+    let counted = state.portal.facets(who, &facets, query).await?;
+    let facets = facets.into_iter().zip(counted).map(|(facet, values)| {
+        let values = values
+            .into_iter()
+            .map(|(value, count)| FacetValue { value, count })
+            .collect();
+        (facet, FacetValues::Counted(values))
+    });
+    Ok(Json(FacetsResponse {
+        facets: facets.collect(),
+    }))
 }

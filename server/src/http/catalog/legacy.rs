@@ -15,7 +15,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::query::{field_list, number, project};
+use super::items::items;
+use super::query::{field_list, number};
 use app::model::identity::principal::Principal;
 
 use crate::http::{error::ApiError, identity::Caller, stream::channel_stream, AppState};
@@ -77,7 +78,8 @@ pub async fn list(
         return stream_all(&state, who, query, fields).await;
     };
     query.limit = limit;
-    let (entities, total) = state.portal.query_entities(&who, &query).await?;
+    let (refs, total) = state.portal.query_refs(&who, &query).await?;
+    let items = items(&state.portal, &who, &refs, &fields).await?;
     let mut headers = HeaderMap::new();
     let next = query.offset + query.limit;
     if query.limit > 0 && (next as u64) < total {
@@ -90,7 +92,6 @@ pub async fn list(
             headers.insert(header::LINK, value);
         }
     }
-    let items: Vec<_> = entities.iter().map(|e| project(e, &fields)).collect();
     Ok((headers, axum::Json(items)).into_response())
 }
 
@@ -109,8 +110,8 @@ async fn stream_all(
         let mut first = true;
         let mut out = b"[".to_vec();
         for chunk in refs.chunks(STREAM_CHUNK) {
-            let entities = match portal.entities(&who, chunk).await {
-                Ok(entities) => entities,
+            let items = match items(&portal, &who, chunk, &fields).await {
+                Ok(items) => items,
                 Err(error) => {
                     tracing::error!(%error, "GET /entities: reading entities failed mid-stream");
                     let failed = std::io::Error::other(error.to_string());
@@ -118,12 +119,11 @@ async fn stream_all(
                     return;
                 }
             };
-            for entity in &entities {
+            for item in &items {
                 if !std::mem::take(&mut first) {
                     out.push(b',');
                 }
-                serde_json::to_writer(&mut out, &project(entity, &fields))
-                    .expect("entities serialise");
+                serde_json::to_writer(&mut out, item).expect("entities serialise");
             }
             if sender
                 .send(Ok(Bytes::from(std::mem::take(&mut out))))

@@ -4,6 +4,7 @@
 mod actions;
 mod entities;
 mod facets;
+mod items;
 mod legacy;
 mod locations;
 mod query;

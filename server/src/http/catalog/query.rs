@@ -8,7 +8,6 @@
 //! carries a `query` key, which is how catalog-client knows to send it by `POST`.
 
 use app::model::catalog::{
-    entity::Entity,
     filter::{EntityQuery, FilterGroup, FullText, Order, OrderField, DEFAULT_FULL_TEXT_FIELDS},
     predicate::Predicate,
 };
@@ -17,10 +16,11 @@ use axum::{
     Json,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use app::model::identity::principal::Principal;
 
+use super::items::{items, Item};
 use crate::http::{error::ApiError, identity::Caller, AppState};
 
 /// The page size when the query gives none.
@@ -30,7 +30,7 @@ pub const DEFAULT_LIMIT: usize = 20;
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueryResponse {
-    items: Vec<Value>,
+    items: Vec<Item>,
     total_items: u64,
     page_info: PageInfo,
 }
@@ -355,7 +355,8 @@ async fn respond(
     first: bool,
 ) -> Result<Json<QueryResponse>, ApiError> {
     let query = cursor.entity_query();
-    let (entities, total) = state.portal.query_entities(who, &query).await?;
+    let (refs, total) = state.portal.query_refs(who, &query).await?;
+    let items = items(&state.portal, who, &refs, &cursor.fields).await?;
     let mut page_info = PageInfo::default();
     let at = |offset: usize| {
         Cursor {
@@ -376,49 +377,8 @@ async fn respond(
         page_info.prev_cursor = Some(at(query.offset.saturating_sub(query.limit)));
     }
     Ok(Json(QueryResponse {
-        items: entities
-            .iter()
-            .map(|e| project(e, &cursor.fields))
-            .collect(),
+        items,
         total_items: if cursor.exclude_total { 0 } else { total },
         page_info,
     }))
-}
-
-/// The entity as JSON with only `fields` (dotted paths) kept; all of it when empty.
-pub fn project(entity: &Entity, fields: &[String]) -> Value {
-    let full = serde_json::to_value(entity).expect("entities serialise");
-    if fields.is_empty() {
-        return full;
-    }
-    let mut out = Value::Object(Map::new());
-    for field in fields {
-        let path: Vec<&str> = field.split('.').collect();
-        let mut source = &full;
-        let mut found = true;
-        for key in &path {
-            match source.get(key) {
-                Some(next) => source = next,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        if !found {
-            continue;
-        }
-        let mut target = &mut out;
-        for key in &path[..path.len() - 1] {
-            target = target
-                .as_object_mut()
-                .expect("projection builds objects")
-                .entry((*key).to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
-        }
-        if let Some(map) = target.as_object_mut() {
-            map.insert(path[path.len() - 1].to_owned(), source.clone());
-        }
-    }
-    out
 }

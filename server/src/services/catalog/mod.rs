@@ -9,9 +9,11 @@ mod analyze;
 mod ancestry;
 mod locations;
 pub(crate) mod pages;
+mod texts;
 
 pub use analyze::Analysis;
 pub use ancestry::{Ancestry, AncestryItem};
+pub use texts::{FacetValue, JsonText, KeptTexts};
 
 use app::model::{
     catalog::{
@@ -278,12 +280,19 @@ impl Portal {
         who: &Principal,
         query: &EntityQuery,
     ) -> Result<(Vec<Entity>, u64), StoreError> {
-        let seen = self.catalog_reads(who);
-        let (refs, total) = self
-            .store
-            .query_entities(&seen.restrict(query.clone()))
-            .await?;
-        Ok((self.entities_seen(&seen, &refs).await?, total))
+        let (refs, total) = self.query_refs(who, query).await?;
+        Ok((self.entities(who, &refs).await?, total))
+    }
+
+    /// The refs of one page of the entities a query selects that `who` may read, in
+    /// its order, and how many it selects in all.
+    pub async fn query_refs(
+        &self,
+        who: &Principal,
+        query: &EntityQuery,
+    ) -> Result<(Vec<String>, u64), StoreError> {
+        let query = self.catalog_reads(who).restrict(query.clone());
+        self.store.query_entities(&query).await
     }
 
     /// The entity with this uid, if `who` may read it, composed as [`Portal::entity`]
