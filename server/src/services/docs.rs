@@ -15,7 +15,7 @@ use app::model::identity::{action::Action, principal::Principal};
 use super::{identity::entity_target, Portal};
 use crate::docs::origin::{self, DocsOrigin};
 use crate::docs::{build, sanitize::Sanitizer, source};
-use crate::store::{DocPageRow, DocSectionRow, DocSetRow, StoreError};
+use crate::store::{DocPageRow, DocSectionRow, DocSetRow, DocumentedEntity, StoreError};
 
 /// Shows another entity's docs (`component:default/x`).
 const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
@@ -57,19 +57,23 @@ impl Portal {
     ) -> Result<Vec<(String, DocsOutcome)>, StoreError> {
         let mut outcomes = Vec::new();
         let mut failures = 0;
-        for (entity_ref, body) in self.store.documented_entities(location_id).await? {
+        for documented in self.store.documented_entities(location_id).await? {
+            let DocumentedEntity {
+                entity_ref,
+                body,
+                fingerprint,
+                message: failure,
+            } = documented;
             let located = serde_json::from_str::<Entity>(&body)
                 .map_err(|e| e.to_string())
                 .and_then(|entity| origin::locate(&entity, location_target));
             let outcome = match located {
-                Ok(found) => self.build_docs(&entity_ref, found).await?,
+                Ok(found) => self.build_docs(&entity_ref, found, fingerprint).await?,
                 Err(why) => DocsOutcome::Failed(why),
             };
             match &outcome {
                 // Said (and written) once, not again on every refresh while it lasts.
-                DocsOutcome::Failed(why)
-                    if self.store.doc_failure(&entity_ref).await?.as_deref() != Some(why) =>
-                {
+                DocsOutcome::Failed(why) if failure.as_deref() != Some(why) => {
                     failures += 1;
                     if failures <= LOGGED_FAILURES {
                         tracing::warn!(entity = %entity_ref, "docs not built: {why}");
@@ -77,7 +81,10 @@ impl Portal {
                     self.store.save_doc_failure(&entity_ref, why).await?;
                 }
                 DocsOutcome::Failed(_) => {}
-                DocsOutcome::Unchanged => self.store.clear_doc_failure(&entity_ref).await?,
+                DocsOutcome::Unchanged if failure.is_some() => {
+                    self.store.clear_doc_failure(&entity_ref).await?
+                }
+                DocsOutcome::Unchanged => {}
                 DocsOutcome::Built { .. } => {}
             }
             outcomes.push((entity_ref, outcome));
@@ -96,13 +103,13 @@ impl Portal {
     }
 
     /// Builds the doc set at `found` as `entity_ref`'s, unless its files are those of
-    /// the stored build.
+    /// the stored build (whose fingerprint is `previous`).
     async fn build_docs(
         &self,
         entity_ref: &str,
         found: DocsOrigin,
+        previous: Option<String>,
     ) -> Result<DocsOutcome, StoreError> {
-        let stored = self.store.doc_set(entity_ref).await?;
         let Ok(reference) = EntityRef::parse_full(entity_ref) else {
             return Ok(DocsOutcome::Failed(format!(
                 "'{entity_ref}' is not an entity ref"
@@ -111,7 +118,6 @@ impl Portal {
         let base = docs_base(reference.kind(), reference.namespace(), reference.name());
         let hosts = self.iframe_hosts.clone();
         let source_name = found.to_string();
-        let previous = stored.as_ref().map(|s| s.fingerprint.clone());
         let urls = self.urls.clone();
         let built = tokio::task::spawn_blocking(move || {
             let unpacked = origin::unpack(&found, &urls)?;

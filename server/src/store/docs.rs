@@ -78,6 +78,20 @@ pub struct DocSetSummary {
     pub built_at: i64,
 }
 
+/// An entity that names docs: its ref, its stored body, its stored build's fingerprint
+/// and why its last build failed.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DocumentedEntity {
+    /// Its ref.
+    pub entity_ref: String,
+    /// Its descriptor as JSON.
+    pub body: String,
+    /// The fingerprint of its stored build, if any.
+    pub fingerprint: Option<String>,
+    /// Why its last build failed, if it did.
+    pub message: Option<String>,
+}
+
 impl Store {
     /// Replaces the doc set of `set.entity_ref` with `set`, in one transaction.
     pub async fn save_doc_set(&self, set: &DocSetRow) -> Result<(), StoreError> {
@@ -319,14 +333,18 @@ impl Store {
     }
 
     /// The entities of location `location_id` that name docs
-    /// (`backstage.io/techdocs-ref`): `(entity ref, body)`.
+    /// (`backstage.io/techdocs-ref`), each with its stored build's fingerprint and why
+    /// its last build failed, in one statement: a refresh checks every one of them.
     pub async fn documented_entities(
         &self,
         location_id: &str,
-    ) -> Result<Vec<(String, String)>, StoreError> {
+    ) -> Result<Vec<DocumentedEntity>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT e.entity_ref, e.body FROM entities e WHERE e.location_id = $1 AND EXISTS \
+                "SELECT e.entity_ref, e.body, d.fingerprint, f.message FROM entities e \
+                 LEFT JOIN doc_sets d ON d.entity_ref = e.entity_ref \
+                 LEFT JOIN doc_failures f ON f.entity_ref = e.entity_ref \
+                 WHERE e.location_id = $1 AND EXISTS \
                  (SELECT 1 FROM search s WHERE s.entity_ref = e.entity_ref \
                   AND s.key = 'metadata.annotations.backstage.io/techdocs-ref')",
             )

@@ -44,7 +44,7 @@ mod update;
 
 pub use audit::{AuditFilter, AuditRow};
 pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
-pub use docs::{DocPageRow, DocSectionRow, DocSetRow, DocSetSummary};
+pub use docs::{DocPageRow, DocSectionRow, DocSetRow, DocSetSummary, DocumentedEntity};
 pub use graph::{GraphNodeRow, RelationRow};
 pub use identity::TokenRow;
 pub use sessions::{SessionRow, SignInRequestRow};

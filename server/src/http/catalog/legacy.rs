@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::items::items;
+use super::items::{items, project};
 use super::query::{field_list, number};
 use app::model::identity::principal::Principal;
 
@@ -110,8 +110,10 @@ async fn stream_all(
         let mut first = true;
         let mut out = b"[".to_vec();
         for chunk in refs.chunks(STREAM_CHUNK) {
-            let items = match items(&portal, &who, chunk, &fields).await {
-                Ok(items) => items,
+            // Composed for the stream, not kept: every entity passing through would
+            // push out the texts that everyday reads use.
+            let entities = match portal.entities(&who, chunk).await {
+                Ok(entities) => entities,
                 Err(error) => {
                     tracing::error!(%error, "GET /entities: reading entities failed mid-stream");
                     let failed = std::io::Error::other(error.to_string());
@@ -119,11 +121,12 @@ async fn stream_all(
                     return;
                 }
             };
-            for item in &items {
+            for entity in &entities {
                 if !std::mem::take(&mut first) {
                     out.push(b',');
                 }
-                serde_json::to_writer(&mut out, item).expect("entities serialise");
+                serde_json::to_writer(&mut out, &project(entity, &fields))
+                    .expect("entities serialise");
             }
             if sender
                 .send(Ok(Bytes::from(std::mem::take(&mut out))))

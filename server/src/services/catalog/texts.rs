@@ -26,17 +26,16 @@ use std::{
 
 use app::model::{
     catalog::{entity::Entity, filter::EntityQuery},
-    identity::visibility::Visibility,
+    identity::{principal::Principal, visibility::Visibility},
 };
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::Portal;
 use crate::store::StoreError;
-use app::model::identity::principal::Principal;
 
 /// How many bytes of entity texts are kept at most (≈ 60,000 entities of the synthetic
-/// catalog; BENCHMARKS.md has the measured size per entity).
+/// catalog, whose entities average 2.2 KB as the API writes them).
 pub const DEFAULT_BUDGET: usize = 128 << 20;
 
 /// A JSON text, shared by every response that holds it.
@@ -112,6 +111,16 @@ impl KeptTexts {
     }
 }
 
+/// The names among `names` that have no text in `found` (found for them, in order).
+fn missing(names: &[String], found: &[Option<JsonText>]) -> Vec<String> {
+    names
+        .iter()
+        .zip(found)
+        .filter(|(_, text)| text.is_none())
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
 impl Portal {
     /// The entities `refs` names (lower-case refs) as JSON texts, composed as
     /// [`Portal::entity`] does, in that order, refs with no such entity left out; `None`
@@ -127,12 +136,7 @@ impl Portal {
         }
         let version = self.store.catalog_version().await?;
         let mut found = self.entity_texts_kept.get(version, refs);
-        let missing: Vec<String> = refs
-            .iter()
-            .zip(&found)
-            .filter(|(_, text)| text.is_none())
-            .map(|(r, _)| r.clone())
-            .collect();
+        let missing = missing(refs, &found);
         if !missing.is_empty() {
             let composed: HashMap<String, Entity> = self
                 .entities_seen(&Visibility::Everything, &missing)
@@ -156,9 +160,7 @@ impl Portal {
         }
         Ok(Some(found.into_iter().flatten().collect()))
     }
-}
 
-impl Portal {
     /// The counts of each of `keys` over the whole catalog as JSON texts (arrays of
     /// [`FacetValue`]), in order; `None` when `query` selects (a filter, a predicate or a
     /// term) or the policy narrows what `who` reads: then they are counted for them
@@ -175,12 +177,7 @@ impl Portal {
         }
         let version = self.store.catalog_version().await?;
         let mut found = self.facet_texts_kept.get(version, keys);
-        let missing: Vec<String> = keys
-            .iter()
-            .zip(&found)
-            .filter(|(_, text)| text.is_none())
-            .map(|(key, _)| key.clone())
-            .collect();
+        let missing = missing(keys, &found);
         if missing.is_empty() {
             return Ok(Some(found.into_iter().flatten().collect()));
         }
