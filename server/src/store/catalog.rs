@@ -433,6 +433,25 @@ impl Store {
         }
     }
 
+    /// Runs `sql` — one row of one column, the JSON array [`Store::json_rows`] aggregates
+    /// — with its parameters `$1…` bound to `params`, and reads the array as `T`; `what`
+    /// names the rows in the error when it is not what `T` expects.
+    pub(super) async fn fetch_json_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[&str],
+        what: &str,
+    ) -> Result<T, StoreError> {
+        let (json,): (String,) = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(sql);
+            for param in params {
+                query = query.bind(*param);
+            }
+            query.fetch_one(pool).await?
+        });
+        serde_json::from_str(&json).map_err(|e| StoreError::Io(format!("{what}: {e}")))
+    }
+
     /// Copies SQLite's write-ahead log into the database and empties it, for a command
     /// that exits after writing; retried while a background checkpoint is under way (at
     /// a million entities the log holds gigabytes: copying it takes minutes).

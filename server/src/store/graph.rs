@@ -341,12 +341,10 @@ impl Store {
             self.engine.json_texts("$1")
         );
         let listed = serde_json::Value::from(refs).to_string();
-        let (json,): (String,) = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(&listed).fetch_one(pool).await?
-        });
         type Row = (String, String, String, serde_json::Value, serde_json::Value);
-        let rows: Vec<Row> = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Io(format!("the graph's nodes: {e}")))?;
+        let rows: Vec<Row> = self
+            .fetch_json_rows(&sql, &[&listed], "the graph's nodes")
+            .await?;
         let graph = self.relation_graph().await?;
         let text = |value: serde_json::Value| match value {
             serde_json::Value::String(text) => Some(text),
@@ -393,10 +391,7 @@ impl Store {
             .get_or_load(version, "", async {
                 let triples = self.json_rows(&["source_ref", "type", "target_ref"]);
                 let sql = format!("SELECT {triples} FROM relations");
-                let (json,): (String,) =
-                    on_pool!(self, pool => sqlx::query_as(&sql).fetch_one(pool).await?);
-                let rows = serde_json::from_str(&json)
-                    .map_err(|e| StoreError::Io(format!("the relations: {e}")))?;
+                let rows = self.fetch_json_rows(&sql, &[], "the relations").await?;
                 Ok(RelationGraph::new(rows))
             })
             .await

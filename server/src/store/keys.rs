@@ -246,23 +246,16 @@ impl Store {
                 Some(key),
             )
         };
-        let (json,): (String,) = on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql);
-            if let Some(bind) = bind {
-                query = query.bind(bind);
-            }
-            query.fetch_one(pool).await?
-        });
-        let rows: Vec<KeyRow> = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Io(format!("the values of {key}: {e}")))?;
+        let params: Vec<&str> = bind.into_iter().collect();
+        let rows: Vec<KeyRow> = self
+            .fetch_json_rows(&sql, &params, &format!("the values of {key}"))
+            .await?;
         let keyless = if searched {
             let columns = self.json_rows(&["entity_ref"]);
             let sql = format!("SELECT {columns} FROM search_keys WHERE key = $1");
-            let (json,): (String,) = on_pool!(self, pool => {
-                sqlx::query_as(&sql).bind(key).fetch_one(pool).await?
-            });
-            let refs: Vec<(Box<str>,)> = serde_json::from_str(&json)
-                .map_err(|e| StoreError::Io(format!("the entities with {key}: {e}")))?;
+            let refs: Vec<(Box<str>,)> = self
+                .fetch_json_rows(&sql, &[key], &format!("the entities with {key}"))
+                .await?;
             refs.into_iter().map(|(r,)| r).collect()
         } else {
             Vec::new()

@@ -33,10 +33,8 @@ impl Store {
     ) -> Result<Vec<(String, T)>, StoreError> {
         let pairs = self.json_rows(&[key, value]);
         let sql = format!("SELECT {pairs} FROM {table}");
-        let (json,): (String,) =
-            on_pool!(self, pool => sqlx::query_as(&sql).fetch_one(pool).await?);
-        serde_json::from_str(&json)
-            .map_err(|error| StoreError::Io(format!("reading {table} for search: {error}")))
+        self.fetch_json_rows(&sql, &[], &format!("reading {table} for search"))
+            .await
     }
 
     /// Every section of `entity_ref`'s doc set, in reading order.

@@ -216,10 +216,9 @@ impl Store {
         self.entity_refs
             .get_or_load(version, "", async {
                 let sql = format!("SELECT {} FROM entities", self.json_rows(&["entity_ref"]));
-                let (json,): (String,) =
-                    on_pool!(self, pool => sqlx::query_as(&sql).fetch_one(pool).await?);
-                let rows: Vec<(Box<str>,)> = serde_json::from_str(&json)
-                    .map_err(|e| StoreError::Io(format!("the entities' refs: {e}")))?;
+                let rows: Vec<(Box<str>,)> = self
+                    .fetch_json_rows(&sql, &[], "the entities' refs")
+                    .await?;
                 Ok(EntityRefs::new(rows.into_iter().map(|(r,)| r).collect()))
             })
             .await
