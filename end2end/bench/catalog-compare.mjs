@@ -44,6 +44,9 @@ const measure = async (pathOf) => {
   const times = servers.map(() => []);
   for (let round = 0; round < warmUp + requests; round++) {
     for (const [at, server] of servers.entries()) {
+      // Wakes the server first: after the other one's long requests, its threads (and
+      // this VM's idle core) would be timed waking up.
+      await get(server.origin + server.health);
       const started = performance.now();
       await get(server.origin + pathOf(server));
       if (round >= warmUp) times[at].push(performance.now() - started);
@@ -55,7 +58,7 @@ const p50 = (t) => t[Math.floor(t.length / 2)];
 const p95 = (t) => t[Math.max(Math.ceil(t.length * 0.95), 1) - 1];
 
 console.log(
-  `side by side with Node's fetch, ${requests} requests each (after ${warmUp} to warm up), alternating; ms`,
+  `side by side with Node's fetch, ${requests} requests each (after ${warmUp} to warm up), alternating, each timed request right after an untimed health request to the same server; ms`,
 );
 const health = await measure((server) => server.health);
 const floor = health.map(p50);

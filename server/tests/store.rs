@@ -29,6 +29,7 @@ on_both_backends!(
     replicas_claiming_at_once_share_the_locations,
     a_bulk_load_leaves_every_index_and_row_in_place,
     full_text_follows_every_write_on_every_replica,
+    the_catalog_version_follows_every_commit_on_every_replica,
     facet_counts_follow_every_write_on_every_replica,
     an_apply_handed_over_in_batches_is_one_transaction,
     a_key_without_a_searchable_value_still_exists,
@@ -84,6 +85,26 @@ async fn full_text_follows_every_write_on_every_replica(db: TestDb) {
     assert_eq!(named(&db.store, "pay").await, ["component:default/pay-api"]);
     assert!(replica.delete_location(&location.id).await.unwrap());
     assert!(named(&db.store, "pay").await.is_empty());
+    replica.close().await;
+}
+
+async fn the_catalog_version_follows_every_commit_on_every_replica(db: TestDb) {
+    // SQLite answers from the log's shared header while no transaction commits
+    // (`wal_watch.rs`); commits by another pool (as by another process) and commits that
+    // leave the version alone must not confuse it.
+    let replica = Store::connect(&db.url).await.unwrap();
+    let first = db.store.catalog_version().await.unwrap();
+    for step in 1..=40 {
+        assert_eq!(db.store.catalog_version().await.unwrap(), first + step - 1);
+        let writer = if step % 2 == 0 { &replica } else { &db.store };
+        execute(writer, "UPDATE catalog_version SET version = version + 1").await;
+        if step % 3 == 0 {
+            execute(&replica, "DELETE FROM locations WHERE id = 'nothing'").await;
+        }
+        for store in [&db.store, &replica] {
+            assert_eq!(store.catalog_version().await.unwrap(), first + step);
+        }
+    }
     replica.close().await;
 }
 

@@ -11,6 +11,7 @@ mod forms;
 mod graph;
 mod health;
 mod identity;
+mod kept_json;
 mod scaffolder;
 mod search;
 pub mod site;

@@ -41,6 +41,7 @@ mod sessions;
 mod tasks;
 mod text;
 mod update;
+mod wal_watch;
 
 pub use audit::{AuditFilter, AuditRow};
 pub use catalog::{fingerprint, LocationRow, StoredEntity, ORPHAN_ANNOTATION};
@@ -91,6 +92,8 @@ pub enum Backend {
 pub struct Store {
     engine: Engine,
     text: Arc<text::TextIndex>,
+    /// The last full-text terms' matches.
+    recent_matches: Arc<text::RecentMatches>,
     /// The refs the in-memory indexes number their entities by.
     entity_refs: Arc<text::EntityRefsCache>,
     /// The search keys' values with their entities, for queries, orders and facets.
@@ -100,6 +103,8 @@ pub struct Store {
     /// Selections of at least this many entities are ordered by walking the order
     /// key's index rather than sorted ([`DEFAULT_SORT_WALK_FROM`]).
     sort_walk_from: u64,
+    /// SQLite's log header, which tells whether the catalog version can have moved.
+    wal: Option<Arc<wal_watch::WalWatch>>,
 }
 
 /// From how many selected entities a single-key order walks the key's index instead of
@@ -143,14 +148,24 @@ impl Store {
             // SQLite runs each connection on a thread of its own with its own page
             // cache; readers do not block each other, and four keep two cores busy.
             // An embedded connection cannot drop: no ping before each use (a round trip
-            // to the connection's thread, as long as the query itself).
+            // to the connection's thread, as long as the query itself), and none is
+            // closed for being idle or old, so that the log's shared header lives as
+            // long as the pool (`wal_watch.rs`).
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let wal =
+                (!in_memory).then(|| Arc::new(wal_watch::WalWatch::new(options.get_filename())));
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
                 .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
-            Ok(Self::new(Engine::Sqlite(pool)))
+            let mut store = Self::new(Engine::Sqlite(pool));
+            store.wal = wal;
+            Ok(store)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -168,10 +183,12 @@ impl Store {
         Self {
             engine,
             text: Arc::new(cache::VersionedCache::new(text::MAX_KEYS)),
+            recent_matches: Arc::default(),
             entity_refs: Arc::new(cache::VersionedCache::new(1)),
             keys: Arc::new(cache::VersionedCache::new(keys::MAX_KEYS)),
             relations: Arc::new(cache::VersionedCache::new(1)),
             sort_walk_from: DEFAULT_SORT_WALK_FROM,
+            wal: None,
         }
     }
 

@@ -35,7 +35,7 @@ struct Indexes {
     refs: Arc<EntityRefs>,
     keys: HashMap<String, Arc<KeyIndex>>,
     /// The full-text term's matches, when the query has one.
-    matches: Option<Vec<u32>>,
+    matches: Option<Arc<Vec<u32>>>,
 }
 
 /// Every key `predicate` names.
@@ -128,7 +128,10 @@ impl Indexes {
             )
         });
         let predicate = query.predicate.as_ref().map(|p| self.predicate(p));
-        let matches = self.matches.as_deref().map(Cow::Borrowed);
+        let matches = self
+            .matches
+            .as_deref()
+            .map(|ids| Cow::Borrowed(ids.as_slice()));
         self.all_of(filter.into_iter().chain(predicate).chain(matches))
     }
 

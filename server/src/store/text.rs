@@ -12,7 +12,7 @@
 //! replicas sharing a PostgreSQL database. This module owns the cache only; it never
 //! writes to the database.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use app::model::catalog::filter::FullText;
 
@@ -145,9 +145,99 @@ impl KeyValues {
     }
 }
 
+impl KeyValues {
+    /// The numbers of the entities among `candidates` (sorted) with a value containing
+    /// `term`, sorted.
+    fn matching_among(&self, term: &str, candidates: &[u32]) -> Vec<u32> {
+        let finder = memchr::memmem::Finder::new(term.as_bytes());
+        let text = self.text.as_bytes();
+        let mut found = Vec::new();
+        let mut at = 0;
+        for &id in candidates {
+            // The entity's values sit together, in entity order.
+            at += self.ids[at..].partition_point(|&other| other < id);
+            while at < self.ids.len() && self.ids[at] == id {
+                let start = if at == 0 { 0 } else { self.ends[at - 1] + 1 };
+                if finder.find(&text[start..self.ends[at]]).is_some() {
+                    found.push(id);
+                }
+                at += 1;
+            }
+        }
+        found
+    }
+}
+
 impl Numbered for KeyValues {
     fn numbered_by(&self) -> &Arc<EntityRefs> {
         &self.refs
+    }
+}
+
+/// How many terms' matches [`RecentMatches`] keeps.
+const RECENT_TERMS: usize = 32;
+
+/// The matches of the last terms looked for, each with the list its numbers index. The
+/// catalog page asks for one term's page, then its counts, then its next pages; and a
+/// term being typed ("pa", "pay", "paym") contains the one before, so only that one's
+/// matches need looking at. At most [`RECENT_TERMS`] lists of at most one number per
+/// entity (4 MB each at 1M entities); those of an older catalog version go first.
+#[derive(Debug, Default)]
+pub(super) struct RecentMatches {
+    /// The most recently used last.
+    terms: Mutex<Vec<Recent>>,
+}
+
+#[derive(Debug)]
+struct Recent {
+    refs: Arc<EntityRefs>,
+    fields: Vec<String>,
+    term: String,
+    ids: Arc<Vec<u32>>,
+}
+
+/// What [`RecentMatches`] knows of a term.
+enum Found {
+    /// Its matches.
+    Same(Arc<Vec<u32>>),
+    /// The matches of a term it contains: a superset of its own.
+    Within(Arc<Vec<u32>>),
+    Nothing,
+}
+
+impl RecentMatches {
+    fn find(&self, refs: &Arc<EntityRefs>, full_text: &FullText) -> Found {
+        let mut terms = self.terms.lock().unwrap_or_else(|e| e.into_inner());
+        let same_keys =
+            |recent: &Recent| Arc::ptr_eq(&recent.refs, refs) && recent.fields == full_text.fields;
+        if let Some(at) = terms
+            .iter()
+            .position(|recent| same_keys(recent) && recent.term == full_text.term)
+        {
+            let recent = terms.remove(at);
+            let ids = recent.ids.clone();
+            terms.push(recent);
+            return Found::Same(ids);
+        }
+        terms
+            .iter()
+            .filter(|recent| same_keys(recent) && full_text.term.contains(&recent.term))
+            .min_by_key(|recent| recent.ids.len())
+            .map_or(Found::Nothing, |recent| Found::Within(recent.ids.clone()))
+    }
+
+    fn keep(&self, refs: &Arc<EntityRefs>, full_text: &FullText, ids: Arc<Vec<u32>>) {
+        let mut terms = self.terms.lock().unwrap_or_else(|e| e.into_inner());
+        terms.retain(|recent| Arc::ptr_eq(&recent.refs, refs));
+        if terms.len() >= RECENT_TERMS {
+            terms.remove(0);
+        }
+        terms.push(Recent {
+            refs: refs.clone(),
+            fields: full_text.fields.clone(),
+            term: full_text.term.clone(),
+            ids,
+        });
     }
 }
 
@@ -190,7 +280,12 @@ impl Store {
         version: i64,
         refs: &Arc<EntityRefs>,
         full_text: &FullText,
-    ) -> Result<Vec<u32>, StoreError> {
+    ) -> Result<Arc<Vec<u32>>, StoreError> {
+        let within = match self.recent_matches.find(refs, full_text) {
+            Found::Same(ids) => return Ok(ids),
+            Found::Within(ids) => Some(ids),
+            Found::Nothing => None,
+        };
         let mut keys = Vec::with_capacity(full_text.fields.len());
         for key in &full_text.fields {
             let values = numbered(&self.text, version, key, refs, || async {
@@ -199,16 +294,33 @@ impl Store {
             .await?;
             keys.push(values);
         }
-        // A flag per entity: the keys' matches united without sorting or comparing.
-        let mut matched = vec![false; refs.len()];
-        for values in &keys {
-            for id in values.matching(&full_text.term) {
-                matched[id as usize] = true;
+        let ids = match within {
+            // A term containing an earlier one: only that one's matches can match.
+            Some(candidates) => {
+                let mut ids: Vec<u32> = keys
+                    .iter()
+                    .flat_map(|values| values.matching_among(&full_text.term, &candidates))
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
             }
-        }
-        Ok((0..refs.len() as u32)
-            .filter(|&id| matched[id as usize])
-            .collect())
+            None => {
+                // A flag per entity: the keys' matches united without sorting.
+                let mut matched = vec![false; refs.len()];
+                for values in &keys {
+                    for id in values.matching(&full_text.term) {
+                        matched[id as usize] = true;
+                    }
+                }
+                (0..refs.len() as u32)
+                    .filter(|&id| matched[id as usize])
+                    .collect()
+            }
+        };
+        let ids = Arc::new(ids);
+        self.recent_matches.keep(refs, full_text, ids.clone());
+        Ok(ids)
     }
 
     /// The numbered refs of catalog version `version`.
@@ -225,10 +337,20 @@ impl Store {
     }
 
     /// The catalog's version: every write that changes entities raises it in its own
-    /// transaction, so what was read for one version is current until it moves.
+    /// transaction, so what was read for one version is current until it moves. On
+    /// SQLite, not asked again while no transaction has committed (`wal_watch.rs`).
     pub async fn catalog_version(&self) -> Result<i64, StoreError> {
         const SQL: &str = "SELECT version FROM catalog_version";
+        let header = self.wal.as_ref().and_then(|wal| wal.header());
+        if let (Some(wal), Some(header)) = (&self.wal, &header) {
+            if let Some(version) = wal.version_at(header) {
+                return Ok(version);
+            }
+        }
         let (version,): (i64,) = on_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await?);
+        if let (Some(wal), Some(header)) = (&self.wal, header) {
+            wal.remember(header, version);
+        }
         Ok(version)
     }
 }
@@ -277,6 +399,71 @@ mod tests {
         assert!(name.matching("erpay").is_empty());
         assert_eq!(refs.id("component:default/b"), Some(1));
         assert_eq!(refs.get(2), "component:default/c");
+    }
+
+    #[test]
+    fn a_term_is_looked_for_among_candidates_only() {
+        let refs = EntityRefs::components(&["a", "b", "c", "d"]);
+        let tags = values(
+            &[
+                ("pay", "a"),
+                ("payroll", "a"),
+                ("web", "b"),
+                ("payweb", "d"),
+            ],
+            &refs,
+        );
+        assert_eq!(tags.matching_among("pay", &[0, 1, 2, 3]), [0, 0, 3]);
+        assert_eq!(tags.matching_among("pay", &[1, 3]), [3]);
+        assert_eq!(tags.matching_among("web", &[0, 1, 3]), [1, 3]);
+        assert!(tags.matching_among("roll", &[1, 2, 3]).is_empty());
+        assert!(tags.matching_among("pay", &[]).is_empty());
+    }
+
+    #[test]
+    fn recent_terms_answer_again_and_narrow_longer_ones() {
+        let recent = RecentMatches::default();
+        let refs = EntityRefs::components(&["a", "b"]);
+        let term = |term: &str, fields: &[&str]| FullText {
+            term: term.into(),
+            fields: fields.iter().map(|f| (*f).into()).collect(),
+        };
+        let name = ["metadata.name"];
+        assert!(matches!(
+            recent.find(&refs, &term("pa", &name)),
+            Found::Nothing
+        ));
+        recent.keep(&refs, &term("pa", &name), Arc::new(vec![0, 1]));
+        recent.keep(&refs, &term("ay", &name), Arc::new(vec![1]));
+        assert!(
+            matches!(recent.find(&refs, &term("pa", &name)), Found::Same(ids) if *ids == [0, 1])
+        );
+        // "pay" contains both: the narrower list is the one to look through.
+        assert!(
+            matches!(recent.find(&refs, &term("pay", &name)), Found::Within(ids) if *ids == [1])
+        );
+        // Other fields, or another numbering (a newer catalog version): nothing known.
+        assert!(matches!(
+            recent.find(&refs, &term("pa", &["metadata.title"])),
+            Found::Nothing
+        ));
+        let newer = EntityRefs::components(&["a", "b", "c"]);
+        assert!(matches!(
+            recent.find(&newer, &term("pa", &name)),
+            Found::Nothing
+        ));
+        recent.keep(&newer, &term("x", &name), Arc::new(vec![2]));
+        assert!(
+            matches!(recent.find(&refs, &term("pa", &name)), Found::Nothing),
+            "older lists go"
+        );
+        for n in 0..RECENT_TERMS + 1 {
+            recent.keep(&newer, &term(&format!("t{n}"), &name), Arc::new(vec![]));
+        }
+        assert!(
+            matches!(recent.find(&newer, &term("x", &name)), Found::Nothing),
+            "bounded"
+        );
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ use app::model::catalog::{
 };
 use axum::{
     extract::{rejection::JsonRejection, RawQuery, State},
+    response::{IntoResponse, Response},
     Json,
 };
 use serde::{Deserialize, Serialize};
@@ -18,24 +19,14 @@ use serde_json::Value;
 use app::model::identity::principal::Principal;
 
 use crate::{
-    http::{error::ApiError, identity::Caller, AppState},
+    http::{error::ApiError, identity::Caller, kept_json::KeptJson, AppState},
     services::{FacetValue, JsonText},
 };
-
-/// A facet's values and counts: `[{value, count}…]`.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum FacetValues {
-    /// As kept for the whole catalog.
-    Text(JsonText),
-    /// As counted for this request.
-    Counted(Vec<FacetValue>),
-}
 
 /// The response body: `{facets: {"spec.type": [{value, count}…]}}`.
 #[derive(Debug, Serialize)]
 pub struct FacetsResponse {
-    facets: BTreeMap<String, FacetValues>,
+    facets: BTreeMap<String, Vec<FacetValue>>,
 }
 
 /// `GET /entity-facets`.
@@ -43,7 +34,7 @@ pub async fn entity_facets(
     State(state): State<AppState>,
     Caller(who): Caller,
     RawQuery(raw): RawQuery,
-) -> Result<Json<FacetsResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let mut facets = Vec::new();
     let mut query = EntityQuery::default();
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
@@ -74,7 +65,7 @@ pub async fn by_predicate(
     State(state): State<AppState>,
     Caller(who): Caller,
     body: Result<Json<PredicateFacetsBody>, JsonRejection>,
-) -> Result<Json<FacetsResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let Json(body) = body?;
     let query = EntityQuery {
         predicate: body.query.as_ref().map(Predicate::from_json).transpose()?,
@@ -89,19 +80,24 @@ async fn count(
     who: &Principal,
     facets: Vec<String>,
     query: &EntityQuery,
-) -> Result<Json<FacetsResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     if facets.is_empty() {
         return Err(ApiError::bad_request(
             "name at least one facet, as in facet=spec.type",
         ));
     }
     if let Some(texts) = state.portal.facet_texts(who, &facets, query).await? {
-        let facets = facets
-            .into_iter()
-            .zip(texts.into_iter().map(FacetValues::Text));
-        return Ok(Json(FacetsResponse {
-            facets: facets.collect(),
-        }));
+        // As `FacetsResponse` writes them: in key order, each key once.
+        let facets: BTreeMap<String, JsonText> = facets.into_iter().zip(texts).collect();
+        let mut json = KeptJson::default();
+        json.push_str("{\"facets\":{");
+        for (at, (facet, text)) in facets.iter().enumerate() {
+            let key = serde_json::to_string(facet).expect("a string serialises");
+            json.push_str(format!("{}{key}:", if at == 0 { "" } else { "," }));
+            json.push_text(text);
+        }
+        json.push_str("}}");
+        return Ok(json.into_response());
     }
     let counted = state.portal.facets(who, &facets, query).await?;
     let facets = facets.into_iter().zip(counted).map(|(facet, values)| {
@@ -109,9 +105,10 @@ async fn count(
             .into_iter()
             .map(|(value, count)| FacetValue { value, count })
             .collect();
-        (facet, FacetValues::Counted(values))
+        (facet, values)
     });
     Ok(Json(FacetsResponse {
         facets: facets.collect(),
-    }))
+    })
+    .into_response())
 }
