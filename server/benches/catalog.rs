@@ -455,8 +455,8 @@ impl Client {
     }
 
     /// GETs `path`, which must answer 200, and reads the body without decoding it
-    /// (what the timed loops do); returns its length.
-    fn fetch(&mut self, path: &str) -> usize {
+    /// (what the timed loops do).
+    fn fetch(&mut self, path: &str) {
         let status = self.send(path);
         assert_eq!(
             status,
@@ -464,7 +464,6 @@ impl Client {
             "GET {path}: {}",
             String::from_utf8_lossy(&self.body)
         );
-        self.body.len()
     }
 
     /// GETs `path`; returns the status and the body.

@@ -143,9 +143,7 @@ impl KeyValues {
         }
         ids
     }
-}
 
-impl KeyValues {
     /// The numbers of the entities among `candidates` (sorted) with a value containing
     /// `term`, sorted.
     fn matching_among(&self, term: &str, candidates: &[u32]) -> Vec<u32> {
