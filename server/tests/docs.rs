@@ -19,6 +19,7 @@ on_both_backends!(
     a_failed_build_keeps_the_last_good_one,
     an_entity_can_show_another_entity_s_docs,
     docs_outside_the_location_s_folder_are_refused,
+    entities_sharing_a_folder_are_each_checked_in_pages,
 );
 
 const LOCATION: &str = "\
@@ -213,8 +214,13 @@ async fn a_location_s_docs_are_built_stored_and_rebuilt_only_on_change(db: suppo
 
 /// Checkout's docs `status.items`: `(level, message)`.
 async fn status_items(portal: &Portal) -> Vec<(String, String)> {
+    status_items_of(portal, &checkout()).await
+}
+
+/// `entity`'s docs `status.items`: `(level, message)`.
+async fn status_items_of(portal: &Portal, entity: &EntityRef) -> Vec<(String, String)> {
     let entity = portal
-        .entity(&Principal::guest(false), &checkout())
+        .entity(&Principal::guest(false), entity)
         .await
         .unwrap()
         .unwrap();
@@ -255,6 +261,50 @@ async fn a_failed_build_keeps_the_last_good_one(db: support::TestDb) {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// More entities than a refresh reads at once, all naming one folder: while it has no
+/// docs each says why (the folder is tried once per refresh, every entity still gets its
+/// message); once it has docs, each has its set and no error.
+async fn entities_sharing_a_folder_are_each_checked_in_pages(db: support::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let components: Vec<String> = (0..1_001)
+        .map(|i| {
+            format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: c{i:04}\n  \
+                 annotations:\n    backstage.io/techdocs-ref: dir:./shared\n\
+                 spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+            )
+        })
+        .collect();
+    write(dir.path(), "catalog-info.yaml", &components.join("---\n"));
+    write(dir.path(), "shared/README.txt", "no docs yet\n");
+    let portal = Portal::new(db.store.clone());
+    read(&portal, dir.path()).await;
+    let first = EntityRef::parse_full("component:default/c0000").unwrap();
+    let last = EntityRef::parse_full("component:default/c1000").unwrap();
+    for entity in [&first, &last] {
+        let items = status_items_of(&portal, entity).await;
+        assert_eq!(items.len(), 1, "{entity}: {items:?}");
+        assert_eq!(items[0].0, "error");
+        assert!(items[0].1.contains("mkdocs.yml"), "{items:?}");
+        assert!(set_of(&portal, entity).await.is_none());
+    }
+
+    write(dir.path(), "shared/mkdocs.yml", "site_name: Shared\n");
+    write(
+        dir.path(),
+        "shared/docs/index.md",
+        "# Shared\n\nOne folder.\n",
+    );
+    read(&portal, dir.path()).await;
+    for entity in [&first, &last] {
+        assert!(
+            status_items_of(&portal, entity).await.is_empty(),
+            "{entity}"
+        );
+        assert!(set_of(&portal, entity).await.is_some(), "{entity}");
+    }
 }
 
 async fn an_entity_can_show_another_entity_s_docs(db: support::TestDb) {

@@ -140,7 +140,8 @@ async fn facet_counts_follow_every_write_on_every_replica(db: TestDb) {
 
 async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
     let location = db.store.ensure_location("file", "/catalog").await.unwrap();
-    // Enough entities to take the bulk path on SQLite (indexes built afterwards).
+    // Enough entities to take the bulk path on SQLite (indexes built afterwards, search
+    // rows staged and sorted in).
     let rows: Vec<EntityRow> = (0..5_000)
         .map(|i| {
             row(
@@ -160,8 +161,8 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         let indexes: Vec<(String,)> = match db.store.engine() {
             Engine::Sqlite(pool) => sqlx::query_as(
                 "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN \
-                 ('search_entity', 'search_keys_entity', 'relations_source', 'relations_target', \
-                 'relations_originating') \
+                 ('entities_location', 'search_entity', 'search_keys_entity', 'relations_source', \
+                 'relations_target', 'relations_originating') \
                  ORDER BY name",
             )
             .fetch_all(pool)
@@ -173,6 +174,7 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         assert_eq!(
             names,
             [
+                "entities_location",
                 "relations_originating",
                 "relations_source",
                 "relations_target",
@@ -191,6 +193,15 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         ..Default::default()
     };
     assert_eq!(db.store.query_entities(&query).await.unwrap().1, 1);
+    let every_component = EntityQuery {
+        filter: vec![FilterGroup::parse("kind=component").unwrap()],
+        limit: 5,
+        ..Default::default()
+    };
+    assert_eq!(
+        db.store.query_entities(&every_component).await.unwrap().1,
+        5_000
+    );
     // Deleting still cascades through the rebuilt indexes.
     let emptied = db
         .store

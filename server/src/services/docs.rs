@@ -3,6 +3,8 @@
 //! reading them back: a page with what surrounds it, a file of the set, the list of
 //! every doc set.
 
+use std::collections::HashMap;
+
 use app::model::catalog::entity::{annotations, Entity};
 use app::model::catalog::entity_ref::{EntityRef, RefContext};
 use app::model::docs::page::{
@@ -25,6 +27,9 @@ const TECHDOCS_ENTITY_PATH: &str = "backstage.io/techdocs-entity-path";
 /// A refresh logs this many new docs failures one by one, then how many more there are
 /// (a generated catalog can have thousands, each kept for its entity's docs page).
 const LOGGED_FAILURES: usize = 5;
+
+/// A refresh reads this many documented entities (with their bodies) at a time.
+const DOCUMENTED_PAGE: usize = 1_000;
 
 /// At most this many sections answer a search inside a doc set.
 const DOC_HITS: usize = 20;
@@ -50,74 +55,97 @@ pub enum DocsOutcome {
 impl Portal {
     /// Checks the doc sets of every entity that location `location_id` holds and builds
     /// those whose files changed. Doc sets of entities that left the catalog are removed.
+    ///
+    /// Entities are checked a page at a time, and what failed is written a page at a
+    /// time. A folder, repository or URL that could not be built is not tried again for
+    /// the next entity naming it in the same refresh: a generated catalog can have
+    /// 500,000 components whose `techdocs-ref: dir:.` all name one folder without docs.
     pub async fn refresh_docs(
         &self,
         location_id: &str,
         location_target: &str,
-    ) -> Result<Vec<(String, DocsOutcome)>, StoreError> {
-        let mut outcomes = Vec::new();
-        let mut failures = 0;
-        for documented in self.store.documented_entities(location_id).await? {
-            let DocumentedEntity {
-                entity_ref,
-                body,
-                fingerprint,
-                message: failure,
-            } = documented;
-            let located = serde_json::from_str::<Entity>(&body)
-                .map_err(|e| e.to_string())
-                .and_then(|entity| origin::locate(&entity, location_target));
-            let outcome = match located {
-                Ok(found) => self.build_docs(&entity_ref, found, fingerprint).await?,
-                Err(why) => DocsOutcome::Failed(why),
-            };
-            match &outcome {
-                // Said (and written) once, not again on every refresh while it lasts.
-                DocsOutcome::Failed(why) if failure.as_deref() != Some(why) => {
-                    failures += 1;
-                    if failures <= LOGGED_FAILURES {
-                        tracing::warn!(entity = %entity_ref, "docs not built: {why}");
+    ) -> Result<(), StoreError> {
+        let mut failed_origins: HashMap<String, String> = HashMap::new();
+        let mut logged = 0;
+        let mut after = String::new();
+        loop {
+            let page = self
+                .store
+                .documented_entities(location_id, &after, DOCUMENTED_PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.entity_ref.clone();
+            // Each entity whose failure changes: why now, or `None` once built again.
+            let mut failures: Vec<(String, Option<String>)> = Vec::new();
+            for documented in page {
+                let DocumentedEntity {
+                    entity_ref,
+                    body,
+                    fingerprint,
+                    message: failure,
+                } = documented;
+                let located = serde_json::from_str::<Entity>(&body)
+                    .map_err(|e| e.to_string())
+                    .and_then(|entity| origin::locate(&entity, location_target));
+                let outcome = match located {
+                    Ok(found) => {
+                        self.build_docs(&entity_ref, found, fingerprint, &mut failed_origins)
+                            .await?
                     }
-                    self.store.save_doc_failure(&entity_ref, why).await?;
+                    Err(why) => DocsOutcome::Failed(why),
+                };
+                match outcome {
+                    // Said (and written) once, not again on every refresh while it lasts.
+                    DocsOutcome::Failed(why) if failure.as_deref() != Some(why.as_str()) => {
+                        logged += 1;
+                        if logged <= LOGGED_FAILURES {
+                            tracing::warn!(entity = %entity_ref, "docs not built: {why}");
+                        }
+                        failures.push((entity_ref, Some(why)));
+                    }
+                    DocsOutcome::Unchanged if failure.is_some() => {
+                        failures.push((entity_ref, None))
+                    }
+                    DocsOutcome::Failed(_) | DocsOutcome::Unchanged | DocsOutcome::Built { .. } => {
+                    }
                 }
-                DocsOutcome::Failed(_) => {}
-                DocsOutcome::Unchanged if failure.is_some() => {
-                    self.store.clear_doc_failure(&entity_ref).await?
-                }
-                DocsOutcome::Unchanged => {}
-                DocsOutcome::Built { .. } => {}
             }
-            outcomes.push((entity_ref, outcome));
+            self.store.set_doc_failures(&failures).await?;
         }
-        if failures > LOGGED_FAILURES {
+        if logged > LOGGED_FAILURES {
             tracing::warn!(
                 location = %location_target,
                 "docs not built for {} more entities of this location; each one's docs page says why",
-                failures - LOGGED_FAILURES
+                logged - LOGGED_FAILURES
             );
         }
         for orphan in self.store.orphaned_doc_sets().await? {
             self.store.delete_doc_set(&orphan).await?;
         }
-        Ok(outcomes)
+        Ok(())
     }
 
     /// Builds the doc set at `found` as `entity_ref`'s, unless its files are those of
-    /// the stored build (whose fingerprint is `previous`).
+    /// the stored build (whose fingerprint is `previous`). `failed_origins` holds why
+    /// each origin that could not be built failed, in this refresh: tried once.
     async fn build_docs(
         &self,
         entity_ref: &str,
         found: DocsOrigin,
         previous: Option<String>,
+        failed_origins: &mut HashMap<String, String>,
     ) -> Result<DocsOutcome, StoreError> {
         let Ok(reference) = EntityRef::parse_full(entity_ref) else {
             return Ok(DocsOutcome::Failed(format!(
                 "'{entity_ref}' is not an entity ref"
             )));
         };
+        let source_name = found.to_string();
+        if let Some(why) = failed_origins.get(&source_name) {
+            return Ok(DocsOutcome::Failed(why.clone()));
+        }
         let base = docs_base(reference.kind(), reference.namespace(), reference.name());
         let hosts = self.iframe_hosts.clone();
-        let source_name = found.to_string();
         let urls = self.urls.clone();
         let built = tokio::task::spawn_blocking(move || {
             let unpacked = origin::unpack(&found, &urls)?;
@@ -138,10 +166,14 @@ impl Portal {
         })
         .await
         .map_err(|e| StoreError::Io(format!("building docs: {e}")))?;
+        let mut failed = |why: String| {
+            failed_origins.insert(source_name.clone(), why.clone());
+            Ok(DocsOutcome::Failed(why))
+        };
         let mut built = match built {
             Ok(Some(built)) => built,
             Ok(None) => return Ok(DocsOutcome::Unchanged),
-            Err(why) => return Ok(DocsOutcome::Failed(why)),
+            Err(why) => return failed(why),
         };
         if built.pages.is_empty() {
             let why = built
@@ -149,7 +181,7 @@ impl Portal {
                 .problems
                 .first()
                 .map_or("the doc set has no pages".to_owned(), ToString::to_string);
-            return Ok(DocsOutcome::Failed(why));
+            return failed(why);
         }
         if built.site.name.is_empty() {
             built.site.name = reference.name().to_owned();

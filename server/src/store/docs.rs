@@ -262,41 +262,36 @@ impl Store {
         }))
     }
 
-    /// Records why `entity_ref`'s docs could not be built (its last good build stays).
-    pub async fn save_doc_failure(
+    /// Records why each entity's docs could not be built (`Some`: its last good build
+    /// stays) or forgets it (`None`: they are fine again), in one transaction.
+    pub async fn set_doc_failures(
         &self,
-        entity_ref: &str,
-        message: &str,
+        failures: &[(String, Option<String>)],
     ) -> Result<(), StoreError> {
-        // The failure is part of the entity's `status.items`: a new message changes it.
+        if failures.is_empty() {
+            return Ok(());
+        }
+        // A failure is part of the entity's `status.items`: a change raises the version.
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let written = sqlx::query(
-                "INSERT INTO doc_failures (entity_ref, message) VALUES ($1, $2) \
-                 ON CONFLICT (entity_ref) DO UPDATE SET message = excluded.message \
-                 WHERE doc_failures.message <> excluded.message",
-            )
-            .bind(entity_ref)
-            .bind(message)
-            .execute(&mut *tx)
-            .await?;
-            if written.rows_affected() > 0 {
-                sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    /// Forgets why `entity_ref`'s docs could not be built (they are fine again).
-    pub async fn clear_doc_failure(&self, entity_ref: &str) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let cleared = sqlx::query("DELETE FROM doc_failures WHERE entity_ref = $1")
-                .bind(entity_ref)
+            let mut changed = 0;
+            for (entity_ref, message) in failures {
+                let written = match message {
+                    Some(message) => sqlx::query(
+                        "INSERT INTO doc_failures (entity_ref, message) VALUES ($1, $2) \
+                         ON CONFLICT (entity_ref) DO UPDATE SET message = excluded.message \
+                         WHERE doc_failures.message <> excluded.message",
+                    )
+                    .bind(entity_ref)
+                    .bind(message),
+                    None => sqlx::query("DELETE FROM doc_failures WHERE entity_ref = $1")
+                        .bind(entity_ref),
+                }
                 .execute(&mut *tx)
                 .await?;
-            if cleared.rows_affected() > 0 {
+                changed += written.rows_affected();
+            }
+            if changed > 0 {
                 sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
             }
             tx.commit().await?;
@@ -334,21 +329,28 @@ impl Store {
 
     /// The entities of location `location_id` that name docs
     /// (`backstage.io/techdocs-ref`), each with its stored build's fingerprint and why
-    /// its last build failed, in one statement: a refresh checks every one of them.
+    /// its last build failed: at most `limit` of them, in ref order after `after` (a
+    /// refresh checks every one of them, a page at a time: at a million entities, the
+    /// bodies of all would be half a gigabyte).
     pub async fn documented_entities(
         &self,
         location_id: &str,
+        after: &str,
+        limit: usize,
     ) -> Result<Vec<DocumentedEntity>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT e.entity_ref, e.body, d.fingerprint, f.message FROM entities e \
                  LEFT JOIN doc_sets d ON d.entity_ref = e.entity_ref \
                  LEFT JOIN doc_failures f ON f.entity_ref = e.entity_ref \
-                 WHERE e.location_id = $1 AND EXISTS \
+                 WHERE e.location_id = $1 AND e.entity_ref > $2 AND EXISTS \
                  (SELECT 1 FROM search s WHERE s.entity_ref = e.entity_ref \
-                  AND s.key = 'metadata.annotations.backstage.io/techdocs-ref')",
+                  AND s.key = 'metadata.annotations.backstage.io/techdocs-ref') \
+                 ORDER BY e.entity_ref LIMIT $3",
             )
             .bind(location_id)
+            .bind(after)
+            .bind(limit as i64)
             .fetch_all(pool)
             .await?
         }))
