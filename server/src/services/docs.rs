@@ -38,16 +38,11 @@ const SNIPPET_WIDTH: usize = 160;
 
 /// What one doc set's check did.
 #[derive(Debug, PartialEq, Eq)]
-pub enum DocsOutcome {
+enum DocsOutcome {
     /// Its files had not changed.
     Unchanged,
-    /// It was built, with this many pages and problems.
-    Built {
-        /// Pages.
-        pages: usize,
-        /// Problems.
-        problems: usize,
-    },
+    /// It was built and stored.
+    Built,
     /// It could not be built; the last good build (if any) stays.
     Failed(String),
 }
@@ -106,8 +101,7 @@ impl Portal {
                     DocsOutcome::Unchanged if failure.is_some() => {
                         failures.push((entity_ref, None))
                     }
-                    DocsOutcome::Failed(_) | DocsOutcome::Unchanged | DocsOutcome::Built { .. } => {
-                    }
+                    DocsOutcome::Failed(_) | DocsOutcome::Unchanged | DocsOutcome::Built => {}
                 }
             }
             self.store.set_doc_failures(&failures).await?;
@@ -223,10 +217,7 @@ impl Portal {
                 .collect(),
         };
         self.store.save_doc_set(&row).await?;
-        Ok(DocsOutcome::Built {
-            pages: row.pages.len(),
-            problems: built.site.problems.len(),
-        })
+        Ok(DocsOutcome::Built)
     }
 
     /// The entity `entity_ref`, the ref of the doc set it shows and the page that set
