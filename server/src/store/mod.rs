@@ -154,6 +154,14 @@ impl Store {
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let wal =
                 (!in_memory).then(|| Arc::new(wal_watch::WalWatch::new(options.get_filename())));
+            // The switch to WAL takes the file's exclusive lock, and SQLite refuses (no
+            // busy wait) a second connection making the same switch at that moment, so
+            // one connection makes it before the pool opens several at once.
+            if !in_memory {
+                use sqlx::{ConnectOptions, Connection};
+                let first = options.connect().await.map_err(StoreError::Connect)?;
+                first.close().await.map_err(StoreError::Connect)?;
+            }
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .min_connections(1)
