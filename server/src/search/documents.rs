@@ -10,7 +10,7 @@ use app::model::{
     template::gallery::form_href,
 };
 
-use super::{Document, Field, Part, Weight};
+use super::{Document, Field, Part, Stored, Weight};
 
 /// Where an API's definition is on its entity page.
 const DEFINITION_ANCHOR: &str = "definition-heading";
@@ -99,8 +99,9 @@ pub fn entity_document(
 
 /// The pages of `entity`'s docs as documents, one per page (sections in reading order),
 /// each telling about the entity as `entity` does.
-pub fn doc_page_documents(entity: &Document, sections: Vec<DocSection>) -> Vec<Document> {
-    let (kind, rest) = entity.about.entity_ref.split_once(':').unwrap_or_default();
+pub fn doc_page_documents(entity: &Stored, sections: Vec<DocSection>) -> Vec<Document> {
+    let (about, target) = (entity.about(), entity.target());
+    let (kind, rest) = about.entity_ref.split_once(':').unwrap_or_default();
     let (namespace, name) = rest.split_once('/').unwrap_or_default();
     let base = docs_base(kind, namespace, name);
     let mut pages: Vec<Document> = Vec::new();
@@ -115,9 +116,9 @@ pub fn doc_page_documents(entity: &Document, sections: Vec<DocSection>) -> Vec<D
                     result_type: ResultType::Docs,
                     title: section.page_title.clone(),
                     location,
-                    ..entity.about.clone()
+                    ..about.clone()
                 },
-                target: entity.target.clone(),
+                target: target.clone(),
                 fields: vec![field(Weight::Title, section.page_title.clone())],
             });
         }

@@ -17,7 +17,7 @@ use app::model::search::{
     url::SearchFacet,
 };
 
-use super::{typo, Document};
+use super::{stored::Stored, typo, Document, Weight};
 
 /// A field of a document holding a word.
 #[derive(Clone, Copy, Debug)]
@@ -46,7 +46,7 @@ const MAX_VARIANTS: usize = 3_000;
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     /// The documents by number; `None` once replaced or removed.
-    pub(super) docs: Vec<Option<Document>>,
+    pub(super) docs: Vec<Option<Stored>>,
     /// The numbers of each source's documents (an entity's, a doc set's pages).
     sources: HashMap<String, Vec<u32>>,
     /// Every word with its postings, in document order.
@@ -104,49 +104,22 @@ fn facet_slot(facet: SearchFacet) -> usize {
     }
 }
 
-/// Calls `f` with each posting `doc` makes: a field's word, with the field's weight and
-/// how often the word occurs in it.
-fn for_each_posting(doc: &Document, mut f: impl FnMut(String, (u8, u8))) {
+/// Calls `f` with each posting a document's `fields` make: a field's word, with the
+/// field's weight and how often the word occurs in it.
+fn for_each_posting<'a>(
+    fields: impl Iterator<Item = (Weight, &'a str)>,
+    mut f: impl FnMut(String, (u8, u8)),
+) {
     let mut counts: HashMap<String, u8> = HashMap::new();
-    for field in &doc.fields {
-        index_words(&field.text, |word| {
+    for (weight, text) in fields {
+        index_words(text, |word| {
             let count = counts.entry(word.to_owned()).or_default();
             *count = count.saturating_add(1);
         });
         for (word, count) in counts.drain() {
-            f(word, (field.weight as u8, count));
+            f(word, (weight as u8, count));
         }
     }
-}
-
-/// The heap bytes of a document's texts and fields.
-fn document_bytes(doc: &Document) -> usize {
-    let strings = [
-        &doc.about.title,
-        &doc.about.location,
-        &doc.about.entity_ref,
-        &doc.about.kind,
-    ];
-    let target = &doc.target;
-    // A ref is three short strings.
-    let refs = (usize::from(target.entity.is_some()) + target.owners.len()) * 96;
-    strings.iter().map(|s| s.capacity()).sum::<usize>()
-        + doc.about.owner.as_ref().map_or(0, String::capacity)
-        + doc.about.lifecycle.as_ref().map_or(0, String::capacity)
-        + refs
-        + target.label.capacity()
-        + target.tags.iter().map(|t| t.capacity() + 24).sum::<usize>()
-        + doc.fields.capacity() * std::mem::size_of::<super::Field>()
-        + doc
-            .fields
-            .iter()
-            .map(|field| {
-                field.text.capacity()
-                    + field.part.as_ref().map_or(0, |part| {
-                        part.label.capacity() + part.anchor.as_ref().map_or(0, String::capacity)
-                    })
-            })
-            .sum::<usize>()
 }
 
 impl SearchIndex {
@@ -180,12 +153,12 @@ impl SearchIndex {
                     + postings.capacity() * size_of::<Posting>()
             })
             .sum();
-        let docs: usize = self.docs.capacity() * size_of::<Option<Document>>()
+        let docs: usize = self.docs.capacity() * size_of::<Option<Stored>>()
             + self
                 .docs
                 .iter()
                 .flatten()
-                .map(document_bytes)
+                .map(Stored::heap_bytes)
                 .sum::<usize>();
         let sources: usize = self
             .sources
@@ -210,7 +183,8 @@ impl SearchIndex {
         for old in self.sources.remove(source).unwrap_or_default() {
             if let Some(doc) = self.docs[old as usize].take() {
                 self.live -= 1;
-                for_each_posting(&doc, |word, _| {
+                let fields = doc.fields().map(|field| (field.weight, field.text));
+                for_each_posting(fields, |word, _| {
                     *self.dead.entry(word.into()).or_default() += 1;
                 });
             }
@@ -229,7 +203,11 @@ impl SearchIndex {
 
     fn add(&mut self, doc: Document) -> u32 {
         let number = self.docs.len() as u32;
-        for_each_posting(&doc, |word, (weight, count)| {
+        let fields = doc
+            .fields
+            .iter()
+            .map(|field| (field.weight, field.text.as_str()));
+        for_each_posting(fields, |word, (weight, count)| {
             let posting = Posting {
                 doc: number,
                 weight,
@@ -254,7 +232,7 @@ impl SearchIndex {
             })
         });
         self.doc_facets.push(facets);
-        self.docs.push(Some(doc));
+        self.docs.push(Some(Stored::new(doc)));
         self.live += 1;
         number
     }
@@ -356,7 +334,7 @@ impl SearchIndex {
     }
 
     /// The first document made from `source`.
-    pub fn source_doc(&self, source: &str) -> Option<&Document> {
+    pub fn source_doc(&self, source: &str) -> Option<&Stored> {
         self.doc(*self.sources.get(source)?.first()?)
     }
 
@@ -372,7 +350,7 @@ impl SearchIndex {
     }
 
     /// The live document numbered `number`.
-    pub(super) fn doc(&self, number: u32) -> Option<&Document> {
+    pub(super) fn doc(&self, number: u32) -> Option<&Stored> {
         self.docs.get(number as usize)?.as_ref()
     }
 

@@ -9,11 +9,13 @@
 mod documents;
 mod index;
 mod rank;
+mod stored;
 mod typo;
 
 pub use documents::{doc_page_documents, entity_document, DocSection};
 pub use index::SearchIndex;
 pub use rank::Visible;
+pub use stored::Stored;
 
 use app::model::{identity::policy::Target, search::About};
 

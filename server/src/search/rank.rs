@@ -14,7 +14,11 @@ use app::model::{
     },
 };
 
-use super::{index::SearchIndex, Document, Weight};
+use super::{
+    index::SearchIndex,
+    stored::{FieldRef, Stored},
+    Weight,
+};
 
 /// About this many characters of text around the first match make a snippet.
 const SNIPPET_WIDTH: usize = 180;
@@ -24,11 +28,11 @@ const FACET_VALUES: usize = 25;
 /// Whether the person searching may see a document.
 pub trait Visible {
     /// Whether `doc` may be seen.
-    fn sees(&self, doc: &Document) -> bool;
+    fn sees(&self, doc: &Stored) -> bool;
 }
 
-impl<F: Fn(&Document) -> bool> Visible for F {
-    fn sees(&self, doc: &Document) -> bool {
+impl<F: Fn(&Stored) -> bool> Visible for F {
+    fn sees(&self, doc: &Stored) -> bool {
         self(doc)
     }
 }
@@ -69,7 +73,7 @@ impl SearchIndex {
         }
         // Ties by location, not by number: numbers depend on the order documents came
         // in, and every replica must answer alike.
-        let location = |number: u32| self.doc(number).map(|doc| doc.about.location.as_str());
+        let location = |number: u32| self.doc(number).map(Stored::location);
         let best_first = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| location(a.0).cmp(&location(b.0)))
@@ -187,30 +191,30 @@ impl SearchIndex {
 }
 
 /// Whether `doc` has the values `request` chose of every facet but `except`.
-fn chosen_by(request: &SearchRequest, doc: &Document, except: Option<Facet>) -> bool {
-    let holds = |facet: Facet, chosen: &[String], value: Option<&str>| {
+fn chosen_by(request: &SearchRequest, doc: &Stored, except: Option<Facet>) -> bool {
+    // A value is read only when its facet has a choice: reading it is a trip to the
+    // document's texts.
+    let holds = |facet: Facet, chosen: &[String]| {
         except == Some(facet)
             || chosen.is_empty()
-            || value.is_some_and(|value| chosen.iter().any(|c| c.eq_ignore_ascii_case(value)))
+            || doc
+                .facet_value(facet)
+                .is_some_and(|value| chosen.iter().any(|c| c.eq_ignore_ascii_case(value)))
     };
     (except == Some(Facet::Type)
         || request.types.is_empty()
-        || request.types.contains(&doc.about.result_type))
-        && holds(Facet::Kind, &request.kinds, Some(&doc.about.kind))
-        && holds(Facet::Owner, &request.owners, doc.about.owner.as_deref())
-        && holds(
-            Facet::Lifecycle,
-            &request.lifecycles,
-            doc.about.lifecycle.as_deref(),
-        )
+        || request.types.contains(&doc.result_type()))
+        && holds(Facet::Kind, &request.kinds)
+        && holds(Facet::Owner, &request.owners)
+        && holds(Facet::Lifecycle, &request.lifecycles)
 }
 
 /// Whether a field of `doc` holds the words of `phrase` (lower case) side by side.
-fn has_phrase(doc: &Document, phrase: &[String]) -> bool {
+fn has_phrase(doc: &Stored, phrase: &[String]) -> bool {
     let mut held: Vec<&str> = Vec::new();
-    doc.fields.iter().any(|field| {
+    doc.fields().any(|field| {
         held.clear();
-        written_words(&field.text).any(|(_, word)| {
+        written_words(field.text).any(|(_, word)| {
             held.push(word);
             held.len() >= phrase.len()
                 && held[held.len() - phrase.len()..]
@@ -235,15 +239,15 @@ fn same_word(written: &str, lower: &str) -> bool {
 
 /// `doc` as a result: the field that matched best names the part and gives the snippet
 /// (a title field only when nothing else matched, as the title is shown anyway).
-fn hit(doc: &Document, score: f32, found_words: &HashMap<&str, f32>) -> SearchHit {
-    let mut best: Option<(f32, usize, Vec<String>)> = None;
-    for (at, field) in doc.fields.iter().enumerate() {
+fn hit(doc: &Stored, score: f32, found_words: &HashMap<&str, f32>) -> SearchHit {
+    let mut best: Option<(f32, FieldRef<'_>, Vec<String>)> = None;
+    for field in doc.fields() {
         if field.weight.is_title() {
             continue;
         }
         let mut matched: Vec<String> = Vec::new();
         let mut points = 0.0;
-        index_words(&field.text, |word| {
+        index_words(field.text, |word| {
             if let Some(quality) = found_words.get(word) {
                 if !matched.iter().any(|m| m == word) {
                     points += quality;
@@ -253,30 +257,28 @@ fn hit(doc: &Document, score: f32, found_words: &HashMap<&str, f32>) -> SearchHi
         });
         let points = points * field.weight as u8 as f32;
         if points > 0.0 && best.as_ref().is_none_or(|(most, ..)| points > *most) {
-            best = Some((points, at, matched));
+            best = Some((points, field, matched));
         }
     }
     let (field, mut matched) = match best {
-        Some((_, at, matched)) => (Some(&doc.fields[at]), matched),
+        Some((_, field, matched)) => (Some(field), matched),
         None => (
-            doc.fields.iter().find(|f| f.weight == Weight::Description),
+            doc.fields().find(|f| f.weight == Weight::Description),
             Vec::new(),
         ),
     };
-    let part = field.and_then(|f| f.part.as_ref());
-    let location = match part.and_then(|p| p.anchor.as_deref()) {
-        Some(anchor) => format!("{}#{anchor}", doc.about.location),
-        None => doc.about.location.clone(),
+    let part = field.and_then(|f| f.part);
+    let about = doc.about();
+    let location = match part.and_then(|(_, anchor)| anchor) {
+        Some(anchor) => format!("{}#{anchor}", about.location),
+        None => about.location.clone(),
     };
     // Longest first, so that `payments` is marked whole rather than its `pay`.
     matched.sort_by_key(|b| std::cmp::Reverse(b.len()));
     SearchHit {
-        about: About {
-            location,
-            ..doc.about.clone()
-        },
-        section: part.map(|p| p.label.clone()),
-        snippet: field.map_or_else(Vec::new, |f| snippet(&matched, &f.text, SNIPPET_WIDTH)),
+        about: About { location, ..about },
+        section: part.map(|(label, _)| label.to_owned()),
+        snippet: field.map_or_else(Vec::new, |f| snippet(&matched, f.text, SNIPPET_WIDTH)),
         score,
     }
 }

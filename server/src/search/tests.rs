@@ -1,5 +1,5 @@
 use app::model::{
-    catalog::entity::Entity,
+    catalog::{entity::Entity, entity_ref::EntityRef},
     identity::policy::Target,
     search::{api::definition_parts, ResultType, SearchRequest, SearchResults, Snippet},
 };
@@ -38,7 +38,7 @@ fn find(index: &SearchIndex, term: &str) -> SearchResults {
         term: term.into(),
         ..SearchRequest::default()
     };
-    index.search(&request, &|_: &Document| true)
+    index.search(&request, &|_: &Stored| true)
 }
 
 fn titles(results: &SearchResults) -> Vec<&str> {
@@ -163,7 +163,7 @@ fn facets_count_what_the_other_choices_leave() {
         types: vec![ResultType::Api],
         ..SearchRequest::default()
     };
-    let found = index.search(&request, &|_: &Document| true);
+    let found = index.search(&request, &|_: &Stored| true);
     assert_eq!(titles(&found), ["payments-api"]);
     let count = |facets: &[app::model::search::FacetCount], value: &str| {
         facets.iter().find(|f| f.value == value).map(|f| f.count)
@@ -175,7 +175,7 @@ fn facets_count_what_the_other_choices_leave() {
     assert_eq!(count(&found.facets.lifecycles, "beta"), Some(1));
     request.types.clear();
     request.lifecycles = vec!["production".into()];
-    let found = index.search(&request, &|_: &Document| true);
+    let found = index.search(&request, &|_: &Stored| true);
     assert_eq!(titles(&found), ["payments"]);
     assert_eq!(count(&found.facets.lifecycles, "beta"), Some(1));
     assert_eq!(count(&found.facets.kinds, "api"), None);
@@ -191,9 +191,7 @@ fn what_may_not_be_seen_is_not_counted() {
         term: "shared".into(),
         ..SearchRequest::default()
     };
-    let found = index.search(&request, &|doc: &Document| {
-        !doc.about.title.contains("secret")
-    });
+    let found = index.search(&request, &|doc: &Stored| !doc.title().contains("secret"));
     assert_eq!(titles(&found), ["open"]);
     assert_eq!(found.total, 1);
     assert_eq!(found.facets.kinds[0].count, 1);
@@ -257,9 +255,12 @@ fn a_docs_page_is_one_result_naming_its_best_section() {
             text: "How to use exponential backoff elsewhere.".into(),
         },
     ];
-    let pages = doc_page_documents(&entity, sections);
-    assert_eq!(pages.len(), 2);
     let mut index = index(vec![entity]);
+    let pages = doc_page_documents(
+        index.source_doc("component:default/payments").unwrap(),
+        sections,
+    );
+    assert_eq!(pages.len(), 2);
     index.replace("docs component:default/payments", pages);
     let found = find(&index, "\"exponential backoff\" retried");
     assert_eq!(titles(&found), ["Payments"]);
@@ -306,7 +307,7 @@ fn a_chosen_facet_value_is_listed_beyond_the_most_common_ones() {
         owners: vec!["Group:default/Team-29".into()],
         ..SearchRequest::default()
     };
-    let found = index.search(&request, &|_: &Document| true);
+    let found = index.search(&request, &|_: &Stored| true);
     assert_eq!(found.total, 1);
     let owners: Vec<&str> = found
         .facets
@@ -320,4 +321,56 @@ fn a_chosen_facet_value_is_listed_beyond_the_most_common_ones() {
         "25 listed, and the chosen one: {owners:?}"
     );
     assert!(owners.contains(&"group:default/team-29"));
+}
+
+#[test]
+fn a_stored_document_gives_back_what_it_was_made_from() {
+    let spec =
+        serde_json::json!({"type": "openapi", "lifecycle": "beta", "owner": "group:Ops/Team-A"});
+    let mut api = entity("API", "Petstore", spec);
+    api.metadata.title = Some("Pet Store ✓".into());
+    api.metadata.tags = vec!["pets".into(), "Store".into()];
+    let doc: serde_json::Value = serde_json::json!({
+        "paths": {"/pets": {"get": {"summary": "List pets"}}}
+    });
+    let parts = definition_parts("openapi", "", Some(&doc));
+    let target = Target {
+        entity: Some(api.entity_ref()),
+        owners: vec![EntityRef::new("group", "ops", "team-a")],
+        tags: api.metadata.tags.clone(),
+        label: "api:default/petstore".into(),
+    };
+    let document = entity_document(&api, target.clone(), parts);
+    let stored = Stored::new(document.clone());
+    assert_eq!(stored.about(), document.about);
+    let fields: Vec<(Weight, &str, Option<(&str, Option<&str>)>)> = stored
+        .fields()
+        .map(|field| (field.weight, field.text, field.part))
+        .collect();
+    let expected: Vec<(Weight, &str, Option<(&str, Option<&str>)>)> = document
+        .fields
+        .iter()
+        .map(|field| {
+            let part = field.part.as_ref();
+            let part = part.map(|p| (p.label.as_str(), p.anchor.as_deref()));
+            (field.weight, field.text.as_str(), part)
+        })
+        .collect();
+    assert_eq!(fields, expected);
+    assert!(expected
+        .iter()
+        .any(|(_, _, part)| part.is_some_and(|p| p.1.is_some())));
+    let back = stored.target();
+    assert_eq!(
+        back.entity.map(|e| e.to_string()),
+        Some("api:default/petstore".into())
+    );
+    assert_eq!(back.owners, target.owners);
+    assert_eq!(back.tags, target.tags);
+
+    let mut group = entity("Group", "ops", serde_json::json!({"type": "team"}));
+    group.metadata.description = None;
+    let stored = Stored::new(entity_document(&group, Target::default(), Vec::new()));
+    assert_eq!((stored.owner(), stored.lifecycle()), (None, None));
+    assert!(stored.target().owners.is_empty());
 }

@@ -11,7 +11,7 @@
 use std::{collections::HashMap, sync::RwLock};
 
 use app::model::{
-    identity::{action::Action, principal::Principal},
+    identity::{action::Action, principal::Principal, visibility::Visibility},
     search::{api::definition_parts, ResultType, SearchRequest, SearchResults},
 };
 
@@ -21,7 +21,7 @@ use super::{
     Portal,
 };
 use crate::{
-    search::{doc_page_documents, entity_document, DocSection, Document, SearchIndex},
+    search::{doc_page_documents, entity_document, DocSection, SearchIndex, Stored},
     store::StoreError,
 };
 
@@ -78,9 +78,16 @@ impl Portal {
         self.follow_search_sources().await?;
         let entities = self.catalog_reads(who);
         let docs = self.identity.policy.visibility(who, Action::DocsRead);
-        let visible = |doc: &Document| {
-            entities.sees(&doc.target)
-                && (doc.about.result_type != ResultType::Docs || docs.sees(&doc.target))
+        // A document's target is rebuilt from its texts only when a policy asks.
+        let all_entities = entities == Visibility::Everything;
+        let all_docs = docs == Visibility::Everything;
+        let visible = |doc: &Stored| {
+            let docs_page = doc.result_type() == ResultType::Docs;
+            if all_entities && (all_docs || !docs_page) {
+                return true;
+            }
+            let target = doc.target();
+            entities.sees(&target) && (!docs_page || docs.sees(&target))
         };
         let index = self.search.index.read().unwrap_or_else(|e| e.into_inner());
         Ok(index.search(request, &visible))
