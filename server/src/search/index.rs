@@ -243,6 +243,17 @@ impl SearchIndex {
         (value != u32::MAX).then_some(value as usize)
     }
 
+    /// Gives back the room its lists grew into (up to half of each after many
+    /// documents came in one by one).
+    pub fn shrink_to_fit(&mut self) {
+        self.docs.shrink_to_fit();
+        self.doc_facets.shrink_to_fit();
+        self.sources.shrink_to_fit();
+        for postings in self.words.values_mut() {
+            postings.shrink_to_fit();
+        }
+    }
+
     /// Drops the postings of replaced documents and numbers the rest again, in order.
     pub fn compact(&mut self) {
         let mut renumbered: Vec<Option<u32>> = Vec::with_capacity(self.docs.len());

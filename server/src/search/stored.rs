@@ -31,8 +31,10 @@ pub struct Stored {
     /// Whether the entity has an owner and a lifecycle.
     has_owner: bool,
     has_lifecycle: bool,
-    /// How many owners and tags follow the slots.
+    /// How many owners and tags follow the slots. No owner follows when the only one
+    /// is the entity's owner (nearly always): [`Slot::Owner`] says it.
     owners: u16,
+    owner_is_only_owner: bool,
     tags: u16,
 }
 
@@ -114,7 +116,15 @@ impl Stored {
             text: String::with_capacity(capacity),
             ends: Vec::new(),
         };
-        let owners: Vec<String> = target.owners.iter().map(ToString::to_string).collect();
+        let mut owners: Vec<String> = target.owners.iter().map(ToString::to_string).collect();
+        let owner_is_only_owner = owners.len() == 1
+            && about
+                .owner
+                .as_deref()
+                .is_some_and(|owner| owners[0].to_lowercase() == owner);
+        if owner_is_only_owner {
+            owners.clear();
+        }
         let tags = target.tags;
         let slots = [
             about.location.as_str(),
@@ -166,6 +176,7 @@ impl Stored {
             has_owner: about.owner.is_some(),
             has_lifecycle: about.lifecycle.is_some(),
             owners: owners.len() as u16,
+            owner_is_only_owner,
             tags: tags.len() as u16,
         }
     }
@@ -254,7 +265,10 @@ impl Stored {
         let parse = |text: &str| EntityRef::parse_full(text).ok();
         Target {
             entity: parse(self.entity_ref()),
-            owners: owners.filter_map(|at| parse(self.text(at))).collect(),
+            owners: match self.owner_is_only_owner {
+                true => self.owner().and_then(parse).into_iter().collect(),
+                false => owners.filter_map(|at| parse(self.text(at))).collect(),
+            },
             tags: tags.map(|at| self.text(at).to_owned()).collect(),
             label: self.entity_ref().to_owned(),
         }

@@ -373,4 +373,15 @@ fn a_stored_document_gives_back_what_it_was_made_from() {
     let stored = Stored::new(entity_document(&group, Target::default(), Vec::new()));
     assert_eq!((stored.owner(), stored.lifecycle()), (None, None));
     assert!(stored.target().owners.is_empty());
+    // Owners other than the entity's owner are kept as they are.
+    let owners = vec![
+        EntityRef::new("group", "default", "a"),
+        EntityRef::new("user", "default", "b"),
+    ];
+    let target = Target {
+        owners: owners.clone(),
+        ..Target::default()
+    };
+    let stored = Stored::new(entity_document(&group, target, Vec::new()));
+    assert_eq!(stored.target().owners, owners);
 }

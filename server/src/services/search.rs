@@ -28,6 +28,10 @@ use crate::{
 /// Entities read from the database at a time while indexing.
 const ENTITIES_AT_ONCE: usize = 500;
 
+/// From this many entities indexed at once, the index gives back the room its lists
+/// grew into (at a million entities, a tenth of its size).
+const SHRINK_AFTER: usize = 10_000;
+
 /// The index and what it was made from.
 #[derive(Default)]
 pub struct SearchState {
@@ -42,12 +46,12 @@ impl std::fmt::Debug for SearchState {
     }
 }
 
-/// What the index holds: the versions it caught up with, each entity's etag and each
-/// doc set's build time.
+/// What the index holds: the versions it caught up with, each entity's etag (hashed)
+/// and each doc set's build time.
 #[derive(Default)]
 struct Followed {
     versions: Option<(i64, i64)>,
-    etags: HashMap<String, String>,
+    etags: HashMap<Box<str>, u64>,
     builds: HashMap<String, i64>,
 }
 
@@ -60,6 +64,13 @@ pub struct IndexSize {
     pub words: usize,
     /// About how many bytes of memory it holds.
     pub bytes: usize,
+}
+
+/// What the index keeps of an entity's etag to see it change: a hash (an etag is a
+/// hash itself, and a million of them as strings took 100 MB).
+fn etag_hash(etag: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(etag)
 }
 
 /// The index's source for `entity_ref`'s doc pages.
@@ -129,20 +140,21 @@ impl Portal {
     /// refs of both.
     async fn follow_entities(
         &self,
-        etags: &mut HashMap<String, String>,
+        etags: &mut HashMap<Box<str>, u64>,
     ) -> Result<Vec<String>, StoreError> {
-        let current: HashMap<String, String> =
-            self.store.entity_etags().await?.into_iter().collect();
+        let current: HashMap<Box<str>, u64> = (self.store.entity_etags().await?.into_iter())
+            .map(|(entity_ref, etag)| (entity_ref.into_boxed_str(), etag_hash(&etag)))
+            .collect();
         let mut changed: Vec<String> = current
             .iter()
             .filter(|(entity_ref, etag)| etags.get(*entity_ref) != Some(*etag))
-            .map(|(entity_ref, _)| entity_ref.clone())
+            .map(|(entity_ref, _)| entity_ref.to_string())
             .collect();
         changed.sort_unstable();
         let removed: Vec<String> = etags
             .keys()
             .filter(|entity_ref| !current.contains_key(*entity_ref))
-            .cloned()
+            .map(ToString::to_string)
             .collect();
         for refs in changed.chunks(ENTITIES_AT_ONCE) {
             let stored = self.store.stored_entities(refs).await?;
@@ -167,6 +179,10 @@ impl Portal {
             let mut index = self.search.index.write().unwrap_or_else(|e| e.into_inner());
             for entity_ref in &removed {
                 index.replace(entity_ref, Vec::new());
+            }
+            if changed.len() >= SHRINK_AFTER {
+                index.shrink_to_fit();
+                crate::memory::release_free_memory();
             }
         }
         *etags = current;
