@@ -323,6 +323,9 @@ fn a_chosen_facet_value_is_listed_beyond_the_most_common_ones() {
     assert!(owners.contains(&"group:default/team-29"));
 }
 
+/// A field's weight, text, and part's label and anchor.
+type FieldParts<'a> = (Weight, &'a str, Option<(&'a str, Option<&'a str>)>);
+
 #[test]
 fn a_stored_document_gives_back_what_it_was_made_from() {
     let spec =
@@ -343,11 +346,11 @@ fn a_stored_document_gives_back_what_it_was_made_from() {
     let document = entity_document(&api, target.clone(), parts);
     let stored = Stored::new(document.clone());
     assert_eq!(stored.about(), document.about);
-    let fields: Vec<(Weight, &str, Option<(&str, Option<&str>)>)> = stored
+    let fields: Vec<FieldParts> = stored
         .fields()
         .map(|field| (field.weight, field.text, field.part))
         .collect();
-    let expected: Vec<(Weight, &str, Option<(&str, Option<&str>)>)> = document
+    let expected: Vec<FieldParts> = document
         .fields
         .iter()
         .map(|field| {
