@@ -31,11 +31,12 @@ pub struct Stored {
     /// Whether the entity has an owner and a lifecycle.
     has_owner: bool,
     has_lifecycle: bool,
-    /// How many owners and tags follow the slots. No owner follows when the only one
-    /// is the entity's owner (nearly always): [`Slot::Owner`] says it.
+    /// How many owners and tags follow the slots.
     owners: u16,
-    owner_is_only_owner: bool,
     tags: u16,
+    /// Whether the target's only owner is the entity's owner (nearly always): then no
+    /// owner follows the slots, [`Slot::Owner`] says it.
+    owner_is_only_owner: bool,
 }
 
 /// The texts every document has, in this order.
@@ -102,6 +103,7 @@ impl Stored {
             target,
             fields,
         } = doc;
+        // Most of what is kept: a first size for the string.
         let capacity = [
             &about.title,
             &about.location,
