@@ -78,23 +78,6 @@ pub(super) struct FieldRef<'a> {
     pub part: Option<(&'a str, Option<&'a str>)>,
 }
 
-/// Texts put end to end, as far as the table of ends reaches (4 GiB).
-#[derive(Default)]
-struct Writer {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl Writer {
-    /// Adds `text`, unless the texts would pass 4 GiB.
-    fn push(&mut self, text: &str) {
-        if let Ok(end) = u32::try_from(self.text.len() + text.len()) {
-            self.text.push_str(text);
-            self.ends.push(end);
-        }
-    }
-}
-
 impl Stored {
     /// `doc`, stored. A document of more than 4 GiB of text keeps the fields that fit.
     pub(super) fn new(doc: Document) -> Self {
@@ -103,21 +86,6 @@ impl Stored {
             target,
             fields,
         } = doc;
-        // Most of what is kept: a first size for the string.
-        let capacity = [
-            &about.title,
-            &about.location,
-            &about.entity_ref,
-            &about.kind,
-        ]
-        .iter()
-        .map(|s| s.len())
-        .sum::<usize>()
-            + fields.iter().map(|f| f.text.len()).sum::<usize>();
-        let mut writer = Writer {
-            text: String::with_capacity(capacity),
-            ends: Vec::new(),
-        };
         let mut owners: Vec<String> = target.owners.iter().map(ToString::to_string).collect();
         let owner_is_only_owner = owners.len() == 1
             && about
@@ -138,27 +106,26 @@ impl Stored {
         ];
         let owners = &owners[..owners.len().min(usize::from(u16::MAX))];
         let tags = &tags[..tags.len().min(usize::from(u16::MAX))];
-        // These are short (refs, names, tags) and come first, so they always fit.
-        for text in slots
-            .into_iter()
+        // Every text in order, the fields' as far as the table of ends reaches (4 GiB),
+        // then one string of exactly their length.
+        let mut texts: Vec<&str> = (slots.into_iter())
             .chain(owners.iter().chain(tags).map(String::as_str))
-        {
-            writer.push(text);
-        }
+            .collect();
+        let mut length: usize = texts.iter().map(|t| t.len()).sum();
         let mut shapes = Vec::with_capacity(fields.len());
         for field in &fields {
-            let mut texts = vec![field.text.as_str()];
+            let first = texts.len();
+            texts.push(&field.text);
             if let Some(part) = &field.part {
                 texts.push(&part.label);
                 texts.extend(part.anchor.as_deref());
             }
-            let length: usize = texts.iter().map(|t| t.len()).sum();
-            if u32::try_from(writer.text.len() + length).is_err() {
+            let more: usize = texts[first..].iter().map(|t| t.len()).sum();
+            if u32::try_from(length + more).is_err() {
+                texts.truncate(first);
                 break;
             }
-            for text in texts {
-                writer.push(text);
-            }
+            length += more;
             shapes.push(Shape {
                 weight: field.weight,
                 part: match &field.part {
@@ -168,11 +135,19 @@ impl Stored {
                 },
             });
         }
-        let location_end = writer.ends.get(Slot::Location as usize).copied();
+        let mut text = String::with_capacity(length);
+        let mut ends = Vec::with_capacity(texts.len());
+        for each in texts {
+            text.push_str(each);
+            // Past 4 GiB only if the refs, names and tags alone are: those then read as
+            // empty.
+            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        }
+        let location_end = ends.get(Slot::Location as usize).copied();
         Self {
             location_end: location_end.unwrap_or(0),
-            text: writer.text.into_boxed_str(),
-            ends: writer.ends.into_boxed_slice(),
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
             fields: shapes.into_boxed_slice(),
             result_type: about.result_type,
             has_owner: about.owner.is_some(),

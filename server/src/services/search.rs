@@ -29,7 +29,7 @@ use crate::{
 const ENTITIES_AT_ONCE: usize = 500;
 
 /// From this many entities indexed at once, the index gives back the room its lists
-/// grew into (at a million entities, a tenth of its size).
+/// grew into.
 const SHRINK_AFTER: usize = 10_000;
 
 /// The index and what it was made from.
@@ -66,8 +66,8 @@ pub struct IndexSize {
     pub bytes: usize,
 }
 
-/// What the index keeps of an entity's etag to see it change: a hash (an etag is a
-/// hash itself, and a million of them as strings took 100 MB).
+/// What the index keeps of an entity's etag to see it change: a 64-bit hash, in place
+/// of a string allocated for each entity.
 fn etag_hash(etag: &str) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     BuildHasherDefault::<DefaultHasher>::default().hash_one(etag)
