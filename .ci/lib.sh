@@ -15,7 +15,9 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 SITE_ROOT=$CARGO_TARGET_DIR/site
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+# Each step says when it began (seconds since the script started), so a slow CI run
+# shows where its time went.
+step() { printf '\n==> [%ss] %s\n' "$SECONDS" "$*" >&2; }
 
 # Runs a command as root (directly, or through sudo).
 as_root() {

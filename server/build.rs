@@ -18,7 +18,9 @@ use std::{
 
 fn main() {
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not when it was compiled: two checkouts sharing one
+    // target folder share the compiled script, and each must embed its own files.
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     embed_demo_catalog(&manifest_dir.join("demo-catalog"), &out_dir);
     embed_site(&manifest_dir.join(".."), &out_dir);
 }

@@ -89,6 +89,8 @@ test("the quick-open dialog works by keyboard alone and remembers searches", asy
   await page.keyboard.press("Control+k");
   await expect(dialog).toBeVisible();
   await expect(options.first()).toContainText("checkout api");
+  // The input takes the focus on the frame after the dialog appears; keys go there.
+  await expect(dialog.getByRole("combobox")).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(dialog.getByRole("combobox")).toHaveValue("checkout api");
   await expect(options.first()).toContainText("Checkout API");

@@ -24,6 +24,7 @@ pub mod config;
 pub mod docs;
 pub mod http;
 pub mod memory;
+pub mod metrics;
 pub mod parallel;
 pub mod progress;
 pub mod scaffolder;
@@ -217,34 +218,80 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         log_ingest(&report);
     }
     let portal = Arc::new(portal);
-    for target in &config.catalog {
-        let report = portal
-            .ingest_location(target)
-            .await
-            .with_context(|| format!("loading the catalog location {}", target.target()))?;
-        log_ingest(&report);
-    }
-    tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
-    tokio::spawn(audit_retention_loop(portal.clone()));
-    tokio::spawn(search_index_loop(portal.clone()));
-    scaffolder::worker::start(Portal::clone(&portal));
-    let router = http::router(http::AppState::new(&config, portal, Arc::new(site)));
+    let stop = portal.stop_token().clone();
+    let readiness = Arc::new(http::Readiness::starting());
+    let mut state = http::AppState::new(&config, portal.clone(), Arc::new(site));
+    state.readiness = readiness.clone();
+    let router = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Listening before the catalog is loaded: liveness probes answer during a long
+    // first load, and `/readyz` says 503 until it is done.
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     let addr = listener.local_addr()?;
-    tracing::info!(
-        "Portico is ready at http://{addr} (started in {} ms)",
-        started.elapsed().as_millis()
-    );
-    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    let serving = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await
+        }
+    });
+    tokio::spawn({
+        let (stop, readiness) = (stop.clone(), readiness.clone());
+        async move {
+            shutdown_signal().await;
+            tracing::info!(
+                "stopping: no new requests or work; requests and tasks under way have {} s to end",
+                DRAIN.as_secs()
+            );
+            readiness.set_stopping();
+            stop.cancel();
+        }
+    });
+
+    for target in &config.catalog {
+        // Replicas starting together each read the location; the store lets one apply
+        // it at a time, so the others find it stored and change nothing.
+        let report = tokio::select! {
+            report = portal.ingest_location(target) => report,
+            () = stop.cancelled() => break,
+        };
+        let report =
+            report.with_context(|| format!("loading the catalog location {}", target.target()))?;
+        log_ingest(&report);
+    }
+    let refreshing = tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
+    tokio::spawn(audit_retention_loop(portal.clone()));
+    tokio::spawn(search_index_loop(portal.clone()));
+    let workers = scaffolder::worker::start(Portal::clone(&portal));
+    readiness.set_ready();
+    if !stop.is_cancelled() {
+        tracing::info!(
+            "Portico is ready at http://{addr} (started in {} ms)",
+            started.elapsed().as_millis()
+        );
+    }
+
+    stop.cancelled().await;
+    let deadline = tokio::time::Instant::now() + DRAIN;
+    match tokio::time::timeout_at(deadline, serving).await {
+        Ok(served) => served.context("serving HTTP")?.context("serving HTTP")?,
+        Err(_) => tracing::warn!(
+            "stopping: requests still open after {} s are closed",
+            DRAIN.as_secs()
+        ),
+    }
+    workers.stop(deadline).await;
+    // The refresh under way, if any, gave its location back when the stop came.
+    let _ = tokio::time::timeout_at(deadline, refreshing).await;
     tracing::info!("Portico stopped");
     Ok(())
 }
+
+/// How long a stopping portal waits for the requests and tasks under way to end
+/// (Kubernetes gives a pod 30 s between SIGTERM and SIGKILL by default).
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn log_ingest(report: &services::IngestReport) {
     let applied = &report.applied;
@@ -267,8 +314,12 @@ async fn refresh_loop(portal: Arc<Portal>, interval: std::time::Duration) {
     let mut ticks = tokio::time::interval(interval.min(std::time::Duration::from_secs(10)));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticks.tick().await;
+    let stop = portal.stop_token().clone();
     loop {
-        ticks.tick().await;
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = stop.cancelled() => return,
+        }
         match portal.refresh_due().await {
             Ok(reports) => reports
                 .iter()

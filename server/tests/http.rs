@@ -7,10 +7,7 @@ use axum::{
     http::{header, Request, StatusCode},
     Router,
 };
-use server::{
-    services::Portal,
-    store::{Engine, Store},
-};
+use server::{catalog::location::Source, services::Portal, store::Store};
 use tower::ServiceExt;
 
 fn app(store: Store) -> Router {
@@ -81,23 +78,34 @@ async fn the_home_page_is_rendered_on_the_server() {
     );
 }
 
+const THREE_ENTITIES: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: a}
+spec: {type: service, owner: c, lifecycle: production}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: b}
+spec: {type: service, owner: c, lifecycle: production}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: c}
+spec: {type: team, children: []}
+";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_home_page_counts_what_the_catalog_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog-info.yaml");
+    std::fs::write(&file, THREE_ENTITIES).unwrap();
     let db = support::sqlite().await;
-    let Engine::Sqlite(pool) = db.store.engine() else {
-        unreachable!()
-    };
-    sqlx::raw_sql(
-        "INSERT INTO entities (entity_ref, uid, kind, namespace, name, body, etag) VALUES
-           ('component:default/a', 'u1', 'Component', 'default', 'a', '{}', 'e1'),
-           ('component:default/b', 'u2', 'Component', 'default', 'b', '{}', 'e2'),
-           ('group:default/c', 'u3', 'Group', 'default', 'c', '{}', 'e3');",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    let (_, html) = get(&app(db.store.clone()), "/", None).await;
-    assert!(html.contains("3 entities in the catalog."), "{html}");
+    let portal = Portal::new(db.store.clone());
+    portal.ingest_location(&Source::File(file)).await.unwrap();
+    let (_, html) = get(&support::app(portal), "/", None).await;
+    // The three entities and the Location entity that stands for their file.
+    assert!(html.contains("4 entities in the catalog."), "{html}");
     assert!(html.contains("Component"), "{html}");
     assert!(html.contains("Group"), "{html}");
 }

@@ -2,67 +2,19 @@
 //! started there, it serves pages with their scripts, styles and lazily loaded code (the
 //! browser bundle is built into it); a `--site-root` without a bundle is refused.
 
-use std::{
-    net::TcpListener,
-    path::Path,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+mod support;
 
-/// A `portico serve` process, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
+use std::{path::Path, process::Command, time::Duration};
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
-}
+use support::process::{agent, free_port, Server};
 
 /// Starts `binary serve` in `dir` and waits until it is ready.
 fn start(binary: &Path, dir: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(binary)
-        .current_dir(dir)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .env_remove("PORTICO_SITE_ROOT")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("starting the copied binary");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(response) = agent().get(format!("{}/readyz", server.base)).call() {
-            if response.status() == 200 {
-                return server;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the copied binary did not become ready");
+    let mut server = Server::spawn(binary, dir, &[]);
+    server
+        .wait_ready(Duration::from_secs(30))
+        .expect("the copied binary becomes ready");
+    server
 }
 
 /// Every value of `attribute` on tags in `html` (`href="…"`).

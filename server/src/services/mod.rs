@@ -15,6 +15,7 @@ pub mod docs;
 pub mod embed;
 mod graph;
 pub mod identity;
+pub mod operations;
 mod search;
 mod tasks;
 mod templates;
@@ -89,6 +90,10 @@ pub struct Portal {
     scaffolder: Arc<ScaffolderSettings>,
     /// Wakes this portal's task workers when a task is created here.
     task_wakeup: Arc<tokio::sync::Notify>,
+    /// What the process counts about itself, for `/metrics`.
+    metrics: Arc<crate::metrics::Metrics>,
+    /// Cancelled when the process is asked to stop: loops stop taking new work.
+    stop: tokio_util::sync::CancellationToken,
     /// Whether relations carry Backstage's legacy `target` object.
     legacy_relation_target: bool,
     /// Hosts docs pages may embed iframes from (`allowedIframeHosts`).
@@ -133,6 +138,8 @@ impl Portal {
             progress: Progress::default(),
             scaffolder: Arc::default(),
             task_wakeup: Arc::default(),
+            metrics: Arc::default(),
+            stop: tokio_util::sync::CancellationToken::new(),
             legacy_relation_target: true,
             iframe_hosts: Vec::new(),
             embed_origins: Arc::new([]),
@@ -173,6 +180,17 @@ impl Portal {
     /// Where tasks work and which Git hosts they publish to.
     pub fn scaffolder(&self) -> &ScaffolderSettings {
         &self.scaffolder
+    }
+
+    /// What the process counts about itself (requests, location reads, tasks).
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
+    /// Cancelled once the process is asked to stop: refreshes, task workers and the
+    /// start-up load stop taking new work (every clone of the portal shares it).
+    pub fn stop_token(&self) -> &tokio_util::sync::CancellationToken {
+        &self.stop
     }
 
     /// What wakes this portal's task workers.

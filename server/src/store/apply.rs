@@ -152,6 +152,18 @@ impl Store {
             }
             let applied = async {
                 let mut tx = sqlx::Connection::begin(&mut *connection).await?;
+                // One writer per location, locked before anything is read: a second
+                // replica applying the same location waits for the first and then finds
+                // its entities stored, instead of inserting them twice.
+                let locked = sqlx::query(self.lock_location())
+                    .bind(location_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if locked.is_none() {
+                    return Err(StoreError::Io(format!(
+                        "the location {location_id} was deleted while it was read; nothing was changed"
+                    )));
+                }
                 let mut report = ApplyReport::default();
                 // Problems found here: entities defined twice, or by another location.
                 let mut found = Vec::new();
@@ -497,6 +509,22 @@ impl Store {
         })?;
         self.upkeep_in_background(report.changed());
         Ok(report)
+    }
+
+    /// The statement that makes a transaction the only writer of the location `$1`
+    /// until it ends, returning a row if the location exists. PostgreSQL: a
+    /// transaction-scoped advisory lock on the location's id (not the row's lock, which
+    /// would hold up the refresh lease's renewals); SQLite: a write, which takes the
+    /// database's write lock.
+    fn lock_location(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite(_) => {
+                "UPDATE locations SET leased_until = leased_until WHERE id = $1 RETURNING 1"
+            }
+            Engine::Postgres(_) => {
+                "SELECT 1 FROM locations, pg_advisory_xact_lock(hashtextextended($1, 0)) WHERE id = $1"
+            }
+        }
     }
 
     /// Settings for the connection that applies a location (`applying`), and back to

@@ -6,13 +6,16 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard},
 };
+
+/// The version the values were computed for, and the values by key.
+type Kept<V> = (i64, HashMap<String, Arc<V>>);
 
 /// Values by key for one catalog version; at most `capacity` of them.
 #[derive(Debug)]
 pub(super) struct VersionedCache<V> {
-    state: Mutex<(i64, HashMap<String, Arc<V>>)>,
+    state: Mutex<Kept<V>>,
     capacity: usize,
 }
 
@@ -28,11 +31,29 @@ impl<V> VersionedCache<V> {
     /// The value of `key` if it is cached for `version` or a later one; a newer
     /// `version` empties the cache first.
     pub(super) fn get(&self, version: i64, key: &str) -> Option<Arc<V>> {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        self.values(version).1.get(key).cloned()
+    }
+
+    /// [`VersionedCache::get`] for each of `keys`, in their order, under one lock.
+    pub(super) fn get_each<'k>(
+        &self,
+        version: i64,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Vec<Option<Arc<V>>> {
+        let values = self.values(version);
+        keys.into_iter()
+            .map(|key| values.1.get(key).cloned())
+            .collect()
+    }
+
+    /// The values kept for `version`, locked; dropped first when a later version is
+    /// asked for.
+    fn values(&self, version: i64) -> MutexGuard<'_, Kept<V>> {
+        let mut state = self.lock();
         if version > state.0 {
             *state = (version, HashMap::new());
         }
-        state.1.get(key).cloned()
+        state
     }
 
     /// The value of `key` for `version`, computed by `load` and kept when it is not
@@ -50,18 +71,62 @@ impl<V> VersionedCache<V> {
             return Ok(value);
         }
         let value = Arc::new(load.await?);
-        self.put(version, key, value.clone());
-        Ok(value)
+        Ok(self.put(version, key, value))
     }
 
     /// Keeps the value of `key`, computed after `version` was read, unless the cache has
     /// moved on to a later version meanwhile (the value could be older than that one) or
-    /// is full.
-    pub(super) fn put(&self, version: i64, key: &str, value: Arc<V>) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.0 == version && state.1.len() < self.capacity {
+    /// is full. Returns the value to use: the one already kept when another request
+    /// computed it first, so that every request of one version shares one value (the
+    /// indexes numbered by the entities' refs must be numbered by the same list).
+    pub(super) fn put(&self, version: i64, key: &str, value: Arc<V>) -> Arc<V> {
+        let mut state = self.lock();
+        if state.0 != version {
+            return value;
+        }
+        self.keep(&mut state.1, key, value)
+    }
+
+    /// [`VersionedCache::put`] for each of `values`, under one lock, where no value is
+    /// kept yet.
+    pub(super) fn put_each<'k>(
+        &self,
+        version: i64,
+        values: impl IntoIterator<Item = (&'k str, Arc<V>)>,
+    ) {
+        let mut state = self.lock();
+        if state.0 != version {
+            return;
+        }
+        for (key, value) in values {
+            self.keep(&mut state.1, key, value);
+        }
+    }
+
+    /// Keeps `value` for `key` in place of the one kept, under the same conditions as
+    /// [`VersionedCache::put`].
+    pub(super) fn replace(&self, version: i64, key: &str, value: Arc<V>) {
+        let mut state = self.lock();
+        if state.0 == version && (state.1.contains_key(key) || state.1.len() < self.capacity) {
             state.1.insert(key.to_owned(), value);
         }
+    }
+
+    /// The value of `key` in `values`: the one kept already, else `value`, kept unless
+    /// the cache is full.
+    fn keep(&self, values: &mut HashMap<String, Arc<V>>, key: &str, value: Arc<V>) -> Arc<V> {
+        if let Some(kept) = values.get(key) {
+            return kept.clone();
+        }
+        if values.len() < self.capacity {
+            values.insert(key.to_owned(), value.clone());
+        }
+        value
+    }
+
+    /// The state, also after a thread panicked holding it (every change leaves it whole).
+    fn lock(&self) -> MutexGuard<'_, Kept<V>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -83,5 +148,49 @@ mod tests {
         cache.put(1, "c", Arc::new(4));
         assert_eq!(cache.get(1, "c"), None, "full");
         assert_eq!(cache.get(1, "b").as_deref(), Some(&3));
+    }
+
+    #[test]
+    fn several_values_are_read_and_kept_at_once_up_to_the_capacity() {
+        let cache = VersionedCache::new(3);
+        assert_eq!(
+            cache.get_each(1, ["a"]),
+            [None],
+            "reading version 1 moves to it"
+        );
+        cache.put(1, "a", Arc::new(1));
+        cache.put_each(
+            1,
+            [
+                ("a", Arc::new(9)),
+                ("b", Arc::new(2)),
+                ("c", Arc::new(3)),
+                ("d", Arc::new(4)),
+            ],
+        );
+        let kept = cache.get_each(1, ["a", "b", "c", "d"]);
+        let kept: Vec<Option<i32>> = kept.into_iter().map(|v| v.as_deref().copied()).collect();
+        assert_eq!(
+            kept,
+            [Some(1), Some(2), Some(3), None],
+            "first kept, then full"
+        );
+        cache.put_each(0, [("e", Arc::new(5))]);
+        assert_eq!(
+            cache.get_each(2, ["a", "e"]),
+            [None, None],
+            "a later version starts empty"
+        );
+    }
+
+    #[test]
+    fn requests_computing_one_value_at_once_all_use_the_first_kept() {
+        let cache = VersionedCache::new(2);
+        assert_eq!(cache.get(1, "a"), None);
+        let first = cache.put(1, "a", Arc::new(1));
+        let second = cache.put(1, "a", Arc::new(1));
+        assert!(Arc::ptr_eq(&first, &second));
+        cache.replace(1, "a", Arc::new(5));
+        assert_eq!(cache.get(1, "a").as_deref(), Some(&5));
     }
 }

@@ -98,6 +98,16 @@ pub(super) fn fingerprint_value(text: &str) -> u64 {
     hash
 }
 
+/// Where the catalog's refreshes stand ([`Store::refresh_schedule`]).
+#[derive(Clone, Copy, Debug)]
+pub struct RefreshSchedule {
+    /// Registered locations.
+    pub locations: i64,
+    /// When the most overdue location that no replica holds became due (ms since the
+    /// epoch); none when none is due.
+    pub oldest_due: Option<i64>,
+}
+
 impl Store {
     /// Registers a location, or returns the one already registered for the same target.
     pub async fn ensure_location(
@@ -170,6 +180,53 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(until).bind(now).fetch_optional(pool).await?
         }))
+    }
+
+    /// How many locations are registered, and since when the most overdue one that
+    /// no replica holds has been due (`now` and the answer in ms since the epoch).
+    pub async fn refresh_schedule(&self, now: i64) -> Result<RefreshSchedule, StoreError> {
+        let (locations, oldest_due): (i64, Option<i64>) = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT COUNT(*), MIN(CASE WHEN next_refresh_at <= $1 AND leased_until <= $1 \
+                 AND type IN ('file', 'git', 'url') THEN next_refresh_at END) FROM locations",
+            )
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(RefreshSchedule {
+            locations,
+            oldest_due,
+        })
+    }
+
+    /// Extends this replica's lease on a location it refreshes until `until` (ms since
+    /// the epoch).
+    pub async fn renew_location_lease(
+        &self,
+        location_id: &str,
+        until: i64,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE locations SET leased_until = $1 WHERE id = $2 AND leased_until > 0")
+                .bind(until)
+                .bind(location_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Gives up this replica's lease on a location without reading it: still due,
+    /// any replica may claim it at once.
+    pub async fn release_location(&self, location_id: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE locations SET leased_until = 0 WHERE id = $1")
+                .bind(location_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     /// What the last read of a location depended on, as stored by

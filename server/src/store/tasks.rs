@@ -215,6 +215,35 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
+    /// How many tasks there are in each status.
+    pub async fn task_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT status, COUNT(*) FROM tasks GROUP BY status ORDER BY status")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// Marks failed the tasks `worker` is running (its portal is stopping); returns
+    /// their ids.
+    pub async fn fail_worker_tasks(
+        &self,
+        worker: &str,
+        now: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "UPDATE tasks SET status = 'failed', finished_at = $2, secrets = NULL \
+                 WHERE status = 'processing' AND worker = $1 RETURNING id",
+            )
+            .bind(worker)
+            .bind(now)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     /// The workspace archive of a task, if stored.
     pub async fn task_archive(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let row: Option<(Option<Vec<u8>>,)> = on_pool!(self, pool => {

@@ -265,7 +265,11 @@ where
     if Arc::ptr_eq(cached.numbered_by(), refs) {
         Ok(cached)
     } else {
-        Ok(Arc::new(build().await?))
+        // Kept by a request numbering by another list of refs: this one's replaces it,
+        // or every later request would build its own again.
+        let value = Arc::new(build().await?);
+        cache.replace(version, key, value.clone());
+        Ok(value)
     }
 }
 

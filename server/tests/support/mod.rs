@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod process;
 
 use std::{
     net::TcpListener,
@@ -95,8 +96,8 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
-/// A migrated store on a new, empty PostgreSQL database.
-pub async fn postgres() -> TestDb {
+/// The URL of a new PostgreSQL database with nothing in it, not even Portico's tables.
+pub async fn empty_postgres_database() -> String {
     let admin_url = postgres_admin_url();
     let name = unique_name();
     let admin = sqlx::PgPool::connect(admin_url).await.unwrap();
@@ -105,7 +106,12 @@ pub async fn postgres() -> TestDb {
         .await
         .unwrap();
     admin.close().await;
-    let url = with_database(admin_url, &name);
+    with_database(admin_url, &name)
+}
+
+/// A migrated store on a new, empty PostgreSQL database.
+pub async fn postgres() -> TestDb {
+    let url = empty_postgres_database().await;
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     TestDb {

@@ -31,10 +31,12 @@ pub enum Action {
     EmbedSign,
     /// Read the audit log.
     AuditRead,
+    /// Read the process's metrics (`/metrics`).
+    MetricsRead,
 }
 
 /// Each action with its name, in the order the documentation lists them.
-const NAMES: [(Action, &str); 11] = [
+const NAMES: [(Action, &str); 12] = [
     (Action::EntityRead, "catalog.entity.read"),
     (Action::EntityDelete, "catalog.entity.delete"),
     (Action::EntityRefresh, "catalog.entity.refresh"),
@@ -46,6 +48,7 @@ const NAMES: [(Action, &str); 11] = [
     (Action::DocsRead, "docs.read"),
     (Action::EmbedSign, "embed.sign"),
     (Action::AuditRead, "audit.read"),
+    (Action::MetricsRead, "metrics.read"),
 ];
 
 /// What an API token is allowed to be used for.
@@ -95,7 +98,9 @@ impl Action {
     /// The token scope that allows it (besides `admin`, which allows everything).
     pub fn scope(self) -> Scope {
         match self {
-            Action::EntityRead | Action::TaskRead | Action::DocsRead => Scope::Read,
+            Action::EntityRead | Action::TaskRead | Action::DocsRead | Action::MetricsRead => {
+                Scope::Read
+            }
             Action::EntityDelete
             | Action::EntityRefresh
             | Action::LocationCreate
@@ -115,7 +120,7 @@ impl Action {
             Action::TemplateRun => "run",
             Action::TaskCancel => "cancel",
             Action::EmbedSign => "sign embed links for",
-            Action::AuditRead => "read",
+            Action::AuditRead | Action::MetricsRead => "read",
         }
     }
 }

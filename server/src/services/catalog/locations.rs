@@ -37,9 +37,13 @@ use crate::{
     },
 };
 
-/// How long a replica may hold a location it claimed for a refresh before another may
-/// take it over (longer than any refresh takes).
-const REFRESH_LEASE: Duration = Duration::from_secs(600);
+/// How long a replica holds a location it claimed for a refresh before another may take
+/// it over, unless renewed: the replica renews it every [`LEASE_RENEWAL`] while the
+/// refresh goes on, so a replica that dies lets go of its location within this time.
+const REFRESH_LEASE: Duration = Duration::from_secs(30);
+
+/// How often a refresh under way renews its location's lease.
+const LEASE_RENEWAL: Duration = Duration::from_secs(10);
 
 /// Entity batches a location's read may be ahead of the store applying them.
 const BATCHES_IN_FLIGHT: usize = 1;
@@ -408,7 +412,18 @@ impl Portal {
         location: LocationRow,
         force: bool,
     ) -> Result<IngestReport, StoreError> {
-        let report = self.read_location_again(location, force).await?;
+        let started = std::time::Instant::now();
+        let read = self.read_location_again(location, force).await;
+        let outcome = match &read {
+            Ok(report) if report.applied.skipped => "skipped",
+            Ok(report) if report.applied.changed() > 0 => "changed",
+            Ok(_) => "unchanged",
+            Err(_) => "failed",
+        };
+        let problems = read.as_ref().map_or(0, |report| report.problems);
+        self.metrics
+            .location_read(outcome, started.elapsed(), problems);
+        let report = read?;
         self.refresh_docs(&report.location.id, &report.location.target)
             .await?;
         Ok(report)
@@ -528,18 +543,34 @@ impl Portal {
     /// Reads again every location that is due, one at a time, each claimed first so
     /// that replicas sharing the database share the work instead of repeating it. A
     /// location that fails is logged, and due again after the refresh interval.
+    ///
+    /// Once the portal is asked to stop ([`Portal::stop_token`]), no location is
+    /// claimed, and a refresh under way is abandoned (its transaction rolls back) and
+    /// its lease released, so that another replica takes the location at once.
     pub async fn refresh_due(&self) -> Result<Vec<IngestReport>, StoreError> {
         let mut reports = Vec::new();
         // Due by the time this call started: a location whose refresh takes longer
         // than the interval is not read over and over within one call.
         let started = epoch_ms(Duration::ZERO);
-        while let Some(location) = self
-            .store
-            .claim_due_location(started, epoch_ms(REFRESH_LEASE))
-            .await?
-        {
+        while !self.stop.is_cancelled() {
+            let Some(location) = self
+                .store
+                .claim_due_location(started, epoch_ms(REFRESH_LEASE))
+                .await?
+            else {
+                break;
+            };
             let (id, target) = (location.id.clone(), location.target.clone());
-            match self.refresh_location(location, false).await {
+            let refreshed = tokio::select! {
+                refreshed = self.refresh_location(location, false) => refreshed,
+                () = self.keep_lease(&id) => unreachable!("a lease is kept until the refresh ends"),
+                () = self.stop.cancelled() => {
+                    tracing::info!(%target, "stopping: the location's refresh is left to another replica");
+                    self.store.release_location(&id).await?;
+                    break;
+                }
+            };
+            match refreshed {
                 Ok(report) => reports.push(report),
                 Err(error) => {
                     tracing::warn!(%target, %error, "refreshing the location failed");
@@ -548,6 +579,21 @@ impl Portal {
             }
         }
         Ok(reports)
+    }
+
+    /// Renews this replica's lease on a location every [`LEASE_RENEWAL`], for as long as
+    /// it is polled (the refresh it belongs to runs beside it).
+    async fn keep_lease(&self, location_id: &str) {
+        loop {
+            tokio::time::sleep(LEASE_RENEWAL).await;
+            if let Err(error) = self
+                .store
+                .renew_location_lease(location_id, epoch_ms(REFRESH_LEASE))
+                .await
+            {
+                tracing::warn!(%error, "renewing a location's refresh lease failed");
+            }
+        }
     }
 
     /// Reads every registered location again now, due or not, one after the other. A

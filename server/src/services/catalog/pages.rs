@@ -13,7 +13,7 @@ use app::model::catalog::{
     summary::{CatalogSummary, KindCount},
 };
 
-use app::model::identity::{principal::Principal, visibility::Visibility};
+use app::model::identity::principal::Principal;
 
 use super::ancestry::{own_and_origin, LocationTargets};
 use crate::{services::Portal, store::StoreError};
@@ -237,14 +237,8 @@ impl Portal {
 
     /// How many entities of each kind the catalog holds that `who` may read.
     pub async fn catalog_summary(&self, who: &Principal) -> Result<CatalogSummary, StoreError> {
-        let counts = match self.catalog_reads(who) {
-            Visibility::Everything => self.store.entity_counts_by_kind().await?,
-            seen => {
-                let query = seen.restrict(EntityQuery::default());
-                let mut kinds = self.store.facets(&["kind".to_owned()], &query).await?;
-                kinds.pop().unwrap_or_default()
-            }
-        };
+        let query = self.catalog_reads(who).restrict(EntityQuery::default());
+        let counts = self.store.facet("kind", &query).await?;
         let mut summary = CatalogSummary::new(
             counts
                 .into_iter()

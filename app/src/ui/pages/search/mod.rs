@@ -37,9 +37,17 @@ pub fn SearchPage() -> impl IntoView {
     let location = use_location();
     let request = Memo::new(move |_| SearchRequest::from_query(&location.search.get()));
     let results = Resource::new(move || request.get(), get_search);
-    let title = move || match request.with(|r| r.term.trim().to_owned()) {
-        term if term.is_empty() => "Search".to_owned(),
+    let title_of = |request: &SearchRequest| match request.term.trim() {
+        "" => "Search".to_owned(),
         term => format!("{term} – Search"),
+    };
+    // The server reads the title after the page is rendered, when under load the page's
+    // memo may already be disposed: it then has the title of the request's own URL.
+    let first_title = request.with_untracked(title_of);
+    let title = move || {
+        request
+            .try_with(title_of)
+            .unwrap_or_else(|| first_title.clone())
     };
     view! {
         <Title text=title />
