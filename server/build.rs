@@ -21,6 +21,11 @@ fn main() {
     // Read when the script runs, not when it was compiled: two checkouts sharing one
     // target folder share the compiled script, and each must embed its own files.
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    // `sqlx::migrate!` embeds the migrations; a new one must rebuild the crate.
+    println!(
+        "cargo::rerun-if-changed={}",
+        manifest_dir.join("migrations").display()
+    );
     embed_demo_catalog(&manifest_dir.join("demo-catalog"), &out_dir);
     embed_site(&manifest_dir.join(".."), &out_dir);
 }

@@ -251,15 +251,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
 
     for target in &config.catalog {
-        // Replicas starting together each read the location; the store lets one apply
-        // it at a time, so the others find it stored and change nothing.
-        let report = tokio::select! {
-            report = portal.ingest_location(target) => report,
-            () = stop.cancelled() => break,
-        };
-        let report =
-            report.with_context(|| format!("loading the catalog location {}", target.target()))?;
-        log_ingest(&report);
+        // Replicas starting together share the work: one reads the location, the
+        // others wait for its first read, or serve what is stored.
+        let report = portal
+            .load_at_start(target)
+            .await
+            .with_context(|| format!("loading the catalog location {}", target.target()))?;
+        if let Some(report) = report {
+            log_ingest(&report);
+        }
     }
     let refreshing = tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
     tokio::spawn(audit_retention_loop(portal.clone()));

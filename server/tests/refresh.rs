@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use server::{catalog::location::Source, services::Portal, store::ApplyReport};
 
-on_both_backends!(a_refresh_reads_only_what_changed);
+on_both_backends!(
+    a_refresh_reads_only_what_changed,
+    a_start_reads_a_stored_location_only_when_it_must
+);
 
 const LOCATION: &str = "\
 apiVersion: backstage.io/v1alpha1
@@ -97,9 +100,75 @@ async fn a_refresh_reads_only_what_changed(db: support::TestDb) {
     .unwrap();
     assert_eq!(refresh(&portal).await.updated, 1);
 
-    // A forced refresh (start-up, POST /refresh) reads even when nothing changed.
+    // A forced refresh (POST /refresh, import) reads even when nothing changed.
     let location = db.store.locations().await.unwrap().remove(0);
     let forced = portal.refresh_location(location, true).await.unwrap();
     assert!(!forced.applied.skipped);
     assert_eq!(forced.applied.unchanged, 4);
+}
+
+/// What `portico serve` does with its `--catalog` location before it is ready, as a
+/// replica restarted beside others would: the first start reads it; a restart with the
+/// same files reads nothing; while another replica holds the location (it is reading a
+/// change), the stored catalog is served at once; a location stored by another reader
+/// (an older binary) is read again.
+async fn a_start_reads_a_stored_location_only_when_it_must(db: support::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("catalog-info.yaml"), LOCATION).unwrap();
+    std::fs::create_dir(root.join("more")).unwrap();
+    std::fs::write(root.join("service.yaml"), SERVICE).unwrap();
+    std::fs::write(root.join("note.txt"), "first").unwrap();
+    let target = Source::File(root.join("catalog-info.yaml"));
+    let portal = Portal::new(db.store.clone());
+
+    let first = portal.load_at_start(&target).await.unwrap().unwrap();
+    assert_eq!(first.applied.added, 3, "{first:?}");
+    let again = portal.load_at_start(&target).await.unwrap().unwrap();
+    assert!(again.applied.skipped, "{again:?}");
+
+    // Another replica holds the location: served as stored, nothing read or waited for.
+    std::fs::write(root.join("note.txt"), "second").unwrap();
+    let location = db.store.locations().await.unwrap().remove(0);
+    let far = i64::MAX / 2;
+    assert!(db.store.claim_location(&location.id, 0, far).await.unwrap());
+    assert!(portal.load_at_start(&target).await.unwrap().is_none());
+    let note = || async {
+        let (_, _, body) = db
+            .store
+            .entity_body("component:default/checkout")
+            .await
+            .unwrap()
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        body["metadata"]["annotations"]["note"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(note().await, "first");
+
+    // Its lease given back, the next start reads the change.
+    db.store.release_location(&location.id).await.unwrap();
+    let changed = portal.load_at_start(&target).await.unwrap().unwrap();
+    assert_eq!(changed.applied.updated, 1, "{changed:?}");
+    assert_eq!(note().await, "second");
+
+    // Stored by another reader: read again, though no file changed.
+    support::execute(
+        &db.store,
+        "UPDATE locations SET inputs = replace(inputs, '\"reader\":\"', '\"reader\":\"old-')",
+    )
+    .await;
+    let reread = portal.load_at_start(&target).await.unwrap().unwrap();
+    assert!(!reread.applied.skipped, "{reread:?}");
+    assert!(
+        portal
+            .load_at_start(&target)
+            .await
+            .unwrap()
+            .unwrap()
+            .applied
+            .skipped
+    );
 }

@@ -440,11 +440,20 @@ fn replicas_share_a_catalog_through_kills_and_changes() {
                 )
                 .unwrap()
         };
-        wait_for(
-            "the task taken by a worker",
-            Duration::from_secs(30),
-            || worker().is_some(),
-        );
+        // Killed once its step is under way (not between its claim and its first step).
+        let step_started = |events: &str| -> usize {
+            let events: serde_json::Value = serde_json::from_str(events).unwrap();
+            events
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["body"]["stepId"] == "wait" && e["body"]["status"] == "processing")
+                .count()
+        };
+        wait_for("the task's step under way", Duration::from_secs(30), || {
+            let (_, events) = replicas[2].get(&format!("/api/scaffolder/v2/tasks/{task}/events"));
+            step_started(&events) == 1
+        });
         let pid: u32 = worker()
             .unwrap()
             .split('-')
@@ -469,13 +478,7 @@ fn replicas_share_a_catalog_through_kills_and_changes() {
         });
         let (_, events) = replicas[1].get(&format!("/api/scaffolder/v2/tasks/{task}/events"));
         assert!(events.contains("stopped before it ended"), "{events}");
-        let events: serde_json::Value = serde_json::from_str(&events).unwrap();
-        let started = events
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["body"]["stepId"] == "wait" && e["body"]["status"] == "processing")
-            .count();
+        let started = step_started(&events);
         assert_eq!(started, 1, "the step started {started} times: {events}");
 
         // Every replica answers alike; every entity is stored once.

@@ -12,7 +12,7 @@ use server::{
         ProblemRow, Store, StoreError,
     },
 };
-use support::TestDb;
+use support::{execute, TestDb};
 
 on_both_backends!(
     migrations_run_again_without_change,
@@ -702,18 +702,6 @@ async fn a_new_database_answers_and_is_empty(db: TestDb) {
     assert!(db.store.entity_counts_by_kind().await.unwrap().is_empty());
 }
 
-/// Inserts rows with plain SQL, as the catalog's writer will.
-async fn execute(store: &Store, sql: &str) {
-    match store.engine() {
-        Engine::Sqlite(pool) => {
-            sqlx::raw_sql(sql).execute(pool).await.unwrap();
-        }
-        Engine::Postgres(pool) => {
-            sqlx::raw_sql(sql).execute(pool).await.unwrap();
-        }
-    }
-}
-
 const THREE_ENTITIES: &str = "
     INSERT INTO locations (id, type, target) VALUES ('l1', 'file', '/catalog/catalog-info.yaml');
     INSERT INTO entities (entity_ref, uid, kind, namespace, name, location_id, body, etag) VALUES
@@ -760,6 +748,47 @@ async fn a_sqlite_file_is_created_on_first_start() {
 async fn postgres_urls_open_postgres() {
     let db = support::postgres().await;
     assert_eq!(db.store.backend(), Backend::Postgres);
+}
+
+/// The foreign keys of search, search_keys and relations look an entity up by its ref
+/// for every row written. After a load that was killed and rolled back, autovacuum
+/// leaves statistics that say `entities` is empty; the lookup must still use the
+/// primary key, not scan an index whose second column is the ref (which made a
+/// 100,000-entity load after a killed one take many minutes).
+#[tokio::test]
+async fn a_lookup_by_ref_uses_the_primary_key_after_a_rolled_back_load() {
+    let db = support::postgres().await;
+    execute(
+        &db.store,
+        "INSERT INTO locations (id, type, target)
+         VALUES ('6b1f8a52-3c1e-4f0e-9d7b-0f2a1c3e5d77', 'file', '/c.yaml');
+         INSERT INTO entities (entity_ref, uid, kind, namespace, name, location_id, body, etag)
+         SELECT 'component:default/payments-ledger-c' || i, 'u' || i, 'Component', 'default',
+                'payments-ledger-c' || i, '6b1f8a52-3c1e-4f0e-9d7b-0f2a1c3e5d77', '{}', 'e'
+         FROM generate_series(1, 20000) i;",
+    )
+    .await;
+    // What autovacuum recorded in the failing run, when it came by while the next load
+    // was under way: the killed load's rows dead, the new ones not live yet, no live row
+    // in many pages. (The test cluster's user may write the system catalog.)
+    execute(
+        &db.store,
+        "UPDATE pg_class SET reltuples = 0, relpages = pg_relation_size(oid) / 8192 \
+         WHERE oid IN ('entities'::regclass, 'entities_pkey'::regclass, \
+         'entities_location'::regclass)",
+    )
+    .await;
+    // A new connection plans with those statistics.
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let plan: Vec<String> = sqlx::query_scalar(
+        "EXPLAIN SELECT 1 FROM ONLY entities x WHERE entity_ref = 'component:default/payments-ledger-c1' \
+         FOR KEY SHARE OF x",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("entities_pkey"), "{plan}");
 }
 
 #[tokio::test]

@@ -67,12 +67,21 @@ pub struct LocationInputs {
     /// Whether a URL was read (or tried): then the location is always read again.
     #[serde(default)]
     pub remote: bool,
+    /// The [`READER`] that read it: a location read by another is read again.
+    #[serde(default)]
+    pub reader: String,
 }
+
+/// Which reading of descriptors a location's stored entities come from: this binary's
+/// version and a number to raise whenever a change to how files are read changes what
+/// the same files give. After an upgrade, every location is read again once, whatever
+/// its files.
+pub const READER: &str = concat!(env!("CARGO_PKG_VERSION"), "+1");
 
 /// Whether reading the location `target` again would read exactly what `inputs`
 /// records: the same files, with the same contents. Reads every file, parses none.
 pub fn inputs_unchanged(target: &Path, inputs: &LocationInputs) -> bool {
-    if inputs.remote {
+    if inputs.remote || inputs.reader != READER {
         return false;
     }
     let confine = confinement_of(&absolute(target));
@@ -315,6 +324,7 @@ pub fn read_location_in_batches(
     take: &mut dyn FnMut(Vec<LocatedEntity>),
 ) -> LocationContents {
     let mut contents = LocationContents::default();
+    contents.inputs.reader = READER.to_owned();
     let mut queue: Vec<Source> = Vec::new();
     let (origin, confine) = match target {
         Source::File(path) => {

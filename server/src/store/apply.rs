@@ -507,7 +507,7 @@ impl Store {
             }
             applied
         })?;
-        self.upkeep_in_background(report.changed());
+        self.upkeep(report.changed()).await;
         Ok(report)
     }
 
@@ -534,7 +534,7 @@ impl Store {
     ///   freed when the cache shrinks again);
     /// - no checkpoint on commit: copying the log into the database would hold the
     ///   newly applied entities back from readers for no reason; it runs afterwards
-    ///   ([`Store::upkeep_in_background`]).
+    ///   ([`Store::upkeep`]).
     fn applying_pragmas(&self, applying: bool) -> &'static [&'static str] {
         match (&self.engine, applying) {
             (Engine::Sqlite(_), true) => &[
@@ -550,26 +550,39 @@ impl Store {
         }
     }
 
-    /// Upkeep after applying a location, on a task of its own so that the new entities
-    /// are served at once. SQLite: copy the write-ahead log into the database (without
-    /// blocking readers or writers). PostgreSQL, after a large change: refresh the
-    /// planner's statistics, which autovacuum would only do minutes later (until then
-    /// a freshly loaded catalog gets plans made for empty tables).
-    fn upkeep_in_background(&self, changed: usize) {
-        let statement = match &self.engine {
-            Engine::Sqlite(_) => "PRAGMA wal_checkpoint(PASSIVE)",
-            Engine::Postgres(_) if changed >= 1000 => "ANALYZE entities, search, relations",
-            Engine::Postgres(_) => return,
-        };
-        let store = self.clone();
-        tokio::spawn(async move {
-            let done =
-                on_pool!(&store, pool => sqlx::query(statement).execute(pool).await.map(|_| ()));
-            if let Err(error) = done {
-                tracing::warn!(%error, statement, "upkeep after applying a location failed");
+    /// Upkeep after applying a location. SQLite: copy the write-ahead log into the
+    /// database (without blocking readers or writers), on a task of its own so that
+    /// the new entities are served at once. PostgreSQL, after a large change: refresh
+    /// the planner's statistics before anything reads the new rows (the docs refresh
+    /// that follows, above all), which autovacuum would only do minutes later. Until
+    /// then a freshly loaded catalog gets plans made for empty tables, and after a load
+    /// that was killed midway autovacuum leaves statistics that say "no live row in
+    /// many pages": a docs refresh planned with those ran for minutes at 100,000
+    /// entities. (`ANALYZE` reads a sample: about a second at 100,000 entities.)
+    async fn upkeep(&self, changed: usize) {
+        match &self.engine {
+            Engine::Sqlite(_) => {
+                let store = self.clone();
+                tokio::spawn(async move {
+                    let done = on_pool!(&store, pool => {
+                        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await.map(|_| ())
+                    });
+                    if let Err(error) = done {
+                        tracing::warn!(%error, "copying the write-ahead log after an apply failed");
+                    }
+                    crate::memory::release_free_memory();
+                });
             }
-            crate::memory::release_free_memory();
-        });
+            Engine::Postgres(pool) if changed >= 1000 => {
+                let analyzed = sqlx::query("ANALYZE entities, search, search_keys, relations")
+                    .execute(pool)
+                    .await;
+                if let Err(error) = analyzed {
+                    tracing::warn!(%error, "refreshing the planner's statistics after an apply failed");
+                }
+            }
+            Engine::Postgres(_) => {}
+        }
     }
 
     /// An `UPDATE` that annotates the entity `$1` as an orphan, unless it is already.

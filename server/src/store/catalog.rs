@@ -182,6 +182,29 @@ impl Store {
         }))
     }
 
+    /// Claims the location `location_id`, due or not, if no replica holds it (its lease
+    /// ran out by `now`), and holds it until `until`; false when another replica holds
+    /// it. Times are milliseconds since the epoch.
+    pub async fn claim_location(
+        &self,
+        location_id: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let claimed: Option<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "UPDATE locations SET leased_until = $1 WHERE id = $2 AND leased_until <= $3 \
+                 RETURNING id",
+            )
+            .bind(until)
+            .bind(location_id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(claimed.is_some())
+    }
+
     /// How many locations are registered, and since when the most overdue one that
     /// no replica holds has been due (`now` and the answer in ms since the epoch).
     pub async fn refresh_schedule(&self, now: i64) -> Result<RefreshSchedule, StoreError> {

@@ -255,3 +255,15 @@ fn start_throwaway_cluster() -> String {
 
     format!("postgres://postgres@127.0.0.1:{port}/postgres")
 }
+
+/// Runs plain SQL on `store`'s database, as a test that sets up rows directly needs.
+pub async fn execute(store: &server::store::Store, sql: &str) {
+    match store.engine() {
+        server::store::Engine::Sqlite(pool) => {
+            sqlx::raw_sql(sql).execute(pool).await.unwrap();
+        }
+        server::store::Engine::Postgres(pool) => {
+            sqlx::raw_sql(sql).execute(pool).await.unwrap();
+        }
+    }
+}

@@ -52,7 +52,11 @@ impl Server {
             .args(args)
             .env_remove("PORTICO_SITE_ROOT")
             .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
+            // `PORTICO_TEST_SERVER_LOG=info` shows more of what the servers do.
+            .env(
+                "RUST_LOG",
+                std::env::var("PORTICO_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
             .stdout(Stdio::null())
             .spawn()
             .expect("starting portico");

@@ -45,6 +45,10 @@ const REFRESH_LEASE: Duration = Duration::from_secs(30);
 /// How often a refresh under way renews its location's lease.
 const LEASE_RENEWAL: Duration = Duration::from_secs(10);
 
+/// How often a replica starting while another reads a location for the first time
+/// checks whether that read is done.
+const FIRST_READ_POLL: Duration = Duration::from_millis(250);
+
 /// Entity batches a location's read may be ahead of the store applying them.
 const BATCHES_IN_FLIGHT: usize = 1;
 
@@ -405,8 +409,8 @@ impl Portal {
 
     /// Reads a registered location again and applies what changed. Unless `force`,
     /// a location whose files are byte for byte what its last read found is not read
-    /// again (its report says `skipped`). Forced reads are for start-up (this binary may
-    /// read files differently from the one that stored them) and explicit requests.
+    /// again (its report says `skipped`). Forced reads are for explicit requests and
+    /// imports.
     pub async fn refresh_location(
         &self,
         location: LocationRow,
@@ -561,14 +565,8 @@ impl Portal {
                 break;
             };
             let (id, target) = (location.id.clone(), location.target.clone());
-            let refreshed = tokio::select! {
-                refreshed = self.refresh_location(location, false) => refreshed,
-                () = self.keep_lease(&id) => unreachable!("a lease is kept until the refresh ends"),
-                () = self.stop.cancelled() => {
-                    tracing::info!(%target, "stopping: the location's refresh is left to another replica");
-                    self.store.release_location(&id).await?;
-                    break;
-                }
+            let Some(refreshed) = self.refresh_leased(location).await? else {
+                break;
             };
             match refreshed {
                 Ok(report) => reports.push(report),
@@ -579,6 +577,72 @@ impl Portal {
             }
         }
         Ok(reports)
+    }
+
+    /// Reads a location this replica has claimed, renewing its lease meanwhile. `None`
+    /// when the portal was asked to stop first: the read is abandoned (its transaction
+    /// rolls back) and the lease released, so that another replica takes the location
+    /// at once.
+    async fn refresh_leased(
+        &self,
+        location: LocationRow,
+    ) -> Result<Option<Result<IngestReport, StoreError>>, StoreError> {
+        let (id, target) = (location.id.clone(), location.target.clone());
+        tokio::select! {
+            refreshed = self.refresh_location(location, false) => Ok(Some(refreshed)),
+            () = self.keep_lease(&id) => unreachable!("a lease is kept until the refresh ends"),
+            () = self.stop.cancelled() => {
+                tracing::info!(%target, "stopping: the location's refresh is left to another replica");
+                self.store.release_location(&id).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// What `portico serve` does with a `--catalog` location before it says it is
+    /// ready: registers it, and reads it under a lease unless another replica holds it.
+    /// A location whose files are what its last read by this binary's reader
+    /// ([`crate::catalog::location::READER`]) found is not read again. When another
+    /// replica is reading it, this one serves what is stored (the other's update will
+    /// be seen by every replica) — unless the location was never read whole, as on a
+    /// first start: then it waits for that first read, or for the lease of a replica
+    /// that died reading it to run out.
+    ///
+    /// `None` when another replica read or reads it, or the portal was asked to stop.
+    pub async fn load_at_start(&self, target: &Source) -> Result<Option<IngestReport>, StoreError> {
+        let target = registered(target.clone());
+        let location = self
+            .store
+            .ensure_location(target.location_type(), &target.target())
+            .await?;
+        let mut waiting = false;
+        while !self.stop.is_cancelled() {
+            let now = epoch_ms(Duration::ZERO);
+            if self
+                .store
+                .claim_location(&location.id, now, epoch_ms(REFRESH_LEASE))
+                .await?
+            {
+                return match self.refresh_leased(location.clone()).await? {
+                    Some(Ok(report)) => Ok(Some(report)),
+                    Some(Err(error)) => {
+                        self.store.release_location(&location.id).await?;
+                        Err(error)
+                    }
+                    None => Ok(None),
+                };
+            }
+            if self.store.location_inputs(&location.id).await?.is_some() {
+                tracing::info!(location = %location.target, "another replica is reading the location; serving what is stored");
+                return Ok(None);
+            }
+            if !waiting {
+                tracing::info!(location = %location.target, "waiting for another replica's first read of the location");
+                waiting = true;
+            }
+            tokio::time::sleep(FIRST_READ_POLL).await;
+        }
+        Ok(None)
     }
 
     /// Renews this replica's lease on a location every [`LEASE_RENEWAL`], for as long as
