@@ -40,6 +40,8 @@ test("docs open from the entity page, and nav, TOC, previous/next and links move
   // The nav, drawn once, marks the page now read (and only it).
   await expect(nav.locator('[aria-current="page"]')).toHaveCount(1);
   await expect(nav.locator('[aria-current="page"]')).toHaveText("Refunds");
+  // Its own next link drawn before the click.
+  await expect(page.getByTestId("doc-next")).toContainText("Webhooks");
   await page.getByTestId("doc-next").click();
   await expect(page).toHaveURL(`${base}guides/webhooks/`);
 

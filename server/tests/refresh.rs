@@ -44,6 +44,17 @@ fn component(name: &str, description: &str) -> String {
     )
 }
 
+/// A folder with the location file, its component and the note the component reads.
+fn catalog_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("catalog-info.yaml"), LOCATION).unwrap();
+    std::fs::create_dir(root.join("more")).unwrap();
+    std::fs::write(root.join("service.yaml"), SERVICE).unwrap();
+    std::fs::write(root.join("note.txt"), "first").unwrap();
+    dir
+}
+
 /// The one report of a refresh of everything due.
 async fn refresh(portal: &Portal) -> ApplyReport {
     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -53,12 +64,8 @@ async fn refresh(portal: &Portal) -> ApplyReport {
 }
 
 async fn a_refresh_reads_only_what_changed(db: support::TestDb) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = catalog_folder();
     let root = dir.path();
-    std::fs::write(root.join("catalog-info.yaml"), LOCATION).unwrap();
-    std::fs::create_dir(root.join("more")).unwrap();
-    std::fs::write(root.join("service.yaml"), SERVICE).unwrap();
-    std::fs::write(root.join("note.txt"), "first").unwrap();
 
     let mut portal = Portal::new(db.store.clone());
     portal.set_refresh_interval(Duration::from_millis(1));
@@ -113,12 +120,8 @@ async fn a_refresh_reads_only_what_changed(db: support::TestDb) {
 /// change), the stored catalog is served at once; a location stored by another reader
 /// (an older binary) is read again.
 async fn a_start_reads_a_stored_location_only_when_it_must(db: support::TestDb) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = catalog_folder();
     let root = dir.path();
-    std::fs::write(root.join("catalog-info.yaml"), LOCATION).unwrap();
-    std::fs::create_dir(root.join("more")).unwrap();
-    std::fs::write(root.join("service.yaml"), SERVICE).unwrap();
-    std::fs::write(root.join("note.txt"), "first").unwrap();
     let target = Source::File(root.join("catalog-info.yaml"));
     let portal = Portal::new(db.store.clone());
 
