@@ -368,15 +368,34 @@ fn replicas_share_a_catalog_through_kills_and_changes() {
         let balancer = Balancer::start(replicas.iter().map(|r| r.base.clone()).collect());
         let kills: Kills = Arc::default();
 
-        // Mid-load: no replica is ready yet. Kill one, start it again.
+        // Mid-load: no replica is ready yet. Kill the one loading (it holds the
+        // location's lock; its connections name its process), start it again.
         std::thread::sleep(Duration::from_secs(3));
         for replica in &replicas {
             assert!(!replica.is_ready(), "{} is ready after 3 s", replica.base);
         }
+        let mut loading = None;
+        wait_for("a replica loading", Duration::from_secs(60), || {
+            let holder: Option<String> = runtime
+                .block_on(
+                    sqlx::query_scalar(
+                        "SELECT a.application_name FROM pg_locks l \
+                         JOIN pg_stat_activity a ON a.pid = l.pid \
+                         WHERE l.locktype = 'advisory' AND l.granted LIMIT 1",
+                    )
+                    .fetch_optional(&pool),
+                )
+                .unwrap();
+            loading = holder
+                .and_then(|name| name.strip_prefix("portico-")?.parse::<u32>().ok())
+                .and_then(|pid| replicas.iter().position(|r| r.pid() == pid));
+            loading.is_some()
+        });
+        let loading = loading.unwrap();
         kills.lock().unwrap().push(Instant::now());
-        replicas[0].kill();
-        replicas[0] = start();
-        balancer.replace(0, &replicas[0].base);
+        replicas[loading].kill();
+        replicas[loading] = start();
+        balancer.replace(loading, &replicas[loading].base);
 
         // Readers through the balancer from the first ready replica on.
         wait_for("a replica ready", Duration::from_secs(900), || {

@@ -10,7 +10,7 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     migrate::Migrator,
-    postgres::{PgPool, PgPoolOptions},
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
     sqlite::{
         SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
     },
@@ -188,10 +188,15 @@ impl Store {
             store.wal = wal;
             Ok(store)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut options: PgConnectOptions = url.parse().map_err(StoreError::Connect)?;
+            if options.get_application_name().is_none() {
+                // Which replica each connection belongs to, in `pg_stat_activity`.
+                options = options.application_name(&format!("portico-{}", std::process::id()));
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
             Ok(Self::new(Engine::Postgres(pool)))
