@@ -38,7 +38,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{compared_requests, expected_entities, generate, ms, Client, Server};
+use common::{catalog_folder, compared_requests, expected_entities, ms, quantile, Client, Server};
 
 /// What to measure, from the command line.
 struct Options {
@@ -97,11 +97,7 @@ fn main() {
         return compare(&options);
     }
     let work = tempfile::tempdir().expect("a temporary folder");
-    let catalog = options.catalog.clone().unwrap_or_else(|| {
-        let out = work.path().join("catalog");
-        generate(options.n, &out);
-        out
-    });
+    let catalog = catalog_folder(options.catalog.clone(), options.n, work.path());
     let expected = expected_entities(&catalog);
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let database = |name: &str| -> String {
@@ -203,8 +199,7 @@ fn main() {
             })
             .collect();
         times.sort();
-        let at =
-            |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+        let at = |q: f64| quantile(&times, q);
         println!(
             "{label:<46} {:>9} {:>9} {:>9} {:>9}",
             ms(at(0.50)),

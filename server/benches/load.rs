@@ -34,7 +34,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{compared_requests, expected_entities, generate, Client, Server};
+use common::{catalog_folder, compared_requests, expected_entities, quantile, Client, Server};
 
 /// What waking a sleeping server thread may add to a request at a fixed rate.
 const WAKE_UP: Duration = Duration::from_micros(100);
@@ -155,11 +155,7 @@ fn targets(client: &mut Client) -> Vec<Target> {
 fn main() {
     let options = options();
     let work = tempfile::tempdir().expect("a temporary folder");
-    let catalog = options.catalog.clone().unwrap_or_else(|| {
-        let out = work.path().join("catalog");
-        generate(options.n, &out);
-        out
-    });
+    let catalog = catalog_folder(options.catalog.clone(), options.n, work.path());
     let expected = expected_entities(&catalog);
     let database = if options.postgres {
         let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
@@ -337,14 +333,6 @@ fn open_loop(
 fn p50(times: &mut [Duration]) -> Duration {
     times.sort();
     quantile(times, 0.5)
-}
-
-/// The `q` quantile of sorted `times`.
-fn quantile(times: &[Duration], q: f64) -> Duration {
-    if times.is_empty() {
-        return Duration::ZERO;
-    }
-    times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1]
 }
 
 fn millis(duration: Duration) -> String {

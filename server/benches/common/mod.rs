@@ -30,6 +30,24 @@ pub fn ms(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
 }
 
+/// The `q` quantile of sorted `times` (zero when there are none).
+pub fn quantile(times: &[Duration], q: f64) -> Duration {
+    if times.is_empty() {
+        return Duration::ZERO;
+    }
+    times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1]
+}
+
+/// The catalog folder a bench runs on: the one given, or the standard synthetic catalog
+/// of `n` entities generated under `work`.
+pub fn catalog_folder(given: Option<PathBuf>, n: usize, work: &Path) -> PathBuf {
+    given.unwrap_or_else(|| {
+        let out = work.join("catalog");
+        generate(n, &out);
+        out
+    })
+}
+
 /// The repository's root folder.
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
