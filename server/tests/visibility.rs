@@ -315,8 +315,8 @@ async fn graphs_and_impact_do_not_walk_through_hidden_entities(db: TestDb) {
                 .unwrap();
             impact
                 .entries
-                .into_iter()
-                .map(|e| e.entity_ref)
+                .iter()
+                .map(|e| e.entity_ref.clone())
                 .collect::<Vec<_>>()
         }
     };

@@ -548,7 +548,10 @@ impl PortalService for Portal {
         entity_ref: EntityRef,
         way: ImpactWay,
     ) -> ServiceFuture<'_, Option<Impact>> {
-        Box::pin(async move { Ok(Portal::impact(self, &who, &entity_ref, way).await?) })
+        Box::pin(async move {
+            let impact = Portal::impact(self, &who, &entity_ref, way).await?;
+            Ok(impact.map(std::sync::Arc::unwrap_or_clone))
+        })
     }
 
     fn sign_embed_link(

@@ -9,7 +9,7 @@
 //! walk against the edges is a walk along their inverses (`app::model::graph::subgraph`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use app::model::graph::impact::{self, Impact, ImpactWay};
 
@@ -46,6 +46,11 @@ pub(super) struct NodeFacts {
 /// the graphs people look at again and again, not the whole of a large catalog.
 pub(super) const MAX_KEPT_NODES: usize = 75_000;
 
+/// At most this many impact entries are kept, over all analyses of one catalog version
+/// (about 40 MB at 200 bytes each): an analysis larger than what is left is computed
+/// again each time it is asked for.
+const MAX_KEPT_IMPACT_ENTRIES: usize = 200_000;
+
 /// A stored relation: `(source, type, target)`.
 pub type RelationRow = (String, String, String);
 
@@ -68,7 +73,14 @@ pub(super) struct RelationGraph {
     owners: Vec<Option<u32>>,
     /// The relations each way of an impact analysis steps along, made on first use.
     impact_steps: [OnceLock<StepRows>; 2],
+    /// The analyses made for readers who may read every entity, by way and root, and
+    /// how many entries they hold in all: during an incident many people ask what the
+    /// same failing entity takes down.
+    impacts: Mutex<KeptImpacts>,
 }
+
+/// Impact analyses by way and root, and how many entries they hold in all.
+type KeptImpacts = (HashMap<(ImpactWay, u32), Arc<Impact>>, usize);
 
 /// The relations one way of an impact analysis steps along, grouped by source, each as
 /// (target, step): compressed sparse rows as in [`RelationGraph`].
@@ -222,16 +234,42 @@ impl RelationGraph {
     }
 
     /// The impact analysis of `entity_ref` walking `way` (no entries when no relation
-    /// names it).
-    fn impact(&self, entity_ref: &str, way: ImpactWay, hidden: &HashSet<String>) -> Impact {
+    /// names it); kept when no ref is `hidden`.
+    fn impact(&self, entity_ref: &str, way: ImpactWay, hidden: &HashSet<String>) -> Arc<Impact> {
         let Some(&root) = self.ids.get(entity_ref) else {
-            return Impact {
+            return Arc::new(Impact {
                 entity: entity_ref.to_owned(),
                 way,
                 entries: Vec::new(),
                 cycles: Vec::new(),
-            };
+            });
         };
+        if !hidden.is_empty() {
+            return Arc::new(self.analyse(root, way, hidden));
+        }
+        if let Some(impact) = self.lock_impacts().0.get(&(way, root)) {
+            return impact.clone();
+        }
+        let impact = Arc::new(self.analyse(root, way, hidden));
+        let mut impacts = self.lock_impacts();
+        if let Some(first) = impacts.0.get(&(way, root)) {
+            return first.clone();
+        }
+        if impacts.1 + impact.entries.len() <= MAX_KEPT_IMPACT_ENTRIES {
+            impacts.1 += impact.entries.len();
+            impacts.0.insert((way, root), impact.clone());
+        }
+        impact
+    }
+
+    /// The analyses kept, also after a thread panicked holding them (every change
+    /// leaves them whole).
+    fn lock_impacts(&self) -> std::sync::MutexGuard<'_, KeptImpacts> {
+        self.impacts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The impact analysis of ref `root` walking `way`, never stepping on `hidden`.
+    fn analyse(&self, root: u32, way: ImpactWay, hidden: &HashSet<String>) -> Impact {
         let steps = self.impact_steps[way as usize].get_or_init(|| {
             let step_of: Vec<Option<&'static str>> =
                 self.types.iter().map(|t| impact::step(way, t)).collect();
@@ -457,13 +495,14 @@ impl Store {
     }
 
     /// The impact analysis of `entity_ref` walking `way` over the relations in memory
-    /// (no entries when no relation names it), never stepping on `hidden` refs.
+    /// (no entries when no relation names it), never stepping on `hidden` refs; shared
+    /// with other requests of the catalog version when none is hidden.
     pub async fn impact(
         &self,
         entity_ref: &str,
         way: ImpactWay,
         hidden: &HashSet<String>,
-    ) -> Result<Impact, StoreError> {
+    ) -> Result<Arc<Impact>, StoreError> {
         Ok(self.relation_graph().await?.impact(entity_ref, way, hidden))
     }
 
@@ -483,5 +522,46 @@ impl Store {
                 Ok(RelationGraph::new(rows))
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph() -> RelationGraph {
+        let row = |source: &str, relation: &str, target: &str| {
+            (Box::from(source), Box::from(relation), Box::from(target))
+        };
+        RelationGraph::new(vec![
+            row("resource:default/db", "dependencyOf", "component:default/a"),
+            row("component:default/a", "dependsOn", "resource:default/db"),
+            row("component:default/a", "dependencyOf", "component:default/b"),
+            row("component:default/b", "dependsOn", "component:default/a"),
+        ])
+    }
+
+    #[test]
+    fn an_analysis_for_readers_of_everything_is_made_once_per_version() {
+        let graph = graph();
+        let none = HashSet::new();
+        let first = graph.impact("resource:default/db", ImpactWay::Dependents, &none);
+        assert_eq!(first.entries.len(), 2);
+        let again = graph.impact("resource:default/db", ImpactWay::Dependents, &none);
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the second request shares the first's"
+        );
+        let needs = graph.impact("resource:default/db", ImpactWay::Needs, &none);
+        assert!(needs.entries.is_empty(), "kept by way: {needs:?}");
+
+        let hidden = HashSet::from(["component:default/a".to_owned()]);
+        let narrowed = graph.impact("resource:default/db", ImpactWay::Dependents, &hidden);
+        assert!(narrowed.entries.is_empty(), "{narrowed:?}");
+        let again = graph.impact("resource:default/db", ImpactWay::Dependents, &none);
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "a narrowed analysis is not kept"
+        );
     }
 }

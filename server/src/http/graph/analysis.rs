@@ -7,7 +7,7 @@
 //! resource 6,000 entities depend on is 3.6 MB of JSON made mostly of such repeated
 //! chains; escaping every ref of every chain took half of its request's time.
 
-use std::{io::Write, ops::Range};
+use std::{io::Write, ops::Range, sync::Arc};
 
 use app::model::graph::impact::{Impact, ImpactWay};
 use axum::{
@@ -16,7 +16,7 @@ use axum::{
 };
 
 /// An analysis as the API writes it.
-pub(super) struct Analysis(pub Impact);
+pub(super) struct Analysis(pub Arc<Impact>);
 
 impl IntoResponse for Analysis {
     fn into_response(self) -> Response {
