@@ -12,8 +12,10 @@
 //!   `sent/s` says whether the clients kept up with it.
 //!
 //! A request passes when `most` ≥ `--rate` and the p50 at that rate is at most twice
-//! the p50 alone (or 0.1 ms more, for the quickest: see `WAKE_UP`). Pages are asked for as a browser asks (HTML, gzip accepted); API calls
-//! as automation does (JSON). Everything runs on loopback, for `--seconds` per phase.
+//! the p50 alone, or at most the p50 alone plus what the rate adds to the floor (the
+//! health route, always measured first, in the same run: see `WAKE_UP`). Pages are
+//! asked for as a browser asks (HTML, gzip accepted); API calls as automation does
+//! (JSON). Everything runs on loopback, for `--seconds` per phase.
 //!
 //! ```sh
 //! cargo bench -p server --bench load -- [--n 10000] [--catalog DIR] [--postgres] \
@@ -36,7 +38,15 @@ use std::{
 
 use common::{catalog_folder, compared_requests, expected_entities, quantile, Client, Server};
 
-/// What waking a sleeping server thread may add to a request at a fixed rate.
+/// The trivial request every run measures first: what the client, the loopback and
+/// waking the server cost without any work.
+const FLOOR: &str = "/healthz";
+
+/// What waking a sleeping server thread may add to a request at a fixed rate, at
+/// least: under a fixed rate the server's threads sleep between requests, and waking
+/// one costs more than the whole of the quickest requests. Each run measures it on the
+/// floor (the health route at the rate, less alone), which moves from 0.08 to 0.17 ms
+/// from day to day here.
 const WAKE_UP: Duration = Duration::from_micros(100);
 
 struct Options {
@@ -112,7 +122,7 @@ fn targets(client: &mut Client) -> Vec<Target> {
         page: false,
     };
     let mut targets = vec![
-        api("health (the floor)", "/healthz".into()),
+        api("health (the floor)", FLOOR.into()),
         page("home", "/".into()),
         page("catalog", "/catalog".into()),
         page(
@@ -174,7 +184,7 @@ fn main() {
             options
                 .only
                 .as_ref()
-                .is_none_or(|only| t.label.contains(only))
+                .is_none_or(|only| t.label.contains(only) || t.path == FLOOR)
         })
         .collect();
 
@@ -191,6 +201,7 @@ fn main() {
         "request", "alone p50", "most/s", "sent/s", "p50", "p95", "p50 ×"
     );
     let mut failed = Vec::new();
+    let mut wake_up = WAKE_UP;
     for target in &targets {
         let connect = || {
             let client = Client::connect(port);
@@ -215,10 +226,10 @@ fn main() {
         let loaded = p50(&mut times);
         let ratio = loaded.as_secs_f64() / alone.as_secs_f64();
         let sent = sent as f64 / options.seconds;
-        // Within 2× of the p50 alone, or within WAKE_UP of it: under a fixed rate the
-        // server's threads sleep between requests, and waking one costs about that
-        // here, which is more than the whole of the quickest requests.
-        let within = loaded <= (alone * 2).max(alone + WAKE_UP);
+        if target.path == FLOOR {
+            wake_up = wake_up.max(loaded.saturating_sub(alone));
+        }
+        let within = loaded <= (alone * 2).max(alone + wake_up);
         let passes = most >= options.rate && sent >= options.rate * 0.98 && within;
         if !passes {
             failed.push(target.label.clone());
@@ -235,6 +246,10 @@ fn main() {
             if passes { "ok" } else { "below" }
         );
     }
+    println!(
+        "what the rate adds to the floor (allowed on top of each p50 alone): {} ms",
+        millis(wake_up)
+    );
     if failed.is_empty() {
         println!(
             "every request holds {} req/s within 2× of its p50 alone",
