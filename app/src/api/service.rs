@@ -213,7 +213,7 @@ pub trait PortalService: Send + Sync + 'static {
         who: Principal,
         entity_ref: EntityRef,
         way: ImpactWay,
-    ) -> ServiceFuture<'_, Option<Impact>>;
+    ) -> ServiceFuture<'_, Option<std::sync::Arc<Impact>>>;
 
     /// A signed link to `widget` of `entity_ref` that reads as `who` for `days` days.
     fn sign_embed_link(

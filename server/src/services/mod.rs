@@ -547,11 +547,8 @@ impl PortalService for Portal {
         who: Principal,
         entity_ref: EntityRef,
         way: ImpactWay,
-    ) -> ServiceFuture<'_, Option<Impact>> {
-        Box::pin(async move {
-            let impact = Portal::impact(self, &who, &entity_ref, way).await?;
-            Ok(impact.map(std::sync::Arc::unwrap_or_clone))
-        })
+    ) -> ServiceFuture<'_, Option<std::sync::Arc<Impact>>> {
+        Box::pin(async move { Ok(Portal::impact(self, &who, &entity_ref, way).await?) })
     }
 
     fn sign_embed_link(

@@ -111,7 +111,7 @@ impl Impact {
 
     /// This analysis cut to its `limit` nearest entries, with its counts and the refs of
     /// `among` it reaches.
-    pub fn shown(mut self, limit: usize, among: &[String]) -> ImpactShown {
+    pub fn shown(&self, limit: usize, among: &[String]) -> ImpactShown {
         let owners = self
             .by_owner()
             .into_iter()
@@ -124,9 +124,14 @@ impl Impact {
             .cloned()
             .collect();
         let total = self.entries.len();
-        self.entries.truncate(limit);
+        let impact = Impact {
+            entity: self.entity.clone(),
+            way: self.way,
+            entries: self.entries[..limit.min(total)].to_vec(),
+            cycles: self.cycles.clone(),
+        };
         ImpactShown {
-            impact: self,
+            impact,
             total,
             owners,
             reached,

@@ -365,7 +365,7 @@ async fn impact(
     match state.portal.impact(who, entity_ref, way).await {
         Ok(Some(impact)) => Ok(Answer::ok(
             format!("If {} is down", entity_ref.name()),
-            embed::impact(std::sync::Arc::unwrap_or_clone(impact)).into_any(),
+            embed::impact(&impact).into_any(),
         )),
         Ok(None) => Err(no_entity(entity_ref)),
         Err(e) => Err(Problem::failed(e)),

@@ -32,7 +32,7 @@ pub fn graph(picture: String, nodes: usize, left_out: bool, graph_href: String) 
 }
 
 /// What breaks when `impact.entity` is down, nearest first, grouped by owner.
-pub fn impact(impact: Impact) -> impl IntoView {
+pub fn impact(impact: &Impact) -> impl IntoView {
     let root = EntityRef::parse_full(&impact.entity).ok();
     let title = root
         .as_ref()
