@@ -339,7 +339,11 @@ async fn search_index_loop(portal: Arc<Portal>) {
         Ok(size) => tracing::info!(
             documents = size.documents,
             words = size.words,
-            mib = size.bytes / (1 << 20),
+            mib = size.bytes.total() >> 20,
+            words_mib = size.bytes.words >> 20,
+            postings_mib = size.bytes.postings >> 20,
+            documents_mib = size.bytes.documents >> 20,
+            sources_mib = size.bytes.sources >> 20,
             took_ms = started.elapsed().as_millis() as u64,
             "search index built"
         ),

@@ -9,13 +9,16 @@
 
 use std::{
     collections::{BTreeMap, HashMap},
+    hash::{BuildHasher, RandomState},
     ops::Bound::{Excluded, Included, Unbounded},
 };
 
 use app::model::search::{
     query::{index_words, typos_allowed, QueryTerm},
     url::SearchFacet,
+    ResultType,
 };
+use hashbrown::HashTable;
 
 use super::{stored::Stored, typo, Document, Weight};
 
@@ -47,8 +50,12 @@ const MAX_VARIANTS: usize = 3_000;
 pub struct SearchIndex {
     /// The documents by number; `None` once replaced or removed.
     pub(super) docs: Vec<Option<Stored>>,
-    /// The numbers of each source's documents (an entity's, a doc set's pages).
-    sources: HashMap<String, Vec<u32>>,
+    /// Each source's documents, found by the source's hash and told apart by what
+    /// their first document holds (a table of strings would keep every entity's ref a
+    /// second time: ≈ 150 MB at a million entities).
+    sources: HashTable<Group>,
+    /// Hashes sources.
+    hasher: RandomState,
     /// Every word with its postings, in document order.
     pub(super) words: BTreeMap<Box<str>, Vec<Posting>>,
     /// How many postings of each word belong to replaced documents (until the next
@@ -61,6 +68,63 @@ pub struct SearchIndex {
     doc_facets: Vec<[u32; 4]>,
     /// The facet values, each once.
     pub(super) facet_values: FacetValues,
+}
+
+/// Where documents come from: an entity (its one document) or an entity's doc set (a
+/// document per section of its pages), by the entity's lower-case ref. The documents
+/// of a source are about its entity (their `about.entity_ref` is the ref).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source<'a> {
+    Entity(&'a str),
+    Docs(&'a str),
+}
+
+impl<'a> Source<'a> {
+    /// The source of `doc`.
+    fn of(doc: &'a Stored) -> Self {
+        match doc.result_type() {
+            ResultType::Docs => Source::Docs(doc.entity_ref()),
+            _ => Source::Entity(doc.entity_ref()),
+        }
+    }
+}
+
+/// The documents of one source: numbered `first..first + count` (a source's documents
+/// are added together and renumbered in order), and the version of the source they were
+/// made from.
+#[derive(Clone, Copy, Debug)]
+struct Group {
+    first: u32,
+    count: u32,
+    version: u64,
+}
+
+impl Group {
+    fn numbers(&self) -> std::ops::Range<u32> {
+        self.first..self.first + self.count
+    }
+}
+
+/// About how many bytes each part of the index holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IndexBytes {
+    /// The words, in their tree.
+    pub words: usize,
+    /// Their postings.
+    pub postings: usize,
+    /// The documents' texts and what describes them.
+    pub documents: usize,
+    /// Which documents each source made.
+    pub sources: usize,
+    /// Facet values, words of replaced documents.
+    pub other: usize,
+}
+
+impl IndexBytes {
+    /// Every part.
+    pub fn total(&self) -> usize {
+        self.words + self.postings + self.documents + self.sources + self.other
+    }
 }
 
 /// Each facet value once, in lower case and numbered, so facets are counted in an
@@ -138,35 +202,24 @@ impl SearchIndex {
         self.words.len()
     }
 
-    /// About how many bytes of memory the index holds: its words and postings, its
-    /// documents' texts and the tables around them (allocator overhead left out).
-    pub fn heap_bytes(&self) -> usize {
+    /// About how many bytes of memory the index holds, part by part (allocator overhead
+    /// left out).
+    pub fn heap_bytes(&self) -> IndexBytes {
         use std::mem::size_of;
         // A B-tree entry costs about its key and value plus a share of its node.
-        let words: usize = self
-            .words
-            .iter()
-            .map(|(word, postings)| {
-                word.len()
-                    + size_of::<(Box<str>, Vec<Posting>)>()
-                    + 8
-                    + postings.capacity() * size_of::<Posting>()
-            })
-            .sum();
-        let docs: usize = self.docs.capacity() * size_of::<Option<Stored>>()
+        let (mut words, mut postings) = (0, 0);
+        for (word, list) in &self.words {
+            words += word.len() + size_of::<(Box<str>, Vec<Posting>)>() + 8;
+            postings += list.capacity() * size_of::<Posting>();
+        }
+        let documents = self.docs.capacity() * size_of::<Option<Stored>>()
             + self
                 .docs
                 .iter()
                 .flatten()
                 .map(Stored::heap_bytes)
                 .sum::<usize>();
-        let sources: usize = self
-            .sources
-            .iter()
-            .map(|(source, numbers)| {
-                source.len() + size_of::<(String, Vec<u32>)>() + numbers.capacity() * 4
-            })
-            .sum();
+        let sources = self.sources.capacity() * (size_of::<Group>() + 1);
         let dead = self.dead.keys().map(|w| w.len() + 32).sum::<usize>();
         let facets = self.doc_facets.capacity() * size_of::<[u32; 4]>()
             + self
@@ -175,33 +228,83 @@ impl SearchIndex {
                 .iter()
                 .map(|name| 2 * name.len() + 48)
                 .sum::<usize>();
-        words + docs + sources + dead + facets
+        IndexBytes {
+            words,
+            postings,
+            documents,
+            sources,
+            other: dead + facets,
+        }
     }
 
-    /// Replaces the documents made from `source` by `docs` (none: removes them).
-    pub fn replace(&mut self, source: &str, docs: Vec<Document>) {
-        for old in self.sources.remove(source).unwrap_or_default() {
-            if let Some(doc) = self.docs[old as usize].take() {
-                self.live -= 1;
-                let fields = doc.fields().map(|field| (field.weight, field.text));
-                for_each_posting(fields, |word, _| {
-                    *self.dead.entry(word.into()).or_default() += 1;
-                });
+    /// Replaces the documents made from `source` by `docs` (none: removes them), made
+    /// from its `version`.
+    pub fn replace(&mut self, source: Source<'_>, version: u64, docs: Vec<Document>) {
+        let hash = self.hasher.hash_one(Some(source));
+        let docs_of = &self.docs;
+        let found = self
+            .sources
+            .find_entry(hash, |group| is_source(docs_of, group, source));
+        if let Ok(entry) = found {
+            let (group, _) = entry.remove();
+            for old in group.numbers() {
+                if let Some(doc) = self.docs[old as usize].take() {
+                    self.live -= 1;
+                    let fields = doc.fields().map(|field| (field.weight, field.text));
+                    for_each_posting(fields, |word, _| {
+                        *self.dead.entry(word.into()).or_default() += 1;
+                    });
+                }
             }
         }
-        let mut numbers = Vec::with_capacity(docs.len());
+        debug_assert!(
+            docs.iter()
+                .all(|doc| doc.about.entity_ref == source.entity_ref()
+                    && (doc.about.result_type == ResultType::Docs)
+                        == matches!(source, Source::Docs(_))),
+            "documents filed under a source that is not theirs"
+        );
+        let first = self.docs.len() as u32;
+        let count = docs.len() as u32;
         for doc in docs {
-            numbers.push(self.add(doc));
+            self.add(doc);
         }
-        if !numbers.is_empty() {
-            self.sources.insert(source.to_owned(), numbers);
+        if count > 0 {
+            let group = Group {
+                first,
+                count,
+                version,
+            };
+            // Filed under what its documents hold (the same as `source`).
+            let (docs, hasher) = (&self.docs, &self.hasher);
+            let hash = group_hash(hasher, docs, &group);
+            self.sources
+                .insert_unique(hash, group, |group| group_hash(hasher, docs, group));
         }
         if self.docs.len() > 10_000 && self.docs.len() > 2 * self.live {
             self.compact();
         }
     }
 
-    fn add(&mut self, doc: Document) -> u32 {
+    /// The version `source`'s documents were made from, if it has any.
+    pub fn version(&self, source: Source<'_>) -> Option<u64> {
+        self.group(source).map(|group| group.version)
+    }
+
+    /// Every source with documents.
+    pub fn sources(&self) -> impl Iterator<Item = Source<'_>> {
+        self.sources
+            .iter()
+            .filter_map(|group| source_of(&self.docs, group))
+    }
+
+    fn group(&self, source: Source<'_>) -> Option<&Group> {
+        let hash = self.hasher.hash_one(Some(source));
+        self.sources
+            .find(hash, |group| is_source(&self.docs, group, source))
+    }
+
+    fn add(&mut self, doc: Document) {
         let number = self.docs.len() as u32;
         let fields = doc
             .fields
@@ -234,7 +337,6 @@ impl SearchIndex {
         self.doc_facets.push(facets);
         self.docs.push(Some(Stored::new(doc)));
         self.live += 1;
-        number
     }
 
     /// The number of document `number`'s value of `facet`, if it has one.
@@ -248,7 +350,9 @@ impl SearchIndex {
     pub fn shrink_to_fit(&mut self) {
         self.docs.shrink_to_fit();
         self.doc_facets.shrink_to_fit();
-        self.sources.shrink_to_fit();
+        let (docs, hasher) = (&self.docs, &self.hasher);
+        self.sources
+            .shrink_to_fit(|group| group_hash(hasher, docs, group));
         for postings in self.words.values_mut() {
             postings.shrink_to_fit();
         }
@@ -283,10 +387,9 @@ impl SearchIndex {
             postings.shrink_to_fit();
             !postings.is_empty()
         });
-        for numbers in self.sources.values_mut() {
-            for number in numbers.iter_mut() {
-                *number = renumbered[*number as usize].unwrap_or(u32::MAX);
-            }
+        // A source's documents are live together and keep their order: still one run.
+        for group in self.sources.iter_mut() {
+            group.first = renumbered[group.first as usize].unwrap_or(u32::MAX);
         }
     }
 
@@ -345,8 +448,8 @@ impl SearchIndex {
     }
 
     /// The first document made from `source`.
-    pub fn source_doc(&self, source: &str) -> Option<&Stored> {
-        self.doc(*self.sources.get(source)?.first()?)
+    pub fn source_doc(&self, source: Source<'_>) -> Option<&Stored> {
+        self.doc(self.group(source)?.first)
     }
 
     /// The postings of `word`.
@@ -369,4 +472,30 @@ impl SearchIndex {
     pub(super) fn numbered(&self) -> usize {
         self.docs.len()
     }
+}
+
+impl Source<'_> {
+    /// The ref of the entity the source is about.
+    pub fn entity_ref(&self) -> &str {
+        match self {
+            Source::Entity(entity_ref) | Source::Docs(entity_ref) => entity_ref,
+        }
+    }
+}
+
+/// The source of `group`, read from its first document (live while the group is in the
+/// table).
+fn source_of<'a>(docs: &'a [Option<Stored>], group: &Group) -> Option<Source<'a>> {
+    let doc = docs.get(group.first as usize)?.as_ref()?;
+    Some(Source::of(doc))
+}
+
+/// Whether `group` is `source`'s.
+fn is_source(docs: &[Option<Stored>], group: &Group, source: Source<'_>) -> bool {
+    source_of(docs, group) == Some(source)
+}
+
+/// The hash `group` is filed under: its source's.
+fn group_hash(hasher: &RandomState, docs: &[Option<Stored>], group: &Group) -> u64 {
+    hasher.hash_one(source_of(docs, group))
 }

@@ -13,7 +13,7 @@ mod stored;
 mod typo;
 
 pub use documents::{doc_page_documents, entity_document, DocSection};
-pub use index::SearchIndex;
+pub use index::{IndexBytes, SearchIndex, Source};
 pub use rank::Visible;
 pub use stored::Stored;
 

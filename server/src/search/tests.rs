@@ -28,7 +28,7 @@ fn index(docs: Vec<Document>) -> SearchIndex {
     let mut index = SearchIndex::default();
     for doc in docs {
         let source = doc.about.entity_ref.clone();
-        index.replace(&source, vec![doc]);
+        index.replace(Source::Entity(&source), 0, vec![doc]);
     }
     index
 }
@@ -123,22 +123,57 @@ fn every_term_must_match_and_phrases_side_by_side() {
 fn replaced_and_removed_documents_are_not_found() {
     let mut index = index(vec![component("alpha", "old words", &[])]);
     index.replace(
-        "component:default/alpha",
+        Source::Entity("component:default/alpha"),
+        0,
         vec![component("alpha", "new words", &[])],
     );
     assert_eq!(find(&index, "old ").total, 0);
     assert_eq!(find(&index, "new ").total, 1);
-    index.replace("component:default/alpha", Vec::new());
+    index.replace(Source::Entity("component:default/alpha"), 0, Vec::new());
     assert_eq!(find(&index, "words").total, 0);
     assert!(index.is_empty());
     // Compacting keeps what is live and finds it the same.
     let mut index = index_of_many(50);
     for n in 0..25 {
-        index.replace(&format!("component:default/c{n}"), Vec::new());
+        let entity_ref = format!("component:default/c{n}");
+        index.replace(Source::Entity(&entity_ref), 0, Vec::new());
     }
     index.compact();
     assert_eq!(find(&index, "shared").total, 25);
     assert_eq!(titles(&find(&index, "c30 ")), ["c30"]);
+}
+
+#[test]
+fn sources_keep_their_documents_and_versions_through_compaction() {
+    let source = |n: usize| format!("component:default/c{n}");
+    let mut index = index_of_many(50);
+    let changed = source(40);
+    index.replace(
+        Source::Entity(&changed),
+        7,
+        vec![component("c40", "changed words", &[])],
+    );
+    for n in 0..30 {
+        index.replace(Source::Entity(&source(n)), 0, Vec::new());
+    }
+    index.compact();
+    assert_eq!(index.version(Source::Entity(&changed)), Some(7));
+    assert_eq!(index.version(Source::Entity(&source(45))), Some(0));
+    assert_eq!(index.version(Source::Entity(&source(10))), None);
+    assert_eq!(index.version(Source::Docs(&source(45))), None);
+    let kept = index.source_doc(Source::Entity(&source(45))).unwrap();
+    assert_eq!(kept.title(), "c45");
+    let mut sources: Vec<String> = (index.sources())
+        .map(|s| s.entity_ref().to_owned())
+        .collect();
+    sources.sort_unstable();
+    let mut expected: Vec<String> = (30..50).map(source).collect();
+    expected.sort_unstable();
+    assert_eq!(sources, expected);
+    // Replacing a source again still finds and drops its one document.
+    index.replace(Source::Entity(&changed), 8, Vec::new());
+    assert_eq!(find(&index, "changed").total, 0);
+    assert_eq!(index.len(), 19);
 }
 
 fn index_of_many(n: usize) -> SearchIndex {
@@ -257,11 +292,19 @@ fn a_docs_page_is_one_result_naming_its_best_section() {
     ];
     let mut index = index(vec![entity]);
     let pages = doc_page_documents(
-        index.source_doc("component:default/payments").unwrap(),
+        index
+            .source_doc(Source::Entity("component:default/payments"))
+            .unwrap(),
         sections,
     );
     assert_eq!(pages.len(), 2);
-    index.replace("docs component:default/payments", pages);
+    index.replace(Source::Docs("component:default/payments"), 0, pages);
+    // The entity and its pages are two sources about the same ref.
+    let entity = Source::Entity("component:default/payments");
+    assert_eq!(
+        index.source_doc(entity).unwrap().result_type(),
+        ResultType::Entity
+    );
     let found = find(&index, "\"exponential backoff\" retried");
     assert_eq!(titles(&found), ["Payments"]);
     let hit = &found.hits[0];
@@ -282,7 +325,8 @@ fn an_index_that_followed_changes_scores_as_one_built_afresh() {
         component("beta", "shared words", &[]),
     ]);
     followed.replace(
-        "component:default/beta",
+        Source::Entity("component:default/beta"),
+        0,
         vec![component("beta", "other text", &[])],
     );
     let fresh = index(vec![

@@ -21,7 +21,7 @@ use super::{
     Portal,
 };
 use crate::{
-    search::{doc_page_documents, entity_document, DocSection, SearchIndex, Stored},
+    search::{doc_page_documents, entity_document, DocSection, SearchIndex, Source, Stored},
     store::StoreError,
 };
 
@@ -46,12 +46,11 @@ impl std::fmt::Debug for SearchState {
     }
 }
 
-/// What the index holds: the versions it caught up with, each entity's etag (hashed)
-/// and each doc set's build time.
+/// What the index holds: the versions it caught up with and each doc set's build time
+/// (each entity's etag, hashed, is its document's version in the index).
 #[derive(Default)]
 struct Followed {
     versions: Option<(i64, i64)>,
-    etags: HashMap<Box<str>, u64>,
     builds: HashMap<String, i64>,
 }
 
@@ -62,8 +61,8 @@ pub struct IndexSize {
     pub documents: usize,
     /// Distinct words.
     pub words: usize,
-    /// About how many bytes of memory it holds.
-    pub bytes: usize,
+    /// About how many bytes of memory it holds, part by part.
+    pub bytes: crate::search::IndexBytes,
 }
 
 /// What the index keeps of an entity's etag to see it change: a 64-bit hash, in place
@@ -71,11 +70,6 @@ pub struct IndexSize {
 fn etag_hash(etag: &str) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     BuildHasherDefault::<DefaultHasher>::default().hash_one(etag)
-}
-
-/// The index's source for `entity_ref`'s doc pages.
-fn docs_source(entity_ref: &str) -> String {
-    format!("docs {entity_ref}")
 }
 
 impl Portal {
@@ -121,7 +115,6 @@ impl Portal {
         let mut followed = self.search.followed.lock().await;
         let Followed {
             versions: seen,
-            etags,
             builds,
         } = &mut *followed;
         if *seen == Some(versions) {
@@ -129,7 +122,7 @@ impl Portal {
         }
         let mut changed: Vec<String> = Vec::new();
         if seen.map(|(catalog, _)| catalog) != Some(versions.0) {
-            changed = self.follow_entities(etags).await?;
+            changed = self.follow_entities().await?;
         }
         self.follow_doc_sets(builds, &changed).await?;
         *seen = Some(versions);
@@ -138,24 +131,30 @@ impl Portal {
 
     /// Indexes the entities whose etag changed and drops the removed ones; returns the
     /// refs of both.
-    async fn follow_entities(
-        &self,
-        etags: &mut HashMap<Box<str>, u64>,
-    ) -> Result<Vec<String>, StoreError> {
-        let current: HashMap<Box<str>, u64> = (self.store.entity_etags().await?.into_iter())
-            .map(|(entity_ref, etag)| (entity_ref.into_boxed_str(), etag_hash(&etag)))
+    async fn follow_entities(&self) -> Result<Vec<String>, StoreError> {
+        let current: HashMap<String, u64> = (self.store.entity_etags().await?.into_iter())
+            .map(|(entity_ref, etag)| (entity_ref, etag_hash(&etag)))
             .collect();
-        let mut changed: Vec<String> = current
-            .iter()
-            .filter(|(entity_ref, etag)| etags.get(*entity_ref) != Some(*etag))
-            .map(|(entity_ref, _)| entity_ref.to_string())
-            .collect();
+        let (mut changed, removed) = {
+            let index = self.search.index.read().unwrap_or_else(|e| e.into_inner());
+            let changed: Vec<String> = current
+                .iter()
+                .filter(|(entity_ref, etag)| {
+                    index.version(Source::Entity(entity_ref)) != Some(**etag)
+                })
+                .map(|(entity_ref, _)| entity_ref.clone())
+                .collect();
+            let removed: Vec<String> = (index.sources())
+                .filter_map(|source| match source {
+                    Source::Entity(entity_ref) if !current.contains_key(entity_ref) => {
+                        Some(entity_ref.to_owned())
+                    }
+                    _ => None,
+                })
+                .collect();
+            (changed, removed)
+        };
         changed.sort_unstable();
-        let removed: Vec<String> = etags
-            .keys()
-            .filter(|entity_ref| !current.contains_key(*entity_ref))
-            .map(ToString::to_string)
-            .collect();
         for refs in changed.chunks(ENTITIES_AT_ONCE) {
             let stored = self.store.stored_entities(refs).await?;
             let mut documents = Vec::with_capacity(stored.len());
@@ -172,20 +171,20 @@ impl Portal {
             }
             let mut index = self.search.index.write().unwrap_or_else(|e| e.into_inner());
             for (entity_ref, document) in documents {
-                index.replace(&entity_ref, vec![document]);
+                let etag = current.get(&entity_ref).copied().unwrap_or_default();
+                index.replace(Source::Entity(&entity_ref), etag, vec![document]);
             }
         }
         {
             let mut index = self.search.index.write().unwrap_or_else(|e| e.into_inner());
             for entity_ref in &removed {
-                index.replace(entity_ref, Vec::new());
+                index.replace(Source::Entity(entity_ref), 0, Vec::new());
             }
             if changed.len() >= SHRINK_AFTER {
                 index.shrink_to_fit();
                 crate::memory::release_free_memory();
             }
         }
-        *etags = current;
         changed.extend(removed);
         Ok(changed)
     }
@@ -210,17 +209,17 @@ impl Portal {
         for entity_ref in stale {
             let sections = self.store.doc_set_sections(entity_ref).await?;
             let mut index = self.search.index.write().unwrap_or_else(|e| e.into_inner());
-            let pages = match index.source_doc(entity_ref) {
+            let pages = match index.source_doc(Source::Entity(entity_ref)) {
                 Some(entity) => {
                     doc_page_documents(entity, sections.into_iter().map(section).collect())
                 }
                 None => Vec::new(),
             };
-            index.replace(&docs_source(entity_ref), pages);
+            index.replace(Source::Docs(entity_ref), 0, pages);
         }
         let mut index = self.search.index.write().unwrap_or_else(|e| e.into_inner());
         for entity_ref in builds.keys().filter(|e| !current.contains_key(*e)) {
-            index.replace(&docs_source(entity_ref), Vec::new());
+            index.replace(Source::Docs(entity_ref), 0, Vec::new());
         }
         drop(index);
         *builds = current;
