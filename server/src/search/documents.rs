@@ -3,7 +3,10 @@
 //! per page, each section a part the result can name).
 
 use app::model::{
-    catalog::{entity::Entity, entity_page::entity_href},
+    catalog::{
+        entity::{annotations, Entity},
+        entity_page::entity_href,
+    },
     docs::page::docs_base,
     identity::policy::Target,
     search::{api::DefinitionPart, About, ResultType},
@@ -14,6 +17,17 @@ use super::{Document, Field, Part, Stored, Weight};
 
 /// Where an API's definition is on its entity page.
 const DEFINITION_ANCHOR: &str = "definition-heading";
+
+/// Annotations the portal keeps for itself, not written about the entity: where it was
+/// read from (the same file for every entity of a file, so their words would find them
+/// all), whether it is orphaned, where its docs are (`dir:.`). Their values are not
+/// searched (in the synthetic catalog, 63 bytes of each entity's ≈ 500).
+const BOOKKEEPING: [&str; 4] = [
+    annotations::MANAGED_BY_LOCATION,
+    annotations::MANAGED_BY_ORIGIN_LOCATION,
+    annotations::ORPHAN,
+    annotations::TECHDOCS_REF,
+];
 
 /// The text of a docs page under one heading.
 #[derive(Clone, Debug, Default)]
@@ -69,7 +83,10 @@ pub fn entity_document(
     if let Some(description) = meta.description.clone() {
         fields.push(field(Weight::Description, description));
     }
-    let mut other: Vec<&str> = meta.annotations.values().map(String::as_str).collect();
+    let mut other: Vec<&str> = (meta.annotations.iter())
+        .filter(|(key, _)| !BOOKKEEPING.contains(&key.as_str()))
+        .map(|(_, value)| value.as_str())
+        .collect();
     other.extend(meta.links.iter().filter_map(|link| link.title.as_deref()));
     if !other.is_empty() {
         fields.push(field(Weight::Body, other.join("\n")));

@@ -144,6 +144,38 @@ fn replaced_and_removed_documents_are_not_found() {
 }
 
 #[test]
+fn annotations_are_searched_but_not_the_portal_s_own() {
+    let mut doc = entity(
+        "Component",
+        "ledger",
+        serde_json::json!({"type": "service"}),
+    );
+    let annotations = [
+        (
+            "backstage.io/managed-by-location",
+            "file:/srv/catalog/entities.yaml",
+        ),
+        (
+            "backstage.io/managed-by-origin-location",
+            "file:/srv/catalog/all.yaml",
+        ),
+        ("backstage.io/techdocs-ref", "dir:."),
+        (
+            "backstage.io/source-location",
+            "url:https://git.example.com/finance/ledger",
+        ),
+    ];
+    for (key, value) in annotations {
+        doc.metadata.annotations.insert(key.into(), value.into());
+    }
+    let index = index(vec![entity_document(&doc, Target::default(), Vec::new())]);
+    assert_eq!(titles(&find(&index, "finance")), ["ledger"]);
+    for bookkeeping in ["srv", "entities", "yaml", "dir"] {
+        assert_eq!(find(&index, bookkeeping).total, 0, "{bookkeeping}");
+    }
+}
+
+#[test]
 fn sources_keep_their_documents_and_versions_through_compaction() {
     let source = |n: usize| format!("component:default/c{n}");
     let mut index = index_of_many(50);
