@@ -30,6 +30,9 @@ pub(super) struct AuthFile {
     session_max_hours: Option<u64>,
     /// Days audit log entries are kept; 0 keeps them for ever [default: 90].
     audit_retention_days: Option<u64>,
+    /// How many reverse proxies in front of the portal each append the address they
+    /// saw to `X-Forwarded-For` [default: 0: the header is not trusted].
+    trusted_proxies: Option<u8>,
 }
 
 /// One `[[auth.providers]]` table.
@@ -107,6 +110,7 @@ pub(super) fn resolve_identity(
     };
     Ok(IdentitySettings {
         audit_retention,
+        trusted_proxies: auth.trusted_proxies.unwrap_or(0).into(),
         policy: policy.unwrap_or_default(),
         guest,
         admin_groups,
@@ -344,6 +348,13 @@ mod tests {
         };
         assert_eq!(keep(7), Some(Duration::from_secs(7 * 24 * 3600)));
         assert_eq!(keep(0), None);
+        assert_eq!(identity.trusted_proxies, 0);
+        let proxied = from_file("[auth]\ntrusted_proxies = 2\n").unwrap();
+        assert_eq!(proxied.identity.trusted_proxies, 2);
+        let message = from_file("[auth]\ntrusted_proxies = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("trusted_proxies"), "{message}");
         let cli =
             Cli::try_parse_from(["portico", "--base-url", "https://portal.example/"]).unwrap();
         let config = Config::resolve(cli.serve, no_env).unwrap();

@@ -60,10 +60,12 @@ pub async fn resolve_principal(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let origin = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(client)| client.ip().to_string());
+        .map(|ConnectInfo(client)| client.ip());
+    let proxies = state.portal.identity().trusted_proxies;
+    let origin = client_address(request.headers(), peer, proxies).map(|ip| ip.to_string());
     let found = match bearer_token(request.headers()) {
         Some(token) => token_principal(&state, token).await,
         None => {
@@ -84,6 +86,29 @@ pub async fn resolve_principal(
         Err(Refused::SignIn(redirect)) => redirect,
         Err(Refused::Unidentified) => next.run(request).await,
     }
+}
+
+/// Where a request comes from: the TCP peer, or behind `proxies` trusted reverse
+/// proxies the address the outermost one saw — the `proxies`-th entry of
+/// `X-Forwarded-For` from the right (entries further left are whatever the client
+/// sent, and anyone may send one). Without enough entries, the peer.
+fn client_address(
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::IpAddr>,
+    proxies: usize,
+) -> Option<std::net::IpAddr> {
+    if proxies == 0 {
+        return peer;
+    }
+    let mut entries: Vec<&str> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(value) = value.to_str() else {
+            return peer;
+        };
+        entries.extend(value.split(',').map(str::trim));
+    }
+    let seen = entries.len().checked_sub(proxies).map(|at| entries[at]);
+    seen.and_then(|entry| entry.parse().ok()).or(peer)
 }
 
 /// Why a request goes no further.
@@ -308,5 +333,35 @@ mod tests {
         headers.insert(header::COOKIE, cookies);
         assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie(&headers, "other"), None);
+    }
+
+    #[test]
+    fn the_address_behind_trusted_proxies_is_the_one_the_outermost_saw() {
+        let peer: std::net::IpAddr = "10.0.0.9".parse().unwrap();
+        let from = |values: &[&str], proxies: usize| {
+            let mut headers = HeaderMap::new();
+            for value in values {
+                headers.append("x-forwarded-for", value.parse().unwrap());
+            }
+            client_address(&headers, Some(peer), proxies).map(|ip| ip.to_string())
+        };
+        let peer = Some("10.0.0.9".to_owned());
+        // Not trusted: whatever a client writes there is ignored.
+        assert_eq!(from(&["203.0.113.7"], 0), peer);
+        assert_eq!(from(&["203.0.113.7"], 1), Some("203.0.113.7".into()));
+        // A client's own entry comes first; one proxy appends what it saw.
+        assert_eq!(
+            from(&["6.6.6.6, 203.0.113.7"], 1),
+            Some("203.0.113.7".into())
+        );
+        assert_eq!(
+            from(&["6.6.6.6", "203.0.113.7, 10.1.1.1"], 2),
+            Some("203.0.113.7".into())
+        );
+        assert_eq!(from(&["2001:db8::1"], 1), Some("2001:db8::1".into()));
+        // Fewer entries than proxies, none, or not an address: the peer.
+        assert_eq!(from(&["203.0.113.7"], 2), peer);
+        assert_eq!(from(&[], 1), peer);
+        assert_eq!(from(&["unknown"], 1), peer);
     }
 }

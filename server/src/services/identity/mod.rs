@@ -70,6 +70,9 @@ pub struct IdentitySettings {
     pub base_url: String,
     /// How long audit log entries are kept (`None`: for ever).
     pub audit_retention: Option<std::time::Duration>,
+    /// How many reverse proxies in front of the portal append to `X-Forwarded-For`:
+    /// where a request comes from is the address the outermost of them saw.
+    pub trusted_proxies: usize,
 }
 
 impl std::str::FromStr for GuestAccess {
@@ -96,6 +99,7 @@ impl Default for IdentitySettings {
             sessions: SessionSettings::default(),
             base_url: format!("http://{}", crate::config::DEFAULT_ADDR),
             audit_retention: Some(DEFAULT_AUDIT_RETENTION),
+            trusted_proxies: 0,
         }
     }
 }
