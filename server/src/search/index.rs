@@ -87,6 +87,13 @@ impl<'a> Source<'a> {
             _ => Source::Entity(doc.entity_ref()),
         }
     }
+
+    /// The ref of the entity the source is about.
+    pub fn entity_ref(&self) -> &'a str {
+        match *self {
+            Source::Entity(entity_ref) | Source::Docs(entity_ref) => entity_ref,
+        }
+    }
 }
 
 /// The documents of one source: numbered `first..first + count` (a source's documents
@@ -240,7 +247,7 @@ impl SearchIndex {
     /// Replaces the documents made from `source` by `docs` (none: removes them), made
     /// from its `version`.
     pub fn replace(&mut self, source: Source<'_>, version: u64, docs: Vec<Document>) {
-        let hash = self.hasher.hash_one(Some(source));
+        let hash = self.hasher.hash_one(source);
         let docs_of = &self.docs;
         let found = self
             .sources
@@ -299,7 +306,7 @@ impl SearchIndex {
     }
 
     fn group(&self, source: Source<'_>) -> Option<&Group> {
-        let hash = self.hasher.hash_one(Some(source));
+        let hash = self.hasher.hash_one(source);
         self.sources
             .find(hash, |group| is_source(&self.docs, group, source))
     }
@@ -474,15 +481,6 @@ impl SearchIndex {
     }
 }
 
-impl Source<'_> {
-    /// The ref of the entity the source is about.
-    pub fn entity_ref(&self) -> &str {
-        match self {
-            Source::Entity(entity_ref) | Source::Docs(entity_ref) => entity_ref,
-        }
-    }
-}
-
 /// The source of `group`, read from its first document (live while the group is in the
 /// table).
 fn source_of<'a>(docs: &'a [Option<Stored>], group: &Group) -> Option<Source<'a>> {
@@ -497,5 +495,5 @@ fn is_source(docs: &[Option<Stored>], group: &Group, source: Source<'_>) -> bool
 
 /// The hash `group` is filed under: its source's.
 fn group_hash(hasher: &RandomState, docs: &[Option<Stored>], group: &Group) -> u64 {
-    hasher.hash_one(source_of(docs, group))
+    source_of(docs, group).map_or(0, |source| hasher.hash_one(source))
 }
