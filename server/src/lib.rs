@@ -38,7 +38,12 @@ use std::{path::PathBuf, sync::Arc};
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::{catalog::location::Source, config::Config, services::Portal, store::Store};
+use crate::{
+    catalog::location::Source,
+    config::Config,
+    services::Portal,
+    store::{Journal, Store},
+};
 
 /// `portico import`: opens and migrates the database, ingests every configured catalog
 /// location (counting in `progress`), and returns what each ingest did.
@@ -50,7 +55,13 @@ pub async fn import(
         !config.catalog.is_empty(),
         "nothing to import: give a location with --catalog PATH (or `catalog` in the config file)"
     );
-    let mut portal = open_portal(&config).await?;
+    // Nothing else has a new file open: its first load skips the write-ahead log.
+    let journal = if Store::is_new_sqlite_file(&config.database_url) {
+        Journal::Rollback
+    } else {
+        Journal::WriteAhead
+    };
+    let mut portal = open_portal(&config, journal).await?;
     portal.watch_progress(progress);
     let mut reports = Vec::new();
     for target in &config.catalog {
@@ -71,7 +82,6 @@ pub async fn import(
     Ok(reports)
 }
 
-/// Opens and migrates the database, and sets up the services over it as `config` says.
 /// `portico token`: creates, lists or revokes API tokens, as whoever runs the portal.
 pub async fn token(config: Config, action: config::TokenAction) -> anyhow::Result<()> {
     use app::model::{
@@ -79,7 +89,7 @@ pub async fn token(config: Config, action: config::TokenAction) -> anyhow::Resul
         identity::{principal::Principal, token::TokenRequest},
     };
     use config::TokenAction;
-    let portal = open_portal(&config).await?;
+    let portal = open_portal(&config, Journal::WriteAhead).await?;
     // Whoever runs the portal's binary on its database may do everything.
     let operator = Principal::guest(true);
     let user_ref = |text: &str| {
@@ -137,8 +147,10 @@ pub async fn token(config: Config, action: config::TokenAction) -> anyhow::Resul
     Ok(())
 }
 
-async fn open_portal(config: &Config) -> anyhow::Result<Portal> {
-    let store = Store::connect(&config.database_url)
+/// Opens and migrates the database (a SQLite file with `journal`), and sets up the
+/// services over it as `config` says.
+async fn open_portal(config: &Config, journal: Journal) -> anyhow::Result<Portal> {
+    let store = Store::connect_with(&config.database_url, journal)
         .await
         .with_context(|| {
             format!(
@@ -184,7 +196,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         from = site.origin(),
         "browser bundle ready"
     );
-    let mut portal = open_portal(&config).await?;
+    let mut portal = open_portal(&config, Journal::WriteAhead).await?;
     tracing::info!(database = %store::redact(&config.database_url), "database ready");
     if let Some(notice) = config.identity.startup_notice() {
         tracing::warn!("{notice}");

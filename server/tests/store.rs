@@ -8,8 +8,8 @@ use app::model::catalog::filter::{EntityQuery, FilterGroup, FullText};
 use server::{
     progress::Progress,
     store::{
-        Backend, Engine, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy,
-        ProblemRow, Store, StoreError,
+        Backend, Engine, EntityRow, Journal, LocationEnd, LocationPart, LocationUpdate,
+        OrphanStrategy, ProblemRow, Store, StoreError,
     },
 };
 use support::{execute, TestDb};
@@ -161,9 +161,8 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
     if db.store.backend() == Backend::Sqlite {
         let indexes: Vec<(String,)> = match db.store.engine() {
             Engine::Sqlite(pool) => sqlx::query_as(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN \
-                 ('entities_location', 'search_entity', 'search_keys_entity', 'relations_source', \
-                 'relations_target', 'relations_originating') \
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                 AND tbl_name IN ('entities', 'search', 'search_keys', 'relations') \
                  ORDER BY name",
             )
             .fetch_all(pool)
@@ -175,10 +174,10 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         assert_eq!(
             names,
             [
+                "entities_kind",
                 "entities_location",
                 "relations_originating",
                 "relations_source",
-                "relations_target",
                 "search_entity",
                 "search_keys_entity"
             ]
@@ -203,7 +202,7 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         db.store.query_entities(&every_component).await.unwrap().1,
         5_000
     );
-    // Deleting still cascades through the rebuilt indexes.
+    // Removing still finds every row through the rebuilt indexes.
     let emptied = db
         .store
         .apply_location(&location.id, &update(vec![]))
@@ -216,6 +215,7 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         .await
         .unwrap()
         .is_empty());
+    assert_eq!(rows_naming(&db.store, "component:default/c4999").await, 0);
 }
 
 async fn a_due_location_is_claimed_by_one_replica_until_its_lease_ends(db: TestDb) {
@@ -466,8 +466,15 @@ async fn applying_a_location_adds_updates_and_removes(db: TestDb) {
     let again = db.store.ensure_location("file", "/catalog").await.unwrap();
     assert_eq!(location, again);
 
-    let first = update(vec![row("a", "{\"v\":1}", &[]), row("b", "{}", &[])]);
+    let mut b = row(
+        "b",
+        "{}",
+        &[("component:default/b", "ownedBy", "group:default/t")],
+    );
+    b.keys_only.push("spec.definition".into());
+    let first = update(vec![row("a", "{\"v\":1}", &[]), b]);
     let report = db.store.apply_location(&location.id, &first).await.unwrap();
+    assert_eq!(rows_naming(&db.store, "component:default/b").await, 4);
     assert_eq!(
         (
             report.added,
@@ -515,6 +522,11 @@ async fn applying_a_location_adds_updates_and_removes(db: TestDb) {
         .await
         .unwrap()
         .is_none());
+    assert_eq!(
+        rows_naming(&db.store, "component:default/b").await,
+        0,
+        "a removed entity's search rows and relations go with it"
+    );
 
     let report = db
         .store
@@ -530,6 +542,45 @@ async fn applying_a_location_adds_updates_and_removes(db: TestDb) {
         ),
         (0, 0, 2, 0)
     );
+
+    // Applies leave the pool's connections as they found them: deleting an entity
+    // outside an apply still cascades to its rows.
+    assert_eq!(rows_naming(&db.store, "component:default/c").await, 2);
+    let (uid, _, _) = db
+        .store
+        .entity_body("component:default/c")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(db.store.delete_entity_by_uid(&uid).await.unwrap());
+    assert_eq!(rows_naming(&db.store, "component:default/c").await, 0);
+    if let Engine::Sqlite(pool) = db.store.engine() {
+        // Every connection of the pool at once, whichever applied.
+        let mut connections = Vec::new();
+        for _ in 0..pool.options().get_max_connections() {
+            connections.push(pool.acquire().await.unwrap());
+        }
+        for connection in &mut connections {
+            let (on,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+                .fetch_one(&mut **connection)
+                .await
+                .unwrap();
+            assert_eq!(on, 1, "an apply turns foreign keys back on");
+        }
+    }
+}
+
+/// The rows of `search`, `search_keys` and `relations` that belong to `entity_ref`.
+async fn rows_naming(store: &Store, entity_ref: &str) -> i64 {
+    const SQL: &str = "SELECT (SELECT COUNT(*) FROM search WHERE entity_ref = $1) \
+         + (SELECT COUNT(*) FROM search_keys WHERE entity_ref = $1) \
+         + (SELECT COUNT(*) FROM relations WHERE originating_ref = $1)";
+    let (count,): (i64,) = match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_as(SQL).bind(entity_ref).fetch_one(pool).await,
+        Engine::Postgres(pool) => sqlx::query_as(SQL).bind(entity_ref).fetch_one(pool).await,
+    }
+    .unwrap();
+    count
 }
 
 async fn a_failed_document_keeps_its_last_good_version(db: TestDb) {
@@ -742,6 +793,42 @@ async fn a_sqlite_file_is_created_on_first_start() {
     store.migrate().await.unwrap();
     assert!(path.exists());
     assert_eq!(store.backend(), Backend::Sqlite);
+}
+
+#[tokio::test]
+async fn a_first_load_without_the_log_is_served_with_it_afterwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("new.db").display());
+    assert!(Store::is_new_sqlite_file(&url));
+    assert!(!Store::is_new_sqlite_file("sqlite::memory:"));
+    let loading = Store::connect_with(&url, Journal::Rollback).await.unwrap();
+    loading.migrate().await.unwrap();
+    assert!(!Store::is_new_sqlite_file(&url));
+    let location = loading.ensure_location("file", "/catalog").await.unwrap();
+    let entities = (0..20).map(|i| row(&format!("c{i}"), "{}", &[])).collect();
+    loading
+        .apply_location(&location.id, &update(entities))
+        .await
+        .unwrap();
+    assert_eq!(journal_mode(&loading).await, "delete");
+    assert!(!dir.path().join("new.db-wal").exists());
+    loading.close().await;
+
+    let serving = Store::connect(&url).await.unwrap();
+    assert_eq!(journal_mode(&serving).await, "wal");
+    assert_eq!(filtered(&serving, "kind=component").await.len(), 20);
+}
+
+/// The journal mode of `store`'s SQLite database, as `PRAGMA journal_mode` says.
+async fn journal_mode(store: &Store) -> String {
+    let Engine::Sqlite(pool) = store.engine() else {
+        panic!("a SQLite store")
+    };
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    mode
 }
 
 #[tokio::test]

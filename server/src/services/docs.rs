@@ -31,6 +31,9 @@ const LOGGED_FAILURES: usize = 5;
 /// A refresh reads this many documented entities (with their bodies) at a time.
 const DOCUMENTED_PAGE: usize = 1_000;
 
+/// Changed build failures written at once by a refresh (a transaction each).
+const FAILURES_WRITTEN: usize = 10_000;
+
 /// At most this many sections answer a search inside a doc set.
 const DOC_HITS: usize = 20;
 /// About this many characters of a section are shown with a search hit.
@@ -63,6 +66,9 @@ impl Portal {
         let mut failed_origins: HashMap<String, String> = HashMap::new();
         let mut logged = 0;
         let mut after = String::new();
+        // Each entity whose failure changes: why now, or `None` once built again;
+        // written every [`FAILURES_WRITTEN`] of them.
+        let mut failures: Vec<(String, Option<String>)> = Vec::new();
         loop {
             let page = self
                 .store
@@ -70,8 +76,6 @@ impl Portal {
                 .await?;
             let Some(last) = page.last() else { break };
             after = last.entity_ref.clone();
-            // Each entity whose failure changes: why now, or `None` once built again.
-            let mut failures: Vec<(String, Option<String>)> = Vec::new();
             for documented in page {
                 let DocumentedEntity {
                     entity_ref,
@@ -104,8 +108,12 @@ impl Portal {
                     DocsOutcome::Failed(_) | DocsOutcome::Unchanged | DocsOutcome::Built => {}
                 }
             }
-            self.store.set_doc_failures(&failures).await?;
+            if failures.len() >= FAILURES_WRITTEN {
+                self.store.set_doc_failures(&failures).await?;
+                failures.clear();
+            }
         }
+        self.store.set_doc_failures(&failures).await?;
         if logged > LOGGED_FAILURES {
             tracing::warn!(
                 location = %location_target,

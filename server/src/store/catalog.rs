@@ -50,7 +50,9 @@ pub struct LocationRow {
 ///
 /// Statements whose text depends on a number of rows are not kept prepared
 /// (`persistent(false)`): each length would be a statement of its own in every
-/// connection's cache, and a prepared 4,000-parameter insert is large.
+/// connection's cache, and a prepared 4,000-parameter insert is large. An apply's full
+/// batches are the exception: one statement per table, prepared once instead of for
+/// each of the 21,000 batches of a million entities.
 pub(super) const BATCH_ROWS: usize = 1000;
 
 /// How a batched statement writes its parameters: PostgreSQL needs `$1, $2…`; SQLite

@@ -1,7 +1,10 @@
 //! TechDocs' built doc sets: a set's site, pages and assets, replaced whole in one
 //! transaction, so a reader never sees half of a build.
 
-use super::{catalog::RAISE_VERSION, Store, StoreError};
+use super::{
+    catalog::{placeholders, BATCH_ROWS, RAISE_VERSION},
+    Store, StoreError,
+};
 
 /// A built doc set, ready to be stored.
 #[derive(Debug, Default)]
@@ -272,24 +275,43 @@ impl Store {
             return Ok(());
         }
         // A failure is part of the entity's `status.items`: a change raises the version.
+        // Written in batches: a refresh can record 500,000 at once.
+        let failed: Vec<(&str, &str)> = failures
+            .iter()
+            .filter_map(|(entity_ref, message)| Some((entity_ref.as_str(), message.as_deref()?)))
+            .collect();
+        let built: Vec<&str> = failures
+            .iter()
+            .filter(|(_, message)| message.is_none())
+            .map(|(entity_ref, _)| entity_ref.as_str())
+            .collect();
+        let style = self.params();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut changed = 0;
-            for (entity_ref, message) in failures {
-                let written = match message {
-                    Some(message) => sqlx::query(
-                        "INSERT INTO doc_failures (entity_ref, message) VALUES ($1, $2) \
-                         ON CONFLICT (entity_ref) DO UPDATE SET message = excluded.message \
-                         WHERE doc_failures.message <> excluded.message",
-                    )
-                    .bind(entity_ref)
-                    .bind(message),
-                    None => sqlx::query("DELETE FROM doc_failures WHERE entity_ref = $1")
-                        .bind(entity_ref),
+            for chunk in failed.chunks(BATCH_ROWS) {
+                let sql = format!(
+                    "INSERT INTO doc_failures (entity_ref, message) VALUES {} \
+                     ON CONFLICT (entity_ref) DO UPDATE SET message = excluded.message \
+                     WHERE doc_failures.message <> excluded.message",
+                    placeholders(style, chunk.len(), 2)
+                );
+                let mut upsert = sqlx::query(&sql).persistent(false);
+                for (entity_ref, message) in chunk {
+                    upsert = upsert.bind(*entity_ref).bind(*message);
                 }
-                .execute(&mut *tx)
-                .await?;
-                changed += written.rows_affected();
+                changed += upsert.execute(&mut *tx).await?.rows_affected();
+            }
+            for chunk in built.chunks(BATCH_ROWS) {
+                let sql = format!(
+                    "DELETE FROM doc_failures WHERE entity_ref IN {}",
+                    placeholders(style, chunk.len(), 1)
+                );
+                let mut delete = sqlx::query(&sql).persistent(false);
+                for entity_ref in chunk {
+                    delete = delete.bind(*entity_ref);
+                }
+                changed += delete.execute(&mut *tx).await?.rows_affected();
             }
             if changed > 0 {
                 sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;

@@ -145,14 +145,50 @@ impl Engine {
     }
 }
 
+/// How a SQLite database keeps a transaction's changes until it commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Journal {
+    /// A write-ahead log: readers read on while a transaction writes. What a portal
+    /// serves with, and what [`Store::connect`] switches any file to.
+    WriteAhead,
+    /// A rollback journal, for the first load of a new file that nothing else has open
+    /// (`portico import`): a page the transaction adds is written once, into the file,
+    /// where the log would hold it and copy it into the file again at the end (at a
+    /// million entities, 7 GB twice). A failed load still leaves the file as it was:
+    /// the journal keeps the few pages that existed before.
+    Rollback,
+}
+
 impl Store {
     /// Opens the database named by `url`, creating a SQLite file if it does not exist.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, Journal::WriteAhead).await
+    }
+
+    /// Whether `url` names a SQLite file that does not exist yet (or is empty): one that
+    /// a first load may fill with [`Journal::Rollback`].
+    pub fn is_new_sqlite_file(url: &str) -> bool {
+        let Ok(options) = SqliteConnectOptions::from_str(url) else {
+            return false;
+        };
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        url.starts_with("sqlite:")
+            && !in_memory
+            && std::fs::metadata(options.get_filename()).map_or(true, |file| file.len() == 0)
+    }
+
+    /// Opens the database named by `url` as [`Store::connect`] does, a SQLite file
+    /// with the `journal` given (PostgreSQL ignores it).
+    pub async fn connect_with(url: &str, journal: Journal) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
+            let journal_mode = match journal {
+                Journal::WriteAhead => SqliteJournalMode::Wal,
+                Journal::Rollback => SqliteJournalMode::Delete,
+            };
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(StoreError::Connect)?
                 .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
+                .journal_mode(journal_mode)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
@@ -165,8 +201,8 @@ impl Store {
             // closed for being idle or old, so that the log's shared header lives as
             // long as the pool (`wal_watch.rs`).
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            let wal =
-                (!in_memory).then(|| Arc::new(wal_watch::WalWatch::new(options.get_filename())));
+            let wal = (!in_memory && journal == Journal::WriteAhead)
+                .then(|| Arc::new(wal_watch::WalWatch::new(options.get_filename())));
             // The switch to WAL takes the file's exclusive lock, and SQLite refuses (no
             // busy wait) a second connection making the same switch at that moment, so
             // one connection makes it before the pool opens several at once.
