@@ -106,6 +106,20 @@ test("search inside the docs as you type lands on the heading", async ({ page })
   await expect(page.getByTestId("docs-search-results")).toHaveText("Nothing in these docs matches.");
 });
 
+test("words typed in the docs search before the reader is interactive are searched", async ({ page }) => {
+  // The browser bundle arrives late, as on a slow connection.
+  await page.route(/\.wasm$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await page.goto(base, { waitUntil: "domcontentloaded" });
+  await page.getByTestId("docs-search").fill("every SIGNATURE");
+  await hydrated(page);
+  await expect(page.getByTestId("docs-search")).toHaveValue("every SIGNATURE");
+  const results = page.getByTestId("docs-search-results");
+  await expect(results.locator("li").first()).toContainText("Webhooks › Refund succeeded");
+});
+
 test("the docs list filters as you type and by kind", async ({ page }) => {
   await page.goto("/docs");
   await hydrated(page);

@@ -30,6 +30,7 @@ use crate::{
     ui::{
         pages::embed::{EmbedDialog, OEmbedLink},
         status::{FailedStatus, NotFoundStatus},
+        typing::typed_before_hydration,
     },
 };
 
@@ -297,6 +298,9 @@ fn AllProblems(problems: Vec<DocProblem>) -> impl IntoView {
     })
 }
 
+/// The `id` of the box that searches inside the doc set.
+const SEARCH_BOX: &str = "docs-search-box";
+
 /// Search inside the doc set: results as you type; with JavaScript off, a form.
 #[component]
 fn DocsSearch(
@@ -305,9 +309,15 @@ fn DocsSearch(
     typed: RwSignal<String>,
     hits: Resource<Result<Vec<DocHit>, ServerFnError>>,
 ) -> impl IntoView {
+    // Words typed before the reader was interactive are kept and searched once it is
+    // (set after hydrating: results now would differ from the server's HTML).
+    if let Some(early) = typed_before_hydration(SEARCH_BOX, &typed.get_untracked()) {
+        Effect::new(move |_| typed.set(early.clone()));
+    }
     view! {
         <form class="md-search" role="search" method="get" action=action on:submit=|ev| ev.prevent_default()>
             <input
+                id=SEARCH_BOX
                 type="search"
                 name="q"
                 placeholder="Search these docs"
