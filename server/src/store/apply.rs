@@ -35,25 +35,6 @@ macro_rules! insert_rows {
     };
 }
 
-/// Deletes, from each of `$tables` ("table WHERE column"), the rows whose column is one
-/// of `$refs` (a slice of `&str`), in batches of [`BATCH_ROWS`], inside the transaction
-/// `$tx`.
-macro_rules! delete_rows {
-    ($tx:ident, $style:expr, $tables:expr, $refs:expr) => {
-        for chunk in $refs.chunks(BATCH_ROWS) {
-            let refs = placeholders($style, chunk.len(), 1);
-            for table_and_column in $tables {
-                let sql = format!("DELETE FROM {table_and_column} IN {refs}");
-                let mut delete = sqlx::query(&sql).persistent(false);
-                for entity_ref in chunk {
-                    delete = delete.bind(*entity_ref);
-                }
-                delete.execute(&mut *$tx).await?;
-            }
-        }
-    };
-}
-
 /// Entities a first read must add, at the least, to count as a bulk load (see
 /// [`Store::apply_location_parts`]).
 const BULK_LOAD_ENTITIES: usize = 5_000;

@@ -302,17 +302,7 @@ impl Store {
                 }
                 changed += upsert.execute(&mut *tx).await?.rows_affected();
             }
-            for chunk in built.chunks(BATCH_ROWS) {
-                let sql = format!(
-                    "DELETE FROM doc_failures WHERE entity_ref IN {}",
-                    placeholders(style, chunk.len(), 1)
-                );
-                let mut delete = sqlx::query(&sql).persistent(false);
-                for entity_ref in chunk {
-                    delete = delete.bind(*entity_ref);
-                }
-                changed += delete.execute(&mut *tx).await?.rows_affected();
-            }
+            changed += delete_rows!(tx, style, ["doc_failures WHERE entity_ref"], built);
             if changed > 0 {
                 sqlx::query(RAISE_VERSION).execute(&mut *tx).await?;
             }

@@ -27,6 +27,27 @@ macro_rules! on_pool {
     };
 }
 
+/// Deletes, from each of `$tables` ("table WHERE column"), the rows whose column is one
+/// of `$refs` (a slice of `&str`), in batches of `catalog::BATCH_ROWS`, inside the
+/// transaction `$tx`; evaluates to the number of rows deleted.
+macro_rules! delete_rows {
+    ($tx:ident, $style:expr, $tables:expr, $refs:expr) => {{
+        let mut deleted: u64 = 0;
+        for chunk in $refs.chunks($crate::store::catalog::BATCH_ROWS) {
+            let refs = $crate::store::catalog::placeholders($style, chunk.len(), 1);
+            for table_and_column in $tables {
+                let sql = format!("DELETE FROM {table_and_column} IN {refs}");
+                let mut delete = sqlx::query(&sql).persistent(false);
+                for entity_ref in chunk {
+                    delete = delete.bind(*entity_ref);
+                }
+                deleted += delete.execute(&mut *$tx).await?.rows_affected();
+            }
+        }
+        deleted
+    }};
+}
+
 mod apply;
 mod audit;
 mod cache;
@@ -145,6 +166,11 @@ impl Engine {
     }
 }
 
+/// Whether the SQLite URL `url` names a database in memory rather than a file.
+fn is_in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
 /// How a SQLite database keeps a transaction's changes until it commits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Journal {
@@ -171,9 +197,8 @@ impl Store {
         let Ok(options) = SqliteConnectOptions::from_str(url) else {
             return false;
         };
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         url.starts_with("sqlite:")
-            && !in_memory
+            && !is_in_memory(url)
             && std::fs::metadata(options.get_filename()).map_or(true, |file| file.len() == 0)
     }
 
@@ -200,7 +225,7 @@ impl Store {
             // to the connection's thread, as long as the query itself), and none is
             // closed for being idle or old, so that the log's shared header lives as
             // long as the pool (`wal_watch.rs`).
-            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let in_memory = is_in_memory(url);
             let wal = (!in_memory && journal == Journal::WriteAhead)
                 .then(|| Arc::new(wal_watch::WalWatch::new(options.get_filename())));
             // The switch to WAL takes the file's exclusive lock, and SQLite refuses (no
