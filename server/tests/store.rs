@@ -139,10 +139,60 @@ async fn facet_counts_follow_every_write_on_every_replica(db: TestDb) {
     replica.close().await;
 }
 
+/// The tables an apply writes, as the database describes them: columns, indexes and
+/// constraints, one line each, sorted.
+async fn schema_of_entity_tables(store: &Store) -> Vec<String> {
+    let lines: Vec<(String,)> = match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_as(
+            "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master \
+             WHERE tbl_name IN ('entities', 'search', 'search_keys', 'relations') ORDER BY 1",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+        Engine::Postgres(pool) => sqlx::query_as(
+            "SELECT table_name || ' ' || ordinal_position || ' ' || column_name || ' ' || data_type \
+               || ' ' || is_nullable || ' ' || COALESCE(collation_name, '') || ' ' \
+               || COALESCE(column_default, '') \
+             FROM information_schema.columns WHERE table_schema = current_schema() \
+               AND table_name IN ('entities', 'search', 'search_keys', 'relations') \
+             UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+               AND tablename IN ('entities', 'search', 'search_keys', 'relations') \
+             UNION ALL SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) \
+             FROM pg_constraint WHERE conrelid IN \
+               ('entities'::regclass, 'search'::regclass, 'search_keys'::regclass, 'relations'::regclass) \
+             ORDER BY 1",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+    };
+    lines.into_iter().map(|(line,)| line).collect()
+}
+
 async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
+    // Another location's entities, which the bulk load must keep with their rows.
+    let other = db.store.ensure_location("file", "/other").await.unwrap();
+    db.store
+        .apply_location(
+            &other.id,
+            &update(vec![row(
+                "kept",
+                "{}",
+                &[(
+                    "component:default/kept",
+                    "dependsOn",
+                    "component:default/c0",
+                )],
+            )]),
+        )
+        .await
+        .unwrap();
+    let schema = schema_of_entity_tables(&db.store).await;
+    assert!(schema.iter().any(|line| line.contains("search_entity")));
     let location = db.store.ensure_location("file", "/catalog").await.unwrap();
-    // Enough entities to take the bulk path on SQLite (indexes built afterwards, search
-    // rows staged and sorted in).
+    // Enough entities to take the bulk path (rows written to tables without indexes,
+    // the indexes built afterwards).
     let rows: Vec<EntityRow> = (0..5_000)
         .map(|i| {
             row(
@@ -158,31 +208,15 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(report.added, 5_000);
-    if db.store.backend() == Backend::Sqlite {
-        let indexes: Vec<(String,)> = match db.store.engine() {
-            Engine::Sqlite(pool) => sqlx::query_as(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-                 AND tbl_name IN ('entities', 'search', 'search_keys', 'relations') \
-                 ORDER BY name",
-            )
-            .fetch_all(pool)
+    assert_eq!(schema_of_entity_tables(&db.store).await, schema);
+    assert_eq!(
+        db.store
+            .relations_of("component:default/kept")
             .await
             .unwrap(),
-            Engine::Postgres(_) => unreachable!(),
-        };
-        let names: Vec<&str> = indexes.iter().map(|(n,)| n.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "entities_kind",
-                "entities_location",
-                "relations_originating",
-                "relations_source",
-                "search_entity",
-                "search_keys_entity"
-            ]
-        );
-    }
+        vec![("dependsOn".to_owned(), "component:default/c0".to_owned())]
+    );
+    assert_eq!(named(&db.store, "kept").await, ["component:default/kept"]);
     assert_eq!(
         db.store.relations_of("component:default/c0").await.unwrap(),
         vec![("dependsOn".to_owned(), "component:default/c1".to_owned())]
@@ -200,7 +234,7 @@ async fn a_bulk_load_leaves_every_index_and_row_in_place(db: TestDb) {
     };
     assert_eq!(
         db.store.query_entities(&every_component).await.unwrap().1,
-        5_000
+        5_001
     );
     // Removing still finds every row through the rebuilt indexes.
     let emptied = db
@@ -779,8 +813,11 @@ async fn counts_entities_per_kind_ignoring_case(db: TestDb) {
 async fn removing_a_location_removes_its_entities(db: TestDb) {
     execute(&db.store, THREE_ENTITIES).await;
     assert_eq!(db.store.entity_counts_by_kind().await.unwrap().len(), 2);
+    assert_eq!(rows_naming(&db.store, "component:default/a").await, 1);
     assert!(db.store.delete_location("l1").await.unwrap());
     assert!(db.store.entity_counts_by_kind().await.unwrap().is_empty());
+    assert_eq!(rows_naming(&db.store, "component:default/a").await, 0);
+    assert!(!db.store.delete_location("l1").await.unwrap());
 }
 
 #[tokio::test]

@@ -7,7 +7,8 @@ use std::collections::{HashMap, HashSet};
 use tokio::sync::mpsc::Receiver;
 
 use super::{
-    catalog::{fingerprint_value, placeholders, BATCH_ROWS, RAISE_VERSION},
+    bulk::{BulkLoad, BULK_LOAD_ENTITIES, TABLES},
+    catalog::{fingerprint_value, placeholders, BATCH_ROWS, ENTITY_ROWS, RAISE_VERSION},
     update::{ApplyReport, EntityRow, LocationPart, LocationUpdate, OrphanStrategy, ProblemRow},
     Engine, Store, StoreError, ORPHAN_ANNOTATION,
 };
@@ -34,35 +35,6 @@ macro_rules! insert_rows {
         }
     };
 }
-
-/// Entities a first read must add, at the least, to count as a bulk load (see
-/// [`Store::apply_location_parts`]).
-const BULK_LOAD_ENTITIES: usize = 5_000;
-
-/// A bulk load's search rows wait in a table of their own, unordered, and go into
-/// `search` at the end in its key order: inserted as read, each would land at a random
-/// place of a table of gigabytes (at a million entities, 21 million rows: the page
-/// cache could not hold the pages they touch, and the write-ahead log grew to 7 GB).
-const STAGE_SEARCH: &str = "CREATE TEMP TABLE search_staged \
-     (key TEXT NOT NULL, value TEXT NOT NULL, entity_ref TEXT NOT NULL, original_value TEXT)";
-const UNSTAGE_SEARCH: [&str; 2] = [
-    "INSERT INTO search (key, value, entity_ref, original_value) \
-     SELECT key, value, entity_ref, original_value FROM temp.search_staged \
-     ORDER BY key, value, entity_ref",
-    "DROP TABLE temp.search_staged",
-];
-
-/// The tables (and their column naming the entity) that hold rows of an entity, which
-/// an apply replaces or deletes with it. It does so itself: on SQLite, an apply runs with
-/// foreign keys off ([`Store::applying_pragmas`]), so no cascade deletes them.
-const ENTITY_ROWS: [&str; 3] = [
-    "search WHERE entity_ref",
-    "search_keys WHERE entity_ref",
-    "relations WHERE originating_ref",
-];
-
-/// The page cache while a bulk load sorts its rows ([`Store::applying_pragmas`]).
-const SORTING_CACHE: &str = "PRAGMA cache_size = -32768";
 
 /// Rows of what a location holds read at once, when an apply starts.
 const CURRENT_PAGE: i64 = 10_000;
@@ -107,17 +79,6 @@ impl Files {
     fn name(&self, number: u32) -> &str {
         &self.names[number as usize]
     }
-}
-
-/// Whether an apply builds the secondary indexes after writing its rows.
-enum BulkLoad {
-    /// Not enough entities were added yet to tell.
-    Undecided,
-    /// The indexes are kept up to date row by row.
-    No,
-    /// These indexes (name, CREATE statement) were dropped, to be built again at the end,
-    /// and search rows are staged ([`STAGE_SEARCH`]).
-    IndexesDropped(&'static [(&'static str, &'static str)]),
 }
 
 impl Store {
@@ -287,12 +248,9 @@ impl Store {
                     }
 
                     // A first read of a location that adds at least as many entities as
-                    // the rest of the catalog holds (the first import above all) builds
-                    // the secondary indexes afterwards, from sorted data, instead of
-                    // inserting every row into them at random places: 3× faster at
-                    // 100,000 entities. SQLite only: PostgreSQL's DROP INDEX would block
-                    // readers. Decided once enough entities were added to matter.
-                    if let (BulkLoad::Undecided, Some(indexes)) = (&bulk, self.bulk_load_indexes()) {
+                    // the rest of the catalog holds (the first import above all) is a
+                    // bulk load ([`super::bulk`]): 3× faster at 100,000 entities.
+                    if let BulkLoad::Undecided = bulk {
                         if !current.is_empty() {
                             bulk = BulkLoad::No;
                         } else if report.added >= BULK_LOAD_ENTITIES {
@@ -301,16 +259,20 @@ impl Store {
                                 .await?;
                             let others = stored as usize - added_before;
                             bulk = if report.added >= others {
-                                for (name, _) in indexes {
-                                    sqlx::query(&format!("DROP INDEX {name}")).execute(&mut *tx).await?;
+                                let plan = self.bulk_plan();
+                                for statement in plan.start {
+                                    sqlx::query(statement).execute(&mut *tx).await?;
                                 }
-                                sqlx::query(STAGE_SEARCH).execute(&mut *tx).await?;
-                                BulkLoad::IndexesDropped(indexes)
+                                BulkLoad::Loading(plan)
                             } else {
                                 BulkLoad::No
                             };
                         }
                     }
+                    let [search_table, keys_table, relations_table] = match bulk {
+                        BulkLoad::Loading(plan) => plan.tables,
+                        BulkLoad::Undecided | BulkLoad::No => TABLES,
+                    };
 
                     progress.rows_planned(
                         changed
@@ -366,10 +328,6 @@ impl Store {
                         })
                         .collect();
                     search.sort_unstable();
-                    let search_table = match bulk {
-                        BulkLoad::IndexesDropped(_) => "temp.search_staged",
-                        BulkLoad::Undecided | BulkLoad::No => "search",
-                    };
                     insert_rows!(
                         tx,
                         style,
@@ -384,7 +342,7 @@ impl Store {
                     insert_rows!(
                         tx,
                         style,
-                        "INSERT INTO search_keys (key, entity_ref) VALUES",
+                        format!("INSERT INTO {keys_table} (key, entity_ref) VALUES"),
                         keys_only,
                         progress
                     );
@@ -397,25 +355,19 @@ impl Store {
                     insert_rows!(
                         tx,
                         style,
-                        "INSERT INTO relations (originating_ref, source_ref, type, target_ref) VALUES",
+                        format!("INSERT INTO {relations_table} (originating_ref, source_ref, type, target_ref) VALUES"),
                         relations,
                         progress
                     );
                 };
 
-                if let BulkLoad::IndexesDropped(indexes) = bulk {
-                    // Sorting takes memory: SQLite's sorter holds four times the page
-                    // cache with two helper threads, so the cache shrinks to half, and
-                    // what was read is let go (a bulk load has no stored entity to
-                    // compare it with).
+                if let BulkLoad::Loading(plan) = bulk {
+                    // What was read is let go before sorting: a bulk load has no stored
+                    // entity to compare it with.
                     read = HashMap::new();
                     crate::memory::release_free_memory();
-                    sqlx::query(SORTING_CACHE).execute(&mut *tx).await?;
-                    for statement in UNSTAGE_SEARCH {
+                    for statement in plan.finish {
                         sqlx::query(statement).execute(&mut *tx).await?;
-                    }
-                    for (_, create) in indexes {
-                        sqlx::query(create).execute(&mut *tx).await?;
                     }
                 }
 
@@ -457,7 +409,7 @@ impl Store {
                     }
                 }
 
-                // Their rows first: the foreign keys' cascade is off here.
+                // Their rows first: no foreign key cascades ([`ENTITY_ROWS`]).
                 delete_rows!(tx, style, ENTITY_ROWS, removed);
                 delete_rows!(tx, style, ["entities WHERE entity_ref"], removed);
 
@@ -531,7 +483,7 @@ impl Store {
     /// transaction-scoped advisory lock on the location's id (not the row's lock, which
     /// would hold up the refresh lease's renewals); SQLite: a write, which takes the
     /// database's write lock.
-    fn lock_location(&self) -> &'static str {
+    pub(super) fn lock_location(&self) -> &'static str {
         match self.engine {
             Engine::Sqlite(_) => {
                 "UPDATE locations SET leased_until = leased_until WHERE id = $1 RETURNING 1"
@@ -623,37 +575,6 @@ impl Store {
                  body = jsonb_set(body::jsonb, '{metadata,annotations,backstage.io/orphan}', '\"true\"')::text \
                  WHERE entity_ref = $1 AND etag NOT LIKE '%-orphan'"
             }
-        }
-    }
-
-    /// The secondary indexes of the `entities`, `search` and `relations` tables, `(name, CREATE
-    /// statement)`, which a bulk load drops and builds again (SQLite only). They must
-    /// stay as the migrations define them.
-    fn bulk_load_indexes(&self) -> Option<&'static [(&'static str, &'static str)]> {
-        match &self.engine {
-            Engine::Sqlite(_) => Some(&[
-                (
-                    "entities_location",
-                    "CREATE INDEX entities_location ON entities (location_id, entity_ref)",
-                ),
-                (
-                    "search_entity",
-                    "CREATE INDEX search_entity ON search (entity_ref, key, value)",
-                ),
-                (
-                    "search_keys_entity",
-                    "CREATE INDEX search_keys_entity ON search_keys (entity_ref)",
-                ),
-                (
-                    "relations_source",
-                    "CREATE INDEX relations_source ON relations (source_ref)",
-                ),
-                (
-                    "relations_originating",
-                    "CREATE INDEX relations_originating ON relations (originating_ref)",
-                ),
-            ]),
-            Engine::Postgres(_) => None,
         }
     }
 }

@@ -343,7 +343,9 @@ impl Store {
     /// (`backstage.io/techdocs-ref`), each with its stored build's fingerprint and why
     /// its last build failed: at most `limit` of them, in ref order after `after` (a
     /// refresh checks every one of them, a page at a time: at a million entities, the
-    /// bodies of all would be half a gigabyte).
+    /// bodies of all would be half a gigabyte). The stored build and failure are looked
+    /// up per entity: PostgreSQL merged a join with all failures from the first one on,
+    /// for every page (39 s of a million entities' refresh, 10 s this way).
     pub async fn documented_entities(
         &self,
         location_id: &str,
@@ -352,10 +354,10 @@ impl Store {
     ) -> Result<Vec<DocumentedEntity>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT e.entity_ref, e.body, d.fingerprint, f.message FROM entities e \
-                 LEFT JOIN doc_sets d ON d.entity_ref = e.entity_ref \
-                 LEFT JOIN doc_failures f ON f.entity_ref = e.entity_ref \
-                 WHERE e.location_id = $1 AND e.entity_ref > $2 AND EXISTS \
+                "SELECT e.entity_ref, e.body, \
+                 (SELECT d.fingerprint FROM doc_sets d WHERE d.entity_ref = e.entity_ref) AS fingerprint, \
+                 (SELECT f.message FROM doc_failures f WHERE f.entity_ref = e.entity_ref) AS message \
+                 FROM entities e WHERE e.location_id = $1 AND e.entity_ref > $2 AND EXISTS \
                  (SELECT 1 FROM search s WHERE s.entity_ref = e.entity_ref \
                   AND s.key = 'metadata.annotations.backstage.io/techdocs-ref') \
                  ORDER BY e.entity_ref LIMIT $3",

@@ -50,6 +50,7 @@ macro_rules! delete_rows {
 
 mod apply;
 mod audit;
+mod bulk;
 mod cache;
 mod catalog;
 mod docs;
