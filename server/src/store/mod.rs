@@ -79,6 +79,10 @@ pub use update::{
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// How long a PostgreSQL connection may sit in the pool before it is checked on its way
+/// out ([`Store::connect`]).
+const CHECKED_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 /// A storage failure, with what was being done.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -258,6 +262,18 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // A connection idle for a while is checked before use (the server may
+                // have restarted, or a firewall dropped it); one in use a moment ago is
+                // not: the check is a round trip, as long as a by-name read's own.
+                .test_before_acquire(false)
+                .before_acquire(|connection, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= CHECKED_AFTER_IDLE {
+                            sqlx::Connection::ping(connection).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
