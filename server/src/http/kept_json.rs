@@ -10,6 +10,7 @@
 use std::{
     collections::VecDeque,
     convert::Infallible,
+    io::Write,
     pin::Pin,
     task::{Context, Poll},
 };
@@ -19,6 +20,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
+use flate2::{write::GzEncoder, Compression};
 use http_body::{Frame, SizeHint};
 
 use crate::services::JsonText;
@@ -48,6 +50,24 @@ impl KeptJson {
     /// Adds a kept text, without copying it.
     pub fn push_text(&mut self, text: &JsonText) {
         self.push(Bytes::from_owner(Shared(text.clone())));
+    }
+
+    /// How many bytes the body holds.
+    pub fn len(&self) -> u64 {
+        self.length
+    }
+
+    /// The body gzipped (at the default level: for a body written once and sent many
+    /// times).
+    pub fn gzip(&self) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(
+            Vec::with_capacity(self.length as usize / 8),
+            Compression::default(),
+        );
+        for piece in &self.pieces {
+            encoder.write_all(piece).expect("writing to memory");
+        }
+        encoder.finish().expect("writing to memory")
     }
 
     fn push(&mut self, piece: Bytes) {
@@ -107,5 +127,22 @@ mod tests {
         assert_eq!(http_body::Body::size_hint(&body).exact(), Some(11));
         let bytes = axum::body::to_bytes(body, 100).await.unwrap();
         assert_eq!(&bytes[..], b"{\"a\":[1,2]}");
+    }
+
+    #[test]
+    fn the_pieces_gzipped_are_the_body() {
+        let text: JsonText = serde_json::value::to_raw_value(&[1, 2]).unwrap().into();
+        let mut json = KeptJson::default();
+        json.push_str("{\"a\":");
+        json.push_text(&text);
+        json.push_str("}");
+        assert_eq!(json.len(), 11);
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&json.gzip()[..]),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(unzipped, "{\"a\":[1,2]}");
     }
 }

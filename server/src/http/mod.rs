@@ -17,6 +17,7 @@ mod scaffolder;
 mod search;
 pub mod site;
 mod stream;
+mod written;
 
 use std::sync::{Arc, OnceLock};
 

@@ -250,13 +250,13 @@ fn if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
         })
 }
 
-struct Accepted {
-    brotli: bool,
-    gzip: bool,
+pub(crate) struct Accepted {
+    pub brotli: bool,
+    pub gzip: bool,
 }
 
 /// The encodings `Accept-Encoding` allows (`q=0` refuses one).
-fn accepted_encodings(headers: &HeaderMap) -> Accepted {
+pub(crate) fn accepted_encodings(headers: &HeaderMap) -> Accepted {
     let mut accepted = Accepted {
         brotli: false,
         gzip: false,

@@ -7,11 +7,7 @@
 //! resource 6,000 entities depend on is 3.6 MB of JSON made mostly of such repeated
 //! chains; escaping every ref of every chain took half of its request's time.
 
-use std::{
-    io::Write,
-    ops::Range,
-    sync::{Arc, Mutex, Weak},
-};
+use std::{io::Write, ops::Range, sync::Arc};
 
 use app::model::graph::impact::{Impact, ImpactWay};
 use axum::{
@@ -20,6 +16,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use crate::http::written::Written;
+
 /// An analysis as the API writes it.
 pub(super) struct Analysis(pub Arc<Impact>);
 
@@ -27,61 +25,32 @@ impl IntoResponse for Analysis {
     fn into_response(self) -> Response {
         (
             [(header::CONTENT_TYPE, "application/json")],
-            written(&self.0),
+            written(self.0),
         )
             .into_response()
     }
 }
 
 /// The answers written for the analyses the store keeps (one per entity and way for each
-/// catalog version, `Store::impact`), newest last: a kept analysis asked for again is sent
-/// as the bytes written the first time (the impact of a resource 59,000 entities depend
-/// on is 42 MB). An answer goes when its analysis does (the catalog changed) or when
-/// newer ones need the room.
-static WRITTEN: Mutex<Vec<(Weak<Impact>, Bytes)>> = Mutex::new(Vec::new());
-
-/// At most this many bytes of written answers are kept.
-const MAX_WRITTEN_BYTES: usize = 64 << 20;
+/// catalog version, `Store::impact`): the impact of a resource 59,000 entities depend on
+/// is 42 MB, written once.
+static WRITTEN: Written<Impact> = Written::new(64 << 20);
 
 /// `impact` as the API's JSON, written once while the store keeps it.
-fn written(impact: &Arc<Impact>) -> Bytes {
-    let lock = || WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
-    {
-        let mut kept = lock();
-        kept.retain(|(analysis, _)| analysis.strong_count() > 0);
-        if let Some((_, bytes)) = kept.iter().find(|(analysis, _)| is(analysis, impact)) {
-            return bytes.clone();
-        }
-    }
-    let bytes = Bytes::from(json(impact));
+fn written(impact: Arc<Impact>) -> Bytes {
     // Held here and by the store: kept for the catalog's version. Held here alone: made
-    // for this request (an analysis around what the reader may not see, or too large to
+    // for this request (an analysis round what the reader may not see, or too large to
     // keep), gone after it.
-    let kept_by_store = Arc::strong_count(impact) > 1;
-    if kept_by_store && bytes.len() <= MAX_WRITTEN_BYTES {
-        let mut kept = lock();
-        if let Some((_, first)) = kept.iter().find(|(analysis, _)| is(analysis, impact)) {
-            return first.clone(); // written meanwhile by another request
-        }
-        let mut total: usize = kept.iter().map(|(_, b)| b.len()).sum();
-        while total + bytes.len() > MAX_WRITTEN_BYTES {
-            total -= kept.remove(0).1.len();
-        }
-        kept.push((Arc::downgrade(impact), bytes.clone()));
-    }
-    bytes
+    let kept_by_store = Arc::strong_count(&impact) > 1;
+    WRITTEN.get_or_write(std::slice::from_ref(&impact), kept_by_store, || {
+        json(&impact)
+    })
 }
 
 /// Where an entry's path and relations were written: the text between their brackets.
 struct Chain {
     path: Range<usize>,
     relations: Range<usize>,
-}
-
-/// Whether `kept` is `impact` (a `Weak` keeps its allocation, so no other analysis can
-/// be at that address).
-fn is(kept: &Weak<Impact>, impact: &Arc<Impact>) -> bool {
-    Weak::as_ptr(kept) == Arc::as_ptr(impact)
 }
 
 /// `impact` as the API's JSON.
@@ -158,42 +127,32 @@ mod tests {
 
     #[test]
     fn a_kept_analysis_is_written_once() {
-        let analysis = |name: &str| {
-            Arc::new(Impact {
-                entity: format!("resource:default/{name}"),
-                way: ImpactWay::Dependents,
-                entries: vec![entry("component:default/a", None, 1, None)],
-                cycles: Vec::new(),
-            })
-        };
-        let kept = analysis("kept");
+        let kept = Arc::new(Impact {
+            entity: "resource:default/kept".into(),
+            way: ImpactWay::Dependents,
+            entries: vec![entry("component:default/a", None, 1, None)],
+            cycles: Vec::new(),
+        });
         let by_the_store = kept.clone();
-        let first = written(&kept);
+        let first = written(kept.clone());
         assert_eq!(
             first.as_ptr(),
-            written(&kept).as_ptr(),
-            "sent as the same bytes"
+            written(kept.clone()).as_ptr(),
+            "the same bytes"
         );
         assert_eq!(first, json(&kept));
-
-        let alone = analysis("alone");
-        assert_ne!(
-            written(&alone).as_ptr(),
-            written(&alone).as_ptr(),
-            "not kept"
-        );
-        let holds = |analysis: &Weak<Impact>| {
-            let kept = WRITTEN.lock().unwrap();
-            kept.iter().any(|(kept, _)| kept.ptr_eq(analysis))
-        };
-        assert!(!holds(&Arc::downgrade(&alone)));
-
-        // The store lets go of the analysis (the catalog changed): its answer goes.
         let weak = Arc::downgrade(&kept);
-        assert!(holds(&weak));
-        drop((by_the_store, kept));
-        written(&analysis("next"));
-        assert!(!holds(&weak));
+        assert!(WRITTEN.holds(&[weak]));
+
+        // Made for one request: not kept.
+        drop(by_the_store);
+        let alone = Arc::new(Impact {
+            entity: "resource:default/alone".into(),
+            ..(*kept).clone()
+        });
+        let weak = Arc::downgrade(&alone);
+        written(alone);
+        assert!(!WRITTEN.holds(&[weak]));
     }
 
     #[test]
