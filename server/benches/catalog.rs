@@ -12,7 +12,7 @@
 //!
 //! ```sh
 //! cargo bench -p server --bench catalog -- [--n 10000] [--catalog DIR] [--postgres] [--requests 1000]
-//! cargo bench -p server --bench catalog -- --server NAME=http://HOST:PORT/HEALTH_PATH… [--requests 300]
+//! cargo bench -p server --bench catalog -- --server NAME=http://HOST:PORT/HEALTH_PATH… [--requests 300] [--gzip]
 //! ```
 //! `--catalog DIR` reuses a folder made by gen-catalog.py; otherwise one is generated in a
 //! temporary folder (`PORTICO_SHARED_DIR` names the shared folder, `../shared` by default).
@@ -24,7 +24,9 @@
 //! Portico and Backstage's own catalog backend side by side (`.ci/bench-backstage`). Each
 //! request goes to every server in turn, so drift on a shared machine hits all alike. A
 //! server's own time is a request's p50 minus the p50 of its trivial `HEALTH_PATH` in the
-//! same run (what the client and the loopback cost); the ratios compare those.
+//! same run (what the client and the loopback cost); the ratios compare those. With
+//! `--gzip` the timed requests accept gzip, as browsers and Node's `fetch` do (the
+//! bodies are read, not decompressed).
 //!
 //! This is a measuring tool, not a test: it asserts nothing about timings.
 
@@ -48,6 +50,8 @@ struct Options {
     requests: usize,
     /// Servers to compare: a name, `host:port` and the path of a trivial request.
     servers: Vec<(String, String, String)>,
+    /// Whether the compared requests accept gzip.
+    gzip: bool,
 }
 
 fn options() -> Options {
@@ -57,6 +61,7 @@ fn options() -> Options {
         postgres: false,
         requests: 1000,
         servers: Vec::new(),
+        gzip: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -73,6 +78,7 @@ fn options() -> Options {
                     .expect("--requests takes a number")
             }
             "--postgres" => options.postgres = true,
+            "--gzip" => options.gzip = true,
             "--server" => {
                 let value = value("--server");
                 let (name, url) = value
@@ -227,10 +233,14 @@ fn compare(options: &Options) {
         .collect();
     let (_, _, component) = clients[0].first_component();
     let requests = compared_requests(&component);
+    if options.gzip {
+        clients = clients.into_iter().map(Client::accepting_gzip).collect();
+    }
     println!(
-        "side by side, {} requests each (after {} to warm up), alternating between servers, each timed request right after an untimed health request to the same server; ms",
+        "side by side, {} requests each (after {} to warm up), alternating between servers, each timed request right after an untimed health request to the same server{}; ms",
         options.requests,
-        options.requests.min(100)
+        options.requests.min(100),
+        if options.gzip { ", accepting gzip" } else { "" }
     );
     let p50 = |times: &[Duration]| times[times.len() / 2];
     let p95 = |times: &[Duration]| times[(times.len() * 95).div_ceil(100).max(1) - 1];

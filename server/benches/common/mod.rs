@@ -194,6 +194,13 @@ impl Client {
         self
     }
 
+    /// Asks for JSON, compressed when the server will (what browsers, Node's `fetch` and
+    /// most HTTP libraries send); bodies are read, not decoded: only `fetch` then.
+    pub fn accepting_gzip(mut self) -> Self {
+        self.headers = "Accept: application/json\r\nAccept-Encoding: gzip\r\n";
+        self
+    }
+
     /// GETs `path`, which must answer 200; returns the body.
     pub fn get(&mut self, path: &str) -> String {
         let (status, body) = self.request(path);
