@@ -155,7 +155,10 @@ test("a task is created from the wizard, its log streams, and the component is r
 
   await page.getByRole("button", { name: "Create", exact: true }).click();
   await expect(page).toHaveURL(/\/create\/tasks\/[0-9a-f-]+$/);
-  await expect(page.getByTestId("task-status")).toHaveText("Completed");
+  // The task pushes to a Git repository and registers the component (reading it and
+  // building its docs): about a second alone, more than the default 5 s once with every
+  // other browser test running beside it.
+  await expect(page.getByTestId("task-status")).toHaveText("Completed", { timeout: 20_000 });
   const steps = page.locator(".task-step");
   await expect(steps).toHaveCount(3);
   await expect(page.getByTestId("step-status")).toHaveText(["Done", "Done", "Done"]);
