@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -8,17 +8,32 @@ import { join, resolve } from "node:path";
 const root = resolve(__dirname, "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const port = Number(process.env.PORTICO_E2E_PORT ?? 3123);
-const database = join(mkdtempSync(join(tmpdir(), "portico-e2e-")), "portico.db");
+
+// The folders this file makes for the servers (databases, catalogs, Git repositories).
+// Playwright evaluates it again in each worker: each folder is made once, by the first
+// evaluation (the main process), and found through the environment by the others; the
+// main process removes them when it exits, after the servers have stopped.
+const made: string[] = [];
+function temporary(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+process.on("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+const databaseDir = process.env.PORTICO_E2E_DIR ?? temporary("portico-e2e-");
+process.env.PORTICO_E2E_DIR = databaseDir;
+const database = join(databaseDir, "portico.db");
 
 // A second server on a catalog of its own, for tests that register and remove things
 // (the demo catalog of the first stays as the other tests expect it).
 const writesPort = port + 1;
-// Playwright evaluates this file again in each worker: the folder is made once, by the
-// first evaluation, and found through the environment by the others.
 const writesDir = process.env.PORTICO_E2E_WRITES_DIR ?? writeCatalog();
 
 function writeCatalog(): string {
-  const dir = mkdtempSync(join(tmpdir(), "portico-e2e-writes-"));
+  const dir = temporary("portico-e2e-writes-");
   const team = `apiVersion: backstage.io/v1alpha1
 kind: Group
 metadata:
@@ -53,7 +68,7 @@ process.env.PORTICO_E2E_WRITES_PORT = String(writesPort);
 // A third server on the demo catalog for the template tests: their tasks register new
 // components, and push to bare Git repositories in a folder of their own.
 const tasksPort = port + 2;
-const tasksDir = process.env.PORTICO_E2E_TASKS_DIR ?? mkdtempSync(join(tmpdir(), "portico-e2e-tasks-"));
+const tasksDir = process.env.PORTICO_E2E_TASKS_DIR ?? temporary("portico-e2e-tasks-");
 process.env.PORTICO_E2E_TASKS_DIR = tasksDir;
 process.env.PORTICO_E2E_TASKS_PORT = String(tasksPort);
 
@@ -61,7 +76,7 @@ process.env.PORTICO_E2E_TASKS_PORT = String(tasksPort);
 // with Backstage's own answers (oracle/backstage-answers.json).
 const oraclePort = port + 3;
 const examples = resolve(root, "../shared/fixtures/backstage/catalog-examples");
-const oracleDir = process.env.PORTICO_E2E_ORACLE_DIR ?? mkdtempSync(join(tmpdir(), "portico-e2e-oracle-"));
+const oracleDir = process.env.PORTICO_E2E_ORACLE_DIR ?? temporary("portico-e2e-oracle-");
 process.env.PORTICO_E2E_ORACLE_DIR = oracleDir;
 process.env.PORTICO_E2E_ORACLE_PORT = String(oraclePort);
 process.env.PORTICO_E2E_EXAMPLES = examples;
@@ -75,7 +90,7 @@ process.env.PORTICO_E2E_DOCS_PORT = String(docsPort);
 const techdocsExample = resolve(root, "../shared/fixtures/backstage/techdocs-example/documented-component");
 
 function writeHostileDocs(): string {
-  const dir = mkdtempSync(join(tmpdir(), "portico-e2e-docs-"));
+  const dir = temporary("portico-e2e-docs-");
   writeFileSync(join(dir, "secret.txt"), "TOP-SECRET-CONTENT\n");
   const set = join(dir, "catalog");
   mkdirSync(join(set, "docs"), { recursive: true });
@@ -152,7 +167,7 @@ const signedWikiPort = port + 9;
 process.env.PORTICO_E2E_SIGNED_WIKI_PORT = String(signedWikiPort);
 
 function writeIdentityConfig(): string {
-  const dir = mkdtempSync(join(tmpdir(), "portico-e2e-identity-"));
+  const dir = temporary("portico-e2e-identity-");
   writeFileSync(
     join(dir, "portico.toml"),
     [
