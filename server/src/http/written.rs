@@ -56,9 +56,8 @@ impl<T: ?Sized> Written<T> {
     /// Whether an answer written from `from` is kept.
     #[cfg(test)]
     pub fn holds(&self, from: &[Weak<T>]) -> bool {
-        self.lock().iter().any(|(sources, _)| {
-            sources.len() == from.len() && sources.iter().zip(from).all(|(s, f)| s.ptr_eq(f))
-        })
+        let from: Vec<*const T> = from.iter().map(Weak::as_ptr).collect();
+        self.lock().iter().any(|(sources, _)| same(sources, &from))
     }
 
     /// The answers, also after a thread panicked holding them (every change leaves
@@ -68,19 +67,23 @@ impl<T: ?Sized> Written<T> {
     }
 }
 
-/// The answer written from `from`. A `Weak` keeps its value's allocation, so no other
-/// value can be at the address of one that went.
+/// The answer written from `from`.
 fn find<T: ?Sized>(answers: &[(Vec<Weak<T>>, Bytes)], from: &[Arc<T>]) -> Option<Bytes> {
+    let from: Vec<*const T> = from.iter().map(Arc::as_ptr).collect();
     answers
         .iter()
-        .find(|(sources, _)| {
-            sources.len() == from.len()
-                && sources
-                    .iter()
-                    .zip(from)
-                    .all(|(s, f)| std::ptr::addr_eq(s.as_ptr(), Arc::as_ptr(f)))
-        })
+        .find(|(sources, _)| same(sources, &from))
         .map(|(_, bytes)| bytes.clone())
+}
+
+/// Whether `sources` are the values at `from`, in this order. A `Weak` keeps its value's
+/// allocation, so no other value can be at the address of one that went.
+fn same<T: ?Sized>(sources: &[Weak<T>], from: &[*const T]) -> bool {
+    sources.len() == from.len()
+        && sources
+            .iter()
+            .zip(from)
+            .all(|(source, &at)| std::ptr::addr_eq(source.as_ptr(), at))
 }
 
 #[cfg(test)]
