@@ -355,6 +355,20 @@ async fn the_rest_api_answers_404_and_counts_without_them(db: TestDb) {
     let (_, body) = get(&app, "/api/catalog/entities/by-query?filter=kind=component").await;
     assert_eq!(names(&body), ["web"]);
     assert_eq!(body["totalItems"], 1, "{body}");
+    // Web's text, kept for every reader, loses its relation to checkout for the guest,
+    // whole and picked by field.
+    for fields in ["", "&fields=relations"] {
+        let url = format!("/api/catalog/entities/by-query?filter=kind=component{fields}");
+        let (_, body) = get(&app, &url).await;
+        let targets: Vec<&str> = body["items"][0]["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|rel| rel["targetRef"].as_str())
+            .collect();
+        assert!(!targets.is_empty(), "{body}");
+        assert!(!targets.contains(&"component:default/checkout"), "{body}");
+    }
     let (_, body) = get(&app, "/api/catalog/entity-facets?facet=metadata.tags").await;
     assert_eq!(
         body["facets"]["metadata.tags"],

@@ -109,7 +109,7 @@ pub struct Portal {
     /// The search index, shared by every clone of the portal.
     search: Arc<search::SearchState>,
     /// Entities' JSON texts for the current catalog version.
-    entity_texts_kept: Arc<catalog::KeptTexts>,
+    entity_texts_kept: Arc<catalog::KeptTexts<catalog::EntityText>>,
     /// The whole catalog's facet counts as JSON texts, for the current version.
     facet_texts_kept: Arc<catalog::KeptTexts>,
 }

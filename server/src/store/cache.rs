@@ -17,14 +17,27 @@ type Kept<V> = (i64, HashMap<String, Arc<V>>);
 pub(super) struct VersionedCache<V> {
     state: Mutex<Kept<V>>,
     capacity: usize,
+    /// Whether a new value takes the place of a kept one when the cache is full (else
+    /// it is not kept).
+    evicts: bool,
 }
 
 impl<V> VersionedCache<V> {
-    /// An empty cache that keeps at most `capacity` values.
+    /// An empty cache that keeps at most `capacity` values, the first ones.
     pub(super) fn new(capacity: usize) -> Self {
         Self {
             state: Mutex::new((0, HashMap::new())),
             capacity,
+            evicts: false,
+        }
+    }
+
+    /// An empty cache that keeps at most `capacity` values, the latest ones (which
+    /// value makes room is left to the map's order).
+    pub(super) fn evicting(capacity: usize) -> Self {
+        Self {
+            evicts: true,
+            ..Self::new(capacity)
         }
     }
 
@@ -113,10 +126,15 @@ impl<V> VersionedCache<V> {
     }
 
     /// The value of `key` in `values`: the one kept already, else `value`, kept unless
-    /// the cache is full.
+    /// the cache is full and does not evict.
     fn keep(&self, values: &mut HashMap<String, Arc<V>>, key: &str, value: Arc<V>) -> Arc<V> {
         if let Some(kept) = values.get(key) {
             return kept.clone();
+        }
+        if values.len() >= self.capacity && self.evicts {
+            if let Some(old) = values.keys().next().cloned() {
+                values.remove(&old);
+            }
         }
         if values.len() < self.capacity {
             values.insert(key.to_owned(), value.clone());
@@ -181,6 +199,18 @@ mod tests {
             [None, None],
             "a later version starts empty"
         );
+    }
+
+    #[test]
+    fn an_evicting_cache_keeps_the_latest_values() {
+        let cache = VersionedCache::evicting(2);
+        assert_eq!(cache.get(1, "a"), None, "reading version 1 moves to it");
+        for (key, value) in [("a", 1), ("b", 2), ("c", 3)] {
+            cache.put(1, key, Arc::new(value));
+        }
+        let kept = cache.get_each(1, ["a", "b", "c"]);
+        assert_eq!(kept.iter().flatten().count(), 2);
+        assert_eq!(kept[2].as_deref(), Some(&3), "the latest");
     }
 
     #[test]

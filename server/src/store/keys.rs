@@ -136,6 +136,7 @@ impl KeyIndex {
                 .iter()
                 .filter_map(|v| self.values.binary_search_by(|x| (**x).cmp(v.as_str())).ok())
                 .map(|at| self.entities(at)),
+            self.refs.len(),
         )
     }
 
@@ -143,7 +144,7 @@ impl KeyIndex {
     pub(super) fn with_prefix(&self, prefix: &str) -> Cow<'_, [u32]> {
         let from = self.values.partition_point(|v| **v < *prefix);
         let to = from + self.values[from..].partition_point(|v| v.starts_with(prefix));
-        union((from..to).map(|at| self.entities(at)))
+        union((from..to).map(|at| self.entities(at)), self.refs.len())
     }
 
     /// Every entity that has the key, sorted.
@@ -164,17 +165,26 @@ impl Numbered for KeyIndex {
     }
 }
 
-/// The union of sorted lists, sorted and without repeats (one list as it is).
-pub(super) fn union<'a>(lists: impl Iterator<Item = &'a [u32]>) -> Cow<'a, [u32]> {
+/// The union of sorted lists of numbers below `n`, sorted and without repeats (one list
+/// as it is).
+pub(super) fn union<'a>(lists: impl Iterator<Item = &'a [u32]>, n: usize) -> Cow<'a, [u32]> {
     let lists: Vec<&[u32]> = lists.collect();
     match lists.as_slice() {
         [] => Cow::Borrowed(&[]),
         [one] => Cow::Borrowed(one),
         _ => {
-            let mut all: Vec<u32> = lists.concat();
-            all.sort_unstable();
-            all.dedup();
-            Cow::Owned(all)
+            let total: usize = lists.iter().map(|list| list.len()).sum();
+            // Sorting costs per number, a bitmap per 64 numbers below `n`.
+            if total < n / 64 {
+                let mut all: Vec<u32> = lists.concat();
+                all.sort_unstable();
+                all.dedup();
+                Cow::Owned(all)
+            } else {
+                let mut members = Members::new(n);
+                lists.iter().for_each(|list| members.add(list));
+                Cow::Owned(members.numbers())
+            }
         }
     }
 }
@@ -183,17 +193,67 @@ pub(super) fn union<'a>(lists: impl Iterator<Item = &'a [u32]>) -> Cow<'a, [u32]
 pub(super) fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let mut found = Vec::with_capacity(small.len());
-    let mut rest = large;
-    for &id in small {
-        // Galloping would help lists of very different sizes; a binary search over
-        // what is left does nearly as well.
-        let at = rest.partition_point(|&x| x < id);
-        if rest.get(at) == Some(&id) {
-            found.push(id);
+    if large.len() / 16 > small.len() {
+        // Far apart in size: a binary search over what is left of the large one.
+        let mut rest = large;
+        for &id in small {
+            let at = rest.partition_point(|&x| x < id);
+            if rest.get(at) == Some(&id) {
+                found.push(id);
+            }
+            rest = &rest[at..];
         }
-        rest = &rest[at..];
+    } else {
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&x), Some(&y)) = (small.get(i), large.get(j)) {
+            if x == y {
+                found.push(x);
+            }
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
+        }
     }
     found
+}
+
+/// Which of `n` numbers a set holds, one bit each.
+pub(super) struct Members(Vec<u64>);
+
+impl Members {
+    /// No number of `n`.
+    pub(super) fn new(n: usize) -> Self {
+        Self(vec![0; n.div_ceil(64)])
+    }
+
+    /// The numbers of sorted `ids`, all below `n`.
+    pub(super) fn of(ids: &[u32], n: usize) -> Self {
+        let mut members = Self::new(n);
+        members.add(ids);
+        members
+    }
+
+    pub(super) fn add(&mut self, ids: &[u32]) {
+        for &id in ids {
+            self.0[id as usize / 64] |= 1 << (id % 64);
+        }
+    }
+
+    pub(super) fn holds(&self, id: u32) -> bool {
+        self.0[id as usize / 64] & (1 << (id % 64)) != 0
+    }
+
+    /// The numbers held, sorted.
+    pub(super) fn numbers(&self) -> Vec<u32> {
+        let mut found = Vec::new();
+        for (at, &word) in self.0.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                found.push(at as u32 * 64 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
+        found
+    }
 }
 
 /// The numbers below `n` that sorted `ids` does not hold.
@@ -311,7 +371,19 @@ mod tests {
     fn sets_combine_sorted_numbers() {
         assert_eq!(intersect(&[1, 3, 5, 7], &[3, 4, 7, 9]), [3, 7]);
         assert!(intersect(&[], &[1]).is_empty());
+        let many: Vec<u32> = (0..100).collect();
+        assert_eq!(
+            intersect(&[5, 99, 100], &many),
+            [5, 99],
+            "far apart in size"
+        );
         assert_eq!(complement(&[0, 2], 4), [1, 3]);
-        assert_eq!(*union([&[3, 5][..], &[1, 3]].into_iter()), [1, 3, 5]);
+        let lists = [&[3, 5][..], &[1, 3]];
+        assert_eq!(*union(lists.into_iter(), 10_000), [1, 3, 5], "sorted");
+        assert_eq!(*union(lists.into_iter(), 6), [1, 3, 5], "through a bitmap");
+        assert_eq!(
+            *union([&[64, 130][..], &[0, 63]].into_iter(), 131),
+            [0, 63, 64, 130]
+        );
     }
 }

@@ -135,6 +135,8 @@ pub struct Store {
     entity_refs: Arc<text::EntityRefsCache>,
     /// The search keys' values with their entities, for queries, orders and facets.
     keys: Arc<keys::KeyCache>,
+    /// What predicates that combine conditions select (people's visibility).
+    selections: Arc<query::SelectionCache>,
     /// The relations, for graph walks.
     relations: Arc<cache::VersionedCache<graph::RelationGraph>>,
     /// What graphs show of the entities they showed lately.
@@ -290,6 +292,7 @@ impl Store {
             recent_matches: Arc::default(),
             entity_refs: Arc::new(cache::VersionedCache::new(1)),
             keys: Arc::new(cache::VersionedCache::new(keys::MAX_KEYS)),
+            selections: Arc::new(cache::VersionedCache::evicting(query::MAX_KEPT_SELECTIONS)),
             relations: Arc::new(cache::VersionedCache::new(1)),
             node_facts: Arc::new(cache::VersionedCache::new(graph::MAX_KEPT_NODES)),
             sort_walk_from: DEFAULT_SORT_WALK_FROM,

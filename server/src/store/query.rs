@@ -22,13 +22,39 @@ use app::model::catalog::filter::{Condition, EntityQuery, Order, OrderField};
 use app::model::catalog::predicate::{FieldTest, Predicate};
 
 use super::{
-    keys::{complement, intersect, union, KeyIndex},
-    text::EntityRefs,
+    cache::VersionedCache,
+    keys::{complement, intersect, union, KeyIndex, Members},
+    text::{numbered, EntityRefs, Numbered},
     Store, StoreError,
 };
 
 /// A facet's `(value as written, entities)`, most common first.
 type FacetCounts = Vec<(String, i64)>;
+
+/// At most this many selections of predicates are kept per catalog version (each a
+/// sorted list of numbers: ≤ 4 MB at 1M entities).
+pub(super) const MAX_KEPT_SELECTIONS: usize = 16;
+
+/// The selections of a query predicate's conjuncts, by the conjunct's JSON, for one
+/// catalog version. A person's visibility ([`Visibility::restrict`]) is one conjunct,
+/// the same in each of their queries: the guest's under a policy that hides entities by
+/// tag, namespace and kind is a dozen set operations over the whole catalog.
+///
+/// [`Visibility::restrict`]: app::model::identity::Visibility::restrict
+pub(super) type SelectionCache = VersionedCache<Selected>;
+
+/// The numbers of the entities a predicate selects, sorted.
+#[derive(Debug)]
+pub(super) struct Selected {
+    refs: Arc<EntityRefs>,
+    ids: Vec<u32>,
+}
+
+impl Numbered for Selected {
+    fn numbered_by(&self) -> &Arc<EntityRefs> {
+        &self.refs
+    }
+}
 
 /// The indexes one query reads, all of one catalog version and numbering.
 struct Indexes {
@@ -36,6 +62,8 @@ struct Indexes {
     keys: HashMap<String, Arc<KeyIndex>>,
     /// The full-text term's matches, when the query has one.
     matches: Option<Arc<Vec<u32>>>,
+    /// The selections of the query predicate's conjuncts.
+    conjuncts: Vec<Arc<Selected>>,
 }
 
 /// Every key `predicate` names.
@@ -49,29 +77,12 @@ fn predicate_keys<'a>(predicate: &'a Predicate, keys: &mut Vec<&'a str>) {
     }
 }
 
-/// The union of `parts` (one part as it is).
-fn any_of(mut parts: Vec<Cow<'_, [u32]>>) -> Cow<'_, [u32]> {
+/// The union of `parts` of numbers below `n` (one part as it is).
+fn any_of(mut parts: Vec<Cow<'_, [u32]>>, n: usize) -> Cow<'_, [u32]> {
     if parts.len() == 1 {
         return parts.remove(0);
     }
-    Cow::Owned(union(parts.iter().map(|p| &**p)).into_owned())
-}
-
-/// Which of `n` numbers a sorted list holds, one bit each.
-struct Members(Vec<u64>);
-
-impl Members {
-    fn of(ids: &[u32], n: usize) -> Self {
-        let mut bits = vec![0u64; n.div_ceil(64)];
-        for &id in ids {
-            bits[id as usize / 64] |= 1 << (id % 64);
-        }
-        Self(bits)
-    }
-
-    fn holds(&self, id: u32) -> bool {
-        self.0[id as usize / 64] & (1 << (id % 64)) != 0
-    }
+    Cow::Owned(union(parts.iter().map(|p| &**p), n).into_owned())
 }
 
 impl Indexes {
@@ -102,7 +113,7 @@ impl Indexes {
         let n = self.refs.len();
         match predicate {
             Predicate::All(items) => self.all_of(items.iter().map(|p| self.predicate(p))),
-            Predicate::Any(items) => any_of(items.iter().map(|p| self.predicate(p)).collect()),
+            Predicate::Any(items) => any_of(items.iter().map(|p| self.predicate(p)).collect(), n),
             Predicate::Not(inner) => Cow::Owned(complement(&self.predicate(inner), n)),
             Predicate::Field { key, test } => {
                 let index = self.key(key);
@@ -125,9 +136,16 @@ impl Indexes {
                     .iter()
                     .map(|group| self.all_of(group.conditions.iter().map(|c| self.condition(c))))
                     .collect(),
+                self.refs.len(),
             )
         });
-        let predicate = query.predicate.as_ref().map(|p| self.predicate(p));
+        let predicate = query.predicate.is_some().then(|| {
+            self.all_of(
+                self.conjuncts
+                    .iter()
+                    .map(|c| Cow::Borrowed(c.ids.as_slice())),
+            )
+        });
         let matches = self
             .matches
             .as_deref()
@@ -261,11 +279,46 @@ impl Store {
             Some(full_text) => Some(self.full_text_matches(version, &refs, full_text).await?),
             None => None,
         };
-        Ok(Indexes {
+        let mut indexes = Indexes {
             refs,
             keys,
             matches,
-        })
+            conjuncts: Vec::new(),
+        };
+        if let Some(predicate) = &query.predicate {
+            indexes.conjuncts = self
+                .conjunct_selections(version, &indexes, predicate)
+                .await?;
+        }
+        Ok(indexes)
+    }
+
+    /// What each conjunct of `predicate` selects, from the cache or computed with
+    /// `indexes` and kept.
+    async fn conjunct_selections(
+        &self,
+        version: i64,
+        indexes: &Indexes,
+        predicate: &Predicate,
+    ) -> Result<Vec<Arc<Selected>>, StoreError> {
+        let parts = match predicate {
+            Predicate::All(items) => items.as_slice(),
+            one => std::slice::from_ref(one),
+        };
+        let mut selections = Vec::with_capacity(parts.len());
+        for part in parts {
+            // Strings, lists and enums only: nothing that JSON cannot write.
+            let key = serde_json::to_string(part).expect("a predicate is JSON");
+            let selected = numbered(&self.selections, version, &key, &indexes.refs, || async {
+                Ok(Selected {
+                    refs: indexes.refs.clone(),
+                    ids: indexes.predicate(part).into_owned(),
+                })
+            })
+            .await?;
+            selections.push(selected);
+        }
+        Ok(selections)
     }
 
     /// The refs of the entities a query selects, in its order, one page; and how many it
@@ -296,21 +349,42 @@ impl Store {
         query: &EntityQuery,
         refs: &[String],
     ) -> Result<Vec<String>, StoreError> {
-        let query = EntityQuery {
-            full_text: None,
-            ..query.clone()
-        };
-        let indexes = self.indexes(&query, &[]).await?;
-        let selected = indexes.selection(&query);
+        let selected = self.selected_among(query, refs).await?;
         Ok(refs
             .iter()
-            .filter(|r| {
-                indexes
-                    .refs
-                    .id(r)
-                    .is_some_and(|id| selected.binary_search(&id).is_ok())
+            .zip(selected)
+            .filter(|(_, selected)| *selected == Some(true))
+            .map(|(r, _)| r.clone())
+            .collect())
+    }
+
+    /// For each of `refs` (lower-case), in order: `None` when there is no such entity,
+    /// else whether the filter and predicate of `query` select it (its full-text term,
+    /// order and paging aside).
+    pub async fn selected_among(
+        &self,
+        query: &EntityQuery,
+        refs: &[String],
+    ) -> Result<Vec<Option<bool>>, StoreError> {
+        let unranked;
+        let query = match query.full_text {
+            None => query,
+            Some(_) => {
+                unranked = EntityQuery {
+                    full_text: None,
+                    ..query.clone()
+                };
+                &unranked
+            }
+        };
+        let indexes = self.indexes(query, &[]).await?;
+        let selection = indexes.selection(query);
+        Ok(refs
+            .iter()
+            .map(|r| {
+                let id = indexes.refs.id(r)?;
+                Some(selection.binary_search(&id).is_ok())
             })
-            .cloned()
             .collect())
     }
 

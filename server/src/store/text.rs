@@ -12,9 +12,11 @@
 //! replicas sharing a PostgreSQL database. This module owns the cache only; it never
 //! writes to the database.
 
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 
 use app::model::catalog::filter::FullText;
+use hashbrown::HashTable;
 
 use super::{cache::VersionedCache, keys::KeyIndex, Store, StoreError};
 
@@ -30,19 +32,49 @@ pub(super) type EntityRefsCache = VersionedCache<EntityRefs>;
 /// Every entity's ref, sorted. An entity's number is its place here: the in-memory
 /// indexes hold numbers, which compare and count without touching strings (at 100,000
 /// entities, comparing refs was most of a one-letter search).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct EntityRefs {
-    refs: Vec<Box<str>>,
+    /// The refs in order, one after the other, rather than an allocation each.
+    text: String,
+    /// Where each ref ends in `text`.
+    ends: Vec<usize>,
     /// Every number, in order: the selection of a query that selects everything.
     numbers: Vec<u32>,
+    /// The numbers, placed by their refs' hashes: a page's relation targets are found
+    /// with one hash each rather than a binary search through the refs, whose cache
+    /// misses cost ≈ 1 µs per ref at 10,000 entities (≈ 10 MB at 1M).
+    places: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl std::fmt::Debug for EntityRefs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntityRefs")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl EntityRefs {
     /// Numbers `refs` by their order.
     fn new(mut refs: Vec<Box<str>>) -> Self {
         refs.sort_unstable();
-        let numbers = (0..refs.len() as u32).collect();
-        Self { refs, numbers }
+        let mut numbered = Self {
+            text: String::with_capacity(refs.iter().map(|r| r.len()).sum()),
+            ends: Vec::with_capacity(refs.len()),
+            numbers: (0..refs.len() as u32).collect(),
+            places: HashTable::with_capacity(refs.len()),
+            hasher: RandomState::new(),
+        };
+        for (id, entity_ref) in refs.iter().enumerate() {
+            numbered.text.push_str(entity_ref);
+            numbered.ends.push(numbered.text.len());
+            let hash = numbered.hasher.hash_one(&**entity_ref);
+            numbered.places.insert_unique(hash, id as u32, |_| {
+                unreachable!("the table has room for every ref")
+            });
+        }
+        numbered
     }
 
     /// The refs `component:default/NAME` of `names`, numbered in order (for tests).
@@ -57,20 +89,22 @@ impl EntityRefs {
 
     /// The number of `entity_ref`; `None` for an entity written after the list was read.
     pub(super) fn id(&self, entity_ref: &str) -> Option<u32> {
-        self.refs
-            .binary_search_by(|r| (**r).cmp(entity_ref))
-            .ok()
-            .map(|at| at as u32)
+        let hash = self.hasher.hash_one(entity_ref);
+        self.places
+            .find(hash, |&id| self.get(id) == entity_ref)
+            .copied()
     }
 
     /// The ref numbered `id`.
     pub(super) fn get(&self, id: u32) -> &str {
-        &self.refs[id as usize]
+        let id = id as usize;
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.text[start..self.ends[id]]
     }
 
     /// How many entities there are.
     pub(super) fn len(&self) -> usize {
-        self.refs.len()
+        self.ends.len()
     }
 
     /// Every entity's number, in order.

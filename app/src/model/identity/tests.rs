@@ -334,7 +334,8 @@ fn visibility_adds_nothing_when_everything_may_be_read() {
     assert!(refusal.unauthenticated);
     assert!(refusal.message.contains("sign in"), "{}", refusal.message);
     let query = guest.restrict(EntityQuery::default());
-    assert_eq!(query.predicate, Some(Predicate::Any(vec![])));
+    let nothing = Predicate::Any(vec![]);
+    assert_eq!(query.predicate, Some(Predicate::All(vec![nothing])));
 }
 
 #[test]

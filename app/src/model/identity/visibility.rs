@@ -35,10 +35,12 @@ impl Visibility {
             Visibility::Only(predicate) => predicate.clone(),
             Visibility::Nothing(_) => Predicate::Any(Vec::new()),
         };
-        query.predicate = Some(match query.predicate.take() {
-            Some(asked) => Predicate::All(vec![asked, seen]),
-            None => seen,
-        });
+        // The person's visibility stays one conjunct, whole: the store keeps what a
+        // conjunct selects for each catalog version (`server/src/store/query.rs`).
+        query.predicate = Some(Predicate::All(match query.predicate.take() {
+            Some(asked) => vec![asked, seen],
+            None => vec![seen],
+        }));
         query
     }
 

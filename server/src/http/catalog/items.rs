@@ -21,30 +21,39 @@ pub enum Item {
 }
 
 /// The entities `refs` names (lower-case refs) that `who` may read, with only `fields`
-/// (all of them when empty), in order: refs with no such entity are left out. Whole
-/// entities come from the texts kept for everyone who reads the whole catalog.
+/// (all of them when empty), in order: refs with no such entity are left out. They come
+/// from the texts kept for every reader; `fields` are picked from them.
 pub async fn items(
     portal: &Portal,
     who: &Principal,
     refs: &[String],
     fields: &[String],
 ) -> Result<Vec<Item>, StoreError> {
+    let texts = portal.entity_texts(who, refs).await?;
     if fields.is_empty() {
-        if let Some(texts) = portal.entity_texts(who, refs).await? {
-            return Ok(texts.into_iter().map(Item::Text).collect());
-        }
+        return Ok(texts.into_iter().map(Item::Text).collect());
     }
-    Ok(portal
-        .entities(who, refs)
-        .await?
+    texts
         .iter()
-        .map(|entity| Item::Fields(project(entity, fields)))
-        .collect())
+        .map(|text| {
+            let entity = serde_json::from_str(text.get())
+                .map_err(|e| StoreError::Io(format!("reading an entity's text: {e}")))?;
+            Ok(Item::Fields(pick(entity, fields)))
+        })
+        .collect()
 }
 
 /// The entity as JSON with only `fields` (dotted paths) kept; all of it when empty.
 pub fn project(entity: &Entity, fields: &[String]) -> Value {
-    let full = serde_json::to_value(entity).expect("entities serialise");
+    pick(
+        serde_json::to_value(entity).expect("entities serialise"),
+        fields,
+    )
+}
+
+/// `full`, an entity as JSON, with only `fields` (dotted paths) kept; all of it when
+/// empty.
+fn pick(full: Value, fields: &[String]) -> Value {
     if fields.is_empty() {
         return full;
     }

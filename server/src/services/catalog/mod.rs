@@ -13,14 +13,13 @@ mod texts;
 
 pub use analyze::Analysis;
 pub use ancestry::{Ancestry, AncestryItem};
-pub use texts::{FacetValue, JsonText, KeptTexts};
+pub use texts::{EntityText, FacetValue, JsonText, KeptTexts};
 
 use app::model::{
     catalog::{
         entity::{Entity, EntityStatus, Relation, RelationTarget, StatusItem},
         entity_ref::EntityRef,
         filter::EntityQuery,
-        predicate::Predicate,
     },
     identity::{
         action::Action,
@@ -196,17 +195,18 @@ impl Portal {
         if *seen == Visibility::Everything {
             return Ok(());
         }
-        let mut targets: Vec<String> = entities
+        // Each relation's target in order, as `retain` visits them below.
+        let targets: Vec<String> = entities
             .iter()
             .flat_map(|e| e.relations.iter().map(|r| r.target_ref.to_string()))
             .collect();
-        targets.sort();
-        targets.dedup();
         let hidden = self.hidden_among(seen, &targets).await?;
+        if hidden.is_empty() {
+            return Ok(());
+        }
+        let mut hides = targets.iter().map(|target| hidden.contains(target));
         for entity in entities {
-            entity
-                .relations
-                .retain(|r| !hidden.contains(&r.target_ref.to_string()));
+            entity.relations.retain(|_| !hides.next().unwrap_or(false));
         }
         Ok(())
     }
@@ -217,20 +217,17 @@ impl Portal {
         seen: &Visibility,
         refs: &[String],
     ) -> Result<std::collections::HashSet<String>, StoreError> {
-        let hiding = match seen {
-            Visibility::Everything => return Ok(Default::default()),
-            Visibility::Only(predicate) => Predicate::Not(Box::new(predicate.clone())),
-            Visibility::Nothing(_) => Predicate::All(Vec::new()),
-        };
-        if refs.is_empty() {
+        if *seen == Visibility::Everything || refs.is_empty() {
             return Ok(Default::default());
         }
-        let query = EntityQuery {
-            predicate: Some(hiding),
-            ..EntityQuery::default()
-        };
-        let hidden = self.store.refs_selected_among(&query, refs).await?;
-        Ok(hidden.into_iter().collect())
+        let seen = seen.restrict(EntityQuery::default());
+        let selected = self.store.selected_among(&seen, refs).await?;
+        Ok(refs
+            .iter()
+            .zip(selected)
+            .filter(|(_, selected)| *selected == Some(false))
+            .map(|(r, _)| r.clone())
+            .collect())
     }
 
     /// The entities among `refs` (lower-case refs) that the filter and predicate of

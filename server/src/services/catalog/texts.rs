@@ -9,8 +9,9 @@
 //! kept once written, until the catalog's version moves: every write that changes
 //! entities raises it in its own transaction, on every replica's database, so a kept
 //! text is never older than the version it is filed under. Readers whom the policy
-//! narrows get entities composed for them (relations to what they may not see are
-//! left out), never these texts.
+//! narrows get the same texts, except for an entity with a relation to what they may
+//! not see: that one is composed for them, without the relation. Each text is kept with
+//! its relations' targets for that check.
 //!
 //! The counts of a facet over the whole catalog (the catalog page's first view, every
 //! `entity-facets` call without a filter) are kept the same way: `spec.owner` has
@@ -50,27 +51,63 @@ pub struct FacetValue {
     pub count: i64,
 }
 
+/// An entity's text and the refs of its relations' targets: a reader whom the policy
+/// narrows gets the text as it is unless one of those is hidden from them.
+#[derive(Clone, Debug)]
+pub struct EntityText {
+    text: JsonText,
+    targets: Arc<[Box<str>]>,
+}
+
+/// What a kept value weighs against the budget.
+pub trait Weighed {
+    /// Its size in bytes, about.
+    fn bytes(&self) -> usize;
+}
+
+impl Weighed for JsonText {
+    fn bytes(&self) -> usize {
+        self.get().len()
+    }
+}
+
+impl Weighed for EntityText {
+    fn bytes(&self) -> usize {
+        self.text.get().len() + self.targets.iter().map(|t| t.len() + 16).sum::<usize>()
+    }
+}
+
 /// The texts of one catalog version, by name (a lower-case ref, a facet key).
 #[derive(Debug)]
-pub struct KeptTexts {
-    state: Mutex<Kept>,
+pub struct KeptTexts<T = JsonText> {
+    state: Mutex<Kept<T>>,
     budget: usize,
 }
 
-#[derive(Debug, Default)]
-struct Kept {
+#[derive(Debug)]
+struct Kept<T> {
     version: i64,
-    texts: HashMap<Box<str>, JsonText>,
+    texts: HashMap<Box<str>, T>,
     bytes: usize,
 }
 
-impl Default for KeptTexts {
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Self {
+            version: 0,
+            texts: HashMap::new(),
+            bytes: 0,
+        }
+    }
+}
+
+impl<T: Clone + Weighed> Default for KeptTexts<T> {
     fn default() -> Self {
         Self::new(DEFAULT_BUDGET)
     }
 }
 
-impl KeptTexts {
+impl<T: Clone + Weighed> KeptTexts<T> {
     /// No texts; at most `budget` bytes of them kept.
     pub fn new(budget: usize) -> Self {
         Self {
@@ -81,7 +118,7 @@ impl KeptTexts {
 
     /// The texts kept for `version` or later of `refs`, in order; a newer `version`
     /// drops them all first.
-    fn get(&self, version: i64, refs: &[String]) -> Vec<Option<JsonText>> {
+    fn get(&self, version: i64, refs: &[String]) -> Vec<Option<T>> {
         let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if version > kept.version {
             *kept = Kept {
@@ -96,12 +133,12 @@ impl KeptTexts {
 
     /// Keeps `text`, written after `version` was read, unless a later version has been
     /// seen meanwhile.
-    fn put(&self, version: i64, entity_ref: &str, text: JsonText) {
+    fn put(&self, version: i64, entity_ref: &str, text: T) {
         let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if kept.version != version {
             return;
         }
-        let size = entity_ref.len() + text.get().len();
+        let size = entity_ref.len() + text.bytes();
         if kept.bytes + size > self.budget {
             kept.texts.clear();
             kept.bytes = 0;
@@ -112,7 +149,7 @@ impl KeptTexts {
 }
 
 /// The names among `names` that have no text in `found` (found for them, in order).
-fn missing(names: &[String], found: &[Option<JsonText>]) -> Vec<String> {
+fn missing<T>(names: &[String], found: &[Option<T>]) -> Vec<String> {
     names
         .iter()
         .zip(found)
@@ -122,43 +159,87 @@ fn missing(names: &[String], found: &[Option<JsonText>]) -> Vec<String> {
 }
 
 impl Portal {
-    /// The entities `refs` names (lower-case refs) as JSON texts, composed as
-    /// [`Portal::entity`] does, in that order, refs with no such entity left out; `None`
-    /// when the policy narrows what `who` reads (then [`Portal::entities`] composes them
-    /// for them).
+    /// The entities `refs` names (lower-case refs) that `who` may read as JSON texts,
+    /// composed as [`Portal::entity`] does, in that order, refs with no such entity left
+    /// out. The texts are kept for everyone: a reader whom the policy narrows gets them
+    /// too, except for entities with relations to what they may not see, which are
+    /// composed for them without those.
     pub async fn entity_texts(
         &self,
         who: &Principal,
         refs: &[String],
-    ) -> Result<Option<Vec<JsonText>>, StoreError> {
-        if self.catalog_reads(who) != Visibility::Everything {
-            return Ok(None);
+    ) -> Result<Vec<JsonText>, StoreError> {
+        let kept = self.kept_entity_texts(refs).await?;
+        let seen = self.catalog_reads(who);
+        if seen == Visibility::Everything {
+            return Ok(kept.into_iter().flatten().map(|e| e.text).collect());
         }
+        // Which of the entities and of their relations' targets the reader sees, in one
+        // pass: the entities first, then each one's targets in turn.
+        let mut asked: Vec<String> = refs.to_vec();
+        for entity in kept.iter().flatten() {
+            asked.extend(entity.targets.iter().map(|t| t.to_string()));
+        }
+        let seen_query = seen.restrict(EntityQuery::default());
+        let selected = self.store.selected_among(&seen_query, &asked).await?;
+        let (own, mut of_targets) = selected.split_at(refs.len());
+        // An entity's text lists its relations in the order of its targets.
+        let mut texts = Vec::with_capacity(refs.len());
+        for (entity, visible) in kept.into_iter().zip(own) {
+            let Some(entity) = entity else { continue };
+            let targets;
+            (targets, of_targets) = of_targets.split_at(entity.targets.len());
+            if *visible != Some(true) {
+                continue;
+            }
+            if targets.contains(&Some(false)) {
+                let hidden: Vec<bool> = targets.iter().map(|t| *t == Some(false)).collect();
+                texts.push(without_relations(&entity.text, &hidden)?);
+            } else {
+                texts.push(entity.text);
+            }
+        }
+        Ok(texts)
+    }
+
+    /// The texts of the entities `refs` names as everyone who reads the whole catalog
+    /// gets them, in order, `None` where there is no such entity: kept, or composed and
+    /// kept.
+    async fn kept_entity_texts(
+        &self,
+        refs: &[String],
+    ) -> Result<Vec<Option<EntityText>>, StoreError> {
         let version = self.store.catalog_version().await?;
         let mut found = self.entity_texts_kept.get(version, refs);
         let missing = missing(refs, &found);
-        if !missing.is_empty() {
-            let composed: HashMap<String, Entity> = self
-                .entities_seen(&Visibility::Everything, &missing)
-                .await?
-                .into_iter()
-                .map(|e| (e.entity_ref().to_string(), e))
-                .collect();
-            for (entity_ref, slot) in refs.iter().zip(&mut found) {
-                if slot.is_some() {
-                    continue;
-                }
-                if let Some(entity) = composed.get(entity_ref) {
-                    let text: JsonText = serde_json::value::to_raw_value(entity)
-                        .map_err(|e| StoreError::Io(format!("writing {entity_ref}: {e}")))?
-                        .into();
-                    self.entity_texts_kept
-                        .put(version, entity_ref, text.clone());
-                    *slot = Some(text);
-                }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let composed: HashMap<String, Entity> = self
+            .entities_seen(&Visibility::Everything, &missing)
+            .await?
+            .into_iter()
+            .map(|e| (e.entity_ref().to_string(), e))
+            .collect();
+        for (entity_ref, slot) in refs.iter().zip(&mut found) {
+            if slot.is_some() {
+                continue;
+            }
+            if let Some(entity) = composed.get(entity_ref) {
+                let text = EntityText {
+                    text: entity_text(entity)?,
+                    targets: entity
+                        .relations
+                        .iter()
+                        .map(|r| r.target_ref.to_string().into())
+                        .collect(),
+                };
+                self.entity_texts_kept
+                    .put(version, entity_ref, text.clone());
+                *slot = Some(text);
             }
         }
-        Ok(Some(found.into_iter().flatten().collect()))
+        Ok(found)
     }
 
     /// The counts of each of `keys` over the whole catalog as JSON texts (arrays of
@@ -200,6 +281,28 @@ impl Portal {
         }
         Ok(Some(found.into_iter().flatten().collect()))
     }
+}
+
+/// `text`, an entity's, without the relations `hidden` marks (one flag per relation, in
+/// order).
+fn without_relations(text: &JsonText, hidden: &[bool]) -> Result<JsonText, StoreError> {
+    let unreadable = |e: serde_json::Error| StoreError::Io(format!("rewriting an entity: {e}"));
+    let mut entity: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text.get()).map_err(unreadable)?;
+    if let Some(serde_json::Value::Array(relations)) = entity.get_mut("relations") {
+        let mut hides = hidden.iter();
+        relations.retain(|_| !hides.next().copied().unwrap_or(false));
+    }
+    Ok(serde_json::value::to_raw_value(&entity)
+        .map_err(unreadable)?
+        .into())
+}
+
+/// The entity as the API writes it.
+fn entity_text(entity: &Entity) -> Result<JsonText, StoreError> {
+    let text = serde_json::value::to_raw_value(entity)
+        .map_err(|e| StoreError::Io(format!("writing {}: {e}", entity.entity_ref())))?;
+    Ok(text.into())
 }
 
 #[cfg(test)]
