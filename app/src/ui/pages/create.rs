@@ -53,12 +53,25 @@ fn Gallery(cards: Vec<TemplateCard>) -> impl IntoView {
     let location = use_location();
     let url_view = Memo::new(move |_| GalleryView::from_query(&location.search.get()));
     // The search box's text as typed (the URL keeps it trimmed); it follows the URL on
-    // back/forward.
+    // back/forward. The URL catches up with typing one navigation at a time: each text
+    // put there by typing is remembered until the URL shows it, so that its arrival
+    // does not undo the letters typed since.
     let text = RwSignal::new(url_view.get_untracked().text);
-    Effect::new(move |_| {
+    let pushed = StoredValue::new(Vec::<String>::new());
+    Effect::new(move |ran: Option<()>| {
         let current = url_view.with(|v| v.text.clone());
-        if text.get_untracked().trim() != current {
-            text.set(current);
+        if ran.is_none() {
+            return;
+        }
+        let ours = pushed.with_value(|p| p.iter().position(|t| *t == current));
+        match ours {
+            Some(at) => pushed.update_value(|p| drop(p.drain(..=at))),
+            None => {
+                pushed.update_value(Vec::clear);
+                if text.get_untracked().trim() != current {
+                    text.set(current);
+                }
+            }
         }
     });
     let view = Memo::new(move |_| GalleryView {
@@ -137,7 +150,16 @@ fn Gallery(cards: Vec<TemplateCard>) -> impl IntoView {
                         let show = show.clone();
                         move |ev| {
                             text.set(event_target_value(&ev));
-                            show(view.get_untracked());
+                            let next = view.get_untracked();
+                            let typed = next.text.trim().to_owned();
+                            pushed.update_value(|p| {
+                                let last = p.last().cloned();
+                                let shown = last.unwrap_or_else(|| url_view.with_untracked(|v| v.text.clone()));
+                                if typed != shown {
+                                    p.push(typed);
+                                }
+                            });
+                            show(next);
                         }
                     }
                 />
