@@ -349,11 +349,31 @@ impl Store {
         query: &EntityQuery,
         refs: &[String],
     ) -> Result<Vec<String>, StoreError> {
-        let selected = self.selected_among(query, refs).await?;
+        self.refs_marked_among(query, refs, true).await
+    }
+
+    /// Which of `refs` (lower-case) are entities that the filter and predicate of
+    /// `query` do not select (its full-text term, order and paging aside).
+    pub async fn refs_unselected_among(
+        &self,
+        query: &EntityQuery,
+        refs: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        self.refs_marked_among(query, refs, false).await
+    }
+
+    /// The entities among `refs` that `query` selects or, when not `selected`, does not.
+    async fn refs_marked_among(
+        &self,
+        query: &EntityQuery,
+        refs: &[String],
+        selected: bool,
+    ) -> Result<Vec<String>, StoreError> {
+        let marks = self.selected_among(query, refs).await?;
         Ok(refs
             .iter()
-            .zip(selected)
-            .filter(|(_, selected)| *selected == Some(true))
+            .zip(marks)
+            .filter(|(_, mark)| *mark == Some(selected))
             .map(|(r, _)| r.clone())
             .collect())
     }

@@ -221,13 +221,8 @@ impl Portal {
             return Ok(Default::default());
         }
         let seen = seen.restrict(EntityQuery::default());
-        let selected = self.store.selected_among(&seen, refs).await?;
-        Ok(refs
-            .iter()
-            .zip(selected)
-            .filter(|(_, selected)| *selected == Some(false))
-            .map(|(r, _)| r.clone())
-            .collect())
+        let hidden = self.store.refs_unselected_among(&seen, refs).await?;
+        Ok(hidden.into_iter().collect())
     }
 
     /// The entities among `refs` (lower-case refs) that the filter and predicate of

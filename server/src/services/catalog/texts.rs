@@ -10,7 +10,7 @@
 //! entities raises it in its own transaction, on every replica's database, so a kept
 //! text is never older than the version it is filed under. Readers whom the policy
 //! narrows get the same texts, except for an entity with a relation to what they may
-//! not see: that one is composed for them, without the relation. Each text is kept with
+//! not see: they get a copy of its text without that relation. Each text is kept with
 //! its relations' targets for that check.
 //!
 //! The counts of a facet over the whole catalog (the catalog page's first view, every
@@ -162,8 +162,8 @@ impl Portal {
     /// The entities `refs` names (lower-case refs) that `who` may read as JSON texts,
     /// composed as [`Portal::entity`] does, in that order, refs with no such entity left
     /// out. The texts are kept for everyone: a reader whom the policy narrows gets them
-    /// too, except for entities with relations to what they may not see, which are
-    /// composed for them without those.
+    /// too, except for entities with relations to what they may not see, whose texts
+    /// they get without those relations.
     pub async fn entity_texts(
         &self,
         who: &Principal,
