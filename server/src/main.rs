@@ -148,13 +148,17 @@ fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: `info`, with sqlx's per-query lines
-/// kept to warnings).
+/// kept to warnings); in colour only on a terminal (not in a container's or journald's
+/// log, nor with `NO_COLOR` set).
 fn init_logging() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .init();
 }

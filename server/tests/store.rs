@@ -8,7 +8,7 @@ use app::model::catalog::filter::{EntityQuery, FilterGroup, FullText};
 use server::{
     progress::Progress,
     store::{
-        Backend, Engine, EntityRow, Journal, LocationEnd, LocationPart, LocationUpdate,
+        Backend, Engine, EntityRow, Journal, LocationEnd, LocationPart, LocationUpdate, Most,
         OrphanStrategy, ProblemRow, Store, StoreError,
     },
 };
@@ -32,6 +32,7 @@ on_both_backends!(
     full_text_follows_every_write_on_every_replica,
     the_catalog_version_follows_every_commit_on_every_replica,
     facet_counts_follow_every_write_on_every_replica,
+    facets_cut_to_what_a_page_shows_keep_the_chosen_values,
     an_apply_handed_over_in_batches_is_one_transaction,
     a_key_without_a_searchable_value_still_exists,
 );
@@ -137,6 +138,86 @@ async fn facet_counts_follow_every_write_on_every_replica(db: TestDb) {
     assert!(db.store.delete_location(&location.id).await.unwrap());
     assert!(kinds(&replica).await.is_empty());
     replica.close().await;
+}
+
+/// A page's facets keep the most common values and the chosen ones, with the counts and
+/// the order of every value's counts.
+async fn facets_cut_to_what_a_page_shows_keep_the_chosen_values(db: TestDb) {
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    // Owner `team-NN` owns NN + 1 entities (team-00 one, team-19 twenty); `Team-05` is
+    // spelled with a capital.
+    let mut entities = Vec::new();
+    for team in 0..20 {
+        for n in 0..=team {
+            let mut entity = row(&format!("c{team}-{n}"), "{}", &[]);
+            let spelled = if team == 5 {
+                "Team-05".to_owned()
+            } else {
+                format!("team-{team:02}")
+            };
+            entity
+                .search
+                .push(("spec.owner".into(), spelled.to_lowercase(), spelled));
+            entities.push(entity);
+        }
+    }
+    db.store
+        .apply_location(&location.id, &update(entities))
+        .await
+        .unwrap();
+    let keys = ["spec.owner".to_owned()];
+    // Full text "c1": the teams 1 and 10–19 (names c1-…, c10-… to c19-…).
+    for query in [
+        EntityQuery::default(),
+        EntityQuery {
+            full_text: Some(FullText {
+                term: "c1".into(),
+                fields: vec!["metadata.name".into()],
+            }),
+            ..Default::default()
+        },
+    ] {
+        let every = db.store.facets(&keys, &query).await.unwrap().remove(0);
+        let chosen = [
+            "team-05".to_owned(),
+            "team-01".to_owned(),
+            "no-such-team".to_owned(),
+        ];
+        let shown = db
+            .store
+            .facets_shown(
+                &keys,
+                &query,
+                &[Most {
+                    most: 3,
+                    also: &chosen,
+                }],
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(shown[..3], every[..3], "the three most common, in order");
+        let rest: Vec<_> = every
+            .iter()
+            .filter(|(value, _)| ["Team-05", "team-01"].contains(&value.as_str()))
+            .filter(|counted| !every[..3].contains(counted))
+            .cloned()
+            .collect();
+        assert_eq!(
+            shown[3..],
+            rest[..],
+            "then the chosen values that have entities"
+        );
+    }
+    let every = db
+        .store
+        .facets(&keys, &EntityQuery::default())
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(every.len(), 20);
+    assert_eq!(every[0], ("team-19".to_owned(), 20));
+    assert!(every.contains(&("Team-05".to_owned(), 6)));
 }
 
 /// The tables an apply writes, as the database describes them: columns, indexes and

@@ -129,12 +129,17 @@ impl KeyIndex {
         self.spelled.get(&(at as u32)).unwrap_or(&self.values[at])
     }
 
+    /// The place of `value` (lower-case) among the values.
+    pub(super) fn place(&self, value: &str) -> Option<usize> {
+        self.values.binary_search_by(|x| (**x).cmp(value)).ok()
+    }
+
     /// The entities with one of `values` (lower-case), sorted.
     pub(super) fn with_values(&self, values: &[String]) -> Cow<'_, [u32]> {
         union(
             values
                 .iter()
-                .filter_map(|v| self.values.binary_search_by(|x| (**x).cmp(v.as_str())).ok())
+                .filter_map(|v| self.place(v))
                 .map(|at| self.entities(at)),
             self.refs.len(),
         )

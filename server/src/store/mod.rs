@@ -70,6 +70,7 @@ pub use catalog::{fingerprint, LocationRow, RefreshSchedule, StoredEntity, ORPHA
 pub use docs::{DocPageRow, DocSectionRow, DocSetRow, DocSetSummary, DocumentedEntity};
 pub use graph::{GraphNodeRow, RelationRow};
 pub use identity::TokenRow;
+pub use query::Most;
 pub use sessions::{SessionRow, SignInRequestRow};
 pub use tasks::{TaskEventRow, TaskRow};
 pub use update::{

@@ -14,7 +14,7 @@ use leptos_router::{
 use crate::{
     api::get_template_cards,
     model::template::gallery::{filter_values, GalleryView, TemplateCard},
-    ui::status::FailedStatus,
+    ui::{status::FailedStatus, typing::UrlText},
 };
 
 /// The template gallery.
@@ -52,28 +52,11 @@ pub fn CreatePage() -> impl IntoView {
 fn Gallery(cards: Vec<TemplateCard>) -> impl IntoView {
     let location = use_location();
     let url_view = Memo::new(move |_| GalleryView::from_query(&location.search.get()));
-    // The search box's text as typed (the URL keeps it trimmed); it follows the URL on
-    // back/forward. The URL catches up with typing one navigation at a time: each text
-    // put there by typing is remembered until the URL shows it, so that its arrival
-    // does not undo the letters typed since.
-    let text = RwSignal::new(url_view.get_untracked().text);
-    let pushed = StoredValue::new(Vec::<String>::new());
-    Effect::new(move |ran: Option<()>| {
-        let current = url_view.with(|v| v.text.clone());
-        if ran.is_none() {
-            return;
-        }
-        let ours = pushed.with_value(|p| p.iter().position(|t| *t == current));
-        match ours {
-            Some(at) => pushed.update_value(|p| drop(p.drain(..=at))),
-            None => {
-                pushed.update_value(Vec::clear);
-                if text.get_untracked().trim() != current {
-                    text.set(current);
-                }
-            }
-        }
+    // The search box's text as typed (the URL keeps it trimmed).
+    let typed = UrlText::new(url_view.get_untracked().text, move || {
+        url_view.with(|v| v.text.clone())
     });
+    let text = typed.text;
     let view = Memo::new(move |_| GalleryView {
         text: text.get(),
         ..url_view.get()
@@ -151,14 +134,7 @@ fn Gallery(cards: Vec<TemplateCard>) -> impl IntoView {
                         move |ev| {
                             text.set(event_target_value(&ev));
                             let next = view.get_untracked();
-                            let typed = next.text.trim().to_owned();
-                            pushed.update_value(|p| {
-                                let last = p.last().cloned();
-                                let shown = last.unwrap_or_else(|| url_view.with_untracked(|v| v.text.clone()));
-                                if typed != shown {
-                                    p.push(typed);
-                                }
-                            });
+                            typed.sending(&next.text, &url_view.with_untracked(|v| v.text.clone()));
                             show(next);
                         }
                     }

@@ -16,7 +16,10 @@ use app::model::catalog::{
 use app::model::identity::principal::Principal;
 
 use super::ancestry::{own_and_origin, LocationTargets};
-use crate::{services::Portal, store::StoreError};
+use crate::{
+    services::Portal,
+    store::{Most, StoreError},
+};
 
 /// How many values of each facet the catalog page lists (selected ones come on top).
 const FACET_VALUES: usize = 12;
@@ -96,7 +99,17 @@ impl Portal {
                 continue;
             };
             let keys: Vec<String> = facets.iter().map(|f| f.key().to_owned()).collect();
-            let found = self.store.facets(&keys, &seen.restrict(query)).await?;
+            let shown: Vec<Most> = facets
+                .iter()
+                .map(|facet| Most {
+                    most: FACET_VALUES,
+                    also: view.selected.get(facet).map_or(&[], Vec::as_slice),
+                })
+                .collect();
+            let found = self
+                .store
+                .facets_shown(&keys, &seen.restrict(query), &shown)
+                .await?;
             counted.extend(facets.into_iter().zip(found));
         }
         counted.sort_by_key(|(facet, _)| *facet);

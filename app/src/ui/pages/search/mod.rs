@@ -28,8 +28,8 @@ use crate::{
 };
 use hit::{owner_label, HitView};
 
-/// How long the box waits after the last keystroke before it asks the server.
-const DEBOUNCE_MS: u64 = 30;
+/// The least time between two searches of the box (its first key searches at once).
+const SEARCH_GAP_MS: u64 = 30;
 
 /// The search page.
 #[component]
@@ -87,7 +87,7 @@ fn SearchBox(request: Memo<SearchRequest>) -> impl IntoView {
         "search-term",
         move || request.with(|r| r.term.clone()),
         move |term| Some(request.try_get_untracked()?.searching(term).href()),
-        DEBOUNCE_MS,
+        SEARCH_GAP_MS,
     );
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
