@@ -1,6 +1,7 @@
 // The catalog page's figures for BENCHMARKS.md, measured in headless Chromium against a
 // running Portico (not a test: it prints numbers). Usage:
-//   node end2end/bench/catalog-ui.mjs http://127.0.0.1:3000 [runs]
+//   node end2end/bench/catalog-ui.mjs http://127.0.0.1:3000 [runs] [more URLs…]
+// (with more URLs, the runs alternate between the servers: side by side in one run)
 // Prints, as medians over the runs (each in a fresh browser context, nothing cached):
 // navigation to /catalog → first rows painted, → hydrated; typing in the search box →
 // rows updated and clicking a facet → rows updated, each from Playwright's action and
@@ -9,6 +10,8 @@ import { chromium } from "playwright";
 
 const base = process.argv[2] ?? "http://127.0.0.1:3000";
 const runs = Number(process.argv[3] ?? 5);
+// More servers to measure side by side (two builds, say): runs alternate between them.
+const bases = [base, ...process.argv.slice(4)];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -46,8 +49,10 @@ async function rowsUpdatedAfter(page, act) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const figures = { rows: [], hydrated: [], typing: [], typingEvent: [], facet: [], facetEvent: [], bytes: [] };
-for (let run = 0; run < runs; run++) {
+const measured = new Map(bases.map((b) => [b, { rows: [], hydrated: [], typing: [], typingEvent: [], facet: [], facetEvent: [], bytes: [] }]));
+for (let turn = 0; turn < runs * bases.length; turn++) {
+  const base = bases[turn % bases.length];
+  const figures = measured.get(base);
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -97,9 +102,11 @@ for (let run = 0; run < runs; run++) {
 await browser.close();
 
 const ms = (values) => `${median(values).toFixed(0)} ms`;
-console.log(`catalog page, ${runs} runs, medians (${base})`);
-console.log(`navigation to /catalog → first rows painted: ${ms(figures.rows)}`);
-console.log(`navigation to /catalog → hydrated:           ${ms(figures.hydrated)}`);
-console.log(`typing one letter in the search → rows updated: ${ms(figures.typing)} from press(), ${ms(figures.typingEvent)} from keydown`);
-console.log(`clicking a facet value → rows updated:       ${ms(figures.facet)} from click(), ${ms(figures.facetEvent)} from pointerdown`);
-console.log(`bytes transferred, first load (compressed):  ${(median(figures.bytes) / 1024).toFixed(1)} KiB`);
+for (const [base, figures] of measured) {
+  console.log(`catalog page, ${runs} runs, medians (${base})`);
+  console.log(`navigation to /catalog → first rows painted: ${ms(figures.rows)}`);
+  console.log(`navigation to /catalog → hydrated:           ${ms(figures.hydrated)}`);
+  console.log(`typing one letter in the search → rows updated: ${ms(figures.typing)} from press(), ${ms(figures.typingEvent)} from keydown`);
+  console.log(`clicking a facet value → rows updated:       ${ms(figures.facet)} from click(), ${ms(figures.facetEvent)} from pointerdown`);
+  console.log(`bytes transferred, first load (compressed):  ${(median(figures.bytes) / 1024).toFixed(1)} KiB`);
+}
