@@ -285,6 +285,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let refreshing = tokio::spawn(refresh_loop(portal.clone(), config.refresh_interval));
     tokio::spawn(audit_retention_loop(portal.clone()));
     tokio::spawn(search_index_loop(portal.clone()));
+    tokio::spawn(warm_indexes_loop(portal.clone()));
     let workers = scaffolder::worker::start(Portal::clone(&portal));
     readiness.set_ready();
     if !stop.is_cancelled() {
@@ -376,6 +377,29 @@ async fn search_index_loop(portal: Arc<Portal>) {
         ticks.tick().await;
         if let Err(error) = portal.follow_search_sources().await {
             tracing::warn!(%error, "bringing the search index up to date failed");
+        }
+    }
+}
+
+/// Builds the in-memory indexes the catalog page has used for each new catalog version,
+/// within a second or two of the write (`store/warm.rs`).
+async fn warm_indexes_loop(portal: Arc<Portal>) {
+    let mut warmth = Portal::catalog_warmth();
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match portal.keep_catalog_warm(&mut warmth).await {
+            Ok(Some(warmed)) => tracing::debug!(
+                version = warmed.version,
+                keys = warmed.keys,
+                took_ms = warmed.took.as_millis() as u64,
+                "indexes built for a new catalog version"
+            ),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, "building the indexes of a new catalog version failed")
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use server::{
     progress::Progress,
     store::{
         Backend, Engine, EntityRow, Journal, LocationEnd, LocationPart, LocationUpdate, Most,
-        OrphanStrategy, ProblemRow, Store, StoreError,
+        OrphanStrategy, ProblemRow, Store, StoreError, Warmth,
     },
 };
 use support::{execute, TestDb};
@@ -33,6 +33,7 @@ on_both_backends!(
     the_catalog_version_follows_every_commit_on_every_replica,
     facet_counts_follow_every_write_on_every_replica,
     facets_cut_to_what_a_page_shows_keep_the_chosen_values,
+    indexes_are_built_for_a_version_once_it_stays,
     an_apply_handed_over_in_batches_is_one_transaction,
     a_key_without_a_searchable_value_still_exists,
 );
@@ -137,6 +138,62 @@ async fn facet_counts_follow_every_write_on_every_replica(db: TestDb) {
     }
     assert!(db.store.delete_location(&location.id).await.unwrap());
     assert!(kinds(&replica).await.is_empty());
+    replica.close().await;
+}
+
+/// The background step builds a new catalog version's indexes once the version has
+/// stayed for a step (whoever wrote it), only those requests have used, and reads after
+/// it answer for that version.
+async fn indexes_are_built_for_a_version_once_it_stays(db: TestDb) {
+    async fn step(store: &Store, warmth: &mut Warmth) -> Option<(i64, usize)> {
+        let warmed = store.keep_warm(warmth).await.unwrap();
+        warmed.map(|warmed| (warmed.version, warmed.keys))
+    }
+    let replica = Store::connect(&db.url).await.unwrap();
+    let location = db.store.ensure_location("file", "/catalog").await.unwrap();
+    let entities = |names: &[&str]| update(names.iter().map(|n| row(n, "{}", &[])).collect());
+    let mut warmth = Warmth::new(
+        vec!["kind".into(), "spec.owner".into()],
+        vec!["metadata.name".into()],
+    );
+    assert_eq!(
+        step(&replica, &mut warmth).await,
+        None,
+        "a new version waits a step"
+    );
+    assert_eq!(step(&replica, &mut warmth).await, None, "nothing is in use");
+    // A request uses the kind's index and the names' values; none uses the owner's.
+    replica
+        .facet("kind", &EntityQuery::default())
+        .await
+        .unwrap();
+    named(&replica, "x").await;
+    assert_eq!(step(&replica, &mut warmth).await, None, "built already");
+    for (n, names) in [&["a"][..], &["a", "b"], &["a", "b", "c"]]
+        .into_iter()
+        .enumerate()
+    {
+        db.store
+            .apply_location(&location.id, &entities(names))
+            .await
+            .unwrap();
+        if n == 1 {
+            // Moved again before it stayed a step: the newest version is built.
+            continue;
+        }
+        let version = db.store.catalog_version().await.unwrap();
+        assert_eq!(step(&replica, &mut warmth).await, None);
+        assert_eq!(step(&replica, &mut warmth).await, Some((version, 2)));
+        let kinds = replica
+            .facet("kind", &EntityQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(kinds, [("Component".to_owned(), names.len() as i64)]);
+        assert_eq!(
+            named(&replica, "b").await.len(),
+            usize::from(names.len() > 1)
+        );
+    }
     replica.close().await;
 }
 

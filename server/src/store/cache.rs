@@ -3,6 +3,10 @@
 //! read from `catalog_version` after the value was computed makes it stale; every write
 //! that changes entities raises the version in its own transaction, so a cached value is
 //! never older than the version it is filed under.
+//!
+//! A value is computed once per version: requests that ask for one being computed wait
+//! for it rather than computing it again (at 1,000,000 entities a key's index takes
+//! seconds of a core, and every visitor after a write would otherwise build their own).
 
 use std::{
     collections::HashMap,
@@ -12,10 +16,15 @@ use std::{
 /// The version the values were computed for, and the values by key.
 type Kept<V> = (i64, HashMap<String, Arc<V>>);
 
+/// The version values are being computed for, and a turn per key: whoever holds it
+/// computes the value; the others wait, then find it kept.
+type Loading = (i64, HashMap<String, Arc<tokio::sync::Mutex<()>>>);
+
 /// Values by key for one catalog version; at most `capacity` of them.
 #[derive(Debug)]
 pub(super) struct VersionedCache<V> {
     state: Mutex<Kept<V>>,
+    loading: Mutex<Loading>,
     capacity: usize,
     /// Whether a new value takes the place of a kept one when the cache is full (else
     /// it is not kept).
@@ -27,6 +36,7 @@ impl<V> VersionedCache<V> {
     pub(super) fn new(capacity: usize) -> Self {
         Self {
             state: Mutex::new((0, HashMap::new())),
+            loading: Mutex::new((0, HashMap::new())),
             capacity,
             evicts: false,
         }
@@ -70,7 +80,8 @@ impl<V> VersionedCache<V> {
     }
 
     /// The value of `key` for `version`, computed by `load` and kept when it is not
-    /// cached.
+    /// cached. While one caller computes it, the others asking for it wait and use it
+    /// (or, when it could not be kept, compute their own in turn).
     pub(super) async fn get_or_load<E, F>(
         &self,
         version: i64,
@@ -83,8 +94,41 @@ impl<V> VersionedCache<V> {
         if let Some(value) = self.get(version, key) {
             return Ok(value);
         }
+        let turn = self.turn(version, key);
+        let _held = turn.lock().await;
+        if let Some(value) = self.get(version, key) {
+            return Ok(value);
+        }
         let value = Arc::new(load.await?);
-        Ok(self.put(version, key, value))
+        let value = self.put(version, key, value);
+        let mut loading = lock(&self.loading);
+        if loading
+            .1
+            .get(key)
+            .is_some_and(|kept| Arc::ptr_eq(kept, &turn))
+        {
+            loading.1.remove(key);
+        }
+        Ok(value)
+    }
+
+    /// The turn to compute `key` for `version`: shared by every caller of one version.
+    fn turn(&self, version: i64, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut loading = lock(&self.loading);
+        if version > loading.0 {
+            *loading = (version, HashMap::new());
+        }
+        if version < loading.0 {
+            // Asked for an older version than others compute: its own turn.
+            return Arc::default();
+        }
+        loading.1.entry(key.to_owned()).or_default().clone()
+    }
+
+    /// The keys kept for the latest version, and that version.
+    pub(super) fn keys(&self) -> (i64, Vec<String>) {
+        let state = self.lock();
+        (state.0, state.1.keys().cloned().collect())
     }
 
     /// Keeps the value of `key`, computed after `version` was read, unless the cache has
@@ -144,8 +188,13 @@ impl<V> VersionedCache<V> {
 
     /// The state, also after a thread panicked holding it (every change leaves it whole).
     fn lock(&self) -> MutexGuard<'_, Kept<V>> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
+}
+
+/// `mutex`, also after a thread panicked holding it (every change leaves it whole).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
@@ -222,5 +271,30 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &second));
         cache.replace(1, "a", Arc::new(5));
         assert_eq!(cache.get(1, "a").as_deref(), Some(&5));
+    }
+
+    #[tokio::test]
+    async fn a_value_asked_for_by_several_at_once_is_computed_once() {
+        let cache = Arc::new(VersionedCache::new(2));
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let asks: Vec<_> = (0..4)
+            .map(|_| {
+                let (cache, loads) = (cache.clone(), loads.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_load(1, "a", async {
+                            loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                            Ok::<_, ()>(7)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for ask in asks {
+            assert_eq!(ask.await.unwrap().as_deref(), Ok(&7));
+        }
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(cache.keys(), (1, vec!["a".to_owned()]));
     }
 }

@@ -513,7 +513,10 @@ impl Store {
     }
 
     /// [`Store::relation_graph`] of catalog `version`, read by the caller.
-    async fn relation_graph_at(&self, version: i64) -> Result<Arc<RelationGraph>, StoreError> {
+    pub(super) async fn relation_graph_at(
+        &self,
+        version: i64,
+    ) -> Result<Arc<RelationGraph>, StoreError> {
         self.relations
             .get_or_load(version, "", async {
                 let triples = self.json_rows(&["source_ref", "type", "target_ref"]);

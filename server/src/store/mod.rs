@@ -64,6 +64,7 @@ mod tasks;
 mod text;
 mod update;
 mod wal_watch;
+mod warm;
 
 pub use audit::{AuditFilter, AuditRow};
 pub use catalog::{fingerprint, LocationRow, RefreshSchedule, StoredEntity, ORPHAN_ANNOTATION};
@@ -76,6 +77,7 @@ pub use tasks::{TaskEventRow, TaskRow};
 pub use update::{
     ApplyReport, EntityRow, LocationEnd, LocationPart, LocationUpdate, OrphanStrategy, ProblemRow,
 };
+pub use warm::{Warmed, Warmth};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

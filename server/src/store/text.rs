@@ -333,11 +333,7 @@ impl Store {
         };
         let mut keys = Vec::with_capacity(full_text.fields.len());
         for key in &full_text.fields {
-            let values = numbered(&self.text, version, key, refs, || async {
-                Ok(KeyValues::new(&*self.key_index(version, refs, key).await?))
-            })
-            .await?;
-            keys.push(values);
+            keys.push(self.text_values(version, refs, key).await?);
         }
         let ids = match within {
             // A term containing an earlier one: only that one's matches can match.
@@ -366,6 +362,20 @@ impl Store {
         let ids = Arc::new(ids);
         self.recent_matches.keep(refs, full_text, ids.clone());
         Ok(ids)
+    }
+
+    /// The values of full-text key `key` in catalog version `version`, numbered by
+    /// `refs`: cached, or built from its key index.
+    pub(super) async fn text_values(
+        &self,
+        version: i64,
+        refs: &Arc<EntityRefs>,
+        key: &str,
+    ) -> Result<Arc<KeyValues>, StoreError> {
+        numbered(&self.text, version, key, refs, || async {
+            Ok(KeyValues::new(&*self.key_index(version, refs, key).await?))
+        })
+        .await
     }
 
     /// The numbered refs of catalog version `version`.

@@ -7,7 +7,7 @@ use app::model::catalog::{
     entity::Entity,
     entity_page::{EntityPage, Related, HELD_SHOWN},
     entity_ref::EntityRef,
-    filter::{EntityQuery, FilterGroup},
+    filter::{EntityQuery, FilterGroup, DEFAULT_FULL_TEXT_FIELDS},
     predicate::{FieldTest, Predicate},
     starred::Starred,
     summary::{CatalogSummary, KindCount},
@@ -18,7 +18,7 @@ use app::model::identity::principal::Principal;
 use super::ancestry::{own_and_origin, LocationTargets};
 use crate::{
     services::Portal,
-    store::{Most, StoreError},
+    store::{Most, StoreError, Warmed, Warmth},
 };
 
 /// How many values of each facet the catalog page lists (selected ones come on top).
@@ -132,6 +132,23 @@ impl Portal {
             facets.push(FacetCounts { facet, values });
         }
         Ok(facets)
+    }
+
+    /// The indexes the catalog page reads (each facet's key, the full-text keys), to
+    /// keep built across writes once used.
+    pub fn catalog_warmth() -> Warmth {
+        Warmth::new(
+            Facet::ALL.map(|facet| facet.key().to_owned()).to_vec(),
+            DEFAULT_FULL_TEXT_FIELDS.map(str::to_owned).to_vec(),
+        )
+    }
+
+    /// One step of keeping `warmth`'s indexes built ([`crate::store::Store::keep_warm`]).
+    pub async fn keep_catalog_warm(
+        &self,
+        warmth: &mut Warmth,
+    ) -> Result<Option<Warmed>, StoreError> {
+        self.store.keep_warm(warmth).await
     }
 
     /// The entity page of `entity_ref`: the entity, what each of its relations leads
