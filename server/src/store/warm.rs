@@ -88,12 +88,12 @@ impl Warmth {
 impl Store {
     /// One step of keeping the indexes built: when the catalog version has moved and
     /// stayed for a step, builds for it those of `warmth`'s indexes that requests have
-    /// used (and the entity refs they are numbered by); while it stays, notes which
-    /// requests use.
+    /// used (and the entity refs they are numbered by). Each step notes which indexes
+    /// requests have built, whichever the version.
     pub async fn keep_warm(&self, warmth: &mut Warmth) -> Result<Option<Warmed>, StoreError> {
+        self.note_in_use(warmth);
         let version = self.catalog_version().await?;
         if Some(version) == warmth.version {
-            self.note_in_use(version, warmth);
             return Ok(None);
         }
         if warmth.seen != Some(version) {
@@ -125,11 +125,10 @@ impl Store {
         }))
     }
 
-    /// Notes which of `warmth`'s indexes are built for `version`.
-    fn note_in_use(&self, version: i64, warmth: &mut Warmth) {
-        let kept = |(at, keys): (i64, Vec<String>)| if at == version { keys } else { Vec::new() };
-        warmth.keys.note(&kept(self.keys.keys()));
-        warmth.texts.note(&kept(self.text.keys()));
-        warmth.relations |= !kept(self.relations.keys()).is_empty();
+    /// Notes which of `warmth`'s indexes requests have built, in whichever version.
+    fn note_in_use(&self, warmth: &mut Warmth) {
+        warmth.keys.note(&self.keys.keys());
+        warmth.texts.note(&self.text.keys());
+        warmth.relations |= !self.relations.keys().is_empty();
     }
 }
