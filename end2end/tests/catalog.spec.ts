@@ -127,6 +127,41 @@ test("pages go to the end and back", async ({ page }) => {
   expect(await rows(page)).toEqual(second);
 });
 
+test("facet and sort links keep the scroll position; every link navigates without reloading", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 500 });
+  await page.goto("/catalog");
+  await hydrated(page);
+  await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+  const stillHere = () => page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere === true);
+  const scrollY = () => page.evaluate(() => window.scrollY);
+  // A tag, far down the facets: the table changes, the page stays where it was.
+  const tag = facet(page, "Tag").locator("a.facet__value").first();
+  await tag.scrollIntoViewIfNeeded();
+  expect(await scrollY()).toBeGreaterThan(0);
+  await tag.click();
+  await expect(page).toHaveURL(/tag=/);
+  await expect(facet(page, "Tag").locator('a[aria-pressed="true"]')).toHaveCount(1);
+  expect(await scrollY()).toBeGreaterThan(0);
+  expect(await stillHere()).toBe(true);
+  // A sort header, below the top of the page.
+  await page.goto("/catalog?kind=component");
+  await hydrated(page);
+  await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+  await page.evaluate(() => window.scrollTo(0, 60));
+  await page.locator('a[data-sort="name"]').click();
+  await expect(page.locator('th[aria-sort="ascending"]')).toContainText("Name");
+  expect(await scrollY()).toBe(60);
+  // A row's link opens the entity page at its top, in the same page.
+  const first = page.locator("[data-testid=catalog-table] tbody tr th a").first();
+  const href = (await first.getAttribute("href"))!;
+  await first.scrollIntoViewIfNeeded();
+  await first.click();
+  await expect(page).toHaveURL(new RegExp(`${href}$`));
+  await expect(page.locator("h1")).toBeVisible();
+  await expect.poll(scrollY).toBe(0);
+  expect(await stillHere()).toBe(true);
+});
+
 test("a copied URL opens the same view, and back/forward walk the views", async ({ page, context }) => {
   await page.goto("/catalog");
   await hydrated(page);

@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::hooks::use_location;
 
 use crate::{
     api::{get_catalog_facets, get_catalog_page},
@@ -141,14 +141,14 @@ fn StarredFilter(view: Memo<CatalogView>) -> impl IntoView {
     let link = move |show: Show, label: &'static str| {
         view! {
             <li>
-                <A
+                <a
                     href=move || view.get().showing(show).href()
-                    scroll=false
-                    attr:class="facet__value"
-                    attr:aria-pressed=move || if view.get().show == show { "true" } else { "false" }
+                    data-noscroll=true
+                    class="facet__value"
+                    aria-pressed=move || if view.get().show == show { "true" } else { "false" }
                 >
                     {label}
-                </A>
+                </a>
             </li>
         }
     };
@@ -185,19 +185,19 @@ fn Facets(facets: Vec<FacetCounts>, view: Memo<CatalogView>) -> impl IntoView {
                                 let data_value = value.clone();
                                 view! {
                                     <li>
-                                        <A
+                                        <a
                                             href=href
-                                            scroll=false
-                                            attr:class="facet__value"
-                                            attr:aria-pressed=if selected { "true" } else { "false" }
-                                            attr:data-value=data_value
+                                            data-noscroll=true
+                                            class="facet__value"
+                                            aria-pressed=if selected { "true" } else { "false" }
+                                            data-value=data_value
                                         >
                                             <span class="facet__check" aria-hidden="true">
                                                 {if selected { "☑" } else { "☐" }}
                                             </span>
                                             <span class="facet__label">{value}</span>
                                             <span class="facet__count">{count}</span>
-                                        </A>
+                                        </a>
                                     </li>
                                 }
                             })
@@ -217,7 +217,7 @@ fn Results(page: CatalogPage, view: Memo<CatalogView>) -> impl IntoView {
         let clear = (current != CatalogView::default()).then(|| {
             view! {
                 " "
-                <A href="/catalog">"Clear every filter"</A>
+                <a href="/catalog">"Clear every filter"</a>
                 " to see the whole catalog."
             }
         });
@@ -277,7 +277,7 @@ fn Results(page: CatalogPage, view: Memo<CatalogView>) -> impl IntoView {
                                             });
                                             view! {
                                                 <th scope="row" data-column="name">
-                                                    <A href=href.clone()>{text}</A>
+                                                    <a href=href.clone()>{text}</a>
                                                     {name}
                                                 </th>
                                             }
@@ -334,10 +334,10 @@ fn ColumnHeader(column: Column, view: Memo<CatalogView>) -> impl IntoView {
     let href = current.sorted_by(column).href();
     view! {
         <th scope="col" aria-sort=sort>
-            <A href=href scroll=false attr:class="sort-link" attr:data-sort=column.param()>
+            <a href=href data-noscroll=true class="sort-link" data-sort=column.param()>
                 {column.label()}
                 <span aria-hidden="true">{arrow}</span>
-            </A>
+            </a>
         </th>
     }
     .into_any()
@@ -354,7 +354,7 @@ fn Pager(total: u64, view: Memo<CatalogView>) -> impl IntoView {
     let link = |page: usize, label: &'static str, rel: &'static str| {
         let enabled = page != current.page && page < pages;
         if enabled {
-            view! { <A href=current.on_page(page).href() attr:rel=rel attr:class="pager__link">{label}</A> }
+            view! { <a href=current.on_page(page).href() rel=rel class="pager__link">{label}</a> }
                 .into_any()
         } else {
             view! { <span class="pager__link pager__link--disabled" aria-disabled="true">{label}</span> }

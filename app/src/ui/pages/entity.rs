@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::get_entity_page,
@@ -57,7 +57,7 @@ pub fn EntityPage() -> impl IntoView {
                                 <h1>"No such entity"</h1>
                                 <p>
                                     {format!("The catalog has no {kind} named {namespace}/{name}. It may have been renamed or removed. ")}
-                                    <A href="/catalog">"Browse the catalog"</A>
+                                    <a href="/catalog">"Browse the catalog"</a>
                                     " to find it."
                                 </p>
                             </div>
@@ -266,7 +266,7 @@ fn HeldEntities(
                         <li>
                             <span class="badge badge--muted">{row.kind.clone()}</span>
                             " "
-                            <A href=href>{label}</A>
+                            <a href=href>{label}</a>
                         </li>
                     }
                 }).collect_view()}
@@ -283,7 +283,7 @@ fn HeldEntities(
 fn RelatedLink(related: crate::model::catalog::entity_page::Related) -> impl IntoView {
     match related.row {
         Some(row) => view! {
-            <A href=entity_href(&related.target)>{row.display_name().to_owned()}</A>
+            <a href=entity_href(&related.target)>{row.display_name().to_owned()}</a>
         }
         .into_any(),
         None => view! {
@@ -359,7 +359,7 @@ fn KindDetails(entity: Entity) -> impl IntoView {
             },
         )
         .ok()?;
-        Some(view! { <A href=entity_href(&target)>{value}</A> })
+        Some(view! { <a href=entity_href(&target)>{value}</a> })
     };
     let system = spec_link("system", "System").map(|link| view! { <p>"System: " {link}</p> });
     let domain = spec_link("domain", "Domain").map(|link| view! { <p>"Domain: " {link}</p> });
