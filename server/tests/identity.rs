@@ -171,6 +171,13 @@ async fn a_read_only_guest_reads_and_is_told_to_sign_in_for_the_rest(db: TestDb)
             "only admins or owners of component:default/checkout may delete it",
         ),
         (
+            // Refused alike when there is no such entity: the answer does not tell.
+            "DELETE",
+            "/api/catalog/entities/by-uid/no-such-uid".to_owned(),
+            None,
+            "only admins or owners of the entity with uid no-such-uid may delete it",
+        ),
+        (
             "POST",
             "/api/catalog/refresh".to_owned(),
             Some(json!({"entityRef": "component:default/checkout"})),
@@ -282,6 +289,13 @@ async fn a_token_acts_as_its_owner_within_its_scopes(db: TestDb) {
         answer["error"]["message"],
         "only admins or owners of component:default/checkout may delete it"
     );
+    // No such entity: refused to a token that may not delete, done (nothing) for one that
+    // may delete what its user owns.
+    let unknown = "/api/catalog/entities/by-uid/no-such-uid";
+    let (status, _) = with_token(&app, "DELETE", unknown, &alice_reads, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = with_token(&app, "DELETE", unknown, &alice_writes, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = with_token(&app, "DELETE", &delete, &alice_writes, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 

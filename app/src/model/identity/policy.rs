@@ -298,40 +298,16 @@ impl Policy {
 
     /// Decides whether `who` may do `action` to `target`.
     pub fn decide(&self, who: &Principal, action: Action, target: &Target) -> Result<(), Refusal> {
-        let refuse = |message: String| Refusal {
-            message,
-            unauthenticated: !who.signed_in(),
-        };
-        if who.by_link() && !action.is_read() {
-            return Err(refuse(format!(
-                "an embed link only shows a widget: it may not {} {}",
-                action.verb(),
-                target.label
-            )));
-        }
-        if let Some(scopes) = who.scopes() {
-            if !scopes.iter().any(|scope| scope.allows(action)) {
-                return Err(refuse(format!(
-                    "this token may not {} {}: its scopes do not include {}",
-                    action.verb(),
-                    target.label,
-                    action.scope()
-                )));
-            }
+        let refuse = |message| refusal(who, message);
+        if let Some(message) = credential_refusal(who, action, target) {
+            return Err(refuse(message));
         }
         let covering = || self.rules_for(action);
         let decided =
             covering().find(|rule| rule.when.hold_for(who) && rule.when.hold_on(who, target));
         match decided {
             Some(rule) if rule.effect == Effect::Allow => Ok(()),
-            Some(rule) => Err(refuse(rule.reason.clone().unwrap_or_else(|| {
-                format!(
-                    "the policy does not let {} {} {}",
-                    who.user,
-                    action.verb(),
-                    target.label
-                )
-            }))),
+            Some(rule) => Err(refuse(denial(rule, who, action, target))),
             None => Err(refuse(refusal_without_rule(
                 who,
                 action,
@@ -340,6 +316,83 @@ impl Policy {
             ))),
         }
     }
+
+    /// Decides whether `who` may do `action` to some target, for a request about one
+    /// that does not exist (or that they may not read), only named by `target.label`:
+    /// refused when no target at all could be allowed — the answer then does not depend
+    /// on whether it exists.
+    pub fn decide_for_some(
+        &self,
+        who: &Principal,
+        action: Action,
+        target: &Target,
+    ) -> Result<(), Refusal> {
+        let refuse = |message| refusal(who, message);
+        if let Some(message) = credential_refusal(who, action, target) {
+            return Err(refuse(message));
+        }
+        for rule in self
+            .rules_for(action)
+            .filter(|rule| rule.when.hold_for(who))
+        {
+            let applies_to_all = !rule.when.about_target();
+            match rule.effect {
+                Effect::Deny if applies_to_all => {
+                    return Err(refuse(denial(rule, who, action, target)))
+                }
+                // An owners' rule lets in nobody who owns nothing (the guest).
+                Effect::Allow if rule.when.owner != Some(true) || !who.ownership.is_empty() => {
+                    return Ok(())
+                }
+                _ => {}
+            }
+        }
+        let allowing = self
+            .rules_for(action)
+            .filter(|rule| rule.effect == Effect::Allow);
+        Err(refuse(refusal_without_rule(who, action, target, allowing)))
+    }
+}
+
+/// A refusal of `message` to `who`.
+fn refusal(who: &Principal, message: String) -> Refusal {
+    Refusal {
+        message,
+        unauthenticated: !who.signed_in(),
+    }
+}
+
+/// Why the way `who` came refuses `action` whatever the rules say: an embed link only
+/// reads; a token only does what its scopes allow.
+fn credential_refusal(who: &Principal, action: Action, target: &Target) -> Option<String> {
+    if who.by_link() && !action.is_read() {
+        return Some(format!(
+            "an embed link only shows a widget: it may not {} {}",
+            action.verb(),
+            target.label
+        ));
+    }
+    let scopes = who.scopes()?;
+    (!scopes.iter().any(|scope| scope.allows(action))).then(|| {
+        format!(
+            "this token may not {} {}: its scopes do not include {}",
+            action.verb(),
+            target.label,
+            action.scope()
+        )
+    })
+}
+
+/// What a refusal by the deny rule `rule` says.
+fn denial(rule: &Rule, who: &Principal, action: Action, target: &Target) -> String {
+    rule.reason.clone().unwrap_or_else(|| {
+        format!(
+            "the policy does not let {} {} {}",
+            who.user,
+            action.verb(),
+            target.label
+        )
+    })
 }
 
 /// What a refusal says when no rule matched: who the allow rules for the action would

@@ -385,3 +385,48 @@ fn an_embed_link_reads_as_its_signer_and_does_nothing_else() {
         );
     }
 }
+
+#[test]
+fn a_missing_target_is_refused_to_whoever_could_act_on_no_target() {
+    let missing = Target {
+        label: "the entity with uid x".into(),
+        ..Target::default()
+    };
+    let delete = |policy: &Policy, who: &Principal| {
+        policy
+            .decide_for_some(who, Action::EntityDelete, &missing)
+            .map_err(|refusal| refusal.message)
+    };
+    let owners = Policy::default();
+    let guest = Principal::guest(false);
+    let alice = member("user:default/alice", &[]);
+    assert_eq!(
+        delete(&owners, &guest),
+        Err("only admins or owners of the entity with uid x may delete it".into()),
+        "the guest owns nothing"
+    );
+    assert_eq!(delete(&owners, &alice), Ok(()), "alice owns what she owns");
+    assert_eq!(delete(&owners, &Principal::guest(true)), Ok(()));
+
+    let rules = policy(
+        r#"[
+        {"effect": "deny", "actions": ["catalog.entity.delete"], "when": {"kinds": ["user"]}},
+        {"effect": "deny", "actions": ["catalog.entity.delete"],
+         "when": {"users": ["eve"]}, "reason": "eve may not delete"},
+        {"effect": "allow", "actions": ["catalog.*"], "when": {"groups": ["platform"]}}
+    ]"#,
+    )
+    .unwrap();
+    let dana = member("user:default/dana", &["group:default/platform"]);
+    let eve = member("user:default/eve", &["group:default/platform"]);
+    assert_eq!(
+        delete(&rules, &dana),
+        Ok(()),
+        "a deny about some targets leaves others"
+    );
+    assert_eq!(delete(&rules, &eve), Err("eve may not delete".into()));
+    assert_eq!(
+        delete(&rules, &alice),
+        Err("only members of group:default/platform may delete the entity with uid x".into())
+    );
+}

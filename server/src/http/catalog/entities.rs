@@ -68,14 +68,15 @@ pub async fn by_uid(
         .ok_or_else(|| ApiError::not_found(format!("No entity with uid {uid}")))
 }
 
-/// `DELETE /entities/by-uid/{uid}`: 204, or 404 when there is no such entity.
+/// `DELETE /entities/by-uid/{uid}`: 204, also when there is no such entity.
 pub async fn delete_by_uid(
     State(state): State<AppState>,
     Caller(who): Caller,
     Path(uid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     // No such entity is not an error: Backstage answers 204 too (its API documents no
-    // 404 here), so a delete can be retried.
+    // 404 here), so a delete can be retried. Someone who may delete no entity at all is
+    // refused either way, so the answer does not tell whether the uid exists.
     state.portal.delete_entity_by_uid(&who, &uid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

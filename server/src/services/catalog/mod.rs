@@ -23,7 +23,7 @@ use app::model::{
     },
     identity::{
         action::Action,
-        policy::Refusal,
+        policy::{Refusal, Target},
         principal::{Credential, Principal},
         visibility::Visibility,
     },
@@ -308,10 +308,19 @@ impl Portal {
         who: &Principal,
         uid: &str,
     ) -> Result<bool, CatalogError> {
-        let Some(entity_ref) = self.store.entity_ref_by_uid(uid).await? else {
-            return Ok(false);
+        let entity_ref = self.store.entity_ref_by_uid(uid).await?;
+        let entity = match &entity_ref {
+            Some(entity_ref) => self.entity_to_change(who, entity_ref).await?,
+            None => None,
         };
-        let Some(entity) = self.entity_to_change(who, &entity_ref).await? else {
+        let (Some(entity_ref), Some(entity)) = (entity_ref, entity) else {
+            // Answered as for an entity: someone who may delete none is refused.
+            let missing = Target {
+                label: format!("the entity with uid {uid}"),
+                ..Target::default()
+            };
+            self.authorize_some(who, Action::EntityDelete, &missing)
+                .await?;
             return Ok(false);
         };
         self.authorize(who, Action::EntityDelete, &entity_target(&entity))

@@ -208,6 +208,30 @@ impl Portal {
         target: &Target,
     ) -> Result<(), Refusal> {
         let decided = self.identity.policy.decide(who, action, target);
+        self.refusal_recorded(who, action, target, decided).await
+    }
+
+    /// Whether `who` may do `action` to some target, for a request about one that does
+    /// not exist or that they may not read ([`Policy::decide_for_some`]); a refusal goes
+    /// to the audit log.
+    pub async fn authorize_some(
+        &self,
+        who: &Principal,
+        action: Action,
+        target: &Target,
+    ) -> Result<(), Refusal> {
+        let decided = self.identity.policy.decide_for_some(who, action, target);
+        self.refusal_recorded(who, action, target, decided).await
+    }
+
+    /// `decided`, its refusal logged and recorded in the audit log.
+    async fn refusal_recorded(
+        &self,
+        who: &Principal,
+        action: Action,
+        target: &Target,
+        decided: Result<(), Refusal>,
+    ) -> Result<(), Refusal> {
         if let Err(refusal) = &decided {
             tracing::info!(user = %who.user, %action, target = %target.label, reason = %refusal, "refused");
             self.record(
