@@ -291,8 +291,38 @@ fn compare(options: &Options) {
         println!();
     };
     row("health (the floor)", &health);
+    let mut largest = (0, "");
     for (label, path) in &requests {
         let times = measure(&mut clients, &|_| path.clone());
         row(label, &times);
+        let size = clients.iter().map(Client::body_len).max().unwrap_or(0);
+        largest = largest.max((size, label));
     }
+    bytes_floor(largest.0, largest.1, options.requests);
+}
+
+/// Times a bare loopback server sending `size` bytes from memory with the same client and
+/// rule, and prints its own time: the part of `label`'s own time that moving its bytes
+/// costs any server.
+fn bytes_floor(size: usize, label: &str, requests: usize) {
+    let mut client = Client::over(TcpStream::connect(common::bare_server(size)).unwrap());
+    let mut time = |path: &str| {
+        let mut times = Vec::new();
+        for round in 0..requests + requests.min(100) {
+            client.fetch("/empty");
+            let started = Instant::now();
+            client.fetch(path);
+            if round >= requests.min(100) {
+                times.push(started.elapsed());
+            }
+        }
+        times.sort();
+        times[times.len() / 2]
+    };
+    let (empty, full) = (time("/empty"), time("/body"));
+    println!(
+        "the bytes alone: a bare loopback server sending {size} bytes (as {label}) from memory: p50 {:.3}, own {:.3}",
+        full.as_secs_f64() * 1000.0,
+        full.saturating_sub(empty).as_secs_f64() * 1000.0
+    );
 }

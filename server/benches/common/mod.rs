@@ -220,6 +220,11 @@ impl Client {
         );
     }
 
+    /// The size of the last response's body as sent (compressed when it was).
+    pub fn body_len(&self) -> usize {
+        self.body.len()
+    }
+
     /// GETs `path`; returns the status and the body.
     pub fn request(&mut self, path: &str) -> (u16, String) {
         let status = self.send(path);
@@ -319,4 +324,50 @@ impl Client {
                 .to_owned(),
         )
     }
+}
+
+/// A bare HTTP/1.1 server on loopback that answers `/empty` with no body and anything
+/// else with `size` bytes from memory, on one keep-alive connection at a time: what
+/// moving a body of that size costs any server, with no work behind it. Returns its
+/// address; it serves until the process ends.
+pub fn bare_server(size: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a loopback port");
+    let address = listener.local_addr().unwrap().to_string();
+    let full = [
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n").into_bytes(),
+        vec![b' '; size],
+    ]
+    .concat();
+    let empty = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_vec();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            stream.set_nodelay(true).unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            'requests: loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let answer = if line.contains(" /empty ") {
+                    &empty
+                } else {
+                    &full
+                };
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        break 'requests;
+                    }
+                    if line.trim_end().is_empty() {
+                        break;
+                    }
+                }
+                if reader.get_mut().write_all(answer).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    address
 }
