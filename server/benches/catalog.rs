@@ -242,26 +242,12 @@ fn compare(options: &Options) {
         options.requests.min(100),
         if options.gzip { ", accepting gzip" } else { "" }
     );
-    let p50 = |times: &[Duration]| times[times.len() / 2];
     let p95 = |times: &[Duration]| times[(times.len() * 95).div_ceil(100).max(1) - 1];
-    let measure = |clients: &mut [Client], path_of: &dyn Fn(usize) -> String| {
-        let mut times = vec![Vec::new(); clients.len()];
-        for round in 0..options.requests + options.requests.min(100) {
-            for (at, client) in clients.iter_mut().enumerate() {
-                // Wakes the server first: after the other one's long requests, its
-                // threads (and this VM's idle core) would be timed waking up.
-                client.fetch(&options.servers[at].2);
-                let started = Instant::now();
-                client.fetch(&path_of(at));
-                if round >= options.requests.min(100) {
-                    times[at].push(started.elapsed());
-                }
-            }
-        }
-        times.iter_mut().for_each(|t| t.sort());
-        times
+    let healths: Vec<&str> = options.servers.iter().map(|(_, _, h)| h.as_str()).collect();
+    let timed = |clients: &mut [Client], path_of: &dyn Fn(usize) -> String| {
+        measure(clients, &healths, options.requests, path_of)
     };
-    let health = measure(&mut clients, &|at| options.servers[at].2.clone());
+    let health = timed(&mut clients, &|at| options.servers[at].2.clone());
     print!("{:<42}", "request");
     for (name, _, _) in &options.servers {
         print!(" {:>10} {:>10} {:>10}", format!("{name} p50"), "p95", "own");
@@ -293,7 +279,7 @@ fn compare(options: &Options) {
     row("health (the floor)", &health);
     let mut largest = (0, "");
     for (label, path) in &requests {
-        let times = measure(&mut clients, &|_| path.clone());
+        let times = timed(&mut clients, &|_| path.clone());
         row(label, &times);
         let size = clients.iter().map(Client::body_len).max().unwrap_or(0);
         largest = largest.max((size, label));
@@ -301,24 +287,44 @@ fn compare(options: &Options) {
     bytes_floor(largest.0, largest.1, options.requests);
 }
 
+/// Times `requests` requests to each of `clients` (after as many as 100 not timed),
+/// alternating between them, each right after an untimed request to its server's
+/// trivial path (`healths[at]`); returns each client's times, sorted.
+fn measure(
+    clients: &mut [Client],
+    healths: &[&str],
+    requests: usize,
+    path_of: &dyn Fn(usize) -> String,
+) -> Vec<Vec<Duration>> {
+    let mut times = vec![Vec::new(); clients.len()];
+    for round in 0..requests + requests.min(100) {
+        for (at, client) in clients.iter_mut().enumerate() {
+            // Wakes the server first: after the other one's long requests, its
+            // threads (and this VM's idle core) would be timed waking up.
+            client.fetch(healths[at]);
+            let started = Instant::now();
+            client.fetch(&path_of(at));
+            if round >= requests.min(100) {
+                times[at].push(started.elapsed());
+            }
+        }
+    }
+    times.iter_mut().for_each(|t| t.sort());
+    times
+}
+
+/// The median of sorted `times`.
+fn p50(times: &[Duration]) -> Duration {
+    times[times.len() / 2]
+}
+
 /// Times a bare loopback server sending `size` bytes from memory with the same client and
 /// rule, and prints its own time: the part of `label`'s own time that moving its bytes
 /// costs any server.
 fn bytes_floor(size: usize, label: &str, requests: usize) {
-    let mut client = Client::over(TcpStream::connect(common::bare_server(size)).unwrap());
-    let mut time = |path: &str| {
-        let mut times = Vec::new();
-        for round in 0..requests + requests.min(100) {
-            client.fetch("/empty");
-            let started = Instant::now();
-            client.fetch(path);
-            if round >= requests.min(100) {
-                times.push(started.elapsed());
-            }
-        }
-        times.sort();
-        times[times.len() / 2]
-    };
+    let client = Client::over(TcpStream::connect(common::bare_server(size)).unwrap());
+    let clients = &mut [client];
+    let mut time = |path: &str| p50(&measure(clients, &["/empty"], requests, &|_| path.into())[0]);
     let (empty, full) = (time("/empty"), time("/body"));
     println!(
         "the bytes alone: a bare loopback server sending {size} bytes (as {label}) from memory: p50 {:.3}, own {:.3}",
